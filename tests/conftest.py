@@ -1,0 +1,128 @@
+"""Shared fixtures: an isolated environment for every test, and the real services.
+
+PostgreSQL and Redis run on 127.0.0.1 on development and CI machines. Each test run gets its
+own PostgreSQL database and its own Redis key prefix, removed at the end of the run. Where a
+service is unreachable its tests skip with the reason; with ``TRADEMIND_REQUIRE_SERVICES=1``
+(set by ``.ci/run``) they fail instead, so CI always exercises them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TRADEMIND_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("TRADEMIND_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+RUN_ID = uuid.uuid4().hex[:12]
+
+
+def _services_required() -> bool:
+    return os.environ.get("TRADEMIND_REQUIRE_SERVICES", "") not in ("", "0", "false")
+
+
+def _unavailable(service: str, reason: str) -> None:
+    message = f"{service} unavailable: {reason}"
+    if _services_required():
+        pytest.fail(f"{message} (TRADEMIND_REQUIRE_SERVICES is set, so this is a failure)")
+    pytest.skip(message)
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No test sees the developer's TradeMind settings or data directory.
+
+    Every ``TRADEMIND*`` variable is removed, the working directory is an empty temporary
+    folder (so no ``config.yaml`` or ``.env`` is picked up by accident) and the data directory
+    points into it.
+    """
+    for name in list(os.environ):
+        if name.startswith("TRADEMIND") and name not in (
+            "TRADEMIND_REQUIRE_SERVICES",
+            "TRADEMIND_TEST_POSTGRES_URL",
+            "TRADEMIND_TEST_REDIS_URL",
+        ):
+            monkeypatch.delenv(name)
+    work = tmp_path / "work"
+    work.mkdir()
+    data_dir = tmp_path / "data"
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("TRADEMIND__APP__DATA_DIR", str(data_dir))
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """The admin URL of the PostgreSQL server, or skip/fail when it is unreachable."""
+    if not _port_open("127.0.0.1", 5432):
+        _unavailable("PostgreSQL", "nothing listens on 127.0.0.1:5432")
+    return POSTGRES_ADMIN_URL
+
+
+@pytest.fixture(scope="session")
+def postgres_database_url(postgres_server_url: str) -> Iterator[str]:
+    """A PostgreSQL database created for this test run and dropped at its end."""
+    import sqlalchemy as sa
+
+    name = f"trademind_test_{RUN_ID}"
+    admin = sa.create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        _unavailable("PostgreSQL", str(exc).splitlines()[0])
+    url = sa.make_url(postgres_server_url).set(database=name).render_as_string(
+        hide_password=False
+    )
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis URL, or skip/fail when Redis does not answer PING."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1.0)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        _unavailable("Redis", str(exc))
+    finally:
+        client.close()
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_key_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix unique to this test; every key under it is deleted afterwards."""
+    import redis
+
+    prefix = f"trademind-test:{RUN_ID}:{uuid.uuid4().hex[:8]}:"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()

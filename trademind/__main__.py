@@ -1,0 +1,3 @@
+from trademind.cli.main import run
+
+run()

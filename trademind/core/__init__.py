@@ -1,0 +1,1 @@
+"""Domain types, events, clock, errors and ports. Imports nothing else of TradeMind."""
