@@ -86,9 +86,7 @@ def postgres_database_url(postgres_server_url: str) -> Iterator[str]:
     except sa.exc.OperationalError as exc:
         admin.dispose()
         _unavailable("PostgreSQL", str(exc).splitlines()[0])
-    url = sa.make_url(postgres_server_url).set(database=name).render_as_string(
-        hide_password=False
-    )
+    url = sa.make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
     try:
         yield url
     finally:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import typer
+import click
 
 if TYPE_CHECKING:
     from trademind.config import Settings
@@ -36,7 +36,7 @@ class CliState:
         return self._settings
 
 
-def get_state(ctx: typer.Context) -> CliState:
+def get_state(ctx: click.Context) -> CliState:
     """Return the shared CLI state from the root context (a default one when absent)."""
     root = ctx.find_root()
     if not isinstance(root.obj, CliState):

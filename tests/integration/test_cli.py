@@ -1,0 +1,148 @@
+"""The `trademind` entry point: groups, global options, exit codes, errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+import pytest
+import typer
+import typer.main
+from trademind.cli.context import CliState
+from trademind.cli.main import dispatch
+from trademind.cli.pending import register_pending
+from trademind.core.errors import ConfigError
+
+GROUPS = (
+    "server",
+    "portfolio",
+    "trades",
+    "strategies",
+    "safety",
+    "backtest",
+    "data",
+    "config",
+    "db",
+    "broker",
+    "shell",
+    "examples",
+)
+
+
+def trademind(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "trademind", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_help_lists_every_group() -> None:
+    result = trademind("--help")
+    assert result.returncode == 0, result.stderr
+    for group in GROUPS:
+        assert group in result.stdout, group
+
+
+def test_version() -> None:
+    result = trademind("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("trademind ")
+
+
+@pytest.mark.parametrize(
+    ("group", "command"),
+    [
+        ("portfolio", "holdings"),
+        ("data", "ingest"),
+        ("backtest", "run"),
+        ("safety", "emergency-stop"),
+        ("broker", "connect"),
+        ("server", "start"),
+    ],
+)
+def test_unbuilt_commands_exit_1_saying_so_and_print_no_data(group: str, command: str) -> None:
+    result = trademind(group, command, "--symbols", "AAPL")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "not built yet" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_every_registered_command_is_either_built_or_says_it_is_not(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Walks the whole tree: a command with --help works; pending ones exit 1 on invocation."""
+    from trademind.cli.main import build_cli
+
+    root = build_cli()
+    assert hasattr(root, "commands")
+    for group_name, group in root.commands.items():  # type: ignore[attr-defined]
+        for name in getattr(group, "commands", {}):
+            assert dispatch([group_name, name, "--help"]) == 0, (group_name, name)
+    capsys.readouterr()
+
+
+def test_unknown_command_is_a_usage_error_with_exit_2() -> None:
+    result = trademind("no-such-group")
+    assert result.returncode == 2
+    assert "No such command" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_global_option_value_is_a_usage_error() -> None:
+    result = trademind("--format", "xml", "examples")
+    assert result.returncode == 2
+
+
+def test_format_json_is_accepted_after_the_subcommand() -> None:
+    import json
+
+    result = trademind("examples", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    examples = json.loads(result.stdout)
+    assert {"topic", "description", "command"} <= set(examples[0])
+
+
+def _boom_cli() -> click.Command:
+    app = typer.Typer()
+
+    @app.command("boom")
+    def boom() -> None:
+        raise RuntimeError("kaboom")
+
+    @app.command("fail")
+    def fail() -> None:
+        raise ConfigError("safety.daily_loss_limit: must be greater than 0")
+
+    return typer.main.get_command(app)
+
+
+def test_internal_errors_are_one_line_without_debug(capsys: pytest.CaptureFixture[str]) -> None:
+    assert dispatch(["boom"], CliState(), cli=_boom_cli()) == 1
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: kaboom" in err
+    assert "Traceback" not in err
+
+
+def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    assert dispatch(["boom"], CliState(debug=True), cli=_boom_cli()) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_expected_errors_are_one_line_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    assert dispatch(["fail"], CliState(), cli=_boom_cli()) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == "error: safety.daily_loss_limit: must be greater than 0"
+
+
+def test_register_pending_commands_accept_any_arguments() -> None:
+    from typer.testing import CliRunner
+
+    app = typer.Typer()
+    register_pending(app, "demo", [("thing", "Does a thing.")], arrives_with="issue 99")
+    app.command("noop")(lambda: None)
+    result = CliRunner().invoke(app, ["thing", "--whatever", "1", "extra"])
+    assert result.exit_code == 1
+    assert "issue 99" in str(result.exception)

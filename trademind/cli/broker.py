@@ -1,0 +1,20 @@
+"""`trademind broker`: Broker connection: status, connect, disconnect."""
+
+from __future__ import annotations
+
+import typer
+
+from trademind.cli.pending import register_pending
+
+app = typer.Typer(help="Broker connection: status, connect, disconnect.", no_args_is_help=True)
+
+register_pending(
+    app,
+    "broker",
+    [
+        ("status", "Broker connection status and account."),
+        ("connect", "Connect to TWS / IB Gateway."),
+        ("disconnect", "Disconnect from the broker."),
+    ],
+    arrives_with="the IBKR broker issue",
+)

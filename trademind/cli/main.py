@@ -1,0 +1,230 @@
+"""The `trademind` command: the root group, global options and error handling."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import click
+import typer
+import typer.main
+
+from trademind import __version__
+from trademind.cli import (
+    backtest,
+    broker,
+    config,
+    data,
+    db,
+    examples,
+    portfolio,
+    safety,
+    server,
+    shell,
+    strategies,
+    trades,
+)
+from trademind.cli.context import CliState, OutputFormat, get_state
+from trademind.cli.output import stderr
+from trademind.core.errors import TradeMindError
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+HELP = (
+    "TradeMind: market data, indicators, rule strategies, honest backtests, AI agents, a "
+    "safety layer and paper or live trading through Interactive Brokers."
+)
+
+_GROUPS: tuple[tuple[str, typer.Typer], ...] = (
+    ("server", server.app),
+    ("portfolio", portfolio.app),
+    ("trades", trades.app),
+    ("strategies", strategies.app),
+    ("safety", safety.app),
+    ("backtest", backtest.app),
+    ("data", data.app),
+    ("config", config.app),
+    ("db", db.app),
+    ("broker", broker.app),
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"trademind {__version__}")
+        raise typer.Exit()
+
+
+def _root(
+    ctx: typer.Context,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="Output: table for people, json for scripts."),
+    ] = "table",
+    config_path: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Configuration file to use instead of config.yaml."),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Verbose logs and full tracebacks on errors.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    state = get_state(ctx)
+    state.output_format = output_format
+    state.config_path = config_path
+    state.debug = debug
+
+
+def _shell(ctx: typer.Context) -> None:
+    """Interactive shell: every command, with history and completion; `exit` to leave."""
+    state = get_state(ctx)
+    shell.shell_loop(
+        state,
+        dispatch=dispatch,
+        completer=shell.build_completer(build_cli()),
+        history=shell.open_history(state),
+    )
+
+
+def build_typer_app() -> typer.Typer:
+    app = typer.Typer(
+        name="trademind",
+        help=HELP,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        rich_markup_mode=None,
+    )
+    app.callback()(_root)
+    for name, group in _GROUPS:
+        app.add_typer(group, name=name)
+    app.command("shell", help="Interactive shell: every command, with history and completion.")(
+        _shell
+    )
+    app.command("examples", help="Show usage examples: daily reports, cron jobs, scripting.")(
+        examples.examples_command
+    )
+    return app
+
+
+# Global options work after any subcommand too (`trademind config show --format json`): they are
+# added to every leaf command that does not define an option of the same name itself.
+def _store_format(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        get_state(ctx).output_format = "json" if value == "json" else "table"
+
+
+def _store_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        get_state(ctx).config_path = Path(value)
+
+
+def _store_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        get_state(ctx).debug = True
+
+
+def _global_options() -> list[click.Option]:
+    return [
+        click.Option(
+            ["--format", "-f"],
+            type=click.Choice(["table", "json"]),
+            default=None,
+            expose_value=False,
+            is_eager=True,
+            callback=_store_format,
+            help="Output: table for people, json for scripts.",
+        ),
+        click.Option(
+            ["--config", "-c"],
+            type=click.Path(dir_okay=False),
+            default=None,
+            expose_value=False,
+            is_eager=True,
+            callback=_store_config,
+            help="Configuration file to use instead of config.yaml.",
+        ),
+        click.Option(
+            ["--debug"],
+            is_flag=True,
+            default=False,
+            expose_value=False,
+            is_eager=True,
+            callback=_store_debug,
+            help="Verbose logs and full tracebacks on errors.",
+        ),
+    ]
+
+
+def _add_global_options(command: click.Command) -> None:
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _add_global_options(sub)
+        return
+    taken = {opt for param in command.params for opt in getattr(param, "opts", [])}
+    for option in _global_options():
+        if not taken.intersection(option.opts):
+            command.params.append(option)
+
+
+def build_cli() -> click.Command:
+    """The Click command tree of `trademind`, with global options on every leaf command."""
+    command = typer.main.get_command(build_typer_app())
+    _add_global_options(command)
+    return command
+
+
+def dispatch(
+    argv: Sequence[str], state: CliState | None = None, *, cli: click.Command | None = None
+) -> int:
+    """Run one `trademind` command line and return its exit code; never raises or exits.
+
+    Expected errors are one line on stderr; tracebacks only with ``--debug``. ``cli`` defaults
+    to the full command tree.
+    """
+    state = state if state is not None else CliState()
+    command = cli if cli is not None else build_cli()
+    try:
+        result: Any = command.main(
+            args=list(argv), prog_name="trademind", standalone_mode=False, obj=state
+        )
+    except (Exception, KeyboardInterrupt) as exc:  # the last line of defence of the entry point
+        return _exit_code_for(exc, state)
+    return result if isinstance(result, int) else 0
+
+
+def _exit_code_for(exc: BaseException, state: CliState) -> int:
+    if isinstance(exc, click.exceptions.Exit):
+        return int(exc.exit_code)
+    if isinstance(exc, click.exceptions.Abort | KeyboardInterrupt):
+        stderr.print("Interrupted.", markup=False, highlight=False)
+        return EXIT_INTERRUPTED
+    if isinstance(exc, click.ClickException):
+        exc.show(file=sys.stderr)
+        return exc.exit_code
+    if isinstance(exc, TradeMindError):
+        return _report(exc, state, exit_code=exc.exit_code)
+    return _report(exc, state, exit_code=1, internal=True)
+
+
+def _report(exc: BaseException, state: CliState, *, exit_code: int, internal: bool = False) -> int:
+    if state.debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    message = str(exc) or type(exc).__name__
+    if internal:
+        message = f"internal error: {type(exc).__name__}: {message} (run with --debug for details)"
+    stderr.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    return exit_code
+
+
+def run(argv: Sequence[str] | None = None) -> NoReturn:
+    """Console-script entry point."""
+    sys.exit(dispatch(sys.argv[1:] if argv is None else argv))

@@ -1,0 +1,26 @@
+"""`trademind safety`: Safety layer: limits, circuit breakers, emergency stop."""
+
+from __future__ import annotations
+
+import typer
+
+from trademind.cli.pending import register_pending
+
+app = typer.Typer(
+    help="Safety layer: limits, circuit breakers, emergency stop.", no_args_is_help=True
+)
+
+register_pending(
+    app,
+    "safety",
+    [
+        ("status", "Safety status: limits, breakers, heat."),
+        ("circuit-breaker", "Circuit breaker state."),
+        ("heat", "Portfolio heat (risk in open positions)."),
+        ("emergency-stop", "Stop all trading now (option: --reason)."),
+        ("reset-circuit-breaker", "Reset a tripped circuit breaker."),
+        ("limits", "Show the risk limits in force."),
+        ("set", "Change risk limits (e.g. --max-positions)."),
+    ],
+    arrives_with="the safety issue",
+)

@@ -1,0 +1,119 @@
+"""`trademind shell`: every CLI command in one interactive session, with history and completion."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+from prompt_toolkit import PromptSession
+from prompt_toolkit.completion import Completer, Completion, NestedCompleter
+from prompt_toolkit.document import Document
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.output import Output
+
+from trademind.cli.context import CliState
+from trademind.cli.output import print_message, stderr
+from trademind.core.errors import TradeMindError
+
+EXIT_WORDS = frozenset({"exit", "quit"})
+HISTORY_FILE = "shell_history"
+Dispatch = Callable[[list[str], CliState], int]
+BANNER = (
+    "TradeMind shell. Type a command without `trademind` (e.g. `config show`), "
+    "`help` for the list, `exit` to leave."
+)
+
+
+def command_tree(command: click.Command) -> dict[str, Any] | None:
+    """A nested mapping of subcommands and options for completion."""
+    if isinstance(command, click.Group):
+        return {name: command_tree(sub) for name, sub in command.commands.items()}
+    options = {opt: None for param in command.params for opt in getattr(param, "opts", [])}
+    return options or None
+
+
+def build_completer(root: click.Command) -> Completer:
+    tree = command_tree(root) or {}
+    tree.pop("shell", None)
+    for word in (*EXIT_WORDS, "help"):
+        tree[word] = None
+    return NestedCompleter.from_nested_dict(tree)
+
+
+def open_history(state: CliState) -> History:
+    """History kept in the data directory; in memory (said so) when settings cannot load."""
+    try:
+        data_dir = Path(state.load_settings().app.data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except (TradeMindError, OSError) as exc:
+        stderr.print(
+            f"warning: shell history is not saved this session ({exc})",
+            markup=False,
+            highlight=False,
+        )
+        return InMemoryHistory()
+    return FileHistory(str(data_dir / HISTORY_FILE))
+
+
+def run_line(line: str, dispatch: Dispatch, state: CliState) -> int:
+    """Run one shell line as a `trademind` command line; return its exit code."""
+    try:
+        words = shlex.split(line)
+    except ValueError as exc:
+        stderr.print(f"error: cannot parse the line: {exc}", markup=False, highlight=False)
+        return 2
+    if words and words[0] == "trademind":
+        words = words[1:]
+    if not words:
+        return 0
+    if words[0] == "help":
+        words = [*words[1:], "--help"]
+    if words[0] == "shell":
+        stderr.print("error: already in the shell", markup=False, highlight=False)
+        return 2
+    # Each line gets a fresh state that inherits the session's global options.
+    line_state = CliState(
+        output_format=state.output_format, config_path=state.config_path, debug=state.debug
+    )
+    return dispatch(words, line_state)
+
+
+def shell_loop(
+    state: CliState,
+    *,
+    dispatch: Dispatch,
+    completer: Completer,
+    history: History,
+    prompt_input: Input | None = None,
+    prompt_output: Output | None = None,
+) -> int:
+    """Read lines until `exit`, `quit` or end of input. Returns the last command's exit code."""
+    session: PromptSession[str] = PromptSession(
+        history=history,
+        completer=completer,
+        complete_while_typing=True,
+        input=prompt_input,
+        output=prompt_output,
+    )
+    print_message(BANNER)
+    last_code = 0
+    while True:
+        try:
+            line = session.prompt("trademind> ")
+        except KeyboardInterrupt:
+            continue
+        except EOFError:
+            break
+        if line.strip() in EXIT_WORDS:
+            break
+        last_code = run_line(line, dispatch, state)
+    return last_code
+
+
+def complete(completer: Completer, text: str) -> Iterable[Completion]:
+    """Completions for ``text`` (used by tests and by anyone embedding the shell)."""
+    return completer.get_completions(Document(text), complete_event=None)  # type: ignore[arg-type]

@@ -1,0 +1,99 @@
+"""Events carried by the in-process event bus.
+
+Every event is a frozen, slotted, keyword-only dataclass deriving from :class:`Event`. Events
+are facts that happened: they are immutable, carry the time they occurred (UTC, from the
+component's :class:`~trademind.core.clock.Clock`, never ``datetime.now()`` directly) and a
+unique id. Issues that bring a capability add its events here (see docs/events.md).
+
+Subclasses check their own fields by overriding :meth:`Event.validate`; they do not need to
+override ``__post_init__`` (zero-argument ``super()`` does not work in slotted dataclasses on
+Python 3.12).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from trademind.core.clock import ensure_utc
+
+
+def _new_event_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Base of every event. ``occurred_at`` is converted to UTC; a naive datetime is rejected."""
+
+    occurred_at: datetime
+    event_id: str = field(default_factory=_new_event_id)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.occurred_at, datetime):
+            raise TypeError(
+                f"{type(self).__name__}.occurred_at must be a datetime, "
+                f"got {type(self.occurred_at).__name__}"
+            )
+        utc = ensure_utc(self.occurred_at, what=f"{type(self).__name__}.occurred_at")
+        object.__setattr__(self, "occurred_at", utc)
+        if not self.event_id:
+            raise ValueError(f"{type(self).__name__}.event_id must not be empty")
+        self.validate()
+
+    def validate(self) -> None:
+        """Check the subclass's own fields; raise ValueError or TypeError. Default: nothing."""
+
+    @property
+    def event_type(self) -> str:
+        """The event's class name, as used in logs."""
+        return type(self).__name__
+
+
+def _require_text(event: Event, name: str, value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{event.event_type}.{name} must be a non-empty string")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SystemStarted(Event):
+    """The runtime finished wiring and is running."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SystemStopping(Event):
+    """The runtime is shutting down; components flush and close."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigReloaded(Event):
+    """A new, valid configuration was applied; ``changed_keys`` are dotted paths, sorted."""
+
+    changed_keys: tuple[str, ...]
+
+    def validate(self) -> None:
+        if isinstance(self.changed_keys, str):
+            raise TypeError("ConfigReloaded.changed_keys must be a sequence of keys, not a str")
+        object.__setattr__(self, "changed_keys", tuple(self.changed_keys))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EmergencyStopRequested(Event):
+    """Someone (a person through CLI or web, or a circuit breaker) asked to stop trading now."""
+
+    reason: str
+    requested_by: str
+
+    def validate(self) -> None:
+        _require_text(self, "reason", self.reason)
+        _require_text(self, "requested_by", self.requested_by)
+
+
+__all__ = [
+    "ConfigReloaded",
+    "EmergencyStopRequested",
+    "Event",
+    "SystemStarted",
+    "SystemStopping",
+]

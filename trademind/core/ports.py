@@ -1,0 +1,45 @@
+"""Ports: the interfaces the core expects from the outside world, as ``typing.Protocol``.
+
+Implementations live in their own packages (``trademind.cache`` for :class:`Cache`) and are
+chosen by ``runtime/bootstrap.py``; core code depends only on these protocols.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class Cache(Protocol):
+    """A key/value cache with per-entry time to live. Only ever a cache: losing it loses nothing.
+
+    Values must be JSON-serialisable (``None``, bool, int, float, str, lists and dicts with
+    string keys, nested). They are stored as JSON, so what ``get`` returns is a fresh copy as
+    JSON gives it back: tuples come back as lists, and ``None`` cannot be told apart from a miss.
+    ``set`` raises TypeError for anything else, in every implementation alike.
+    """
+
+    @property
+    def backend_name(self) -> str:
+        """The backend actually serving requests now: ``"memory"`` or ``"redis"``."""
+        ...
+
+    @property
+    def is_fallback(self) -> bool:
+        """True when a memory cache stands in for a configured Redis that failed."""
+        ...
+
+    def get(self, key: str) -> Any | None:
+        """The value stored under ``key``, or None if missing or expired."""
+        ...
+
+    def set(self, key: str, value: Any, ttl_seconds: float | None = None) -> None:
+        """Store ``value`` for ``ttl_seconds`` (None: the cache's default time to live)."""
+        ...
+
+    def delete(self, key: str) -> bool:
+        """Remove ``key``; True if it was present."""
+        ...
+
+    def clear(self, prefix: str = "") -> int:
+        """Remove every key starting with ``prefix`` (all keys for ``""``); returns how many."""
+        ...

@@ -1,0 +1,29 @@
+"""Every TradeMind table. Importing this package registers them all on ``Base.metadata``."""
+
+from __future__ import annotations
+
+from trademind.db.base import Base
+from trademind.db.models.decisions import AgentDecision, BacktestRun
+from trademind.db.models.market import Indicator, MarketData, NewsItem, SentimentRecord
+from trademind.db.models.system import ConfigChange, SafetyEvent
+from trademind.db.models.trading import Holding, Order, PortfolioSnapshot, Trade
+
+metadata = Base.metadata
+"""The metadata Alembic compares the migrations against."""
+
+__all__ = [
+    "AgentDecision",
+    "BacktestRun",
+    "Base",
+    "ConfigChange",
+    "Holding",
+    "Indicator",
+    "MarketData",
+    "NewsItem",
+    "Order",
+    "PortfolioSnapshot",
+    "SafetyEvent",
+    "SentimentRecord",
+    "Trade",
+    "metadata",
+]

@@ -1,0 +1,86 @@
+"""Audit of what the system decided and what backtests found."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from trademind.db.base import (
+    BACKTEST_STATUSES,
+    DECISION_ACTIONS,
+    NAME_LENGTH,
+    SHORT_TEXT,
+    SYMBOL_LENGTH,
+    TRADING_MODES,
+    Base,
+    BigId,
+    one_of,
+)
+from trademind.db.types import utc_now
+
+
+class AgentDecision(Base):
+    """One decision of an agent or of the orchestrator, with its full payload, for audit.
+
+    ``bar_ts`` is the close time of the last bar the decision could see: an audit can prove no
+    later data was used. ``payload`` holds votes, weights and inputs (JSONB on PostgreSQL).
+    """
+
+    __tablename__ = "agent_decisions"
+    __table_args__ = (
+        one_of("mode", TRADING_MODES),
+        one_of("action", DECISION_ACTIONS),
+        sa.CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range"),
+        sa.Index("ix_agent_decisions_decided_at", "decided_at"),
+        sa.Index("ix_agent_decisions_symbol_decided_at", "symbol", "decided_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    decided_at: Mapped[datetime] = mapped_column(default=utc_now)
+    bar_ts: Mapped[datetime | None]
+    mode: Mapped[str] = mapped_column(sa.String(16))
+    agent: Mapped[str] = mapped_column(sa.String(NAME_LENGTH))
+    strategy: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
+    variant: Mapped[str | None] = mapped_column(sa.String(SHORT_TEXT))
+    symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH))
+    action: Mapped[str] = mapped_column(sa.String(8))
+    confidence: Mapped[float]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    reasoning: Mapped[str | None] = mapped_column(sa.Text)
+    vetoed: Mapped[bool] = mapped_column(default=False)
+    veto_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class BacktestRun(Base):
+    """A backtest: what was run (config, params), what came out (metrics, equity, trades)."""
+
+    __tablename__ = "backtest_runs"
+    __table_args__ = (
+        one_of("status", BACKTEST_STATUSES),
+        sa.Index("ix_backtest_runs_started_at", "started_at"),
+        sa.Index("ix_backtest_runs_strategy_started_at", "strategy", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str | None] = mapped_column(sa.String(128))
+    strategy: Mapped[str] = mapped_column(sa.String(NAME_LENGTH))
+    symbols: Mapped[list[Any]] = mapped_column(default=list)
+    timeframe: Mapped[str] = mapped_column(sa.String(16))
+    period_start: Mapped[datetime]
+    period_end: Mapped[datetime]
+    initial_capital: Mapped[Decimal]
+    final_equity: Mapped[Decimal | None]
+    status: Mapped[str] = mapped_column(sa.String(16), default="running")
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    equity_curve: Mapped[list[Any]] = mapped_column(default=list)
+    trades: Mapped[list[Any]] = mapped_column(default=list)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    code_version: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
+    started_at: Mapped[datetime] = mapped_column(default=utc_now)
+    finished_at: Mapped[datetime | None]

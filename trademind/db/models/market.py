@@ -1,0 +1,101 @@
+"""Market-side tables: price bars, indicator values, news and sentiment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from trademind.db.base import NAME_LENGTH, SHORT_TEXT, SYMBOL_LENGTH, Base, BigId
+from trademind.db.types import utc_now
+
+
+class MarketData(Base):
+    """One OHLCV bar. Keyed by (symbol, timeframe, ts); a TimescaleDB hypertable when available.
+
+    ``ts`` is the bar's open time in UTC. The primary key's column order serves "latest bar of a
+    symbol" (a backward scan of one (symbol, timeframe) prefix) and date-range reads.
+    Prices are float64 series data; money becomes Decimal only at the ledger.
+    """
+
+    __tablename__ = "market_data"
+
+    symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH), primary_key=True)
+    timeframe: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    ts: Mapped[datetime] = mapped_column(primary_key=True)
+    open: Mapped[float]
+    high: Mapped[float]
+    low: Mapped[float]
+    close: Mapped[float]
+    volume: Mapped[float]
+    adj_close: Mapped[float | None]
+    source: Mapped[str] = mapped_column(sa.String(SHORT_TEXT))
+    ingested_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class Indicator(Base):
+    """One indicator value per row (long layout), keyed by (symbol, timeframe, ts, name).
+
+    ``name`` identifies the indicator and its parameters (``rsi_14``, ``macd_12_26_9_signal``).
+    A long layout lets indicator sets change without schema migrations, makes bulk upserts a
+    plain ``ON CONFLICT (pk) DO UPDATE``, and "all indicators of a symbol for a date range" is a
+    range scan of the primary key prefix (symbol, timeframe, ts).
+    """
+
+    __tablename__ = "indicators"
+
+    symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH), primary_key=True)
+    timeframe: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    ts: Mapped[datetime] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(NAME_LENGTH), primary_key=True)
+    value: Mapped[float | None]
+    computed_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class NewsItem(Base):
+    """A news article as seen for one symbol; deduplicated by (symbol, content_hash)."""
+
+    __tablename__ = "news_items"
+    __table_args__ = (
+        sa.UniqueConstraint("symbol", "content_hash"),
+        sa.Index("ix_news_items_symbol_published_at", "symbol", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH))
+    published_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(sa.String(NAME_LENGTH))
+    headline: Mapped[str] = mapped_column(sa.Text)
+    summary: Mapped[str | None] = mapped_column(sa.Text)
+    url: Mapped[str | None] = mapped_column(sa.Text)
+    external_id: Mapped[str | None] = mapped_column(sa.String(128))
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    raw: Mapped[dict[str, Any] | None]
+    fetched_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class SentimentRecord(Base):
+    """A sentiment reading of one symbol at one time (LLM or fallback), kept as history."""
+
+    __tablename__ = "sentiment_history"
+    __table_args__ = (
+        sa.CheckConstraint("score >= -1 AND score <= 1", name="score_range"),
+        sa.CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range"),
+        sa.Index("ix_sentiment_history_symbol_ts", "symbol", "ts"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH))
+    ts: Mapped[datetime]
+    horizon: Mapped[str | None] = mapped_column(sa.String(16))
+    score: Mapped[float]
+    label: Mapped[str] = mapped_column(sa.String(16))
+    confidence: Mapped[float]
+    source: Mapped[str] = mapped_column(sa.String(SHORT_TEXT))
+    model: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
+    news_count: Mapped[int] = mapped_column(default=0)
+    key_factors: Mapped[list[Any] | None]
+    details: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -1,0 +1,1 @@
+"""Wiring: builds settings, logging, database, bus, clock and cache; the live loop later."""
