@@ -82,5 +82,11 @@ def _build_redis_cache(
         )
         return MemoryCache(default_ttl_seconds, clock, max_entries, is_fallback=True)
     return RedisCache(
-        url, key_prefix, default_ttl_seconds, client=client, clock=clock, logger=log
+        url,
+        key_prefix,
+        default_ttl_seconds,
+        client=client,
+        clock=clock,
+        logger=log,
+        fallback_max_entries=max_entries,
     )

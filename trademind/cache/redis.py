@@ -84,6 +84,7 @@ class RedisCache:
     """A :class:`~trademind.core.ports.Cache` on Redis, every key under ``key_prefix``.
 
     ``client`` replaces the client built from ``url`` (tests pass one for a dead port).
+    ``clock`` and ``fallback_max_entries`` configure the memory fallback; Redis does the expiry.
     """
 
     def __init__(
@@ -96,6 +97,7 @@ class RedisCache:
         clock: Clock | None = None,
         socket_timeout: float = DEFAULT_SOCKET_TIMEOUT,
         logger: logging.Logger | None = None,
+        fallback_max_entries: int = 10_000,
     ) -> None:
         if not key_prefix:
             raise ValueError("RedisCache needs a non-empty key_prefix (clear() works under it)")
@@ -105,6 +107,7 @@ class RedisCache:
         self._client = client if client is not None else make_redis_client(url, socket_timeout)
         self._clock = clock
         self._logger = logger or logging.getLogger(__name__)
+        self._fallback_max_entries = fallback_max_entries
         self._fallback: MemoryCache | None = None
         self._lock = threading.Lock()
 
@@ -176,7 +179,9 @@ class RedisCache:
                     self.safe_url,
                     describe_error(exc, self._url),
                 )
-                self._fallback = MemoryCache(self._default_ttl, self._clock, is_fallback=True)
+                self._fallback = MemoryCache(
+                    self._default_ttl, self._clock, self._fallback_max_entries, is_fallback=True
+                )
                 self._client.close()
             return self._fallback
 

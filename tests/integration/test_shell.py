@@ -1,0 +1,82 @@
+"""`trademind shell`: commands run inside one session; history, completion, exit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from prompt_toolkit.history import FileHistory, InMemoryHistory
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from trademind.cli import shell
+from trademind.cli.context import CliState
+from trademind.cli.main import build_cli, dispatch
+
+
+def run_session(lines: str, state: CliState, history_file: Path | None = None) -> int:
+    history = FileHistory(str(history_file)) if history_file else InMemoryHistory()
+    with create_pipe_input() as pipe:
+        pipe.send_text(lines)
+        return shell.shell_loop(
+            state,
+            dispatch=dispatch,
+            completer=shell.build_completer(build_cli()),
+            history=history,
+            prompt_input=pipe,
+            prompt_output=DummyOutput(),
+        )
+
+
+def test_commands_run_inside_the_session_until_exit(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    history_file = tmp_path / "history"
+    code = run_session("examples --format json\nno-such-command\nexit\n", CliState(), history_file)
+    captured = capsys.readouterr()
+    assert '"topic": "config"' in captured.out  # the examples command ran, as JSON
+    assert "No such command" in captured.err  # a bad line does not end the session
+    assert code == 2  # the last command's exit code
+    saved = history_file.read_text()
+    assert "examples --format json" in saved
+    assert "no-such-command" in saved
+
+
+def test_end_of_input_leaves_the_shell(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_session("", CliState()) == 0
+    assert "TradeMind shell" in capsys.readouterr().out
+
+
+def test_unbuilt_command_reports_and_the_session_continues(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = run_session("data ingest --symbols AAPL\nexamples\nquit\n", CliState())
+    captured = capsys.readouterr()
+    assert "not built yet" in captured.err
+    assert "TradeMind examples" in captured.out
+    assert code == 0
+
+
+def test_nested_shell_and_unbalanced_quotes_are_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert shell.run_line("shell", dispatch, CliState()) == 2
+    assert shell.run_line('config get "unterminated', dispatch, CliState()) == 2
+    err = capsys.readouterr().err
+    assert "already in the shell" in err
+    assert "cannot parse" in err
+
+
+def test_help_word_and_trademind_prefix_are_understood(capsys: pytest.CaptureFixture[str]) -> None:
+    assert shell.run_line("help data", dispatch, CliState()) == 0
+    assert "ingest" in capsys.readouterr().out
+    assert shell.run_line("trademind examples", dispatch, CliState()) == 0
+
+
+def test_completion_offers_groups_commands_and_options() -> None:
+    completer = shell.build_completer(build_cli())
+    groups = {c.text for c in shell.complete(completer, "")}
+    assert {"config", "data", "db", "backtest", "exit", "help"} <= groups
+    assert "shell" not in groups
+    assert {c.text for c in shell.complete(completer, "data ")} >= {"ingest", "verify"}
+    assert "--format" in {c.text for c in shell.complete(completer, "examples --f")}

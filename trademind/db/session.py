@@ -1,0 +1,180 @@
+"""The database handle: one engine, transactional sessions, schema upgrade on demand."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from trademind.core.errors import DatabaseError
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def parse_url(url: str) -> URL:
+    """Parse a database URL, choosing psycopg 3 for PostgreSQL. Never echoes the raw URL."""
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise DatabaseError(
+            "the database URL is not a valid SQLAlchemy URL "
+            "(expected e.g. sqlite:///path/trademind.db or postgresql+psycopg://user@host/db)"
+        ) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def mask_url(url: URL | str) -> str:
+    """The URL as text with any password replaced by ``***``."""
+    parsed = url if isinstance(url, URL) else parse_url(url)
+    return parsed.render_as_string(hide_password=True)
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The database file of a SQLite URL, or None for other backends and in-memory databases."""
+    if url.get_backend_name() != "sqlite":
+        return None
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def describe_failure(url: URL, exc: BaseException) -> str:
+    """One line naming the (masked) database and the cause, free of the password."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    text = lines[0] if lines else type(cause).__name__
+    if url.password:
+        text = text.replace(str(url.password), "***")
+    return f"database {mask_url(url)} is not usable: {text}"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _json_dumps(value: Any) -> str:
+    """JSON columns accept Decimal (as a string) and datetimes (ISO 8601) besides plain JSON."""
+    return json.dumps(value, default=_json_default, allow_nan=False)
+
+
+def _configure_sqlite(engine: Engine, database_file: Path | None) -> None:
+    @event.listens_for(engine, "do_connect")
+    def _create_parent_directory(*_: Any) -> None:
+        if database_file is not None:
+            database_file.parent.mkdir(parents=True, exist_ok=True)
+
+    @event.listens_for(engine, "connect")
+    def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            if database_file is not None:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        finally:
+            cursor.close()
+
+
+class Database:
+    """One database: engine, sessions and schema management.
+
+    Creating it opens no connection. SQLite gets WAL journaling, enforced foreign keys and a
+    busy timeout on every connection, and its directory is created on first connect.
+    Connection problems surface as :class:`~trademind.core.errors.DatabaseError`.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self._url = parse_url(url)
+        try:
+            self._engine = sa.create_engine(
+                self._url, echo=echo, pool_pre_ping=True, json_serializer=_json_dumps
+            )
+        except (sa.exc.NoSuchModuleError, ImportError) as exc:
+            raise DatabaseError(
+                f"database {mask_url(self._url)}: no driver for {self._url.drivername!r} "
+                f"({exc}); use sqlite:/// or postgresql+psycopg://"
+            ) from None
+        if self._url.get_backend_name() == "sqlite":
+            _configure_sqlite(self._engine, sqlite_file(self._url))
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def url(self) -> str:
+        """The URL with the password masked: safe for messages and logs."""
+        return mask_url(self._url)
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._url.get_backend_name()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any exception."""
+        with self.translate_errors():
+            session = self._sessions()
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+
+    def run[T](self, work: Callable[[sa.Connection], T]) -> T:
+        """Run ``work`` on one connection inside one transaction (committed on success)."""
+        with self.translate_errors(), self._engine.begin() as connection:
+            return work(connection)
+
+    def check_connection(self) -> None:
+        """Connect once and run ``SELECT 1``; raise DatabaseError when that fails."""
+        self.run(lambda connection: connection.execute(sa.text("SELECT 1")).scalar_one())
+
+    def ensure_schema(self) -> None:
+        """Upgrade the schema to the newest migration when it is not there already."""
+        from trademind.db import migrate
+
+        head = migrate.head_revision()
+        if self.run(migrate.current_on) == head:
+            return
+        log.info("upgrading database %s to revision %s", self.url, head)
+        self.run(lambda connection: migrate.upgrade_on(connection, "head"))
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+    @contextmanager
+    def translate_errors(self) -> Iterator[None]:
+        """Turn connection-level SQLAlchemy errors into a one-line DatabaseError."""
+        try:
+            yield
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            raise DatabaseError(describe_failure(self._url, exc)) from exc
+
+    def __repr__(self) -> str:
+        return f"Database({self.url!r})"
