@@ -42,21 +42,27 @@ def build_cache(
             problems=[("cache.redis_url", "required when cache.backend is 'redis'")],
         )
     return _build_redis_cache(
-        redis_url, key_prefix, default_ttl_seconds, clock, max_entries, log
+        redis_url,
+        key_prefix=key_prefix,
+        default_ttl_seconds=default_ttl_seconds,
+        clock=clock,
+        max_entries=max_entries,
+        log=log,
     )
 
 
 def _build_redis_cache(
     url: str,
+    *,
     key_prefix: str,
     default_ttl_seconds: float,
     clock: Clock | None,
     max_entries: int,
     log: logging.Logger,
 ) -> Cache:
-    import redis  # noqa: PLC0415 - only a Redis configuration needs the client library
+    import redis  # only a Redis configuration needs the client library
 
-    from trademind.cache.redis import (  # noqa: PLC0415
+    from trademind.cache.redis import (
         RedisCache,
         describe_error,
         make_redis_client,

@@ -207,11 +207,19 @@ class EventBus:
         return len(self._pending)
 
     async def drain(self) -> list[PublishResult]:
-        """Wait until every scheduled publish (and any they schedule) has finished."""
+        """Wait until every scheduled publish (and any they schedule) has finished.
+
+        Returns the results of the publishes it waited for, in no particular order.
+        """
         results: list[PublishResult] = []
         while self._pending:
-            outcomes = await asyncio.gather(*list(self._pending), return_exceptions=True)
-            results.extend(o for o in outcomes if isinstance(o, PublishResult))
+            # asyncio.wait always yields to the loop and never cancels the tasks it waits for
+            # (gather returns at once for finished tasks, and cancels them if drain is cancelled).
+            done, _ = await asyncio.wait(list(self._pending))
+            self._pending.difference_update(done)
+            results.extend(
+                task.result() for task in done if not task.cancelled() and task.exception() is None
+            )
         return results
 
     def publish_threadsafe(

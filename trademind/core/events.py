@@ -73,9 +73,13 @@ class ConfigReloaded(Event):
     changed_keys: tuple[str, ...]
 
     def validate(self) -> None:
-        if isinstance(self.changed_keys, str):
+        keys: object = self.changed_keys
+        if isinstance(keys, str):
             raise TypeError("ConfigReloaded.changed_keys must be a sequence of keys, not a str")
-        object.__setattr__(self, "changed_keys", tuple(self.changed_keys))
+        changed = tuple(self.changed_keys)
+        if not all(isinstance(key, str) and key for key in changed):
+            raise ValueError("ConfigReloaded.changed_keys must be non-empty strings")
+        object.__setattr__(self, "changed_keys", changed)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,201 @@
+"""Logging set-up: Rich console on stderr, a rotating file in the data directory, secret redaction.
+
+``configure_logging`` installs up to two handlers on the root logger, both named
+``trademind.*`` so a second call replaces them instead of adding more. Every handler carries a
+:class:`RedactSecretsFilter`, which replaces each given secret with ``**********`` in the
+formatted message, the traceback text and the stack text before any handler formats the record.
+Console tracebacks are plain text (not Rich's renderer) so they are redacted too.
+
+The file (``<data_dir>/logs/trademind.log``, what ``trademind server logs`` reads) holds plain
+lines ``2024-01-02T14:30:00.123Z INFO     trademind.bus: message`` or, with ``json_lines``, one
+JSON object per line with ``ts``, ``level``, ``logger``, ``message`` and, for errors, ``exc_info``.
+Several processes appending to one file is fine; rotation is done by whichever process crosses
+``max_bytes`` first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.logging import RichHandler
+
+from trademind.core.errors import ConfigError
+
+REDACTED = "**********"
+LOG_FILE_NAME = "trademind.log"
+CONSOLE_HANDLER_NAME = "trademind.console"
+FILE_HANDLER_NAME = "trademind.file"
+_OUR_HANDLERS = frozenset({CONSOLE_HANDLER_NAME, FILE_HANDLER_NAME})
+_QUIET_LOGGERS = ("urllib3", "asyncio", "httpx", "httpcore")
+_TEXT_FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
+
+
+def log_file_path(data_dir: Path) -> Path:
+    """Where the log file lives for ``data_dir``."""
+    return Path(data_dir) / "logs" / LOG_FILE_NAME
+
+
+def _utc_iso(created: float) -> str:
+    stamp = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+    return stamp.replace("+00:00", "Z")
+
+
+class UtcTextFormatter(logging.Formatter):
+    """Plain lines stamped with ISO-8601 UTC time."""
+
+    def __init__(self) -> None:
+        super().__init__(_TEXT_FORMAT)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return _utc_iso(record.created)
+
+
+class JsonLinesFormatter(logging.Formatter):
+    """One JSON object per record: ts, level, logger, message (+ exc_info, stack_info)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        payload: dict[str, Any] = {
+            "ts": _utc_iso(record.created),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            payload["exc_info"] = record.exc_text or self.formatException(record.exc_info)
+        elif record.exc_text:
+            payload["exc_info"] = record.exc_text
+        if record.stack_info:
+            payload["stack_info"] = record.stack_info
+        return json.dumps(payload, ensure_ascii=False, default=str)
+
+
+class RedactSecretsFilter(logging.Filter):
+    """Replaces each secret (non-empty strings) with ``**********`` in what handlers print."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        unique = {secret for secret in secrets if isinstance(secret, str) and secret}
+        self._secrets = tuple(sorted(unique, key=len, reverse=True))
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        record.msg = self.redact(_message_of(record))
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def _message_of(record: logging.LogRecord) -> str:
+    """The record's final message; a record whose arguments do not format keeps both parts."""
+    try:
+        return record.getMessage()
+    except Exception:
+        return f"{record.msg} (unformattable log arguments: {record.args!r})"
+
+
+def _parse_level(level: str) -> int:
+    levels = logging.getLevelNamesMapping()
+    name = str(level).strip().upper()
+    if name not in levels or name == "NOTSET":
+        raise ConfigError(
+            f"unknown log level {level!r} (use DEBUG, INFO, WARNING, ERROR or CRITICAL)"
+        )
+    return levels[name]
+
+
+def reset_logging() -> None:
+    """Remove and close the handlers ``configure_logging`` installed on the root logger."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler.get_name() in _OUR_HANDLERS:
+            root.removeHandler(handler)
+            handler.close()
+
+
+def _console_handler() -> logging.Handler:
+    handler = RichHandler(
+        console=Console(stderr=True),
+        show_path=False,
+        markup=False,
+        rich_tracebacks=False,
+    )
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    return handler
+
+
+def _file_handler(
+    path: Path, json_lines: bool, max_bytes: int, backup_count: int
+) -> logging.Handler:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8"
+        )
+    except OSError as exc:
+        raise ConfigError(f"cannot write the log file {path}: {exc.strerror or exc}") from exc
+    handler.setFormatter(JsonLinesFormatter() if json_lines else UtcTextFormatter())
+    return handler
+
+
+def _quiet_third_party(level: int) -> None:
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    engine_level = logging.INFO if level <= logging.DEBUG else logging.WARNING
+    logging.getLogger("sqlalchemy.engine").setLevel(engine_level)
+
+
+def configure_logging(
+    *,
+    level: str,
+    data_dir: Path,
+    json_lines: bool = False,
+    to_file: bool = True,
+    max_bytes: int = 10_000_000,
+    backup_count: int = 5,
+    console: bool = True,
+    secrets: Iterable[str] = (),
+) -> Path | None:
+    """Set up root logging; returns the log file path, or None when ``to_file`` is False.
+
+    Calling it again replaces the handlers it installed before (it never duplicates them).
+    """
+    numeric_level = _parse_level(level)
+    if max_bytes < 0 or backup_count < 0:
+        raise ConfigError("log rotation needs max_bytes >= 0 and backup_count >= 0")
+    path = log_file_path(data_dir) if to_file else None
+    handlers: list[tuple[str, logging.Handler]] = []
+    if console:
+        handlers.append((CONSOLE_HANDLER_NAME, _console_handler()))
+    if path is not None:
+        handlers.append(
+            (FILE_HANDLER_NAME, _file_handler(path, json_lines, max_bytes, backup_count))
+        )
+
+    reset_logging()
+    root = logging.getLogger()
+    root.setLevel(numeric_level)
+    redactor = RedactSecretsFilter(secrets)
+    for name, handler in handlers:
+        handler.set_name(name)
+        handler.addFilter(redactor)
+        root.addHandler(handler)
+    _quiet_third_party(numeric_level)
+    return path
