@@ -65,6 +65,15 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
     return data_dir
 
 
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """Remove the handlers a test's CLI call installed, so no test logs into another's files."""
+    yield
+    from trademind.log import reset_logging
+
+    reset_logging()
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url() -> str:
     """The admin URL of the PostgreSQL server, or skip/fail when it is unreachable."""

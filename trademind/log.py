@@ -171,27 +171,33 @@ def configure_logging(
     max_bytes: int = 10_000_000,
     backup_count: int = 5,
     console: bool = True,
+    console_level: str | None = None,
     secrets: Iterable[str] = (),
 ) -> Path | None:
     """Set up root logging; returns the log file path, or None when ``to_file`` is False.
 
-    Calling it again replaces the handlers it installed before (it never duplicates them).
+    ``console_level`` (default: ``level``) lets the console be quieter than the file, as the
+    CLI does so that its output stays readable. Calling it again replaces the handlers it
+    installed before (it never duplicates them).
     """
     numeric_level = _parse_level(level)
+    numeric_console_level = _parse_level(console_level) if console_level else numeric_level
     if max_bytes < 0 or backup_count < 0:
         raise ConfigError("log rotation needs max_bytes >= 0 and backup_count >= 0")
     path = log_file_path(data_dir) if to_file else None
     handlers: list[tuple[str, logging.Handler]] = []
     if console:
-        handlers.append((CONSOLE_HANDLER_NAME, _console_handler()))
+        console_handler = _console_handler()
+        console_handler.setLevel(numeric_console_level)
+        handlers.append((CONSOLE_HANDLER_NAME, console_handler))
     if path is not None:
-        handlers.append(
-            (FILE_HANDLER_NAME, _file_handler(path, json_lines, max_bytes, backup_count))
-        )
+        file_handler = _file_handler(path, json_lines, max_bytes, backup_count)
+        file_handler.setLevel(numeric_level)
+        handlers.append((FILE_HANDLER_NAME, file_handler))
 
     reset_logging()
     root = logging.getLogger()
-    root.setLevel(numeric_level)
+    root.setLevel(min(numeric_level, numeric_console_level))
     redactor = RedactSecretsFilter(secrets)
     for name, handler in handlers:
         handler.set_name(name)

@@ -208,3 +208,28 @@ def test_unwritable_data_dir_is_a_config_error(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     with pytest.raises(ConfigError, match="cannot write the log file"):
         configure_logging(level="INFO", data_dir=blocker, console=False)
+
+
+def test_console_can_be_quieter_than_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = configure_logging(level="DEBUG", data_dir=tmp_path, console_level="WARNING")
+    logger = logging.getLogger("trademind.test.levels")
+    logger.info("routine detail")
+    logger.warning("needs attention")
+    assert path is not None
+    file_text = path.read_text()
+    console_text = capsys.readouterr().err
+    assert "routine detail" in file_text
+    assert "needs attention" in file_text
+    assert "routine detail" not in console_text
+    assert "needs attention" in console_text
+
+
+def test_file_keeps_its_level_when_the_console_is_more_verbose(tmp_path: Path) -> None:
+    path = configure_logging(
+        level="WARNING", data_dir=tmp_path, console=True, console_level="DEBUG"
+    )
+    logging.getLogger("trademind.test.levels").info("console only")
+    assert path is not None
+    assert "console only" not in path.read_text()

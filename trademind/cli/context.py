@@ -28,11 +28,18 @@ class CliState:
         return self.output_format == "json"
 
     def load_settings(self) -> Settings:
-        """Load (once) and return the validated settings for this invocation."""
+        """Load (once) and return the validated settings for this invocation.
+
+        Logging is configured from them at the same time: the file log at the configured
+        level, the console at WARNING (DEBUG with ``--debug``) so command output stays clean.
+        """
         if self._settings is None:
             from trademind.config import load_settings
+            from trademind.runtime.bootstrap import setup_logging
 
-            self._settings = load_settings(config_path=self.config_path)
+            settings = load_settings(config_path=self.config_path)
+            setup_logging(settings, debug=self.debug)
+            self._settings = settings
         return self._settings
 
 

@@ -1,0 +1,73 @@
+"""runtime.bootstrap wires settings, logging, clock, bus, cache and database."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from trademind.config import load_settings
+from trademind.core.clock import TestClock
+from trademind.runtime.bootstrap import build_runtime, secret_values
+
+
+def test_default_runtime_uses_sqlite_in_the_data_dir_and_memory_cache(
+    isolated_environment: Path,
+) -> None:
+    runtime = build_runtime(clock=TestClock())
+    try:
+        assert runtime.settings.app.data_dir == isolated_environment
+        assert runtime.database.engine.dialect.name == "sqlite"
+        assert (isolated_environment / "trademind.db").exists()
+        assert "config_changes" in inspect(runtime.database.engine).get_table_names()
+        assert runtime.cache.backend_name == "memory"
+        assert not runtime.cache.is_fallback
+        assert runtime.log_file == isolated_environment / "logs" / "trademind.log"
+    finally:
+        runtime.close()
+        runtime.close()  # idempotent
+
+
+def test_unreachable_redis_falls_back_to_memory_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("TRADEMIND__CACHE__BACKEND", "redis")
+    monkeypatch.setenv("TRADEMIND__CACHE__REDIS_URL", "redis://:hunter2@127.0.0.1:1/0")
+    with caplog.at_level(logging.WARNING):
+        runtime = build_runtime()
+    try:
+        assert runtime.cache.is_fallback
+        runtime.cache.set("k", {"v": 1})
+        assert runtime.cache.get("k") == {"v": 1}
+    finally:
+        runtime.close()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len([w for w in warnings if "in-memory" in w]) == 1
+    assert "hunter2" not in caplog.text
+
+
+def test_secret_values_cover_secret_fields_and_url_passwords(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRADEMIND__LLM__API_KEY", "sk-live-abc")
+    monkeypatch.setenv("TRADEMIND__DATABASE__URL", "postgresql+psycopg://u:pgpass@127.0.0.1/x")
+    monkeypatch.setenv("TRADEMIND__CACHE__REDIS_URL", "redis://:redispass@127.0.0.1:6379/0")
+    secrets = secret_values(load_settings())
+    assert {"sk-live-abc", "pgpass", "redispass"} <= set(secrets)
+
+
+def test_secrets_never_reach_the_log_file(
+    monkeypatch: pytest.MonkeyPatch, isolated_environment: Path
+) -> None:
+    monkeypatch.setenv("TRADEMIND__LLM__API_KEY", "sk-live-abc")
+    runtime = build_runtime()
+    try:
+        logging.getLogger("trademind.test").warning("calling the LLM with key sk-live-abc")
+    finally:
+        runtime.close()
+    assert runtime.log_file is not None
+    text = runtime.log_file.read_text()
+    assert "calling the LLM with key **********" in text
+    assert "sk-live-abc" not in text

@@ -1,0 +1,133 @@
+"""Wiring: the one place that builds settings, logging, clock, bus, cache and database.
+
+Nothing is built at import time anywhere in TradeMind; entry points (CLI, server) call these
+functions. Tests pass their own clock, settings or cache.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, SecretStr
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from trademind.cache import build_cache
+from trademind.config import Settings, load_settings
+from trademind.core.bus import EventBus
+from trademind.core.clock import Clock, LiveClock
+from trademind.core.ports import Cache
+from trademind.db.session import Database
+from trademind.log import configure_logging
+
+logger = logging.getLogger(__name__)
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """Every secret string in ``settings`` (SecretStr fields, passwords inside URLs).
+
+    Logging redacts these from every record, whatever code logs them.
+    """
+    found = list(_secret_fields(settings))
+    for url in (settings.database.url, settings.cache.redis_url):
+        password = _url_password(url)
+        if password:
+            found.append(password)
+    return [value for value in found if value]
+
+
+def _secret_fields(model: BaseModel) -> Iterator[str]:
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, SecretStr):
+            yield value.get_secret_value()
+        elif isinstance(value, BaseModel):
+            yield from _secret_fields(value)
+
+
+def _url_password(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return make_url(url).password
+    except ArgumentError:
+        return None
+
+
+def setup_logging(
+    settings: Settings, *, debug: bool = False, console_level: str = "WARNING"
+) -> Path | None:
+    """Configure logging from ``settings``; ``debug`` makes file and console verbose."""
+    return configure_logging(
+        level="DEBUG" if debug else settings.logging.level,
+        data_dir=Path(settings.app.data_dir),
+        json_lines=settings.logging.json,
+        to_file=settings.logging.file,
+        max_bytes=settings.logging.max_bytes,
+        backup_count=settings.logging.backup_count,
+        console_level="DEBUG" if debug else console_level,
+        secrets=secret_values(settings),
+    )
+
+
+@dataclass
+class Runtime:
+    """The wired components one process shares."""
+
+    settings: Settings
+    clock: Clock
+    bus: EventBus
+    cache: Cache
+    database: Database
+    log_file: Path | None = None
+    _closed: bool = field(default=False, repr=False)
+
+    def close(self) -> None:
+        """Release connections (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        close_cache = getattr(self.cache, "close", None)
+        if callable(close_cache):
+            close_cache()
+        self.database.dispose()
+
+
+def build_runtime(
+    settings: Settings | None = None,
+    *,
+    config_path: Path | None = None,
+    clock: Clock | None = None,
+    debug: bool = False,
+) -> Runtime:
+    """Build every shared component from settings (loaded from ``config_path`` if not given)."""
+    settings = settings if settings is not None else load_settings(config_path=config_path)
+    log_file = setup_logging(settings, debug=debug, console_level="INFO")
+    clock = clock if clock is not None else LiveClock()
+    cache = build_cache(
+        settings.cache.backend,
+        redis_url=settings.cache.redis_url,
+        key_prefix=settings.cache.key_prefix,
+        default_ttl_seconds=settings.cache.default_ttl_seconds,
+        clock=clock,
+    )
+    database = Database(settings.database_url(), echo=settings.database.echo)
+    if settings.database.auto_migrate:
+        database.ensure_schema()
+    logger.info(
+        "runtime ready: database %s, cache %s%s",
+        database.url,
+        cache.backend_name,
+        " (fallback)" if cache.is_fallback else "",
+    )
+    return Runtime(
+        settings=settings,
+        clock=clock,
+        bus=EventBus(clock=clock),
+        cache=cache,
+        database=database,
+        log_file=log_file,
+    )
