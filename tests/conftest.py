@@ -104,6 +104,30 @@ def postgres_database_url(postgres_server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def postgres_schema_url(postgres_database_url: str) -> Iterator[str]:
+    """A URL whose connections work in a fresh, empty schema of the run's database.
+
+    ``search_path`` is set through the URL, so a test can create and drop everything without
+    touching other tests' tables; the schema is dropped afterwards.
+    """
+    import sqlalchemy as sa
+
+    schema = f"tm_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(postgres_database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = sa.make_url(postgres_database_url).update_query_dict(
+        {"options": f"-csearch_path={schema}"}
+    )
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """The Redis URL, or skip/fail when Redis does not answer PING."""

@@ -6,7 +6,7 @@ connection handed over in ``config.attributes["connection"]``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -69,7 +69,7 @@ def history() -> list[RevisionInfo]:
     ]
 
 
-def _single(down_revision: str | tuple[str, ...] | None) -> str | None:
+def _single(down_revision: str | Sequence[str] | None) -> str | None:
     if down_revision is None or isinstance(down_revision, str):
         return down_revision
     return ", ".join(down_revision)

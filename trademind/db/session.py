@@ -63,6 +63,14 @@ def describe_failure(url: URL, exc: BaseException) -> str:
     return f"database {mask_url(url)} is not usable: {text}"
 
 
+def _is_unusable_database(exc: sa.exc.DBAPIError) -> bool:
+    return (
+        exc.connection_invalidated
+        or isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError)
+        or type(exc) is sa.exc.DatabaseError
+    )
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
@@ -79,8 +87,15 @@ def _json_dumps(value: Any) -> str:
 def _configure_sqlite(engine: Engine, database_file: Path | None) -> None:
     @event.listens_for(engine, "do_connect")
     def _create_parent_directory(*_: Any) -> None:
-        if database_file is not None:
+        if database_file is None:
+            return
+        try:
             database_file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(
+                f"database {database_file} is not usable: cannot create its directory "
+                f"{database_file.parent} ({exc.strerror or exc})"
+            ) from exc
 
     @event.listens_for(engine, "connect")
     def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -170,10 +185,16 @@ class Database:
 
     @contextmanager
     def translate_errors(self) -> Iterator[None]:
-        """Turn connection-level SQLAlchemy errors into a one-line DatabaseError."""
+        """Turn "cannot use this database" errors into a one-line DatabaseError.
+
+        Unreachable servers, locked or corrupt files and dropped connections qualify; errors
+        about the statement or the data (IntegrityError, ProgrammingError, ...) pass through.
+        """
         try:
             yield
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+        except sa.exc.DBAPIError as exc:
+            if not _is_unusable_database(exc):
+                raise
             raise DatabaseError(describe_failure(self._url, exc)) from exc
 
     def __repr__(self) -> str:

@@ -27,6 +27,8 @@ from trademind.db.base import (
 from trademind.db.types import utc_now
 
 _ZERO = Decimal(0)
+# SQLite keeps exact decimals as TEXT, and TEXT compares greater than any number there: cast.
+_POSITIVE_QUANTITY = "CAST(quantity AS NUMERIC) > 0"
 
 
 class Order(Base):
@@ -41,7 +43,7 @@ class Order(Base):
         one_of("mode", TRADING_MODES),
         one_of("side", ORDER_SIDES),
         one_of("status", ORDER_STATUSES),
-        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint(_POSITIVE_QUANTITY, name="quantity_positive"),
         sa.Index("ix_orders_status_created_at", "status", "created_at"),
         sa.Index("ix_orders_created_at", "created_at"),
         sa.Index("ix_orders_symbol_created_at", "symbol", "created_at"),
@@ -86,7 +88,7 @@ class Trade(Base):
     __table_args__ = (
         one_of("mode", TRADING_MODES),
         one_of("side", ORDER_SIDES),
-        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint(_POSITIVE_QUANTITY, name="quantity_positive"),
         sa.Index("ix_trades_executed_at", "executed_at"),
         sa.Index("ix_trades_symbol_executed_at", "symbol", "executed_at"),
         sa.Index("ix_trades_order_id", "order_id"),

@@ -1,0 +1,105 @@
+"""``trademind db``: create, upgrade, inspect and roll back the database schema."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from trademind.cli.context import CliState, get_state
+from trademind.cli.output import emit
+from trademind.services import db_service
+
+app = typer.Typer(
+    help="Database schema: apply migrations, show the revision, roll back, list migrations.",
+    no_args_is_help=True,
+)
+
+
+def _database_url(state: CliState) -> str:
+    return state.load_settings().database_url()
+
+
+def _emit_status(state: CliState, status: db_service.SchemaStatus, verb: str) -> None:
+    emit(
+        state,
+        status.as_dict(),
+        message=f"{verb} {status.url}: now at revision {status.revision or 'base'}"
+        f" (head {status.head})",
+    )
+
+
+@app.command()
+def upgrade(
+    ctx: typer.Context,
+    revision: Annotated[
+        str, typer.Argument(help="Target revision id, or 'head' for the newest.")
+    ] = "head",
+) -> None:
+    """Apply migrations up to REVISION (default: head). Creates the database if needed."""
+    state = get_state(ctx)
+    status = db_service.upgrade_database(_database_url(state), revision)
+    _emit_status(state, status, "Upgraded")
+
+
+@app.command()
+def current(ctx: typer.Context) -> None:
+    """Show the database's revision, the newest revision and whether it is up to date."""
+    state = get_state(ctx)
+    status = db_service.schema_status(_database_url(state))
+    rows = [
+        ("revision", status.revision or "base (no migrations applied)"),
+        ("head", status.head),
+        ("up to date", "yes" if status.up_to_date else "no: run `trademind db upgrade`"),
+        ("backend", status.backend),
+        ("url", status.url),
+    ]
+    emit(state, status.as_dict(), columns=("", "value"), rows=rows, title="Database schema")
+
+
+@app.command(context_settings={"ignore_unknown_options": True})  # lets `downgrade -1` through
+def downgrade(
+    ctx: typer.Context,
+    revision: Annotated[
+        str, typer.Argument(help="Target revision id, '-N' steps back, or 'base' (drops all).")
+    ],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm a downgrade to base, which drops all data.")
+    ] = False,
+) -> None:
+    """Revert migrations down to REVISION. Reaching 'base' deletes every table: needs --yes."""
+    state = get_state(ctx)
+    status = db_service.downgrade_database(_database_url(state), revision, allow_data_loss=yes)
+    _emit_status(state, status, "Downgraded")
+
+
+@app.command()
+def history(ctx: typer.Context) -> None:
+    """List the migrations shipped with this version of TradeMind, newest first."""
+    state = get_state(ctx)
+    revisions = db_service.migration_history()
+    data = [
+        {
+            "revision": info.revision,
+            "down_revision": info.down_revision,
+            "message": info.message,
+            "is_head": info.is_head,
+        }
+        for info in revisions
+    ]
+    rows = [
+        (
+            info.revision,
+            info.down_revision or "base",
+            "head" if info.is_head else "",
+            info.message,
+        )
+        for info in revisions
+    ]
+    emit(
+        state,
+        data,
+        columns=("revision", "down from", "", "message"),
+        rows=rows,
+        title="Migrations",
+    )
