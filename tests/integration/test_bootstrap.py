@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
-
 from trademind.config import load_settings
 from trademind.core.clock import TestClock
 from trademind.runtime.bootstrap import build_runtime, secret_values

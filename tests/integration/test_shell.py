@@ -8,7 +8,6 @@ import pytest
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
-
 from trademind.cli import shell
 from trademind.cli.context import CliState
 from trademind.cli.main import build_cli, dispatch
@@ -18,6 +17,7 @@ def run_session(lines: str, state: CliState, history_file: Path | None = None) -
     history = FileHistory(str(history_file)) if history_file else InMemoryHistory()
     with create_pipe_input() as pipe:
         pipe.send_text(lines)
+        pipe.close()  # end of input after the lines, as when stdin is a file
         return shell.shell_loop(
             state,
             dispatch=dispatch,
@@ -80,3 +80,11 @@ def test_completion_offers_groups_commands_and_options() -> None:
     assert "shell" not in groups
     assert {c.text for c in shell.complete(completer, "data ")} >= {"ingest", "verify"}
     assert "--format" in {c.text for c in shell.complete(completer, "examples --f")}
+
+
+def test_completion_walks_into_groups_and_skips_option_values() -> None:
+    completer = shell.build_completer(build_cli())
+    after_value = {c.text for c in shell.complete(completer, "db current --format json --")}
+    assert "--config" in after_value
+    assert "current" not in after_value
+    assert {c.text for c in shell.complete(completer, "db up")} == {"upgrade"}

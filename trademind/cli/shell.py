@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 from prompt_toolkit import PromptSession
-from prompt_toolkit.completion import Completer, Completion, NestedCompleter
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
@@ -36,12 +36,35 @@ def command_tree(command: click.Command) -> dict[str, Any] | None:
     return options or None
 
 
+class CommandTreeCompleter(Completer):
+    """Completes group, command and option names (options start with ``-``, whole words)."""
+
+    def __init__(self, tree: dict[str, Any]) -> None:
+        self.tree = tree
+
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterable[Completion]:
+        text = document.text_before_cursor
+        words = text.split()
+        partial = "" if not words or text[-1].isspace() else words.pop()
+        node = self.tree
+        for word in words:
+            if word.startswith("-") or word not in node:
+                continue  # an option, or a value: stay at this level
+            child = node[word]
+            node = child if isinstance(child, dict) else {}
+        for name in sorted(node):
+            if name.startswith(partial):
+                yield Completion(name, start_position=-len(partial))
+
+
 def build_completer(root: click.Command) -> Completer:
     tree = command_tree(root) or {}
     tree.pop("shell", None)
     for word in (*EXIT_WORDS, "help"):
         tree[word] = None
-    return NestedCompleter.from_nested_dict(tree)
+    return CommandTreeCompleter(tree)
 
 
 def open_history(state: CliState) -> History:
@@ -116,4 +139,4 @@ def shell_loop(
 
 def complete(completer: Completer, text: str) -> Iterable[Completion]:
     """Completions for ``text`` (used by tests and by anyone embedding the shell)."""
-    return completer.get_completions(Document(text), complete_event=None)  # type: ignore[arg-type]
+    return completer.get_completions(Document(text), CompleteEvent(completion_requested=True))
