@@ -62,6 +62,8 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
     data_dir = tmp_path / "data"
     monkeypatch.chdir(work)
     monkeypatch.setenv("TRADEMIND__APP__DATA_DIR", str(data_dir))
+    # No user-level config.yaml leaks in, and `config set` without a file never writes there.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     return data_dir
 
 

@@ -1,0 +1,150 @@
+"""``trademind config``: show, read, change and check the configuration."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from trademind.cli.context import CliState, get_state
+from trademind.cli.output import emit, print_json, print_message, print_table, stderr
+from trademind.config.masking import display_value, flatten
+from trademind.services import config_service
+from trademind.services.config_service import ChangeReport
+
+app = typer.Typer(
+    help="Configuration: show the effective settings, get/set/reset keys, validate, export "
+    "and import files. Secrets come only from the environment or .env.",
+    no_args_is_help=True,
+)
+
+_KEY_HELP = "Dotted key such as safety.daily_loss_limit (a section name shows the section)."
+
+
+@app.command()
+def show(ctx: typer.Context) -> None:
+    """Show the effective configuration (all layers merged), secrets masked."""
+    state = get_state(ctx)
+    view = config_service.show_config(state.config_path)
+    emit(
+        state,
+        view.values,
+        columns=("key", "value", "source"),
+        rows=view.rows,
+        title=f"Configuration ({view.description})",
+    )
+
+
+@app.command()
+def get(ctx: typer.Context, key: Annotated[str, typer.Argument(help=_KEY_HELP)]) -> None:
+    """Print the effective value of KEY (secrets masked)."""
+    state = get_state(ctx)
+    value = config_service.get_config_value(key, state.config_path)
+    if state.json:
+        print_json({"key": key, "value": value})
+    elif isinstance(value, dict):
+        rows = [(f"{key}.{name}", display_value(item)) for name, item in flatten(value).items()]
+        print_table(None, ("key", "value"), rows)
+    else:
+        print_message(display_value(value))
+
+
+# ignore_unknown_options lets negative numbers through: `config set safety.x -0.05`.
+@app.command("set", context_settings={"ignore_unknown_options": True})
+def set_(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Dotted key such as safety.daily_loss_limit.")],
+    value: Annotated[
+        str, typer.Argument(help="New value, read as YAML: 0.03, true, '[SPY, QQQ]', null.")
+    ],
+) -> None:
+    """Set KEY to VALUE in the config file, after validating the whole resulting configuration.
+
+    The file is written atomically with its comments kept, and the change is recorded in
+    the database (config_changes). Without a config file, one is created in the user config
+    directory from the shipped template.
+    """
+    state = get_state(ctx)
+    report = config_service.set_config_value(key, value, state.config_path)
+    _emit_change(state, report, f"set {key}")
+
+
+@app.command()
+def reset(
+    ctx: typer.Context,
+    key: Annotated[
+        str | None, typer.Argument(help="Key or section to reset; omit to reset the whole file.")
+    ] = None,
+) -> None:
+    """Reset KEY to its default, or the whole config file to the shipped config.yaml."""
+    state = get_state(ctx)
+    report = config_service.reset_config(key, state.config_path)
+    _emit_change(state, report, f"reset {key}" if key else "reset to the shipped config.yaml")
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="File to check (with the overlay, .env and environment on top)."),
+    ] = None,
+) -> None:
+    """Check FILE (default: the active configuration); exit 1 listing every problem."""
+    state = get_state(ctx)
+    report = config_service.validate_config(file, state.config_path)
+    if state.json:
+        print_json(report.as_dict())
+    else:
+        print_message(report.message)
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def export(ctx: typer.Context) -> None:
+    """Print the effective configuration as YAML (JSON with --format json), secrets masked."""
+    state = get_state(ctx)
+    if state.json:
+        print_json(config_service.show_config(state.config_path).values)
+        return
+    sys.stdout.write(config_service.export_config(state.config_path))
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="YAML file to use as the configuration file.")],
+) -> None:
+    """Replace the config file with FILE, after validating it with every layer above it."""
+    state = get_state(ctx)
+    report = config_service.import_config(file, state.config_path)
+    _emit_change(state, report, f"imported {file}")
+
+
+def _emit_change(state: CliState, report: ChangeReport, what: str) -> None:
+    for key, source in report.overridden:
+        stderr.print(
+            f"note: {key} is also set by {source}, which takes precedence over the file",
+            markup=False,
+            highlight=False,
+        )
+    if state.json:
+        print_json(report.as_dict())
+        return
+    print_message(_change_summary(report, what))
+    rows: list[tuple[Any, ...]] = [
+        (change.key, change.old_value, change.new_value) for change in report.changes
+    ]
+    if rows:
+        print_table(None, ("key", "old", "new"), rows)
+
+
+def _change_summary(report: ChangeReport, what: str) -> str:
+    if not report.written:
+        return f"{what}: {report.file} already says so; nothing changed"
+    created = " (created from the shipped template)" if report.created else ""
+    count = len(report.changes)
+    return f"{what}: wrote {report.file}{created}; {count} setting(s) changed"

@@ -1,0 +1,192 @@
+"""Settings sections for market data, indicators, strategies and backtests."""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from trademind.config.base import Periods, Section, Symbol
+
+Timeframe = Literal["1m", "5m", "15m", "30m", "1h", "1d", "1wk"]
+StrategyName = Literal["rsi_mean_reversion", "ma_crossover"]
+
+
+def _greater_than_field(value: float, info: ValidationInfo, other: str) -> float:
+    """Cross-field check run on the later field: it must exceed ``other`` when both are valid."""
+    lower = info.data.get(other)
+    if isinstance(lower, int | float) and value <= lower:
+        raise ValueError(f"must be greater than {other} ({lower})")
+    return value
+
+
+class DataSettings(Section):
+    """Where bars come from and which symbols TradeMind follows."""
+
+    default_source: Literal["yfinance", "csv", "sample", "ibkr"] = Field(
+        default="yfinance",
+        description="Provider of daily and intraday bars: yfinance (internet), csv (files in "
+        "csv_dir), sample (bundled offline data) or ibkr (TWS/Gateway history).",
+    )
+    adjusted_prices: bool = Field(
+        default=True, description="Use split- and dividend-adjusted prices."
+    )
+    default_timeframe: Timeframe = Field(
+        default="1d", description="Bar size used when a command does not name one."
+    )
+    watchlist: list[Symbol] = Field(
+        default_factory=lambda: ["SPY", "QQQ", "AAPL", "MSFT", "NVDA"],
+        max_length=500,
+        description="Symbols followed by default (data refresh, signals, dashboard).",
+    )
+    history_days: int = Field(
+        default=730,
+        ge=1,
+        le=18_250,
+        description="Calendar days of history fetched when a symbol is first ingested.",
+    )
+    csv_dir: Path | None = Field(
+        default=None,
+        description="Directory of CSV bar files for the csv source. Empty: <data_dir>/csv.",
+    )
+    request_timeout: float = Field(
+        default=30.0, gt=0, le=600, description="Seconds to wait for a data provider to answer."
+    )
+    max_retries: int = Field(
+        default=3, ge=0, le=10, description="Retries (with backoff) of a failed data request."
+    )
+
+    @field_validator("csv_dir")
+    @classmethod
+    def _expand_home(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+
+class IndicatorSettings(Section):
+    """Default parameters of the technical indicators computed for every symbol."""
+
+    rsi_period: int = Field(default=14, ge=2, le=500, description="RSI look-back in bars.")
+    macd_fast: int = Field(default=12, ge=2, le=500, description="MACD fast EMA length in bars.")
+    macd_slow: int = Field(
+        default=26, ge=2, le=1000, description="MACD slow EMA length (greater than macd_fast)."
+    )
+    macd_signal: int = Field(default=9, ge=2, le=500, description="MACD signal line length.")
+    sma_periods: Periods = Field(
+        default_factory=lambda: [20, 50, 200],
+        description="Simple moving averages computed (lengths in bars, 2..1000).",
+    )
+    ema_periods: Periods = Field(
+        default_factory=lambda: [12, 26],
+        description="Exponential moving averages computed (lengths in bars, 2..1000).",
+    )
+    bollinger_period: int = Field(
+        default=20, ge=2, le=1000, description="Bollinger Bands look-back in bars."
+    )
+    bollinger_std: float = Field(
+        default=2.0, gt=0, le=5, description="Bollinger Bands width in standard deviations."
+    )
+    atr_period: int = Field(default=14, ge=2, le=500, description="Average True Range look-back.")
+
+    @field_validator("macd_slow")
+    @classmethod
+    def _slow_after_fast(cls, value: int, info: ValidationInfo) -> int:
+        return int(_greater_than_field(value, info, "macd_fast"))
+
+
+class RsiMeanReversionSettings(Section):
+    """Buy when RSI is oversold, sell when it is overbought."""
+
+    rsi_period: int = Field(default=14, ge=2, le=500, description="RSI look-back in bars.")
+    oversold: float = Field(
+        default=30.0, gt=0, lt=50, description="RSI level below which the strategy buys."
+    )
+    overbought: float = Field(
+        default=70.0, gt=50, lt=100, description="RSI level above which the strategy sells."
+    )
+
+
+class MaCrossoverSettings(Section):
+    """Buy when the fast moving average crosses above the slow one, sell on the cross below."""
+
+    fast_period: int = Field(default=20, ge=2, le=500, description="Fast average length in bars.")
+    slow_period: int = Field(
+        default=50, ge=3, le=1000, description="Slow average length (greater than fast_period)."
+    )
+    ma_type: Literal["sma", "ema"] = Field(
+        default="sma", description="Simple (sma) or exponential (ema) averages."
+    )
+
+    @field_validator("slow_period")
+    @classmethod
+    def _slow_after_fast(cls, value: int, info: ValidationInfo) -> int:
+        return int(_greater_than_field(value, info, "fast_period"))
+
+
+class StrategySettings(Section):
+    """Which rule-based strategies run, and their parameters."""
+
+    enabled: list[StrategyName] = Field(
+        default_factory=lambda: list(typing.get_args(StrategyName)),
+        description="Strategies that produce signals (rsi_mean_reversion, ma_crossover).",
+    )
+    rsi_mean_reversion: RsiMeanReversionSettings = Field(
+        default_factory=RsiMeanReversionSettings, description="RSI mean reversion parameters."
+    )
+    ma_crossover: MaCrossoverSettings = Field(
+        default_factory=MaCrossoverSettings, description="Moving average crossover parameters."
+    )
+
+    @field_validator("enabled")
+    @classmethod
+    def _no_repeats(cls, value: list[StrategyName]) -> list[StrategyName]:
+        if len(set(value)) != len(value):
+            raise ValueError("must not name a strategy twice")
+        return value
+
+
+class BacktestSettings(Section):
+    """Defaults of a backtest: money, costs and how orders are filled."""
+
+    initial_cash: float = Field(
+        default=100_000.0, gt=0, le=1e12, description="Starting cash in dollars."
+    )
+    commission_per_share: float = Field(
+        default=0.005, ge=0, le=1, description="Commission in dollars per share traded."
+    )
+    commission_minimum: float = Field(
+        default=1.0, ge=0, le=100, description="Minimum commission per order in dollars."
+    )
+    commission_maximum_fraction: float = Field(
+        default=0.01,
+        ge=0,
+        le=1,
+        description="Commission cap as a fraction of the order value (0.01 = 1%).",
+    )
+    slippage_bps: float = Field(
+        default=5.0,
+        ge=0,
+        le=1000,
+        description="Slippage against the trader in basis points of the fill price.",
+    )
+    fill_price: Literal["next_open", "close"] = Field(
+        default="next_open",
+        description="next_open: fill at the next bar's open (no look-ahead). close: fill at "
+        "the signal bar's close (optimistic).",
+    )
+    latency_ms: int = Field(
+        default=0,
+        ge=0,
+        le=60_000,
+        description="Simulated delay between decision and order arrival in milliseconds.",
+    )
+    risk_free_rate: float = Field(
+        default=0.0, ge=0, le=0.2, description="Annual risk-free rate used for Sharpe/Sortino."
+    )
+    walk_forward_windows: int = Field(
+        default=5, ge=2, le=100, description="Number of windows in a walk-forward analysis."
+    )
+    monte_carlo_runs: int = Field(
+        default=1000, ge=10, le=100_000, description="Resamplings in a Monte Carlo analysis."
+    )

@@ -1,0 +1,200 @@
+"""Settings sections for the safety layer and the brokers (paper and Interactive Brokers)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+
+from trademind.config.base import Section
+
+
+class CircuitBreakerSettings(Section):
+    """Stops all new orders after a drawdown or a losing streak."""
+
+    enabled: bool = Field(default=True, description="Trip the breaker on the conditions below.")
+    max_drawdown: float = Field(
+        default=0.10,
+        gt=0,
+        le=1,
+        description="Drawdown from the equity peak (fraction, 0.10 = 10%) that trips it.",
+    )
+    max_consecutive_losses: int = Field(
+        default=5, ge=1, le=100, description="Losing trades in a row that trip it."
+    )
+    cooldown_minutes: int = Field(
+        default=60, ge=1, le=10_080, description="Minutes before a tripped breaker may reset."
+    )
+    require_manual_reset: bool = Field(
+        default=True,
+        description="Stay tripped until `trademind safety reset-circuit-breaker`, even after "
+        "the cooldown.",
+    )
+
+
+class PdtSettings(Section):
+    """FINRA pattern-day-trader rule for margin accounts under the equity threshold."""
+
+    enabled: bool = Field(default=True, description="Enforce the pattern-day-trader rule.")
+    equity_threshold: float = Field(
+        default=25_000.0,
+        ge=0,
+        le=1e9,
+        description="Account equity in dollars at or above which the rule does not apply.",
+    )
+    max_day_trades: int = Field(
+        default=3,
+        ge=0,
+        le=100,
+        description="Day trades allowed within the rolling window below the threshold.",
+    )
+    window_days: int = Field(default=5, ge=1, le=30, description="Rolling window in business days.")
+
+
+class VarSettings(Section):
+    """Value at Risk limit on the whole portfolio (historical simulation)."""
+
+    enabled: bool = Field(default=True, description="Refuse orders that push VaR over the limit.")
+    confidence: float = Field(
+        default=0.95, gt=0.5, lt=1, description="VaR confidence level (0.95 = 95%)."
+    )
+    lookback_days: int = Field(
+        default=252, ge=20, le=5000, description="Trading days of returns used to estimate VaR."
+    )
+    max_var: float = Field(
+        default=0.05,
+        gt=0,
+        le=1,
+        description="Largest one-day VaR allowed, as a fraction of equity (0.05 = 5%).",
+    )
+
+
+class SafetySettings(Section):
+    """Limits every order must pass before it reaches a broker (paper and live alike)."""
+
+    daily_loss_limit: float = Field(
+        default=0.02,
+        gt=0,
+        le=1,
+        description="Loss since the start of the day, as a fraction of start-of-day equity "
+        "(0.02 = 2%), at which trading stops for the day.",
+    )
+    max_position_size: float = Field(
+        default=0.10,
+        gt=0,
+        le=1,
+        description="Largest single position as a fraction of equity (0.10 = 10%).",
+    )
+    max_positions: int = Field(
+        default=10, ge=1, le=500, description="Most open positions at the same time."
+    )
+    max_order_value: float = Field(
+        default=10_000.0, gt=0, le=1e9, description="Largest single order in dollars."
+    )
+    max_sector_concentration: float = Field(
+        default=0.30,
+        gt=0,
+        le=1,
+        description="Largest share of equity held in one sector (0.30 = 30%).",
+    )
+    volatility_threshold: float = Field(
+        default=0.60,
+        gt=0,
+        le=10,
+        description="Annualised volatility of a symbol (0.60 = 60%) above which new entries "
+        "are refused.",
+    )
+    max_portfolio_heat: float = Field(
+        default=0.06,
+        gt=0,
+        le=1,
+        description="Total open risk (sum over positions of distance to stop times size) as "
+        "a fraction of equity.",
+    )
+    default_stop_loss: float = Field(
+        default=0.05,
+        gt=0,
+        lt=1,
+        description="Stop-loss distance below entry as a fraction (0.05 = 5%) when a strategy "
+        "sets none.",
+    )
+    duplicate_order_window_seconds: int = Field(
+        default=60,
+        ge=0,
+        le=3600,
+        description="An identical order (symbol, side, quantity) within this many seconds is "
+        "refused as a duplicate; 0 disables the check.",
+    )
+    circuit_breaker: CircuitBreakerSettings = Field(
+        default_factory=CircuitBreakerSettings, description="Circuit breaker."
+    )
+    pdt: PdtSettings = Field(default_factory=PdtSettings, description="Pattern-day-trader rule.")
+    var: VarSettings = Field(default_factory=VarSettings, description="Value at Risk limit.")
+
+
+class BrokerSettings(Section):
+    """Which broker receives orders."""
+
+    type: Literal["paper", "ibkr"] = Field(
+        default="paper",
+        description="paper: simulated fills with the backtest fill model. ibkr: Interactive "
+        "Brokers through TWS or IB Gateway (see the ibkr section).",
+    )
+    live_trading_enabled: bool = Field(
+        default=False,
+        description="Must be true for orders to reach a live (real money) account; live mode "
+        "refuses to start otherwise.",
+    )
+    paper_initial_cash: float = Field(
+        default=100_000.0, gt=0, le=1e12, description="Starting cash of the paper account."
+    )
+
+
+class IbkrSettings(Section):
+    """Connection to TWS / IB Gateway and the broker-side order limits."""
+
+    host: str = Field(
+        default="127.0.0.1", min_length=1, description="Host running TWS or IB Gateway."
+    )
+    port: int = Field(
+        default=7497,
+        ge=1,
+        le=65535,
+        description="API port: 7497 TWS paper, 7496 TWS live (4002/4001 for IB Gateway).",
+    )
+    client_id: int = Field(
+        default=1,
+        ge=0,
+        le=2_147_483_647,
+        description="API client id; each connection to the same TWS needs its own.",
+    )
+    connect_timeout: float = Field(
+        default=10.0, gt=0, le=300, description="Seconds to wait for the API handshake."
+    )
+    reconnect_attempts: int = Field(
+        default=5, ge=0, le=100, description="Reconnection attempts after a lost connection."
+    )
+    reconnect_delay: float = Field(
+        default=5.0, gt=0, le=3600, description="Seconds between reconnection attempts."
+    )
+    default_order_type: Literal["MKT", "LMT", "STP", "STP LMT"] = Field(
+        default="MKT", description="Order type when a decision does not choose one."
+    )
+    time_in_force: Literal["DAY", "GTC", "IOC", "OPG"] = Field(
+        default="DAY", description="Time in force when a decision does not choose one."
+    )
+    max_order_size: int = Field(
+        default=1000, gt=0, le=10_000_000, description="Largest order IBKR accepts, in shares."
+    )
+    max_order_value: float = Field(
+        default=50_000.0, gt=0, le=1e9, description="Largest order sent to IBKR, in dollars."
+    )
+    market_data_type: Literal["realtime", "frozen", "delayed", "delayed_frozen"] = Field(
+        default="delayed",
+        description="Market data IBKR sends: realtime needs a subscription; delayed is free.",
+    )
+    account: SecretStr | None = Field(
+        default=None,
+        description="IBKR account id (e.g. DU1234567). Secret: set TRADEMIND__IBKR__ACCOUNT. "
+        "Empty: the first account of the login.",
+    )
