@@ -13,6 +13,7 @@ from logging.config import fileConfig
 
 import sqlalchemy as sa
 from alembic import context
+
 from trademind.db.models import metadata as target_metadata
 
 config = context.config

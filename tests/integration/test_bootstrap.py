@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
+
 from trademind.config import load_settings
 from trademind.core.clock import TestClock
-from trademind.runtime.bootstrap import build_runtime, secret_values
+from trademind.runtime.bootstrap import build_runtime
 
 
 def test_default_runtime_uses_sqlite_in_the_data_dir_and_memory_cache(
@@ -53,7 +54,7 @@ def test_secret_values_cover_secret_fields_and_url_passwords(
     monkeypatch.setenv("TRADEMIND__LLM__API_KEY", "sk-live-abc")
     monkeypatch.setenv("TRADEMIND__DATABASE__URL", "postgresql+psycopg://u:pgpass@127.0.0.1/x")
     monkeypatch.setenv("TRADEMIND__CACHE__REDIS_URL", "redis://:redispass@127.0.0.1:6379/0")
-    secrets = secret_values(load_settings())
+    secrets = load_settings().secret_values()
     assert {"sk-live-abc", "pgpass", "redispass"} <= set(secrets)
 
 

@@ -9,6 +9,7 @@ import click
 import pytest
 import typer
 import typer.main
+
 from trademind.cli.context import CliState
 from trademind.cli.main import dispatch
 from trademind.cli.pending import register_pending

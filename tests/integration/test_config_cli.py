@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+from typer.testing import CliRunner
+
 from trademind.cli.config import app
 from trademind.cli.context import CliState
 from trademind.cli.main import dispatch
@@ -18,7 +20,6 @@ from trademind.db.repositories import ConfigChangeRepository
 from trademind.db.session import Database
 from trademind.resources import resource_path
 from trademind.services import config_service
-from typer.testing import CliRunner
 
 SECRET = "sk-secret-123"
 TEMPLATE = resource_path("config.yaml").read_text()

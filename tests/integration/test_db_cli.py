@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from typer.testing import CliRunner
+
 from trademind.cli.context import CliState
 from trademind.cli.db import app
 from trademind.core.errors import ValidationError
 from trademind.db.models import metadata
 from trademind.db.session import Database
-from typer.testing import CliRunner
 
 MODEL_TABLES = set(metadata.tables)
 
@@ -179,4 +180,4 @@ def test_upgrade_and_current_on_postgres(
     assert status["backend"] == "postgresql"
     assert status["up_to_date"] is True
     assert "pw-not-shown" not in current.stdout + upgraded.output
-    assert ":***@" in status["url"]
+    assert ":**********@" in status["url"]

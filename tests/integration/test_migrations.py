@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.dialects import postgresql
+
 from trademind.db import migrate
 from trademind.db.models import AgentDecision, Order, Trade, metadata
 from trademind.db.repositories import (

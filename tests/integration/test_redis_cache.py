@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+
 from trademind.cache import MemoryCache, build_cache
 from trademind.cache.redis import RedisCache, make_redis_client
 from trademind.core.clock import TestClock
@@ -115,7 +116,7 @@ def test_build_cache_unreachable_redis_warns_once_and_uses_memory(
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1
     message = warnings[0].getMessage()
-    assert message.startswith("Redis at redis://:***@127.0.0.1:1/0 unreachable (")
+    assert message.startswith("Redis at redis://:**********@127.0.0.1:1/0 unreachable (")
     assert message.endswith("); using the in-memory cache instead")
     assert "hunter2-secret" not in caplog.text
     assert isinstance(cache, MemoryCache)
@@ -143,7 +144,7 @@ def test_runtime_failure_warns_once_and_continues_in_memory(
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1
     message = warnings[0].getMessage()
-    assert "Redis at redis://:***@127.0.0.1:1/0 failed" in message
+    assert "Redis at redis://:**********@127.0.0.1:1/0 failed" in message
     assert "in-memory cache (fallback)" in message
     assert "hunter2-secret" not in caplog.text
     assert cache.backend_name == "memory"

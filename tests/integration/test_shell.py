@@ -8,6 +8,7 @@ import pytest
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
+
 from trademind.cli import shell
 from trademind.cli.context import CliState
 from trademind.cli.main import build_cli, dispatch
@@ -88,3 +89,21 @@ def test_completion_walks_into_groups_and_skips_option_values() -> None:
     assert "--config" in after_value
     assert "current" not in after_value
     assert {c.text for c in shell.complete(completer, "db up")} == {"upgrade"}
+
+
+def test_piped_commands_run_without_a_prompt_and_fail_on_the_first_error() -> None:
+    import subprocess
+    import sys
+
+    script = "# nightly checks\nexamples --format json\n\ndata ingest\nexamples\nexit\nexamples\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "trademind", "shell"],
+        input=script,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1  # `data ingest` is not built yet
+    assert "not built yet" in result.stderr
+    assert "trademind>" not in result.stdout
+    assert result.stdout.count("TradeMind examples") == 1  # ran until `exit`, not after

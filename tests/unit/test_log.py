@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from rich.logging import RichHandler
+
 from trademind.core.errors import ConfigError
 from trademind.log import (
     REDACTED,

@@ -14,7 +14,6 @@ import logging
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 import redis
 from redis.backoff import NoBackoff
@@ -23,6 +22,7 @@ from redis.retry import Retry
 from trademind.cache.codec import check_key, check_ttl, decode_value, encode_value
 from trademind.cache.memory import MemoryCache
 from trademind.core.clock import Clock
+from trademind.core.secrets import mask_url_password, scrub, url_password
 
 T = TypeVar("T")
 
@@ -32,38 +32,14 @@ _GLOB_SPECIALS = frozenset("*?[]\\")
 
 
 def redact_url(url: str) -> str:
-    """``url`` with its password (userinfo or ``password=`` query item) shown as ``***``."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, host = netloc.rsplit("@", 1)
-        if ":" in userinfo:
-            userinfo = userinfo.split(":", 1)[0] + ":***"
-        netloc = f"{userinfo}@{host}"
-    items = parse_qsl(parts.query, keep_blank_values=True)
-    query = "&".join(
-        f"{quote(name)}={'***' if 'password' in name.lower() else quote(value)}"
-        for name, value in items
-    )
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
-
-
-def url_password(url: str) -> str | None:
-    """The password in ``url``, so callers can scrub it from error texts."""
-    parts = urlsplit(url)
-    for name, value in parse_qsl(parts.query, keep_blank_values=True):
-        if name.lower() == "password" and value:
-            return value
-    return parts.password or None
+    """``url`` with its password shown as the mask (see :mod:`trademind.core.secrets`)."""
+    return mask_url_password(url)
 
 
 def describe_error(exc: BaseException, url: str) -> str:
     """A one-line reason for ``exc`` that never contains the URL's password."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    password = url_password(url)
-    if password:
-        text = text.replace(password, "***")
-    return text
+    return scrub(text, [url_password(url) or ""])
 
 
 def make_redis_client(url: str, socket_timeout: float = DEFAULT_SOCKET_TIMEOUT) -> redis.Redis:

@@ -86,12 +86,15 @@ def _root(
 def _shell(ctx: typer.Context) -> None:
     """Interactive shell: every command, with history and completion; `exit` to leave."""
     state = get_state(ctx)
-    shell.shell_loop(
+    if not sys.stdin.isatty():
+        raise typer.Exit(shell.script_loop(state, dispatch=dispatch, lines=sys.stdin))
+    code = shell.shell_loop(
         state,
         dispatch=dispatch,
         completer=shell.build_completer(build_cli()),
         history=shell.open_history(state),
     )
+    raise typer.Exit(code)
 
 
 def build_typer_app() -> typer.Typer:

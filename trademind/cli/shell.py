@@ -105,6 +105,24 @@ def run_line(line: str, dispatch: Dispatch, state: CliState) -> int:
     return dispatch(words, line_state)
 
 
+def script_loop(state: CliState, *, dispatch: Dispatch, lines: Iterable[str]) -> int:
+    """Run lines read from a pipe or file (``trademind shell < commands.txt``), no prompt.
+
+    Blank lines and ``#`` comments are skipped; ``exit`` stops. Returns the first non-zero exit
+    code, so a script fails when any of its commands failed.
+    """
+    first_failure = 0
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line in EXIT_WORDS:
+            break
+        code = run_line(line, dispatch, state)
+        first_failure = first_failure or code
+    return first_failure
+
+
 def shell_loop(
     state: CliState,
     *,

@@ -4,7 +4,6 @@ Use :func:`load_settings` (or :func:`load_config` to also learn where each value
 ``Settings()`` alone is the built-in defaults. See docs/configuration.md.
 """
 
-from trademind.config.base import MASK
 from trademind.config.loader import (
     ENVIRONMENTS,
     BaseOverride,
@@ -16,8 +15,8 @@ from trademind.config.loader import (
 )
 from trademind.config.masking import masked_dict
 from trademind.config.models import Settings
-from trademind.config.urls import mask_url_password
 from trademind.config.watcher import ConfigUpdate, ConfigWatcher
+from trademind.core.secrets import MASK, mask_url_password
 
 __all__ = [
     "ENVIRONMENTS",

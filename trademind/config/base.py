@@ -16,9 +16,6 @@ from pydantic import (
     PlainSerializer,
 )
 
-MASK = "**********"
-"""How every secret is shown once set: in ``config show``/``get``/``export``, logs and APIs."""
-
 
 class Section(BaseModel):
     """A settings section: unknown keys are rejected and values cannot be changed in place."""

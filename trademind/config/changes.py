@@ -13,8 +13,8 @@ from ruamel.yaml.error import YAMLError
 from trademind.config.masking import flatten
 from trademind.config.models import Settings
 from trademind.config.schema import KeyInfo, dotted, is_structured, is_textual, secret_paths
-from trademind.config.urls import mask_url_password
 from trademind.core.errors import ConfigError
+from trademind.core.secrets import mask_url_password
 
 _URL_KEYS = frozenset({"database.url", "cache.redis_url"})
 _OVERRIDING_LAYERS = ("overlay ", ".env ", "env ")

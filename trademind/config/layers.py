@@ -14,7 +14,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from trademind.config.base import MASK
 from trademind.config.masking import flatten
 from trademind.config.models import Settings
 from trademind.config.problems import Problem
@@ -31,6 +30,7 @@ from trademind.config.schema import (
     secret_paths,
     section_model,
 )
+from trademind.core.secrets import MASK
 
 DEFAULT_SOURCE = "default"
 

@@ -8,8 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr
 
-from trademind.config.base import MASK
-from trademind.config.urls import mask_url_password
+from trademind.core.secrets import MASK, mask_url_password
 
 _URL_FIELDS = (("database", "url"), ("cache", "redis_url"))
 

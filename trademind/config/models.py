@@ -30,6 +30,7 @@ from trademind.config.sections_platform import (
 )
 from trademind.config.sections_trading import BrokerSettings, IbkrSettings, SafetySettings
 from trademind.config.urls import normalise_database_url, sqlite_url_for
+from trademind.core.secrets import url_password
 
 SQLITE_FILE_NAME = "trademind.db"
 
@@ -89,8 +90,13 @@ class Settings(BaseSettings):
         return normalise_database_url(self.database.url)
 
     def secret_values(self) -> list[str]:
-        """Every secret that is set (for log redaction); never print these."""
-        return [secret.get_secret_value() for secret in _secrets(self) if secret is not None]
+        """Every secret that is set, passwords inside URLs included (for log redaction)."""
+        values = [secret.get_secret_value() for secret in _secrets(self) if secret is not None]
+        for url in (self.database.url, self.cache.redis_url):
+            password = url_password(url) if url else None
+            if password:
+                values.append(password)
+        return [value for value in values if value]
 
 
 def _secrets(model: BaseModel) -> Iterator[SecretStr | None]:

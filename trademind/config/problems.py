@@ -9,7 +9,7 @@ import pydantic
 from pydantic_core import ErrorDetails
 
 from trademind.config.schema import UnknownKeyError, describe_key, dotted, unknown_key_reason
-from trademind.config.urls import mask_url_password
+from trademind.core.secrets import mask_url_password
 
 Problem = tuple[str, str]
 

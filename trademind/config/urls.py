@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-from trademind.config.base import MASK
 
 _POSTGRES_DRIVER = "postgresql+psycopg"
 _POSTGRES_ALIASES = ("postgresql", "postgres", _POSTGRES_DRIVER)
@@ -56,16 +53,3 @@ def check_redis_url(url: str) -> str:
     if scheme not in _REDIS_SCHEMES:
         raise ValueError(f"unsupported Redis scheme {scheme!r}: use redis://, rediss:// or unix://")
     return url
-
-
-def mask_url_password(url: str) -> str:
-    """``url`` with any password replaced by the secret mask; other parts unchanged."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if parts.password is None:
-        return url
-    userinfo, _, hostinfo = parts.netloc.rpartition("@")
-    user = userinfo.partition(":")[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:{MASK}@{hostinfo}"))

@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from trademind.core.errors import DatabaseError
+from trademind.core.secrets import mask_url_password
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,9 @@ def parse_url(url: str) -> URL:
 
 
 def mask_url(url: URL | str) -> str:
-    """The URL as text with any password replaced by ``***``."""
+    """The URL as text with any password replaced by the mask (``**********``)."""
     parsed = url if isinstance(url, URL) else parse_url(url)
-    return parsed.render_as_string(hide_password=True)
+    return mask_url_password(parsed.render_as_string(hide_password=False))
 
 
 def sqlite_file(url: URL) -> Path | None:

@@ -7,13 +7,8 @@ functions. Tests pass their own clock, settings or cache.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pydantic import BaseModel, SecretStr
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from trademind.cache import build_cache
 from trademind.config import Settings, load_settings
@@ -24,37 +19,6 @@ from trademind.db.session import Database
 from trademind.log import configure_logging
 
 logger = logging.getLogger(__name__)
-
-
-def secret_values(settings: Settings) -> list[str]:
-    """Every secret string in ``settings`` (SecretStr fields, passwords inside URLs).
-
-    Logging redacts these from every record, whatever code logs them.
-    """
-    found = list(_secret_fields(settings))
-    for url in (settings.database.url, settings.cache.redis_url):
-        password = _url_password(url)
-        if password:
-            found.append(password)
-    return [value for value in found if value]
-
-
-def _secret_fields(model: BaseModel) -> Iterator[str]:
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        if isinstance(value, SecretStr):
-            yield value.get_secret_value()
-        elif isinstance(value, BaseModel):
-            yield from _secret_fields(value)
-
-
-def _url_password(url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        return make_url(url).password
-    except ArgumentError:
-        return None
 
 
 def setup_logging(
@@ -69,7 +33,7 @@ def setup_logging(
         max_bytes=settings.logging.max_bytes,
         backup_count=settings.logging.backup_count,
         console_level="DEBUG" if debug else console_level,
-        secrets=secret_values(settings),
+        secrets=settings.secret_values(),
     )
 
 

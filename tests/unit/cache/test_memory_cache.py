@@ -6,6 +6,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+
 from trademind.cache import MemoryCache, build_cache
 from trademind.core.clock import TestClock
 from trademind.core.errors import ConfigError

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from trademind.cache.redis import RedisCache, describe_error, redact_url, url_password
 
 
@@ -10,10 +11,13 @@ from trademind.cache.redis import RedisCache, describe_error, redact_url, url_pa
     ("url", "shown"),
     [
         ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
-        ("redis://:s3cret@cache.local:6379/1", "redis://:***@cache.local:6379/1"),
-        ("rediss://app:s3cret@cache.local/0", "rediss://app:***@cache.local/0"),
+        ("redis://:s3cret@cache.local:6379/1", "redis://:**********@cache.local:6379/1"),
+        ("rediss://app:s3cret@cache.local/0", "rediss://app:**********@cache.local/0"),
         ("redis://app@cache.local/0", "redis://app@cache.local/0"),
-        ("redis://cache.local/0?password=s3cret&db=2", "redis://cache.local/0?password=***&db=2"),
+        (
+            "redis://cache.local/0?password=s3cret&db=2",
+            "redis://cache.local/0?password=**********&db=2",
+        ),
     ],
 )
 def test_redact_url(url: str, shown: str) -> None:
@@ -29,7 +33,7 @@ def test_url_password_finds_either_form() -> None:
 
 def test_describe_error_scrubs_the_password() -> None:
     error = RuntimeError("AUTH failed for s3cret at host\nsecond line")
-    assert describe_error(error, "redis://:s3cret@h/0") == "AUTH failed for *** at host"
+    assert describe_error(error, "redis://:s3cret@h/0") == "AUTH failed for ********** at host"
 
 
 def test_redis_cache_requires_a_key_prefix() -> None:

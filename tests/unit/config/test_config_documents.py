@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+
 from trademind.config.documents import (
     atomic_write_text,
     dump_document,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from trademind.config import Settings, load_config, load_settings
 from trademind.config.documents import dump_document, load_document
 from trademind.config.schema import iter_leaves

@@ -8,6 +8,7 @@ from pathlib import Path
 import platformdirs
 import pydantic
 import pytest
+
 from trademind.config import MASK, Settings, mask_url_password, masked_dict
 from trademind.config.schema import iter_leaves, secret_paths, section_model
 from trademind.config.sections_platform import WebSettings, is_loopback_host

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from trademind.config import ConfigUpdate, ConfigWatcher, load_config
 
 WriteFile = Callable[[str, str], Path]

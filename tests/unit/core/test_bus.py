@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+
 from trademind.core.bus import EventBus
 from trademind.core.clock import TestClock
 from trademind.core.events import (

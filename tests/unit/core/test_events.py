@@ -6,6 +6,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+
 from trademind.core.events import (
     ConfigReloaded,
     EmergencyStopRequested,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from trademind.core.errors import ValidationError
 from trademind.db import migrate
 from trademind.db.session import Database

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+
 from trademind.db.models import (
     AgentDecision,
     BacktestRun,

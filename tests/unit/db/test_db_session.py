@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
 from trademind.core.errors import DatabaseError
 from trademind.db.models import ConfigChange
 from trademind.db.session import Database, mask_url, parse_url
@@ -53,7 +54,7 @@ def test_session_rolls_back_on_exception(database: Database) -> None:
 
 def test_url_masks_the_password() -> None:
     database = Database("postgresql+psycopg://trader:s3cret@db.example:5432/trademind")
-    assert database.url == "postgresql+psycopg://trader:***@db.example:5432/trademind"
+    assert database.url == "postgresql+psycopg://trader:**********@db.example:5432/trademind"
     assert "s3cret" not in repr(database)
     assert database.backend == "postgresql"
 
@@ -69,7 +70,7 @@ def test_unreachable_postgres_is_a_one_line_database_error() -> None:
     with pytest.raises(DatabaseError) as caught:
         database.check_connection()
     message = str(caught.value)
-    assert "postgresql+psycopg://trader:***@127.0.0.1:1/trademind" in message
+    assert "postgresql+psycopg://trader:**********@127.0.0.1:1/trademind" in message
     assert "s3cret" not in message
     assert "\n" not in message
     assert "refused" in message.lower() or "failed" in message.lower()

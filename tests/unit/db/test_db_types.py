@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
+
 from trademind.db.types import ExactDecimal, UtcDateTime, to_exact_decimal
 
 SQLITE: Dialect = sqlite.dialect()
