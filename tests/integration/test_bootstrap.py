@@ -71,3 +71,31 @@ def test_secrets_never_reach_the_log_file(
     text = runtime.log_file.read_text()
     assert "calling the LLM with key **********" in text
     assert "sk-live-abc" not in text
+
+
+async def test_hot_reload_applies_a_valid_file_announces_it_and_keeps_old_on_error(
+    isolated_environment: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from trademind.core.events import ConfigReloaded
+
+    config = Path.cwd() / "config.yaml"
+    config.write_text("safety:\n  daily_loss_limit: 0.02\n")
+    runtime = build_runtime(clock=TestClock())
+    announced: list[ConfigReloaded] = []
+    runtime.bus.subscribe(ConfigReloaded, announced.append)
+    try:
+        config.write_text("safety:\n  daily_loss_limit: 0.04\ndatabase:\n  echo: true\n")
+        assert runtime.live_config.check()
+        await runtime.bus.drain()
+        assert runtime.settings.safety.daily_loss_limit == 0.04
+        assert announced[0].changed_keys == ("database.echo", "safety.daily_loss_limit")
+        assert "database.echo: takes effect at the next start" in caplog.text
+
+        config.write_text("safety:\n  daily_loss_limit: -1\n")
+        assert not runtime.live_config.check()
+        await runtime.bus.drain()
+        assert runtime.settings.safety.daily_loss_limit == 0.04
+        assert len(announced) == 1
+        assert "safety.daily_loss_limit" in caplog.text
+    finally:
+        runtime.close()

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trademind.cache import build_cache
-from trademind.config import Settings, load_settings
+from trademind.config import ConfigWatcher, Settings, load_config
 from trademind.core.bus import EventBus
 from trademind.core.clock import Clock, LiveClock
 from trademind.core.ports import Cache
 from trademind.db.session import Database
 from trademind.log import configure_logging
+from trademind.runtime.live_config import LiveConfig
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +42,18 @@ def setup_logging(
 class Runtime:
     """The wired components one process shares."""
 
-    settings: Settings
+    live_config: LiveConfig
     clock: Clock
     bus: EventBus
     cache: Cache
     database: Database
     log_file: Path | None = None
     _closed: bool = field(default=False, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force (hot-reloaded ones once applied)."""
+        return self.live_config.settings
 
     def close(self) -> None:
         """Release connections (idempotent)."""
@@ -61,14 +67,15 @@ class Runtime:
 
 
 def build_runtime(
-    settings: Settings | None = None,
     *,
     config_path: Path | None = None,
     clock: Clock | None = None,
     debug: bool = False,
 ) -> Runtime:
-    """Build every shared component from settings (loaded from ``config_path`` if not given)."""
-    settings = settings if settings is not None else load_settings(config_path=config_path)
+    """Build every shared component from the configuration files (``config_path`` or the
+    usual lookup); the configuration is hot-reloaded once ``live_config.start()`` runs."""
+    loaded = load_config(config_path)
+    settings = loaded.settings
     log_file = setup_logging(settings, debug=debug, console_level="INFO")
     clock = clock if clock is not None else LiveClock()
     cache = build_cache(
@@ -87,10 +94,17 @@ def build_runtime(
         cache.backend_name,
         " (fallback)" if cache.is_fallback else "",
     )
-    return Runtime(
-        settings=settings,
+    bus = EventBus(clock=clock)
+    live_config = LiveConfig(
+        ConfigWatcher(loaded),
+        bus=bus,
         clock=clock,
-        bus=EventBus(clock=clock),
+        on_logging_change=lambda new: setup_logging(new, debug=debug, console_level="INFO"),
+    )
+    return Runtime(
+        live_config=live_config,
+        clock=clock,
+        bus=bus,
         cache=cache,
         database=database,
         log_file=log_file,
