@@ -9,6 +9,7 @@ from trademind.cache.memory import MemoryCache
 from trademind.core.clock import Clock
 from trademind.core.errors import ConfigError
 from trademind.core.ports import Cache
+from trademind.core.secrets import mask_url_password
 
 CacheBackend = Literal["memory", "redis"]
 
@@ -66,7 +67,6 @@ def _build_redis_cache(
         RedisCache,
         describe_error,
         make_redis_client,
-        redact_url,
     )
 
     try:
@@ -83,7 +83,7 @@ def _build_redis_cache(
         client.close()
         log.warning(
             "Redis at %s unreachable (%s); using the in-memory cache instead",
-            redact_url(url),
+            mask_url_password(url),
             describe_error(exc, url),
         )
         return MemoryCache(default_ttl_seconds, clock, max_entries, is_fallback=True)

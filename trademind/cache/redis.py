@@ -5,7 +5,7 @@ warning and serves the rest of the process from an in-memory fallback (``backend
 ``"memory"`` and ``is_fallback`` True). It does not switch back: values written to memory during
 an outage would otherwise be shadowed by stale ones in Redis. Restart to use Redis again.
 
-The URL's password is never logged: messages show :func:`redact_url`.
+The URL's password is never logged: messages show :func:`trademind.core.secrets.mask_url_password`.
 """
 
 from __future__ import annotations
@@ -29,11 +29,6 @@ T = TypeVar("T")
 DEFAULT_SOCKET_TIMEOUT = 0.5
 _SCAN_BATCH = 500
 _GLOB_SPECIALS = frozenset("*?[]\\")
-
-
-def redact_url(url: str) -> str:
-    """``url`` with its password shown as the mask (see :mod:`trademind.core.secrets`)."""
-    return mask_url_password(url)
 
 
 def describe_error(exc: BaseException, url: str) -> str:
@@ -101,7 +96,7 @@ class RedisCache:
 
     @property
     def safe_url(self) -> str:
-        return redact_url(self._url)
+        return mask_url_password(self._url)
 
     def get(self, key: str) -> Any | None:
         full_key = self._prefix + check_key(key)

@@ -18,6 +18,8 @@ from trademind.core.secrets import MASK, mask_url_password, scrub, url_password
             f"postgresql+psycopg://trader:{MASK}@db:5432/tm",
         ),
         ("redis://:hunter2@cache:6379/0", f"redis://:{MASK}@cache:6379/0"),
+        ("rediss://app:hunter2@cache/0", f"rediss://app:{MASK}@cache/0"),
+        ("redis://app@cache/0", "redis://app@cache/0"),
         ("redis://cache/0?password=hunter2&db=2", f"redis://cache/0?password={MASK}&db=2"),
     ],
 )
