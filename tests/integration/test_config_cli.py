@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +25,7 @@ from trademind.db.session import Database
 from trademind.resources import resource_path
 from trademind.services import config_service
 
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "sk-secret-123"
 TEMPLATE = resource_path("config.yaml").read_text()
 DEFAULT_LIMIT_LINE = "  daily_loss_limit: 0.02\n"
@@ -228,7 +233,7 @@ def test_set_without_a_config_file_creates_one_from_the_template(user_config_hom
     assert result.exit_code == 0, result.output
     created = user_config_home / "config.yaml"
     assert created.read_text() == TEMPLATE.replace("  client_id: 1\n", "  client_id: 7\n")
-    assert "created from the shipped template" in result.stdout
+    assert "created from the documented defaults" in result.stdout
     assert load_settings().ibkr.client_id == 7
     assert [row[:3] for row in recorded_changes()] == [("ibkr.client_id", "1", "7")]
 
@@ -385,3 +390,26 @@ def test_reset_repairs_a_broken_file(config_file: Path) -> None:
 
 def test_reset_of_a_secret_is_refused() -> None:
     assert "TRADEMIND__IBKR__ACCOUNT" in failure(run("reset", "ibkr.account"))
+
+
+def test_reset_in_a_checkout_restores_the_documented_defaults(tmp_path: Path) -> None:
+    """Run from a checkout, ./config.yaml IS the repository's documented copy: `config set`
+    edits it, and `config reset` must still bring back the defaults, not the edited file."""
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    for name in ("trademind", "migrations"):
+        shutil.copytree(ROOT / name, checkout / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "config.yaml", checkout / "config.yaml")
+
+    def trademind(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "PYTHONPATH": str(checkout)}
+        command = [sys.executable, "-m", "trademind", *args]
+        return subprocess.run(
+            command, cwd=checkout, env=env, capture_output=True, text=True, check=False
+        )
+
+    assert trademind("config", "set", "safety.daily_loss_limit", "0.03").returncode == 0
+    assert DEFAULT_LIMIT_LINE not in (checkout / "config.yaml").read_text()
+    reset = trademind("config", "reset")
+    assert reset.returncode == 0, reset.stderr
+    assert (checkout / "config.yaml").read_text() == TEMPLATE

@@ -64,7 +64,7 @@ def set_(
 
     The file is written atomically with its comments kept, and the change is recorded in
     the database (config_changes). Without a config file, one is created in the user config
-    directory from the shipped template.
+    directory from the documented defaults.
     """
     state = get_state(ctx)
     report = config_service.set_config_value(key, value, state.config_path)
@@ -78,10 +78,10 @@ def reset(
         str | None, typer.Argument(help="Key or section to reset; omit to reset the whole file.")
     ] = None,
 ) -> None:
-    """Reset KEY to its default, or the whole config file to the shipped config.yaml."""
+    """Reset KEY to its default, or the whole config file to the documented defaults."""
     state = get_state(ctx)
     report = config_service.reset_config(key, state.config_path)
-    _emit_change(state, report, f"reset {key}" if key else "reset to the shipped config.yaml")
+    _emit_change(state, report, f"reset {key}" if key else "reset to the documented defaults")
 
 
 @app.command()
@@ -145,6 +145,6 @@ def _emit_change(state: CliState, report: ChangeReport, what: str) -> None:
 def _change_summary(report: ChangeReport, what: str) -> str:
     if not report.written:
         return f"{what}: {report.file} already says so; nothing changed"
-    created = " (created from the shipped template)" if report.created else ""
+    created = " (created from the documented defaults)" if report.created else ""
     count = len(report.changes)
     return f"{what}: wrote {report.file}{created}; {count} setting(s) changed"

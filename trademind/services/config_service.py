@@ -44,11 +44,11 @@ from trademind.config.schema import (
     parse_key,
     secret_paths,
 )
+from trademind.config.template import render_template
 from trademind.core.errors import ConfigError, DatabaseError
 from trademind.db import migrate
 from trademind.db.repositories import ConfigChangeRepository
 from trademind.db.session import Database
-from trademind.resources import resource_path
 
 SOURCE_SET = "cli set"
 SOURCE_RESET = "cli reset"
@@ -196,7 +196,9 @@ def _target(
 
 
 def _template_text() -> str:
-    return read_text(resource_path("config.yaml"))
+    # Rendered from the models, never read from disk: in a checkout the active ./config.yaml
+    # is the repository's documented copy, so reading it back would "reset" to the edited file.
+    return render_template()
 
 
 def set_config_value(
@@ -208,7 +210,7 @@ def set_config_value(
     cwd: Path | None = None,
     writer: Writer = atomic_write_text,
 ) -> ChangeReport:
-    """Set one key in the base file (created from the shipped template if there is none)."""
+    """Set one key in the base file (created from the documented defaults if there is none)."""
     info = _changeable(key, "set")
     value = parse_cli_value(info, raw_value)
     target, old_text = _target(config_path, environ, cwd)
@@ -226,7 +228,7 @@ def reset_config(
     cwd: Path | None = None,
     writer: Writer = atomic_write_text,
 ) -> ChangeReport:
-    """Restore the shipped config.yaml, or one key (or section) to its default."""
+    """Restore the documented defaults (config.yaml as shipped), or one key or section."""
     target, old_text = _target(config_path, environ, cwd)
     template = _template_text()
     if key is None:
@@ -234,7 +236,7 @@ def reset_config(
         return _commit(change, (), environ, cwd, writer)
     info = _changeable(key, "reset")
     document = parse_document(old_text if old_text is not None else template, str(target))
-    found, default = get_in(parse_document(template, "the shipped config.yaml"), info.path)
+    found, default = get_in(parse_document(template, "the documented defaults"), info.path)
     if found:
         set_in(document, info.path, default)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from trademind.config import Settings, load_config, load_settings
 from trademind.config.documents import dump_document, load_document
 from trademind.config.schema import iter_leaves
+from trademind.config.template import render_template
 from trademind.core.errors import ConfigError
 from trademind.resources import resource_path
 
@@ -31,6 +33,11 @@ def test_no_files_gives_the_defaults(isolated_environment: Path) -> None:
     assert loaded.settings == Settings.model_validate({"app": {"data_dir": isolated_environment}})
     assert loaded.sources["safety.daily_loss_limit"] == "default"
     assert loaded.sources["app.data_dir"] == "env TRADEMIND__APP__DATA_DIR"
+
+
+def test_config_yaml_is_the_rendering_of_the_models() -> None:
+    """Regenerate with `uv run python -m trademind.config.template > config.yaml`."""
+    assert SHIPPED.read_text() == render_template()
 
 
 def test_shipped_config_yaml_equals_the_defaults() -> None:
@@ -331,3 +338,10 @@ def test_the_process_environment_is_the_default(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("TRADEMIND__IBKR__CLIENT_ID", "42")
     assert os.environ["TRADEMIND__IBKR__CLIENT_ID"] == "42"
     assert load_settings().ibkr.client_id == 42
+
+
+def test_the_reference_in_docs_lists_every_setting_and_no_removed_one() -> None:
+    docs = (SHIPPED.parent / "docs" / "configuration.md").read_text()
+    reference = docs[docs.index("## Reference") :]
+    documented = set(re.findall(r"^\| `([a-z_.]+)` \|", reference, flags=re.MULTILINE))
+    assert documented == {".".join(leaf.path) for leaf in iter_leaves()}
