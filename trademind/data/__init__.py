@@ -1,0 +1,1 @@
+"""Market data: providers (yfinance, CSV, bundled sample), quality checks, the bar store."""
