@@ -42,6 +42,8 @@ def test_wheel_contains_every_shipped_resource(wheel: Path) -> None:
     for resource, member in RESOURCES.items():
         assert member in names, f"{resource} missing from the wheel"
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    samples = {n.rsplit("/", 1)[-1] for n in names if n.startswith("trademind/data/sample/")}
+    assert {"AAPL.csv", "MSFT.csv", "NVDA.csv", "TSLA.csv"} <= samples
 
 
 def test_installed_wheel_resolves_resources_inside_itself(wheel: Path, tmp_path: Path) -> None:

@@ -1,0 +1,66 @@
+"""Bar providers behind one port (:class:`BarProvider`): yfinance, CSV files, the bundled sample.
+
+``build_provider`` is the one place that turns a ``--source`` choice into a provider. Nothing
+is built at import time; yfinance itself is imported only when a download really happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from trademind.core.errors import ValidationError
+from trademind.data.providers.base import (
+    BarProvider,
+    BarRequest,
+    NetworkUnavailableError,
+    NoDataError,
+    ProviderError,
+    ProviderResult,
+    RejectedRow,
+)
+
+Source = Literal["yfinance", "csv", "sample"]
+SOURCES: tuple[Source, ...] = ("yfinance", "csv", "sample")
+
+__all__ = [
+    "SOURCES",
+    "BarProvider",
+    "BarRequest",
+    "NetworkUnavailableError",
+    "NoDataError",
+    "ProviderError",
+    "ProviderResult",
+    "RejectedRow",
+    "Source",
+    "build_provider",
+]
+
+
+def build_provider(
+    source: Source,
+    *,
+    path: Path | None = None,
+    column_map: Mapping[str, str] | None = None,
+    timezone: str = "America/New_York",
+    download: Callable[..., pd.DataFrame | None] | None = None,
+) -> BarProvider:
+    """The provider for ``source``; ``path`` (a file or a directory) is required for csv."""
+    if source == "yfinance":
+        from trademind.data.providers.yfinance import YFinanceProvider
+
+        return YFinanceProvider(download=download)
+    if source == "csv":
+        if path is None:
+            raise ValidationError("the csv source needs a path: a CSV file or a directory of them")
+        from trademind.data.providers.csv import CsvProvider
+
+        return CsvProvider(path, column_map=column_map, timezone=timezone)
+    if source == "sample":
+        from trademind.data.providers.sample import SampleProvider
+
+        return SampleProvider()
+    raise ValidationError(f"unknown data source {source!r}: use one of {', '.join(SOURCES)}")
