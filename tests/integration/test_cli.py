@@ -54,7 +54,7 @@ def test_version() -> None:
     ("group", "command"),
     [
         ("portfolio", "holdings"),
-        ("data", "ingest"),
+        ("backtest", "optimize"),
         ("backtest", "run"),
         ("safety", "emergency-stop"),
         ("broker", "connect"),
@@ -147,3 +147,16 @@ def test_register_pending_commands_accept_any_arguments() -> None:
     result = CliRunner().invoke(app, ["thing", "--whatever", "1", "extra"])
     assert result.exit_code == 1
     assert "issue 99" in str(result.exception)
+
+
+def test_cli_start_up_does_not_import_the_heavy_libraries() -> None:
+    """`trademind --help` stays fast: pandas, numba, alembic load only for commands using them."""
+    code = (
+        "import sys, trademind.cli.main as m; m.build_cli(); "
+        "print(sorted({'pandas', 'numba', 'alembic', 'sqlalchemy', 'yfinance'} & set(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

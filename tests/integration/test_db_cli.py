@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from trademind.cli.context import CliState
 from trademind.cli.db import app
 from trademind.core.errors import ValidationError
+from trademind.db import migrate
 from trademind.db.models import metadata
 from trademind.db.session import Database
 
@@ -54,10 +55,13 @@ def _tables(url: str) -> set[str]:
         database.dispose()
 
 
+HEAD = migrate.head_revision()
+
+
 def test_upgrade_creates_every_table(sqlite_url: str) -> None:
     result = run(sqlite_url, "upgrade")
     assert result.exit_code == 0, result.output
-    assert "now at revision 0001 (head 0001)" in result.output
+    assert f"now at revision {HEAD} (head {HEAD})" in result.output
     assert _tables(sqlite_url) == MODEL_TABLES
 
 
@@ -68,7 +72,7 @@ def test_current_reports_a_fresh_database_as_behind_without_creating_it(
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {
         "revision": None,
-        "head": "0001",
+        "head": HEAD,
         "backend": "sqlite",
         "url": sqlite_url,
         "up_to_date": False,
@@ -80,11 +84,11 @@ def test_current_after_upgrade_is_up_to_date(sqlite_url: str) -> None:
     run(sqlite_url, "upgrade")
     table = run(sqlite_url, "current")
     assert table.exit_code == 0, table.output
-    assert "0001" in table.output
+    assert HEAD in table.output
     assert "yes" in table.output
     status = json.loads(run(sqlite_url, "current", json_output=True).stdout)
     assert status["up_to_date"] is True
-    assert status["revision"] == "0001"
+    assert status["revision"] == HEAD
 
 
 def test_downgrade_to_base_needs_yes(sqlite_url: str) -> None:
@@ -96,7 +100,7 @@ def test_downgrade_to_base_needs_yes(sqlite_url: str) -> None:
     assert "drops every TradeMind table" in str(refused.exception)
     assert _tables(sqlite_url) == MODEL_TABLES
 
-    relative = run(sqlite_url, "downgrade", "-1")
+    relative = run(sqlite_url, "downgrade", f"-{len(migrate.history())}")
     assert isinstance(relative.exception, ValidationError)
     assert _tables(sqlite_url) == MODEL_TABLES
 
@@ -124,14 +128,13 @@ def test_history_lists_the_migrations() -> None:
     assert "0001" in table.output
     assert "initial schema" in table.output
     data = json.loads(run(None, "history", json_output=True).stdout)
-    assert data == [
-        {
-            "revision": "0001",
-            "down_revision": None,
-            "message": "initial schema: every TradeMind table and index",
-            "is_head": True,
-        }
-    ]
+    assert {
+        "revision": "0001",
+        "down_revision": None,
+        "message": "initial schema: every TradeMind table and index",
+        "is_head": HEAD == "0001",
+    } in data
+    assert [entry["revision"] for entry in data if entry["is_head"]] == [HEAD]
 
 
 # --- through the real configuration (TRADEMIND__DATABASE__URL) --------------------------------

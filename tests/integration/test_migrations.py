@@ -73,6 +73,8 @@ def test_models_define_every_table_of_the_design() -> None:
         "backtest_runs",
         "safety_events",
         "config_changes",
+        "data_quarantine",
+        "indicator_state",
     } == MODEL_TABLES
 
 

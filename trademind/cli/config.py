@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from trademind.cli.context import CliState, get_state
 from trademind.cli.output import emit, print_json, print_message, print_table, stderr
-from trademind.config.masking import display_value, flatten
-from trademind.services import config_service
-from trademind.services.config_service import ChangeReport
+
+if TYPE_CHECKING:
+    from trademind.services.config_service import ChangeReport
 
 app = typer.Typer(
     help="Configuration: show the effective settings, get/set/reset keys, validate, export "
@@ -26,6 +26,8 @@ _KEY_HELP = "Dotted key such as safety.daily_loss_limit (a section name shows th
 @app.command()
 def show(ctx: typer.Context) -> None:
     """Show the effective configuration (all layers merged), secrets masked."""
+    from trademind.services import config_service
+
     state = get_state(ctx)
     view = config_service.show_config(state.config_path)
     emit(
@@ -40,6 +42,9 @@ def show(ctx: typer.Context) -> None:
 @app.command()
 def get(ctx: typer.Context, key: Annotated[str, typer.Argument(help=_KEY_HELP)]) -> None:
     """Print the effective value of KEY (secrets masked)."""
+    from trademind.config.masking import display_value, flatten
+    from trademind.services import config_service
+
     state = get_state(ctx)
     value = config_service.get_config_value(key, state.config_path)
     if state.json:
@@ -66,6 +71,8 @@ def set_(
     the database (config_changes). Without a config file, one is created in the user config
     directory from the documented defaults.
     """
+    from trademind.services import config_service
+
     state = get_state(ctx)
     report = config_service.set_config_value(key, value, state.config_path)
     _emit_change(state, report, f"set {key}")
@@ -79,6 +86,8 @@ def reset(
     ] = None,
 ) -> None:
     """Reset KEY to its default, or the whole config file to the documented defaults."""
+    from trademind.services import config_service
+
     state = get_state(ctx)
     report = config_service.reset_config(key, state.config_path)
     _emit_change(state, report, f"reset {key}" if key else "reset to the documented defaults")
@@ -93,6 +102,8 @@ def validate(
     ] = None,
 ) -> None:
     """Check FILE (default: the active configuration); exit 1 listing every problem."""
+    from trademind.services import config_service
+
     state = get_state(ctx)
     report = config_service.validate_config(file, state.config_path)
     if state.json:
@@ -106,6 +117,8 @@ def validate(
 @app.command()
 def export(ctx: typer.Context) -> None:
     """Print the effective configuration as YAML (JSON with --format json), secrets masked."""
+    from trademind.services import config_service
+
     state = get_state(ctx)
     if state.json:
         print_json(config_service.show_config(state.config_path).values)
@@ -119,6 +132,8 @@ def import_(
     file: Annotated[Path, typer.Argument(help="YAML file to use as the configuration file.")],
 ) -> None:
     """Replace the config file with FILE, after validating it with every layer above it."""
+    from trademind.services import config_service
+
     state = get_state(ctx)
     report = config_service.import_config(file, state.config_path)
     _emit_change(state, report, f"imported {file}")

@@ -1,28 +1,437 @@
-"""`trademind data`: Market data and indicators: ingest, status, show, verify."""
+"""`trademind data`: market data and indicators: ingest, status, show, verify, clear the cache.
+
+Exit codes: 0 when everything worked. ``ingest`` exits 1 when any symbol failed (the others are
+still stored) and 0 with a warning line on stderr when rows were quarantined; ``verify`` exits 1
+when it finds problems; a command that needs bars that are not stored exits 1 and says how to
+ingest them.
+"""
 
 from __future__ import annotations
 
-import typer
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from trademind.cli.pending import register_pending
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from trademind.cli.context import CliState, get_state
+from trademind.cli.output import emit, print_json, print_message, print_table, stderr
+from trademind.core.errors import NotBuiltYetError, TradeMindError
+
+if TYPE_CHECKING:
+    from trademind.config import Settings
+    from trademind.data.quality import QualityIssue
+    from trademind.db.session import Database
+    from trademind.services import data_service
+    from trademind.services.data_report import (
+        IngestReport,
+        SymbolIngest,
+        SymbolStatus,
+    )
 
 app = typer.Typer(
     help="Market data and indicators: ingest, status, show, verify.", no_args_is_help=True
 )
 
-register_pending(
-    app,
-    "data",
-    [
-        (
-            "ingest",
-            "Ingest bars (--symbols, --source, --path, --start/--end, --days, --interval).",
-        ),
-        ("status", "Stored symbols, ranges, rows, last update, open quality issues."),
-        ("show", "Show bars with indicators (option: --days, --plot)."),
-        ("update-indicators", "Recompute indicators for new bars."),
-        ("clear-cache", "Clear cached market data."),
-        ("verify", "Check stored bars for quality problems."),
-    ],
-    arrives_with="the market data issue",
+SourceChoice = Literal["yfinance", "csv", "sample"]
+_DATE = ["%Y-%m-%d"]
+_SYMBOLS_HELP = "Comma-separated symbols, e.g. AAPL,MSFT,BRK.B."
+_INTERVAL_HELP = "Bar interval (1d, 1h, 5m, ...). Default: data.default_timeframe."
+
+
+class CommandFailedError(TradeMindError):
+    """The command ran and reported its results, but something in them failed."""
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[Database]:
+    from trademind.services import data_service
+
+    database = data_service.open_database(settings)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def _symbols(raw: str | None) -> list[str] | None:
+    return None if raw is None else [part for part in raw.split(",") if part.strip()]
+
+
+def _when(moment: datetime | None, timeframe: str = "") -> str:
+    if moment is None:
+        return ""
+    daily = timeframe in ("1d", "5d", "1wk", "1mo") and moment.hour == moment.minute == 0
+    return moment.date().isoformat() if daily else moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _source(settings: Settings, source: SourceChoice | None) -> SourceChoice:
+    chosen = source or settings.data.default_source
+    if chosen == "ibkr":
+        raise NotBuiltYetError("the ibkr data source", "the Interactive Brokers issue")
+    return chosen
+
+
+@contextmanager
+def _progress(state: CliState) -> Iterator[data_service.Progress]:
+    """A Rich progress bar on stderr (only on a terminal: scripts get clean output)."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=state.json or not stderr.is_terminal,
+    )
+    task = bar.add_task("ingest", total=None)
+
+    def update(done: int, total: int, symbol: str | None) -> None:
+        label = f"ingest {symbol}" if symbol else "ingest done"
+        bar.update(task, completed=done, total=total, description=label)
+
+    with bar:
+        yield update
+
+
+_INGEST_COLUMNS = (
+    "symbol",
+    "fetched",
+    "inserted",
+    "updated",
+    "unchanged",
+    "quarantined",
+    "rejected",
+    "result",
 )
+
+
+def _ingest_row(result: SymbolIngest) -> tuple[Any, ...]:
+    outcome = "ok" if result.ok else f"FAILED: {result.error}"
+    return (
+        result.symbol,
+        result.fetched,
+        result.inserted,
+        result.updated,
+        result.unchanged,
+        result.quarantined,
+        result.rejected,
+        outcome,
+    )
+
+
+def _report_ingest(state: CliState, report: IngestReport) -> None:
+    totals = report.totals
+    emit(
+        state,
+        report.as_dict(),
+        columns=_INGEST_COLUMNS,
+        rows=[_ingest_row(result) for result in report.results],
+        title=f"Ingest from {report.source} ({report.timeframe})",
+    )
+    if not state.json:
+        for notice in dict.fromkeys(n for result in report.results for n in result.notices):
+            print_message(f"note: {notice}")
+        print_message(
+            f"{totals['symbols']} symbols: {totals['inserted']} bars inserted, "
+            f"{totals['updated']} updated, {totals['unchanged']} unchanged"
+        )
+    refused = totals["quarantined"] + totals["rejected"]
+    if refused:
+        stderr.print(
+            f"warning: {refused} rows quarantined ({totals['rejected']} unparsable); "
+            "they were not stored: see `trademind data verify`",
+            markup=False,
+            highlight=False,
+        )
+    if report.failed:
+        names = ", ".join(result.symbol for result in report.failed)
+        raise CommandFailedError(f"{len(report.failed)} of {totals['symbols']} failed: {names}")
+
+
+@app.command()
+def ingest(  # noqa: PLR0917 - Typer passes every option positionally
+    ctx: typer.Context,
+    symbols: Annotated[str | None, typer.Option("--symbols", "-s", help=_SYMBOLS_HELP)] = None,
+    source: Annotated[
+        SourceChoice | None,
+        typer.Option(help="Where bars come from. Default: data.default_source."),
+    ] = None,
+    path: Annotated[
+        Path | None,
+        typer.Option(help="CSV file or directory of SYMBOL.csv files (csv source)."),
+    ] = None,
+    start: Annotated[
+        datetime | None, typer.Option(formats=_DATE, help="First day (YYYY-MM-DD).")
+    ] = None,
+    end: Annotated[
+        datetime | None, typer.Option(formats=_DATE, help="Last day, included (YYYY-MM-DD).")
+    ] = None,
+    days: Annotated[int | None, typer.Option(help="The last N calendar days.")] = None,
+    interval: Annotated[str | None, typer.Option(help=_INTERVAL_HELP)] = None,
+) -> None:
+    """Fetch bars, quarantine bad rows, store the good ones (re-running changes nothing).
+
+    Without --symbols the csv and sample sources ingest every symbol they hold and yfinance the
+    watchlist. yfinance fetches only what is not stored yet. Exit 1 if any symbol failed."""
+    from trademind.services import data_service
+
+    state = get_state(ctx)
+    settings = state.load_settings()
+    chosen = _source(settings, source)
+    with _database(settings) as database, _progress(state) as progress:
+        report = data_service.ingest(
+            database,
+            settings,
+            symbols=_symbols(symbols),
+            source=chosen,
+            path=path,
+            start=start.date() if start else None,
+            end=end.date() if end else None,
+            days=days,
+            interval=interval or settings.data.default_timeframe,
+            progress=progress,
+        )
+    _report_ingest(state, report)
+
+
+def _status_row(status: SymbolStatus) -> tuple[Any, ...]:
+    return (
+        status.symbol,
+        status.timeframe,
+        _when(status.first, status.timeframe),
+        _when(status.last, status.timeframe),
+        status.rows,
+        _when(status.last_update),
+        status.open_issues,
+    )
+
+
+@app.command()
+def status(ctx: typer.Context) -> None:
+    """Stored symbols: range, rows, last update and open quality issues."""
+    from trademind.services import data_service
+
+    state = get_state(ctx)
+    settings = state.load_settings()
+    with _database(settings) as database:
+        statuses = data_service.status(database, settings)
+    if not statuses and not state.json:
+        print_message(
+            "no bars stored; run `trademind data ingest --symbols AAPL` "
+            "(add `--source sample` for the bundled offline data)"
+        )
+        return
+    emit(
+        state,
+        [item.as_dict() for item in statuses],
+        columns=("symbol", "interval", "first", "last", "rows", "updated (UTC)", "open issues"),
+        rows=[_status_row(item) for item in statuses],
+        title="Stored market data",
+    )
+
+
+def _issue_dict(issue: QualityIssue) -> dict[str, Any]:
+    return {
+        "symbol": issue.symbol,
+        "timeframe": issue.timeframe,
+        "check": issue.check,
+        "ts": issue.ts.isoformat() if issue.ts else None,
+        "detail": issue.detail,
+    }
+
+
+@app.command()
+def verify(
+    ctx: typer.Context,
+    symbols: Annotated[str | None, typer.Option("--symbols", "-s", help=_SYMBOLS_HELP)] = None,
+    interval: Annotated[str | None, typer.Option(help=_INTERVAL_HELP)] = None,
+) -> None:
+    """Check stored bars (NYSE sessions, duplicates, OHLC, NaN, prices, volume, outliers,
+    splits, staleness) and list open quarantined rows. Exit 1 when there are problems."""
+    from trademind.services import data_service
+
+    state = get_state(ctx)
+    settings = state.load_settings()
+    timeframe = interval or settings.data.default_timeframe
+    with _database(settings) as database:
+        issues = data_service.verify(database, settings, _symbols(symbols), timeframe)
+    if not issues:
+        emit(state, [], message="no problems found")
+        return
+    emit(
+        state,
+        [_issue_dict(issue) for issue in issues],
+        columns=("symbol", "interval", "check", "when (UTC)", "detail"),
+        rows=[(i.symbol, i.timeframe, i.check, _when(i.ts, i.timeframe), i.detail) for i in issues],
+        title="Data quality problems",
+    )
+    raise CommandFailedError(f"{len(issues)} data quality problems found")
+
+
+@app.command("clear-cache")
+def clear_cache(
+    ctx: typer.Context,
+    symbol: Annotated[str | None, typer.Option(help="Only this symbol's cached data.")] = None,
+    bars: Annotated[
+        bool,
+        typer.Option(
+            "--bars",
+            help="Also delete the symbol's stored bars, indicator values and indicator "
+            "state, so the next ingest fetches them again (e.g. stale data after a split).",
+        ),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm --bars.")] = False,
+) -> None:
+    """Clear cached market data (all, or one --symbol); --bars --yes also deletes stored bars."""
+    from trademind.services import data_service
+
+    state = get_state(ctx)
+    settings = state.load_settings()
+    from trademind.cache import build_cache
+
+    cache = build_cache(
+        settings.cache.backend,
+        redis_url=settings.cache.redis_url,
+        key_prefix=settings.cache.key_prefix,
+        default_ttl_seconds=settings.cache.default_ttl_seconds,
+    )
+    try:
+        if bars:
+            with _database(settings) as database:
+                report = data_service.clear_market_data(
+                    cache, database, symbol=symbol, bars=True, confirmed=yes
+                )
+        else:
+            report = data_service.clear_market_data(cache, None, symbol=symbol)
+    finally:
+        close = getattr(cache, "close", None)
+        if callable(close):
+            close()
+    message = f"cleared {report.cache_keys} cached market data entries"
+    if report.deleted is not None:
+        message += (
+            f"; deleted {report.deleted.bars} bars and {report.deleted.indicators} indicator "
+            f"values of {report.symbol}"
+        )
+    emit(state, report.as_dict(), message=message)
+
+
+def _number(value: float) -> str:
+    if math.isnan(value):
+        return ""
+    if abs(value) >= 100_000:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.4g}"
+
+
+_GROUPS = (
+    ("bars", ("open", "high", "low", "close", "volume", "adj_close")),
+    ("moving averages", ("sma_", "ema_")),
+    ("Bollinger Bands", ("bb_",)),
+    ("momentum", ("rsi_", "macd_", "stoch_")),
+    ("volatility and volume", ("atr_", "obv", "volume_trend_")),
+)
+_GROUP_WIDTH = 7
+
+
+def _column_groups(columns: list[str]) -> list[tuple[str, list[str]]]:
+    """Columns in readable tables of at most 7: bars, averages, bands, momentum, volume."""
+    groups: list[tuple[str, list[str]]] = []
+    left = list(columns)
+    for name, prefixes in (*_GROUPS, ("other", ("",))):
+        if name == "bars":
+            chosen = [column for column in left if column in prefixes]
+        else:
+            chosen = [column for column in left if column.startswith(prefixes)]
+        left = [column for column in left if column not in chosen]
+        for begin in range(0, len(chosen), _GROUP_WIDTH):
+            groups.append((name, chosen[begin : begin + _GROUP_WIDTH]))
+    return groups
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    symbol: Annotated[str, typer.Argument(help="The symbol, e.g. AAPL.")],
+    days: Annotated[int, typer.Option(help="Calendar days up to the newest stored bar.")] = 30,
+    interval: Annotated[str | None, typer.Option(help=_INTERVAL_HELP)] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option(help="Also write a Plotly candlestick chart to this HTML file."),
+    ] = None,
+) -> None:
+    """Show stored bars with their stored indicator values; --plot FILE.html for a chart."""
+    from trademind.services import data_show
+
+    state = get_state(ctx)
+    settings = state.load_settings()
+    timeframe = interval or settings.data.default_timeframe
+    with _database(settings) as database:
+        view = data_show.show_bars(database, settings, symbol, days=days, timeframe=timeframe)
+    written = data_show.write_chart(view, plot) if plot is not None else None
+    if state.json:
+        print_json({"symbol": view.symbol, "timeframe": view.timeframe, "bars": view.records()})
+        return
+    frame = view.frame
+    stamps = [_when(stamp.to_pydatetime(), view.timeframe) for stamp in frame["ts"]]
+    present = [str(c) for c in frame.columns if c != "ts" and not frame[c].isna().all()]
+    prices = "adjusted" if view.adjusted else "raw"
+    for group, columns in _column_groups(present):
+        values = frame[columns].to_numpy(float).tolist()
+        rows = [[stamp, *map(_number, row)] for stamp, row in zip(stamps, values, strict=True)]
+        title = f"{view.symbol} {view.timeframe}: {group}"
+        print_table(
+            title + (f" ({prices} prices)" if group == "bars" else ""), ["ts", *columns], rows
+        )
+    if not view.indicator_columns:
+        print_message("no indicator values stored: run `trademind data update-indicators`")
+    if written is not None:
+        print_message(f"chart written to {written}")
+
+
+def _indicator_rows(results: Sequence[Any]) -> list[tuple[Any, ...]]:
+    return [
+        (r.symbol, r.mode, r.bars_read, r.values_written, r.error or r.message or "")
+        for r in results
+    ]
+
+
+@app.command("update-indicators")
+def update_indicators(
+    ctx: typer.Context,
+    symbols: Annotated[str | None, typer.Option("--symbols", "-s", help=_SYMBOLS_HELP)] = None,
+    interval: Annotated[str | None, typer.Option(help=_INTERVAL_HELP)] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Recompute everything instead of only new bars.")
+    ] = False,
+) -> None:
+    """Compute and store the configured indicators for new bars (every stored symbol, or
+    --symbols). Exit 1 if any symbol failed."""
+    from trademind.services import data_service
+    from trademind.services.data_report import NoBarsStoredError
+
+    state = get_state(ctx)
+    settings = state.load_settings()
+    timeframe = interval or settings.data.default_timeframe
+    with _database(settings) as database:
+        report = data_service.update_indicators(
+            database, settings, _symbols(symbols), timeframe, full=full
+        )
+    if not report.results:
+        raise NoBarsStoredError([], timeframe)
+    emit(
+        state,
+        report.as_dict(),
+        columns=("symbol", "mode", "bars read", "values written", "note"),
+        rows=_indicator_rows(report.results),
+        title=f"Indicators ({timeframe})",
+    )
+    failed = [result.symbol for result in report.results if result.error]
+    if failed:
+        total = len(report.results)
+        raise CommandFailedError(f"{len(failed)} of {total} failed: {', '.join(failed)}")

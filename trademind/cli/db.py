@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from trademind.cli.context import CliState, get_state
 from trademind.cli.output import emit
-from trademind.services import db_service
+
+if TYPE_CHECKING:
+    from trademind.services import db_service
 
 app = typer.Typer(
     help="Database schema: apply migrations, show the revision, roll back, list migrations.",
@@ -37,6 +39,8 @@ def upgrade(
     ] = "head",
 ) -> None:
     """Apply migrations up to REVISION (default: head). Creates the database if needed."""
+    from trademind.services import db_service
+
     state = get_state(ctx)
     status = db_service.upgrade_database(_database_url(state), revision)
     _emit_status(state, status, "Upgraded")
@@ -45,6 +49,8 @@ def upgrade(
 @app.command()
 def current(ctx: typer.Context) -> None:
     """Show the database's revision, the newest revision and whether it is up to date."""
+    from trademind.services import db_service
+
     state = get_state(ctx)
     status = db_service.schema_status(_database_url(state))
     rows = [
@@ -68,6 +74,8 @@ def downgrade(
     ] = False,
 ) -> None:
     """Revert migrations down to REVISION. Reaching 'base' deletes every table: needs --yes."""
+    from trademind.services import db_service
+
     state = get_state(ctx)
     status = db_service.downgrade_database(_database_url(state), revision, allow_data_loss=yes)
     _emit_status(state, status, "Downgraded")
@@ -76,6 +84,8 @@ def downgrade(
 @app.command()
 def history(ctx: typer.Context) -> None:
     """List the migrations shipped with this version of TradeMind, newest first."""
+    from trademind.services import db_service
+
     state = get_state(ctx)
     revisions = db_service.migration_history()
     data = [

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from trademind.config.base import Periods, Section, Symbol
+from trademind.config.base import Periods, Section, Symbol, TimezoneName
 
 Timeframe = Literal["1m", "5m", "15m", "30m", "1h", "1d", "1wk"]
 StrategyName = Literal["rsi_mean_reversion", "ma_crossover"]
@@ -51,6 +51,11 @@ class DataSettings(Section):
         default=None,
         description="Directory of CSV bar files for the csv source. Empty: <data_dir>/csv.",
     )
+    csv_timezone: TimezoneName = Field(
+        default="America/New_York",
+        description="Time zone of the date/time columns of intraday CSV files (IANA name); "
+        "daily bars are keyed by session date and do not use it.",
+    )
     request_timeout: float = Field(
         default=30.0, gt=0, le=600, description="Seconds to wait for a data provider to answer."
     )
@@ -88,6 +93,22 @@ class IndicatorSettings(Section):
         default=2.0, gt=0, le=5, description="Bollinger Bands width in standard deviations."
     )
     atr_period: int = Field(default=14, ge=2, le=500, description="Average True Range look-back.")
+    volume_trend_period: int = Field(
+        default=20,
+        ge=2,
+        le=1000,
+        description="Volume trend look-back: volume divided by its simple average over this "
+        "many bars.",
+    )
+    stoch_k_period: int = Field(
+        default=14, ge=1, le=500, description="Stochastic %K look-back (highest high, lowest low)."
+    )
+    stoch_k_smoothing: int = Field(
+        default=3, ge=1, le=100, description="Stochastic slow %K: simple average of fast %K."
+    )
+    stoch_d_period: int = Field(
+        default=3, ge=1, le=100, description="Stochastic %D: simple average of slow %K."
+    )
 
     @field_validator("macd_slow")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -11,13 +12,16 @@ from trademind.db import migrate
 from trademind.db.session import Database
 
 
-def test_head_is_the_initial_revision_and_history_lists_it() -> None:
-    assert migrate.head_revision() == "0001"
-    (initial,) = migrate.history()
+def test_history_is_one_linear_chain_from_the_initial_revision_to_head() -> None:
+    revisions = sorted(migrate.history(), key=lambda info: info.revision)
+    initial = revisions[0]
     assert initial.revision == "0001"
     assert initial.down_revision is None
-    assert initial.is_head
     assert initial.message.startswith("initial schema")
+    for previous, following in itertools.pairwise(revisions):
+        assert following.down_revision == previous.revision
+    assert [info.revision for info in revisions if info.is_head] == [revisions[-1].revision]
+    assert migrate.head_revision() == revisions[-1].revision
 
 
 def test_current_of_a_missing_sqlite_file_is_none_and_creates_nothing(tmp_path: Path) -> None:
@@ -28,7 +32,7 @@ def test_current_of_a_missing_sqlite_file_is_none_and_creates_nothing(tmp_path: 
 
 def test_upgrade_then_current_is_head(sqlite_url: str) -> None:
     migrate.upgrade(sqlite_url)
-    assert migrate.current(sqlite_url) == "0001"
+    assert migrate.current(sqlite_url) == migrate.head_revision()
     migrate.downgrade(sqlite_url, "base")
     assert migrate.current(sqlite_url) is None
 
@@ -42,7 +46,9 @@ def test_relative_downgrade_that_reaches_base_is_detected(database: Database) ->
     def reaches(revision: str) -> bool:
         return database.run(lambda connection: migrate.resolves_to_base(connection, revision))
 
+    steps = len(migrate.history())
     assert reaches("base")
-    assert reaches("-1")
-    assert reaches("-2")
+    assert reaches(f"-{steps}")
+    assert reaches(f"-{steps + 1}")
+    assert not reaches(f"-{steps - 1}")
     assert not reaches("0001")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from trademind.db.base import Base
 from trademind.db.models.decisions import AgentDecision, BacktestRun
-from trademind.db.models.market import Indicator, MarketData, NewsItem, SentimentRecord
+from trademind.db.models.market import (
+    DataQuarantine,
+    Indicator,
+    MarketData,
+    NewsItem,
+    SentimentRecord,
+)
 from trademind.db.models.system import ConfigChange, SafetyEvent
 from trademind.db.models.trading import Holding, Order, PortfolioSnapshot, Trade
 
@@ -16,6 +22,7 @@ __all__ = [
     "BacktestRun",
     "Base",
     "ConfigChange",
+    "DataQuarantine",
     "Holding",
     "Indicator",
     "MarketData",

@@ -1,4 +1,4 @@
-"""Market-side tables: price bars, indicator values, news and sentiment."""
+"""Market-side tables: price bars, quarantined bars, indicator values, news and sentiment."""
 
 from __future__ import annotations
 
@@ -54,6 +54,34 @@ class Indicator(Base):
     computed_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
+class DataQuarantine(Base):
+    """A bar the ingest refused (unparsable, inconsistent, conflicting), kept with its reason.
+
+    Bad rows are never dropped in silence and never overwrite good bars: they land here and
+    ``data verify`` lists the open ones. ``fingerprint`` (a SHA-256 of symbol, timeframe,
+    source, ts, check and raw row) makes re-ingesting the same bad row a no-op instead of a
+    duplicate; ``resolved_at`` is set when the problem is dealt with.
+    """
+
+    __tablename__ = "data_quarantine"
+    __table_args__ = (
+        sa.UniqueConstraint("fingerprint"),
+        sa.Index("ix_data_quarantine_symbol_timeframe", "symbol", "timeframe"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH))
+    timeframe: Mapped[str] = mapped_column(sa.String(16))
+    ts: Mapped[datetime | None]
+    source: Mapped[str] = mapped_column(sa.String(SHORT_TEXT))
+    check: Mapped[str] = mapped_column(sa.String(NAME_LENGTH))
+    detail: Mapped[str] = mapped_column(sa.Text)
+    raw: Mapped[dict[str, Any] | None]
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    quarantined_at: Mapped[datetime] = mapped_column(default=utc_now)
+    resolved_at: Mapped[datetime | None]
+
+
 class NewsItem(Base):
     """A news article as seen for one symbol; deduplicated by (symbol, content_hash)."""
 
@@ -99,3 +127,29 @@ class SentimentRecord(Base):
     key_factors: Mapped[list[Any] | None]
     details: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class IndicatorState(Base):
+    """Where the indicator kernels stopped for one (symbol, timeframe): the next update
+    continues from here over the new bars only, giving the same values as a full recompute.
+
+    ``spec_key`` identifies the indicator set (and engine version) the state belongs to; a
+    different key means a full recompute. ``state`` is the kernels' float64 state vector as
+    little-endian bytes. The *window* is the last ``window_length`` bars processed (from
+    ``window_start_ts`` to ``last_ts``); the next update re-reads it and compares
+    ``window_checksum`` (SHA-256 of those bars as used), so a changed adjustment or a corrected
+    bar forces a full recompute.
+    """
+
+    __tablename__ = "indicator_state"
+
+    symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH), primary_key=True)
+    timeframe: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    spec_key: Mapped[str] = mapped_column(sa.String(64))
+    last_ts: Mapped[datetime]
+    bars_seen: Mapped[int] = mapped_column(sa.BigInteger)
+    window_start_ts: Mapped[datetime]
+    window_length: Mapped[int]
+    window_checksum: Mapped[str] = mapped_column(sa.String(64))
+    state: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)

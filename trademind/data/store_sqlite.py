@@ -1,0 +1,121 @@
+"""SQLite bulk upsert of bars: a TEMP staging table, then ``INSERT ... SELECT ... ON CONFLICT``.
+
+Bars go into the staging table through executemany of multi-row ``VALUES`` statements (only
+the timestamp and the six values per bar are bound; the symbol, timeframe, source and
+ingestion time are bound once, in the final ``INSERT ... SELECT``). A stored bar whose values
+are all identical is left untouched (``ingested_at`` included): the conflict clause only
+updates when some value ``IS NOT`` the stored one. Everything runs in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import sqlalchemy as sa
+
+from trademind.data.store_frames import (
+    VALUE_COLUMNS,
+    epoch_micros,
+    sqlite_timestamp,
+    sqlite_timestamps,
+)
+from trademind.data.store_types import UpsertCounts
+
+ROWS_PER_STATEMENT: Final = 200
+"""Bars per staging INSERT (7 parameters each, far below SQLite's parameter limit)."""
+
+STAGE_TABLE: Final = "tm_bar_stage"
+_FIELDS: Final = ("ts", *VALUE_COLUMNS)
+_ROW: Final = "(" + ", ".join("?" for _ in _FIELDS) + ")"
+
+
+def _stage_sql(rows: int) -> str:
+    values = ", ".join(_ROW for _ in range(rows))
+    return f"INSERT INTO temp.{STAGE_TABLE} ({', '.join(_FIELDS)}) VALUES {values}"  # noqa: S608
+
+
+def _upsert_sql() -> str:
+    columns = ("symbol", "timeframe", *_FIELDS, "source", "ingested_at")
+    updates = ", ".join(f"{c} = excluded.{c}" for c in (*VALUE_COLUMNS, "source", "ingested_at"))
+    changed = " OR ".join(f"market_data.{c} IS NOT excluded.{c}" for c in VALUE_COLUMNS)
+    # "WHERE true" keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT.
+    return (
+        f"INSERT INTO market_data ({', '.join(columns)}) "  # noqa: S608 - constant identifiers
+        f"SELECT ?, ?, {', '.join(_FIELDS)}, ?, ? FROM temp.{STAGE_TABLE} WHERE true "
+        f"ON CONFLICT (symbol, timeframe, ts) DO UPDATE SET {updates} WHERE {changed}"
+    )
+
+
+_UPSERT: Final = _upsert_sql()
+
+
+def upsert_sqlite(
+    connection: sa.Connection,
+    *,
+    symbol: str,
+    timeframe: str,
+    source: str,
+    bars: pd.DataFrame,
+    ingested_at: datetime,
+    batch_rows: int,
+) -> UpsertCounts:
+    """Upsert ``bars`` (prepared, sorted, unique ``ts``) inside the caller's transaction."""
+    if bars.empty:
+        return UpsertCounts(0, 0, 0)
+    stamps = sqlite_timestamps(epoch_micros(bars["ts"]))
+    matched = _count_stored(connection, symbol, timeframe, stamps)
+    _create_stage(connection)
+    values = np.column_stack([bars[column].to_numpy(np.float64) for column in VALUE_COLUMNS])
+    for begin in range(0, len(bars), batch_rows):
+        batch = slice(begin, begin + batch_rows)
+        _stage_batch(connection, stamps[batch], values[batch])
+    changed = connection.exec_driver_sql(
+        _UPSERT, (symbol, timeframe, source, sqlite_timestamp(ingested_at))
+    ).rowcount
+    connection.exec_driver_sql(f"DROP TABLE temp.{STAGE_TABLE}")
+    inserted = len(bars) - matched
+    updated = changed - inserted
+    return UpsertCounts(inserted=inserted, updated=updated, unchanged=matched - updated)
+
+
+def _create_stage(connection: sa.Connection) -> None:
+    value_types = ", ".join(f"{column} REAL" for column in VALUE_COLUMNS)
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{STAGE_TABLE}")
+    connection.exec_driver_sql(f"CREATE TEMP TABLE {STAGE_TABLE} (ts TEXT NOT NULL, {value_types})")
+
+
+def _count_stored(
+    connection: sa.Connection, symbol: str, timeframe: str, stamps: npt.NDArray[np.object_]
+) -> int:
+    """How many of ``stamps`` are already stored for the series (read within their range)."""
+    stored = connection.exec_driver_sql(
+        "SELECT ts FROM market_data WHERE symbol = ? AND timeframe = ? AND ts >= ? AND ts <= ?",
+        (symbol, timeframe, stamps[0], stamps[-1]),
+    ).scalars()
+    existing = pd.Index(list(stored))
+    if existing.empty:
+        return 0
+    return int(pd.Index(stamps).isin(existing).sum())
+
+
+def _stage_batch(
+    connection: sa.Connection,
+    stamps: npt.NDArray[np.object_],
+    numbers: npt.NDArray[np.float64],
+) -> None:
+    values = np.empty((len(stamps), len(_FIELDS)), dtype=object)
+    values[:, 0] = stamps
+    values[:, 1:] = numbers  # a NaN adj_close binds as NULL: SQLite stores a bound NaN as NULL
+    full = len(values) - len(values) % ROWS_PER_STATEMENT
+    if full:
+        chunks = values[:full].reshape(-1, ROWS_PER_STATEMENT * len(_FIELDS))
+        connection.exec_driver_sql(
+            _stage_sql(ROWS_PER_STATEMENT), [tuple(row) for row in chunks.tolist()]
+        )
+    if full < len(values):
+        rest = values[full:]
+        connection.exec_driver_sql(_stage_sql(len(rest)), tuple(rest.reshape(-1).tolist()))
