@@ -17,13 +17,13 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_lint_is_clean() -> None:
-    result = _run(sys.executable, "-m", "ruff", "check", "trademind", "tests", "migrations")
+    result = _run(sys.executable, "-m", "ruff", "check", "trademind", "tests", "migrations", "benchmarks")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ruff_format_is_clean() -> None:
     result = _run(
-        sys.executable, "-m", "ruff", "format", "--check", "trademind", "tests", "migrations"
+        sys.executable, "-m", "ruff", "format", "--check", "trademind", "tests", "migrations", "benchmarks"
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
