@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+LINTED = ("trademind", "tests", "migrations", "benchmarks")
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -17,14 +18,12 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_lint_is_clean() -> None:
-    result = _run(sys.executable, "-m", "ruff", "check", "trademind", "tests", "migrations", "benchmarks")
+    result = _run(sys.executable, "-m", "ruff", "check", *LINTED)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ruff_format_is_clean() -> None:
-    result = _run(
-        sys.executable, "-m", "ruff", "format", "--check", "trademind", "tests", "migrations", "benchmarks"
-    )
+    result = _run(sys.executable, "-m", "ruff", "format", "--check", *LINTED)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
