@@ -13,8 +13,12 @@ import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from trademind.db.session import Database
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TRADEMIND_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -128,6 +132,21 @@ def postgres_schema_url(postgres_database_url: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated TradeMind database: once on SQLite, once in a fresh PostgreSQL schema."""
+    from trademind.db.session import Database
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'db' / 'trademind.db'}"
+    else:
+        url = str(request.getfixturevalue("postgres_schema_url"))
+    database = Database(url)
+    database.ensure_schema()
+    yield database
+    database.dispose()
 
 
 @pytest.fixture(scope="session")

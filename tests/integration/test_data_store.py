@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,18 +17,6 @@ from trademind.db.repositories import MarketDataRepository
 from trademind.db.session import Database
 
 DAY = datetime(2024, 1, 2, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store' / 'trademind.db'}"
-    else:
-        url = str(request.getfixturevalue("postgres_schema_url"))
-    database = Database(url)
-    database.ensure_schema()
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

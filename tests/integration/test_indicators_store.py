@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,18 +20,6 @@ from trademind.indicators.state import PriceArrays
 
 DAILY = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ohlcv" / "daily"
 SPEC = IndicatorSpec()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'indicators.db'}"
-    else:
-        url = str(request.getfixturevalue("postgres_schema_url"))
-    database = Database(url)
-    database.ensure_schema()
-    yield database
-    database.dispose()
 
 
 @pytest.fixture(scope="module")
