@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from trademind.core.errors import ValidationError
+from trademind.data.store_frames import sqlite_timestamps
 from trademind.db.models.market import Indicator, IndicatorState
 from trademind.db.session import Database
 from trademind.db.types import utc_now
@@ -62,13 +63,9 @@ def _sqlite_literal(text: str) -> str:
 
 def sqlite_timestamp_texts(ts_ns: IntArray) -> list[str]:
     """UTC epoch nanoseconds as the text UtcDateTime stores on SQLite
-    (``2024-01-02 14:30:00.000000``), vectorised: ISO text with the ``T`` replaced."""
+    (``2024-01-02 14:30:00.000000``): the bar store's conversion, so both tables key alike."""
     micros = np.asarray(ts_ns, dtype=np.int64) // 1000
-    text = np.datetime_as_string(micros.astype("datetime64[us]"), unit="us")
-    if text.size:
-        codes = text.view(np.uint32).reshape(text.size, -1)
-        codes[:, 10] = ord(" ")
-    return text.tolist()  # type: ignore[no-any-return]
+    return sqlite_timestamps(micros).tolist()  # type: ignore[no-any-return]
 
 
 def sqlite_timestamp_text(moment: datetime) -> str:
