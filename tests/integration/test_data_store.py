@@ -92,11 +92,19 @@ def test_fresh_range_and_overlapping_range_in_one_series(store: BarStore) -> Non
     )
 
 
+@pytest.mark.parametrize(
+    ("first", "offset"),
+    [
+        (DAY, pd.Timedelta(hours=14, minutes=30, microseconds=250)),  # stored as Python text
+        (DAY, pd.Timedelta(hours=14, minutes=30, seconds=59)),  # whole seconds: SQL formats them
+        (datetime(1969, 12, 25, tzinfo=UTC), pd.Timedelta(hours=9)),  # before the Unix epoch
+    ],
+)
 def test_reads_round_trip_values_and_agree_with_the_orm(
-    store: BarStore, database: Database
+    store: BarStore, database: Database, first: datetime, offset: pd.Timedelta
 ) -> None:
-    frame = bars(12)
-    frame["ts"] = frame["ts"] + pd.Timedelta(hours=14, minutes=30, microseconds=250)
+    frame = bars(12, first=first)
+    frame["ts"] = frame["ts"] + offset
     frame.loc[2, "close"] = 0.1 + 0.2  # a float that must survive exactly
     store.upsert_bars("NVDA", "1d", "yfinance", frame)
     back = store.read_bars("NVDA", "1d", adjusted=False)

@@ -76,7 +76,11 @@ def conform_bar_frame(frame: pd.DataFrame) -> pd.DataFrame:
     ts = frame["ts"]
     if not isinstance(ts.dtype, pd.DatetimeTZDtype):
         raise ValidationError("bar frame column 'ts' must be timezone-aware")
-    result = pd.DataFrame({"ts": ts.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")})
-    for column in BAR_COLUMNS[1:]:
-        result[column] = pd.to_numeric(frame[column], errors="raise").astype("float64")
-    return result.reset_index(drop=True)
+    columns: dict[str, object] = {
+        "ts": ts.dt.tz_convert("UTC").astype("datetime64[ns, UTC]").array,
+        **{
+            column: pd.to_numeric(frame[column], errors="raise").astype("float64").to_numpy()
+            for column in BAR_COLUMNS[1:]
+        },
+    }
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))

@@ -1,4 +1,10 @@
-"""SQLite bulk upsert of bars: a TEMP staging table, then ``INSERT ... SELECT ... ON CONFLICT``.
+"""SQLite bulk upsert of bars: a direct insert into an empty range, else a TEMP staging table
+then ``INSERT ... SELECT ... ON CONFLICT``.
+
+When none of the bars' timestamps is stored yet (the common first ingest), the bars go straight
+into ``market_data`` through executemany of multi-row ``INSERT ... SELECT ... FROM (VALUES ...)``
+statements: the per-call constants are bound once per statement, and whole-second timestamps
+travel as floats that SQLite formats itself (``strftime``), which spares a Python string per bar.
 
 Bars go into the staging table through executemany of multi-row ``VALUES`` statements (only
 the timestamp and the six values per bar are bound; the symbol, timeframe, source and
@@ -10,7 +16,7 @@ updates when some value ``IS NOT`` the stored one. Everything runs in the caller
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +31,7 @@ from trademind.data.store_frames import (
 )
 from trademind.data.store_types import UpsertCounts
 
+_MICROS_PER_SECOND: Final = 1_000_000
 ROWS_PER_STATEMENT: Final = 200
 """Bars per staging INSERT (7 parameters each, far below SQLite's parameter limit)."""
 
@@ -53,6 +60,26 @@ def _upsert_sql() -> str:
 _UPSERT: Final = _upsert_sql()
 
 
+_INSERT_ROWS: Final = 200
+"""Bars per direct INSERT statement (7 parameters each plus 4 constants)."""
+
+
+def _insert_sql(rows: int, *, whole_seconds: bool) -> str:
+    ts = (
+        "strftime('%Y-%m-%d %H:%M:%S', v.column1, 'unixepoch') || '.000000'"
+        if whole_seconds
+        else "v.column1"
+    )
+    values = ", ".join(f"v.column{index}" for index in range(2, len(_FIELDS) + 1))
+    columns = ("symbol", "timeframe", *_FIELDS, "source", "ingested_at")
+    return (
+        f"INSERT INTO market_data ({', '.join(columns)}) "  # noqa: S608 - constant identifiers
+        f"SELECT c.symbol, c.timeframe, {ts}, {values}, c.source, c.ingested_at "
+        "FROM (SELECT ? AS symbol, ? AS timeframe, ? AS source, ? AS ingested_at) AS c, "
+        f"(VALUES {', '.join(_ROW for _ in range(rows))}) AS v"
+    )
+
+
 def upsert_sqlite(
     connection: sa.Connection,
     *,
@@ -66,20 +93,70 @@ def upsert_sqlite(
     """Upsert ``bars`` (prepared, sorted, unique ``ts``) inside the caller's transaction."""
     if bars.empty:
         return UpsertCounts(0, 0, 0)
-    stamps = sqlite_timestamps(epoch_micros(bars["ts"]))
+    micros = epoch_micros(bars["ts"])
+    stamps = None if _whole_seconds(micros) else sqlite_timestamps(micros)
+    constants = (symbol, timeframe, source, sqlite_timestamp(ingested_at))
+    values = np.column_stack([bars[column].to_numpy(np.float64) for column in VALUE_COLUMNS])
+    batches = [slice(begin, begin + batch_rows) for begin in range(0, len(bars), batch_rows)]
+    if not _any_stored(connection, symbol, timeframe, micros):
+        for batch in batches:
+            part = None if stamps is None else stamps[batch]
+            _insert_new(connection, constants, micros[batch], part, values[batch])
+        return UpsertCounts(inserted=len(bars), updated=0, unchanged=0)
+    stamps = sqlite_timestamps(micros) if stamps is None else stamps
     matched = _count_stored(connection, symbol, timeframe, stamps)
     _create_stage(connection)
-    values = np.column_stack([bars[column].to_numpy(np.float64) for column in VALUE_COLUMNS])
-    for begin in range(0, len(bars), batch_rows):
-        batch = slice(begin, begin + batch_rows)
+    for batch in batches:
         _stage_batch(connection, stamps[batch], values[batch])
-    changed = connection.exec_driver_sql(
-        _UPSERT, (symbol, timeframe, source, sqlite_timestamp(ingested_at))
-    ).rowcount
+    changed = connection.exec_driver_sql(_UPSERT, constants).rowcount
     connection.exec_driver_sql(f"DROP TABLE temp.{STAGE_TABLE}")
     inserted = len(bars) - matched
     updated = changed - inserted
     return UpsertCounts(inserted=inserted, updated=updated, unchanged=matched - updated)
+
+
+def _whole_seconds(micros: npt.NDArray[np.int64]) -> bool:
+    return bool((micros % _MICROS_PER_SECOND == 0).all())
+
+
+def _any_stored(
+    connection: sa.Connection, symbol: str, timeframe: str, micros: npt.NDArray[np.int64]
+) -> bool:
+    """Whether the series has any bar between the first and the last of ``micros``."""
+    first, last = sqlite_timestamps(micros[[0, -1]])
+    found = connection.exec_driver_sql(
+        "SELECT 1 FROM market_data WHERE symbol = ? AND timeframe = ? AND ts >= ? AND ts <= ? "
+        "LIMIT 1",
+        (symbol, timeframe, first, last),
+    ).first()
+    return found is not None
+
+
+def _insert_new(
+    connection: sa.Connection,
+    constants: tuple[str, str, str, str],
+    micros: npt.NDArray[np.int64],
+    stamps: npt.NDArray[np.object_] | None,
+    values: npt.NDArray[np.float64],
+) -> None:
+    """Insert bars none of which is stored (the caller checked their range is empty)."""
+    if stamps is None:  # whole seconds: floats SQLite formats (exact below 2**53 seconds)
+        rows: npt.NDArray[Any] = np.empty((len(micros), len(_FIELDS)))
+        rows[:, 0] = micros // _MICROS_PER_SECOND
+    else:
+        rows = np.empty((len(micros), len(_FIELDS)), dtype=object)
+        rows[:, 0] = stamps
+    rows[:, 1:] = values  # a NaN adj_close binds as NULL: SQLite stores a bound NaN as NULL
+    whole = stamps is None
+    full = len(rows) - len(rows) % _INSERT_ROWS
+    if full:
+        chunks = rows[:full].reshape(-1, _INSERT_ROWS * len(_FIELDS)).tolist()
+        statement = _insert_sql(_INSERT_ROWS, whole_seconds=whole)
+        connection.exec_driver_sql(statement, [(*constants, *chunk) for chunk in chunks])
+    if full < len(rows):
+        rest = rows[full:].reshape(-1).tolist()
+        statement = _insert_sql(len(rows) - full, whole_seconds=whole)
+        connection.exec_driver_sql(statement, (*constants, *rest))
 
 
 def _create_stage(connection: sa.Connection) -> None:
