@@ -193,6 +193,47 @@ def _is_hypertable(database: Database) -> bool:
     return database.run(query)
 
 
+def _sqlite_table_sql(url: str, table: str) -> str:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return str(
+                connection.exec_driver_sql(
+                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_bulk_tables_become_without_rowid_and_keep_their_rows(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'rowid' / 'trademind.db'}"
+    migrate.upgrade(url, "0003")
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO market_data (symbol, timeframe, ts, open, high, low, close, volume, "
+            "source, ingested_at) VALUES ('AAPL', '1d', '2024-01-02 00:00:00.000000', "
+            "1, 2, 0.5, 1.5, 100, 'csv', '2024-01-03 00:00:00.000000')"
+        )
+    engine.dispose()
+    assert "WITHOUT ROWID" not in _sqlite_table_sql(url, "market_data")
+    migrate.upgrade(url)
+    for table in ("market_data", "indicators"):
+        assert _sqlite_table_sql(url, table).rstrip().endswith("WITHOUT ROWID")
+    database = Database(url)
+    try:
+        with database.session() as session:
+            stored = MarketDataRepository(session).bars(
+                "AAPL", "1d", datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 3, tzinfo=UTC)
+            )
+        assert [(bar.ts, bar.close) for bar in stored] == [(datetime(2024, 1, 2, tzinfo=UTC), 1.5)]
+    finally:
+        database.dispose()
+    migrate.downgrade(url, "0003")
+    assert "WITHOUT ROWID" not in _sqlite_table_sql(url, "market_data")
+
+
 def test_sqlite_database_runs_in_wal_mode(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'wal' / 'trademind.db'}"
     migrate.upgrade(url)

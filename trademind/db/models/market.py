@@ -18,9 +18,12 @@ class MarketData(Base):
     ``ts`` is the bar's open time in UTC. The primary key's column order serves "latest bar of a
     symbol" (a backward scan of one (symbol, timeframe) prefix) and date-range reads.
     Prices are float64 series data; money becomes Decimal only at the ledger.
+    On SQLite the table is ``WITHOUT ROWID``: rows live in the primary-key B-tree itself, so a
+    bulk insert writes each bar once instead of into a table and a separate key index.
     """
 
     __tablename__ = "market_data"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy's declaration
 
     symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH), primary_key=True)
     timeframe: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
@@ -45,6 +48,7 @@ class Indicator(Base):
     """
 
     __tablename__ = "indicators"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy's declaration
 
     symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH), primary_key=True)
     timeframe: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
