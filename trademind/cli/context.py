@@ -4,23 +4,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import click
 
 if TYPE_CHECKING:
     from trademind.config import Settings
+    from trademind.data.providers import BarProvider, Source
 
 OutputFormat = Literal["table", "json"]
 
 
+class ProviderFactory(Protocol):
+    """Builds the bar provider of a ``--source`` choice (the seam tests use to go offline)."""
+
+    def __call__(self, source: Source, path: Path | None, settings: Settings) -> BarProvider:
+        """The provider for ``source``; ``path`` is ``--path`` as given (None when absent)."""
+        ...
+
+
 @dataclass
 class CliState:
-    """Global options (``--format``, ``--config``, ``--debug``) and lazily loaded settings."""
+    """Global options (``--format``, ``--config``, ``--debug``) and lazily loaded settings.
+
+    ``provider_factory`` replaces the real bar providers of ``data ingest`` (None: the real
+    ones, built by the data service from ``--source``).
+    """
 
     output_format: OutputFormat = "table"
     config_path: Path | None = None
     debug: bool = False
+    provider_factory: ProviderFactory | None = field(default=None, repr=False)
     _settings: Settings | None = field(default=None, repr=False)
 
     @property

@@ -111,7 +111,7 @@ _INGEST_COLUMNS = (
 
 
 def _ingest_row(result: SymbolIngest) -> tuple[Any, ...]:
-    outcome = "ok" if result.ok else f"FAILED: {result.error}"
+    outcome = "ok" if result.ok else "FAILED"
     return (
         result.symbol,
         result.fetched,
@@ -148,6 +148,10 @@ def _report_ingest(state: CliState, report: IngestReport) -> None:
             markup=False,
             highlight=False,
         )
+    for result in report.failed:  # whole lines on stderr: a table cell would cut the reason
+        reason = result.error or ""
+        named = reason if reason.startswith(f"{result.symbol}:") else f"{result.symbol}: {reason}"
+        stderr.print(f"error: {named}", markup=False, highlight=False)
     if report.failed:
         names = ", ".join(result.symbol for result in report.failed)
         raise CommandFailedError(f"{len(report.failed)} of {totals['symbols']} failed: {names}")
@@ -183,6 +187,8 @@ def ingest(  # noqa: PLR0917 - Typer passes every option positionally
     state = get_state(ctx)
     settings = state.load_settings()
     chosen = _source(settings, source)
+    factory = state.provider_factory
+    provider = factory(chosen, path, settings) if factory is not None else None
     with _database(settings) as database, _progress(state) as progress:
         report = data_service.ingest(
             database,
@@ -190,6 +196,7 @@ def ingest(  # noqa: PLR0917 - Typer passes every option positionally
             symbols=_symbols(symbols),
             source=chosen,
             path=path,
+            provider=provider,
             start=start.date() if start else None,
             end=end.date() if end else None,
             days=days,

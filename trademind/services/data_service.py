@@ -128,6 +128,18 @@ def plan_requests(
     return requests
 
 
+def _fetch_one(provider: BarProvider, request: BarRequest) -> ProviderResult:
+    """One request's result; an answer without bars or rejected rows is NoDataError."""
+    result = provider.fetch(request)
+    if result.bars.empty and not result.rejected:
+        raise NoDataError(
+            f"{request.symbol}: the {provider.name} source returned no bars for "
+            f"{request.describe_range()}",
+            request.symbol,
+        )
+    return result
+
+
 def _fetch_all(
     provider: BarProvider, requests: Sequence[BarRequest], *, stored: bool
 ) -> ProviderResult | None:
@@ -135,7 +147,7 @@ def _fetch_all(
     results: list[ProviderResult] = []
     for request in requests:
         try:
-            results.append(provider.fetch(request))
+            results.append(_fetch_one(provider, request))
         except NoDataError:
             if not stored:
                 raise
@@ -211,10 +223,16 @@ def ingest_symbol(
     )
 
 
-def _provider_for(settings: Settings, source: Source, path: Path | None) -> BarProvider:
+def provider_for(settings: Settings, source: Source, path: Path | None) -> BarProvider:
     if source == "csv" and path is None:
         path = settings.data.csv_dir or Path(settings.app.data_dir) / "csv"
-    return build_provider(source, path=path, timezone=settings.data.csv_timezone)
+    return build_provider(
+        source,
+        path=path,
+        timezone=settings.data.csv_timezone,
+        retries=settings.data.max_retries,
+        timeout=settings.data.request_timeout,
+    )
 
 
 def ingest(
@@ -242,7 +260,7 @@ def ingest(
         now=now or utc_now(),
         default_days=settings.data.history_days if source == "yfinance" else None,
     )
-    provider = provider or _provider_for(settings, source, path)
+    provider = provider or provider_for(settings, source, path)
     if symbols is not None:
         names = normalise_symbols(symbols)
     elif source == "yfinance":

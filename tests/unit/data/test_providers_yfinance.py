@@ -185,6 +185,7 @@ def test_daily_arguments_are_dates_and_the_range_is_enforced() -> None:
             "threads": False,
             "multi_level_index": False,
             "group_by": "column",
+            "timeout": 30.0,
         }
     ]
     assert bars["ts"].dt.day.tolist() == [2, 3, 4]
@@ -318,3 +319,15 @@ def test_build_provider_wires_the_download_function() -> None:
     assert built.available_symbols() == []
     built.fetch(BarRequest("AAPL", "1d", datetime(2024, 1, 2, tzinfo=UTC), None))
     assert download.calls[0]["tickers"] == "AAPL"
+
+
+def test_configured_retries_and_timeout_reach_the_download() -> None:
+    from trademind.config import load_settings
+    from trademind.services.data_service import provider_for
+
+    environ = {"TRADEMIND__DATA__MAX_RETRIES": "5", "TRADEMIND__DATA__REQUEST_TIMEOUT": "7.5"}
+    settings = load_settings(environ=environ)
+    provider = provider_for(settings, "yfinance", None)
+    assert isinstance(provider, YFinanceProvider)
+    assert provider.retries == 5
+    assert provider.download_arguments(JAN, None)["timeout"] == 7.5

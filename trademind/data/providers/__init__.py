@@ -47,12 +47,18 @@ def build_provider(
     column_map: Mapping[str, str] | None = None,
     timezone: str = "America/New_York",
     download: Callable[..., pd.DataFrame | None] | None = None,
+    retries: int = 3,
+    timeout: float = 30.0,
 ) -> BarProvider:
-    """The provider for ``source``; ``path`` (a file or a directory) is required for csv."""
+    """The provider for ``source``; ``path`` (a file or a directory) is required for csv.
+
+    ``retries`` (after the first attempt) and ``timeout`` (seconds per request) apply to the
+    network source (yfinance).
+    """
     if source == "yfinance":
         from trademind.data.providers.yfinance import YFinanceProvider
 
-        return YFinanceProvider(download=download)
+        return YFinanceProvider(download=download, retries=retries, timeout=timeout)
     if source == "csv":
         if path is None:
             raise ValidationError("the csv source needs a path: a CSV file or a directory of them")

@@ -103,7 +103,8 @@ class YFinanceProvider:
         self,
         download: DownloadFn | None = None,
         *,
-        retries: int = 4,
+        retries: int = 3,
+        timeout: float = 30.0,
         wait_initial: float = 1.0,
         wait_max: float = 16.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -111,6 +112,7 @@ class YFinanceProvider:
     ) -> None:
         self._download = download or _yfinance_download
         self.retries = retries
+        self.timeout = timeout
         self.wait_initial = wait_initial
         self.wait_max = wait_max
         self._sleep = sleep
@@ -145,6 +147,7 @@ class YFinanceProvider:
             "threads": False,
             "multi_level_index": False,
             "group_by": "column",
+            "timeout": self.timeout,
         }
 
     def _effective_start(self, request: BarRequest) -> tuple[datetime | None, tuple[str, ...]]:
