@@ -1,0 +1,61 @@
+"""Backtest runs stored and read back on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from trademind.core.errors import ValidationError
+from trademind.db.backtest_runs import BacktestRunRepository, RunRecord
+from trademind.db.session import Database
+
+
+def _run(strategy: str = "ma_crossover", final: float = 112_345.678912345) -> RunRecord:
+    return RunRecord(
+        strategy=strategy,
+        symbols=("AAPL", "MSFT"),
+        timeframe="1d",
+        period_start=datetime(2020, 1, 2, tzinfo=UTC),
+        period_end=datetime(2024, 12, 31, tzinfo=UTC),
+        initial_capital=100_000.0,
+        final_equity=final,
+        config={"commission": {"kind": "percentage", "rate": 0.001}},
+        params={"fast": 10, "slow": 30, "average": "sma"},
+        metrics={"sharpe": 1.25, "win_rate": None, "final_equity": final},
+        equity_curve=[["2020-01-02T00:00:00+00:00", 100_000.0], ["2024-12-31", final]],
+        trades=[{"symbol": "AAPL", "quantity": 12.5, "pnl": 0.1 + 0.2, "entry_reason": "x"}],
+    )
+
+
+def test_a_run_round_trips_with_exact_floats_in_json(database: Database) -> None:
+    with database.session() as session:
+        run_id = BacktestRunRepository(session).add(_run())
+    with database.session() as session:
+        back = BacktestRunRepository(session).get(run_id)
+    assert back.id == run_id
+    assert back.symbols == ("AAPL", "MSFT")
+    assert back.trades[0]["pnl"] == 0.1 + 0.2  # JSON keeps the float exactly
+    assert back.metrics == {"sharpe": 1.25, "win_rate": None, "final_equity": 112_345.678912345}
+    assert back.final_equity == pytest.approx(112_345.678912345, abs=1e-8)  # money column: 8 dp
+    assert back.period_start == datetime(2020, 1, 2, tzinfo=UTC)
+    assert back.status == "completed"
+
+
+def test_recent_lists_newest_first_and_filters(database: Database) -> None:
+    with database.session() as session:
+        repository = BacktestRunRepository(session)
+        first = repository.add(_run("ma_crossover"))
+        second = repository.add(_run("rsi_mean_reversion"))
+        third = repository.add(_run("ma_crossover"))
+    with database.session() as session:
+        repository = BacktestRunRepository(session)
+        assert [run.id for run in repository.recent(2)] == [third, second]
+        assert [run.id for run in repository.recent(10, strategy="ma_crossover")] == [third, first]
+        with pytest.raises(ValidationError, match="limit"):
+            repository.recent(0)
+
+
+def test_unknown_id_is_a_clear_error(database: Database) -> None:
+    with database.session() as session, pytest.raises(ValidationError, match="no backtest run"):
+        BacktestRunRepository(session).get(424242)
