@@ -1,8 +1,8 @@
 """PostgreSQL bulk upsert of bars through psycopg 3 ``COPY ... (FORMAT BINARY)``.
 
-The binary COPY stream is built with numpy in one pass (every field of a bar has a fixed
-width; a NULL ``adj_close``, the last field, is the row without its last 8 bytes), so no Python
-object is created per bar.
+The binary COPY stream is built with numpy in one pass
+(:func:`trademind.db.copy_binary.encode_copy_rows`; a NULL ``adj_close``, the last field, is
+the row without its last 8 bytes), so no Python object is created per bar.
 
 Two paths, both inside the caller's transaction:
 
@@ -20,19 +20,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import psycopg
 import sqlalchemy as sa
 
 from trademind.data.store_frames import VALUE_COLUMNS, epoch_micros
 from trademind.data.store_types import UpsertCounts
+from trademind.db.copy_binary import COPY_HEADER, COPY_TRAILER, encode_copy_rows, pg_timestamp
 
-PG_EPOCH_OFFSET_MICROS: Final = 946_684_800_000_000
-"""Microseconds from 1970-01-01 to 2000-01-01, the epoch of PostgreSQL's binary timestamps."""
-
-COPY_HEADER: Final = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
-COPY_TRAILER: Final = b"\xff\xff"
 STAGE_TABLE: Final = "tm_bar_stage"
 
 _UNIX_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -40,50 +35,8 @@ _BAR_FIELDS: Final = ("ts", *VALUE_COLUMNS)
 _DIRECT_COLUMNS: Final = ("symbol", "timeframe", "source", "ingested_at", *_BAR_FIELDS)
 
 
-def pg_timestamp(micros: int | npt.NDArray[np.int64]) -> Any:
-    """UTC epoch microseconds as PostgreSQL binary timestamp values (microseconds since 2000)."""
-    return micros - PG_EPOCH_OFFSET_MICROS
-
-
 def _epoch_micros_of(moment: datetime) -> int:
     return (moment - _UNIX_EPOCH) // timedelta(microseconds=1)
-
-
-def encode_copy_rows(
-    prefix: Sequence[bytes], micros: npt.NDArray[np.int64], values: npt.NDArray[np.float64]
-) -> bytes:
-    """The binary COPY tuples (no header or trailer) of the bars.
-
-    ``prefix`` holds already-encoded fields repeated on every row (text as bytes, a timestamp
-    as 8 big-endian bytes); then come ``ts`` and the six value columns, ``values`` being an
-    ``(n, 6)`` float array whose last column (adj_close) is NULL where NaN.
-    """
-    fields: list[tuple[str, str]] = [("count", ">i2")]
-    for index, payload in enumerate(prefix):
-        fields += [(f"len{index}", ">i4"), (f"p{index}", f"V{len(payload)}")]
-    fields += [("len_ts", ">i4"), ("ts", ">i8")]
-    for column in VALUE_COLUMNS:
-        fields += [(f"len_{column}", ">i4"), (column, ">f8")]
-    rows = np.empty(len(micros), dtype=np.dtype(fields))
-    rows["count"] = len(prefix) + len(_BAR_FIELDS)
-    for index, payload in enumerate(prefix):
-        rows[f"len{index}"] = len(payload)
-        rows[f"p{index}"] = np.void(payload)
-    rows["len_ts"] = 8
-    rows["ts"] = pg_timestamp(micros)
-    for position, column in enumerate(VALUE_COLUMNS):
-        rows[f"len_{column}"] = 8
-        rows[column] = values[:, position]
-    missing = np.isnan(values[:, -1])
-    if not missing.any():
-        return bytes(rows.tobytes())
-    rows["len_adj_close"][missing] = -1
-    matrix = rows.view(np.uint8).reshape(len(rows), rows.dtype.itemsize)
-    if missing.all():
-        return bytes(matrix[:, :-8].tobytes())
-    keep = np.ones(matrix.shape, dtype=bool)
-    keep[missing, -8:] = False
-    return bytes(matrix[keep].tobytes())
 
 
 def _copy(

@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from trademind.core.errors import ValidationError
 from trademind.data.store_frames import sqlite_timestamps
+from trademind.db.copy_binary import COPY_HEADER, COPY_TRAILER, encode_copy_rows
 from trademind.db.models.market import Indicator, IndicatorState
 from trademind.db.session import Database
 from trademind.db.types import utc_now
@@ -35,9 +36,6 @@ from trademind.indicators.state import EngineState, FloatArray, IntArray
 CHUNK_BARS: Final = 20_000
 """Bars converted and sent per chunk: bounds memory on million-bar writes."""
 
-_POSTGRES_EPOCH_MICROS: Final = 946_684_800_000_000  # 2000-01-01 UTC in Unix microseconds
-_COPY_HEADER: Final = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
-_COPY_TRAILER: Final = (-1).to_bytes(2, "big", signed=True)
 _STAGE: Final = "tm_indicator_stage"
 _VALUES: Final = cast(sa.Table, Indicator.__table__)
 _STATES: Final = cast(sa.Table, IndicatorState.__table__)
@@ -99,22 +97,13 @@ def _sqlite_parameters(ts_ns: IntArray, columns: dict[str, FloatArray]) -> Itera
 
 def _copy_chunks(ts_ns: IntArray, columns: dict[str, FloatArray]) -> Iterator[bytes]:
     """The staging rows in PostgreSQL's binary COPY format (NaN stays NaN), chunk by chunk."""
-    fields: list[tuple[str, str]] = [("fields", ">i2"), ("ts_size", ">i4"), ("ts", ">i8")]
-    for index in range(len(columns)):
-        fields += [(f"size{index}", ">i4"), (f"v{index}", ">f8")]
-    record = np.dtype(fields)
-    yield _COPY_HEADER
+    yield COPY_HEADER
     for first in range(0, len(ts_ns), CHUNK_BARS):
         last = min(first + CHUNK_BARS, len(ts_ns))
-        rows = np.empty(last - first, dtype=record)
-        rows["fields"] = 1 + len(columns)
-        rows["ts_size"] = 8
-        rows["ts"] = np.asarray(ts_ns[first:last], dtype=np.int64) // 1000 - _POSTGRES_EPOCH_MICROS
-        for index, values in enumerate(columns.values()):
-            rows[f"size{index}"] = 8
-            rows[f"v{index}"] = values[first:last]
-        yield rows.tobytes()
-    yield _COPY_TRAILER
+        chunk = {name: values[first:last] for name, values in columns.items()}
+        micros = np.asarray(ts_ns[first:last], dtype=np.int64) // 1000
+        yield encode_copy_rows((), micros, _value_matrix(chunk, last - first), null_last_nan=False)
+    yield COPY_TRAILER
 
 
 _PG_INSERT: Final = (

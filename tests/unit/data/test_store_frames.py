@@ -13,12 +13,6 @@ from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
 
 from trademind.core.errors import ValidationError
-from trademind.data.copy_pg import (
-    COPY_HEADER,
-    COPY_TRAILER,
-    PG_EPOCH_OFFSET_MICROS,
-    encode_copy_rows,
-)
 from trademind.data.store_frames import (
     as_utc,
     check_source,
@@ -28,6 +22,12 @@ from trademind.data.store_frames import (
     prepare_bars,
     sqlite_timestamp,
     sqlite_timestamps,
+)
+from trademind.db.copy_binary import (
+    COPY_HEADER,
+    COPY_TRAILER,
+    PG_EPOCH_OFFSET_MICROS,
+    encode_copy_rows,
 )
 from trademind.db.types import UtcDateTime
 
