@@ -123,7 +123,7 @@ class BarStore:
             added = store_quarantine.insert_quarantine(connection, series, source, refused)
             return WriteResult(counts=counts, quarantined=added)
 
-        return self._run(work, f"storing {series[0]} {series[1]}")
+        return self._run(work, f"storing {series[0]} {series[1]}", bulk=True)
 
     def _upsert(
         self,
@@ -264,10 +264,10 @@ class BarStore:
             for row in rows
         }
 
-    def _run[T](self, work: Callable[[sa.Connection], T], action: str) -> T:
+    def _run[T](self, work: Callable[[sa.Connection], T], action: str, *, bulk: bool = False) -> T:
         """Run ``work`` in one transaction; driver errors become one-line DatabaseErrors."""
         try:
-            result: T = self._database.run(work)
+            result: T = self._database.run(work, bulk=bulk)
         except (sa.exc.DBAPIError, psycopg.Error) as exc:
             cause = getattr(exc, "orig", None) or exc
             lines = str(cause).strip().splitlines()

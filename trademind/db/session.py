@@ -161,10 +161,26 @@ class Database:
             finally:
                 session.close()
 
-    def run[T](self, work: Callable[[sa.Connection], T]) -> T:
-        """Run ``work`` on one connection inside one transaction (committed on success)."""
-        with self.translate_errors(), self._engine.begin() as connection:
-            return work(connection)
+    def run[T](self, work: Callable[[sa.Connection], T], *, bulk: bool = False) -> T:
+        """Run ``work`` on one connection inside one transaction (committed on success).
+
+        ``bulk`` marks a large write of re-fetchable data (bars, indicator values): on SQLite
+        that transaction commits with ``synchronous=NORMAL``, WAL's recommended level. The file
+        is never corrupted; a power cut right after the commit may lose that write (the data
+        can be ingested again). Every other transaction keeps the default, ``FULL``.
+        """
+        with self.translate_errors(), self._engine.connect() as connection:
+            relaxed = bulk and self.backend == "sqlite"
+            # On the driver connection: a PRAGMA through SQLAlchemy would begin a transaction.
+            driver: Any = connection.connection.driver_connection
+            if relaxed:
+                driver.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with connection.begin():
+                    return work(connection)
+            finally:
+                if relaxed:
+                    driver.execute("PRAGMA synchronous=FULL")
 
     def check_connection(self) -> None:
         """Connect once and run ``SELECT 1``; raise DatabaseError when that fails."""

@@ -180,7 +180,7 @@ class _SymbolUpdater:
             store.save_state(connection, symbol, self._timeframe, result.state)
             return written
 
-        return self._database.run(work)
+        return self._database.run(work, bulk=True)
 
     def _short_history(self, result: Computation) -> str | None:
         name, needed = self._spec.longest_warmup

@@ -255,7 +255,7 @@ def write_indicators(database: Database, symbol: str, timeframe: str, frame: pd.
     """Upsert an indicator frame (``ts`` + one column per indicator) in one transaction."""
     ts_ns, columns = frame_columns(frame)
     return database.run(
-        lambda connection: write_values(connection, symbol, timeframe, ts_ns, columns)
+        lambda connection: write_values(connection, symbol, timeframe, ts_ns, columns), bulk=True
     )
 
 

@@ -112,3 +112,12 @@ def test_ensure_schema_upgrades_once_and_is_idempotent(sqlite_url: str) -> None:
     assert migrate.current(sqlite_url) == migrate.head_revision()
     assert "config_changes" in sa.inspect(database.engine).get_table_names()
     database.dispose()
+
+
+def test_a_bulk_transaction_relaxes_sync_for_itself_only(database: Database) -> None:
+    def synchronous(connection: sa.Connection) -> object:
+        return connection.exec_driver_sql("PRAGMA synchronous").scalar()
+
+    assert database.run(synchronous, bulk=True) == 1  # NORMAL inside the bulk write
+    assert database.run(synchronous) == 2  # FULL again on the same pooled connection
+    assert _pragma(database, "synchronous") == 2
