@@ -1,0 +1,1 @@
+"""Backtesting: the engine, metrics, robustness analyses, backtrader parity and reports."""
