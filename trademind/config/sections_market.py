@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import typing
 from pathlib import Path
 from typing import Literal
 
@@ -11,7 +10,9 @@ from pydantic import Field, ValidationInfo, field_validator
 from trademind.config.base import Periods, Section, Symbol, TimezoneName
 
 Timeframe = Literal["1m", "5m", "15m", "30m", "1h", "1d", "1wk"]
-StrategyName = Literal["rsi_mean_reversion", "ma_crossover"]
+StrategyName = Literal[
+    "rsi_mean_reversion", "ma_crossover", "bollinger_reversion", "macd_momentum", "buy_and_hold"
+]
 
 
 def _greater_than_field(value: float, info: ValidationInfo, other: str) -> float:
@@ -119,44 +120,92 @@ class IndicatorSettings(Section):
 class RsiMeanReversionSettings(Section):
     """Buy when RSI is oversold, sell when it is overbought."""
 
-    rsi_period: int = Field(default=14, ge=2, le=500, description="RSI look-back in bars.")
+    length: int = Field(default=14, ge=2, le=500, description="RSI look-back in bars.")
     oversold: float = Field(
-        default=30.0, gt=0, lt=50, description="RSI level below which the strategy buys."
+        default=30.0, ge=1, le=50, description="RSI level below which the strategy buys."
     )
     overbought: float = Field(
-        default=70.0, gt=50, lt=100, description="RSI level above which the strategy sells."
+        default=70.0,
+        ge=50,
+        le=99,
+        description="RSI level above which the strategy sells (greater than oversold).",
     )
+
+    @field_validator("overbought")
+    @classmethod
+    def _above_oversold(cls, value: float, info: ValidationInfo) -> float:
+        return _greater_than_field(value, info, "oversold")
 
 
 class MaCrossoverSettings(Section):
     """Buy when the fast moving average crosses above the slow one, sell on the cross below."""
 
-    fast_period: int = Field(default=20, ge=2, le=500, description="Fast average length in bars.")
-    slow_period: int = Field(
-        default=50, ge=3, le=1000, description="Slow average length (greater than fast_period)."
+    fast: int = Field(default=20, ge=2, le=500, description="Fast average length in bars.")
+    slow: int = Field(
+        default=50, ge=3, le=1000, description="Slow average length in bars (greater than fast)."
     )
-    ma_type: Literal["sma", "ema"] = Field(
+    average: Literal["sma", "ema"] = Field(
         default="sma", description="Simple (sma) or exponential (ema) averages."
     )
 
-    @field_validator("slow_period")
+    @field_validator("slow")
     @classmethod
     def _slow_after_fast(cls, value: int, info: ValidationInfo) -> int:
-        return int(_greater_than_field(value, info, "fast_period"))
+        return int(_greater_than_field(value, info, "fast"))
+
+
+class BollingerReversionSettings(Section):
+    """Buy a close below the lower Bollinger band, sell once it is above the middle band."""
+
+    length: int = Field(default=20, ge=2, le=1000, description="Bollinger Bands look-back in bars.")
+    std: float = Field(default=2.0, ge=0.1, le=5, description="Band width in standard deviations.")
+
+
+class MacdMomentumSettings(Section):
+    """Buy when the MACD line crosses above its signal line, sell on the cross below."""
+
+    fast: int = Field(default=12, ge=2, le=500, description="Fast EMA length in bars.")
+    slow: int = Field(
+        default=26, ge=3, le=1000, description="Slow EMA length in bars (greater than fast)."
+    )
+    signal: int = Field(default=9, ge=2, le=500, description="Signal line EMA length in bars.")
+
+    @field_validator("slow")
+    @classmethod
+    def _slow_after_fast(cls, value: int, info: ValidationInfo) -> int:
+        return int(_greater_than_field(value, info, "fast"))
+
+
+class BuyAndHoldSettings(Section):
+    """The benchmark: buy at the first bar and hold to the end (no parameters)."""
+
+
+def _default_enabled() -> list[StrategyName]:
+    return ["rsi_mean_reversion", "ma_crossover"]
 
 
 class StrategySettings(Section):
-    """Which rule-based strategies run, and their parameters."""
+    """Which rule-based strategies run, and their parameters (`trademind strategies config`)."""
 
     enabled: list[StrategyName] = Field(
-        default_factory=lambda: list(typing.get_args(StrategyName)),
-        description="Strategies that produce signals (rsi_mean_reversion, ma_crossover).",
+        default_factory=_default_enabled,
+        description="Strategies that produce signals (`trademind strategies enable NAME`).",
     )
     rsi_mean_reversion: RsiMeanReversionSettings = Field(
         default_factory=RsiMeanReversionSettings, description="RSI mean reversion parameters."
     )
     ma_crossover: MaCrossoverSettings = Field(
         default_factory=MaCrossoverSettings, description="Moving average crossover parameters."
+    )
+    bollinger_reversion: BollingerReversionSettings = Field(
+        default_factory=BollingerReversionSettings,
+        description="Bollinger Bands reversion parameters.",
+    )
+    macd_momentum: MacdMomentumSettings = Field(
+        default_factory=MacdMomentumSettings, description="MACD momentum parameters."
+    )
+    buy_and_hold: BuyAndHoldSettings = Field(
+        default_factory=BuyAndHoldSettings, description="Buy and hold (no parameters)."
     )
 
     @field_validator("enabled")
@@ -173,6 +222,19 @@ class BacktestSettings(Section):
     initial_cash: float = Field(
         default=100_000.0, gt=0, le=1e12, description="Starting cash in dollars."
     )
+    commission_model: Literal["per_share", "percentage", "none"] = Field(
+        default="per_share",
+        description="per_share: IBKR-style dollars per share with a minimum and a cap "
+        "(commission_per_share, commission_minimum, commission_maximum_fraction). percentage: "
+        "commission_rate times the order value. none: no commission.",
+    )
+    commission_rate: float = Field(
+        default=0.001,
+        ge=0,
+        le=0.1,
+        description="Commission as a fraction of the order value for the percentage model "
+        "(0.001 = 0.1%).",
+    )
     commission_per_share: float = Field(
         default=0.005, ge=0, le=1, description="Commission in dollars per share traded."
     )
@@ -183,7 +245,7 @@ class BacktestSettings(Section):
         default=0.01,
         ge=0,
         le=1,
-        description="Commission cap as a fraction of the order value (0.01 = 1%).",
+        description="Commission cap as a fraction of the order value (0.01 = 1%); 0 means no cap.",
     )
     slippage_bps: float = Field(
         default=5.0,
@@ -201,6 +263,11 @@ class BacktestSettings(Section):
         ge=0,
         le=60_000,
         description="Simulated delay between decision and order arrival in milliseconds.",
+    )
+    fractional_shares: bool = Field(
+        default=True,
+        description="Allow fractional share quantities (IBKR trades fractions of US stocks); "
+        "false rounds every order down to whole shares.",
     )
     risk_free_rate: float = Field(
         default=0.0, ge=0, le=0.2, description="Annual risk-free rate used for Sharpe/Sortino."

@@ -86,7 +86,8 @@ def _section(
     model: type[BaseModel], data: dict[str, Any], path: tuple[str, ...], indent: str
 ) -> list[str]:
     lines = [*_comment(f"{'.'.join(path)}: {(model.__doc__ or '').strip()}", indent[:-2])]
-    lines.append(f"{indent[:-2]}{path[-1]}:")
+    # A section without settings (a strategy without parameters) is an empty mapping, not null.
+    lines.append(f"{indent[:-2]}{path[-1]}:" + ("" if model.model_fields else " {}"))
     for name, field in model.model_fields.items():
         nested = section_model(field)
         if nested is None:

@@ -220,6 +220,40 @@ def set_config_value(
     return _commit(change, info.path, environ, cwd, writer)
 
 
+def set_config_values(
+    values: Mapping[str, Any],
+    config_path: Path | None,
+    *,
+    action: str,
+    source: str = SOURCE_SET,
+    environ: Environ = None,
+    cwd: Path | None = None,
+    writer: Writer = atomic_write_text,
+) -> ChangeReport:
+    """Set several keys to already typed values in one write, the path ``set_config_value``
+    takes: the whole result validated first, written atomically, one config_changes row per
+    changed key. ``action`` names the command in error messages (``strategies set x``)."""
+    if not values:
+        raise ConfigError(f"{action}: no setting to change")
+    paths = [_changeable(key, "set").path for key in values]
+    target, old_text = _target(config_path, environ, cwd)
+    document = parse_document(old_text if old_text is not None else _template_text(), str(target))
+    for path, value in zip(paths, values.values(), strict=True):
+        set_in(document, path, value)
+    change = _FileEdit(target, old_text, dump_document(document), source, action)
+    return _commit(change, _common_prefix(paths), environ, cwd, writer)
+
+
+def _common_prefix(paths: list[tuple[str, ...]]) -> tuple[str, ...]:
+    prefix = paths[0]
+    for path in paths[1:]:
+        size = 0
+        while size < min(len(prefix), len(path)) and prefix[size] == path[size]:
+            size += 1
+        prefix = prefix[:size]
+    return prefix
+
+
 def reset_config(
     key: str | None,
     config_path: Path | None,

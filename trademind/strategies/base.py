@@ -147,6 +147,11 @@ class Strategy(Protocol):
     description: str
     params: tuple[Param, ...]
 
+    def check(self, params: Mapping[str, ParamValue]) -> None:
+        """Raise ValidationError when values valid one by one do not fit together (e.g. a
+        slow average that is not slower than the fast one); ``params`` is resolved."""
+        ...
+
     def warmup(self, params: Mapping[str, ParamValue]) -> int:
         """Bars needed before the first signal can appear (the longest look-back)."""
         ...

@@ -1,0 +1,1 @@
+"""Rule-based strategies: declared parameters, causal signals, a registry."""
