@@ -14,14 +14,17 @@ is bar ``local[e]`` of symbol ``symbol_of[e]``. Within one bar of a symbol:
 After the last bar of each timestamp the account is valued: equity = cash + positions at their
 last close.
 
-Numba's on-disk cache of :func:`run_kernel` is keyed on this file alone: after editing
-``kernel_fills.py``, ``kernel_orders.py``, ``layout.py``, ``sizing.py`` or ``trademind/fills``,
-touch this file (or delete ``trademind/backtest/__pycache__/*.nb[ic]``) or the old code runs.
+Numba keys each function's on-disk cache on that function's own file only; at import this
+module drops the cached code of every engine function when any engine source
+(``kernel_fills.py``, ``kernel_orders.py``, ``layout.py``, ``sizing.py``, ``trademind/fills``...)
+changed since it was cached (:func:`trademind.fills.jit.invalidate_when_changed`).
 """
 
 from __future__ import annotations
 
 import math
+import sys
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -54,7 +57,7 @@ from trademind.backtest.layout import (
     Q_CLOSE_MODE,
     Q_PROTECTED,
 )
-from trademind.fills.jit import njit
+from trademind.fills.jit import invalidate_when_changed, njit
 from trademind.fills.orders import ORDER_MARKET
 
 if TYPE_CHECKING:
@@ -255,3 +258,14 @@ def run_kernel(
             step_ts[step] = ts[e - 1]
         step += 1
     finish(fs, is_, tr)
+
+
+def _engine_modules() -> list[ModuleType]:
+    from trademind.backtest import kernel_fills, kernel_orders, layout, sizing, volatility
+    from trademind.fills import commission, latency, orders, slippage
+
+    modules = [kernel_fills, kernel_orders, layout, sizing, volatility]
+    return [sys.modules[__name__], *modules, commission, latency, orders, slippage]
+
+
+invalidate_when_changed(run_kernel, _engine_modules())
