@@ -54,8 +54,6 @@ def test_version() -> None:
     ("group", "command"),
     [
         ("portfolio", "holdings"),
-        ("backtest", "optimize"),
-        ("backtest", "run"),
         ("safety", "emergency-stop"),
         ("broker", "connect"),
         ("server", "start"),

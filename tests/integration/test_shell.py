@@ -51,7 +51,7 @@ def test_end_of_input_leaves_the_shell(capsys: pytest.CaptureFixture[str]) -> No
 def test_unbuilt_command_reports_and_the_session_continues(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code = run_session("backtest run --symbol AAPL\nexamples\nquit\n", CliState())
+    code = run_session("portfolio holdings\nexamples\nquit\n", CliState())
     captured = capsys.readouterr()
     assert "not built yet" in captured.err
     assert "TradeMind examples" in captured.out
@@ -95,7 +95,9 @@ def test_piped_commands_run_without_a_prompt_and_fail_on_the_first_error() -> No
     import subprocess
     import sys
 
-    script = "# nightly checks\nexamples --format json\n\nbacktest run\nexamples\nexit\nexamples\n"
+    script = (
+        "# nightly checks\nexamples --format json\n\nportfolio holdings\nexamples\nexit\nexamples\n"
+    )
     result = subprocess.run(
         [sys.executable, "-m", "trademind", "shell"],
         input=script,
@@ -103,7 +105,7 @@ def test_piped_commands_run_without_a_prompt_and_fail_on_the_first_error() -> No
         text=True,
         check=False,
     )
-    assert result.returncode == 1  # `backtest run` is not built yet
+    assert result.returncode == 1  # `portfolio holdings` is not built yet
     assert "not built yet" in result.stderr
     assert "trademind>" not in result.stdout
     assert result.stdout.count("TradeMind examples") == 1  # ran until `exit`, not after

@@ -266,9 +266,3 @@ def test_a_malformed_set_command_line_is_a_usage_error(
 def test_an_unknown_strategy_names_the_known_ones(cli: Cli, command: str) -> None:
     err = cli.fails("strategies", command, "rsi")
     assert "unknown strategy 'rsi' (known: rsi_mean_reversion, ma_crossover" in err
-
-
-@pytest.mark.parametrize("command", ["performance", "backtest"])
-def test_evaluation_commands_are_still_pending(cli: Cli, command: str) -> None:
-    err = cli.fails("strategies", command, "rsi_mean_reversion")
-    assert "not built yet" in err

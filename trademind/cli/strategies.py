@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import click
 import typer
 
+from trademind.cli import backtest_stored
 from trademind.cli.context import CliState, get_state
 from trademind.cli.output import emit, print_json, print_message, print_table, stderr
-from trademind.cli.pending import register_pending
 
 if TYPE_CHECKING:
     from trademind.services.strategy_service import StrategyChange, StrategyView
@@ -165,12 +165,6 @@ def _emit_change(state: CliState, change: StrategyChange, what: str) -> None:
         print_table(None, ("key", "old", "new"), rows)
 
 
-register_pending(
-    app,
-    "strategies",
-    [
-        ("performance", "Live/paper performance of a strategy."),
-        ("backtest", "Backtest a strategy (options: --symbol, --days)."),
-    ],
-    arrives_with="the strategies and backtesting issue",
-)
+# Backtests of one strategy: the commands live with the other backtest commands.
+app.command("performance")(backtest_stored.strategy_performance)
+app.command("backtest")(backtest_stored.strategy_backtest)

@@ -1,0 +1,187 @@
+"""What the `trademind backtest` commands share: options, the data window, progress, a run.
+
+``strategies backtest`` uses :func:`run_command` too, so it is exactly ``backtest run`` with the
+strategy named as an argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from trademind.cli import backtest_output as show
+from trademind.cli.context import CliState, get_state
+from trademind.cli.output import print_json, print_message, stderr
+from trademind.core.errors import ValidationError
+
+if TYPE_CHECKING:
+    from trademind.config import Settings
+    from trademind.db.session import Database
+    from trademind.services.backtest_data import DataRequest
+    from trademind.services.backtest_service import Progress as ServiceProgress
+
+_DATE = ["%Y-%m-%d"]
+Symbol = Annotated[
+    str | None, typer.Option("--symbol", help="The symbol, e.g. AAPL (or A,B for several).")
+]
+Symbols = Annotated[str | None, typer.Option("--symbols", help="Comma-separated symbols.")]
+Days = Annotated[int | None, typer.Option(help="The last N calendar days of the stored bars.")]
+Start = Annotated[datetime | None, typer.Option(formats=_DATE, help="First day (YYYY-MM-DD).")]
+End = Annotated[
+    datetime | None, typer.Option(formats=_DATE, help="Last day, included (YYYY-MM-DD).")
+]
+Interval = Annotated[
+    str | None, typer.Option(help="Bar interval (1d, 1h, ...). Default: data.default_timeframe.")
+]
+Params = Annotated[
+    list[str] | None,
+    typer.Option("--param", "-p", help="A parameter: name=value (repeat for several)."),
+]
+EngineChoice = Annotated[
+    Literal["native", "backtrader"],
+    typer.Option(help="native (numba) or backtrader (the reference engine, an optional extra)."),
+]
+Slippage = Annotated[
+    str | None,
+    typer.Option(help="none, 5bps or atr:0.1[,period=14]. Default: backtest.slippage_bps."),
+]
+Commission = Annotated[
+    str | None,
+    typer.Option(
+        help="none, 0.1%, ibkr or per-share:0.005[,min=1,max=0.01]. Default: the backtest settings."
+    ),
+]
+Report = Annotated[
+    Path | None, typer.Option(help="Also write an HTML report (Plotly) to this file.")
+]
+SweepParams = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param",
+        "-p",
+        help="Values to try: fast=5:20:5 (start:stop:step), slow=20,30,50, or one value.",
+    ),
+]
+Metric = Annotated[str, typer.Option(help="The metric to maximise (drawdowns: least deep).")]
+Workers = Annotated[
+    int | None,
+    typer.Option(help="Worker processes (default: one per CPU for large sweeps, else 1)."),
+]
+RandomCount = Annotated[
+    int | None, typer.Option("--random", help="Try N random parameter sets instead of a grid.")
+]
+Seed = Annotated[int, typer.Option(help="Seed of the random draws.")]
+
+
+def _symbols(symbol: str | None, symbols: str | None) -> list[str]:
+    given = [part for raw in (symbol, symbols) if raw for part in raw.split(",") if part.strip()]
+    if not given:
+        raise ValidationError("name the symbol to backtest: --symbol AAPL (or --symbols A,B)")
+    return given
+
+
+def data_request(  # noqa: PLR0917 - the CLI's window options, passed straight through
+    symbol: str | None,
+    symbols: str | None,
+    days: int | None,
+    start: datetime | None,
+    end: datetime | None,
+    interval: str | None,
+) -> DataRequest:
+    from trademind.services.backtest_data import DataRequest
+
+    return DataRequest(
+        symbols=_symbols(symbol, symbols),
+        start=start.date() if start else None,
+        end=end.date() if end else None,
+        days=days,
+        timeframe=interval,
+    )
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[Database]:
+    from trademind.services import data_service
+
+    opened = data_service.open_database(settings)
+    try:
+        yield opened
+    finally:
+        opened.dispose()
+
+
+@contextmanager
+def progress_bar(state: CliState, label: str) -> Iterator[ServiceProgress]:
+    """A Rich progress bar on stderr (a terminal only, never in JSON mode)."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=state.json or not stderr.is_terminal,
+    )
+    task = bar.add_task(label, total=None)
+
+    def update(done: int, total: int, what: str) -> None:
+        bar.update(task, completed=done, total=total, description=f"{label}: {what}")
+
+    with bar:
+        yield update
+
+
+def show_notices(state: CliState, items: list[str]) -> None:
+    if not state.json:
+        show.notices(items)
+
+
+def run_command(  # noqa: PLR0917 - one function behind `backtest run` and `strategies backtest`
+    ctx: typer.Context,
+    strategy: str,
+    data: DataRequest,
+    params: list[str] | None,
+    engine: str,
+    slippage: str | None,
+    commission: str | None,
+    report: Path | None,
+    name: str | None = None,
+) -> None:
+    """Run, store, report and print one backtest."""
+    from trademind.services import backtest_service
+
+    state = get_state(ctx)
+    settings = state.load_settings()
+    request = backtest_service.RunRequest(
+        strategy=strategy,
+        data=data,
+        params=backtest_service.parse_assignments(params or []),
+        slippage=slippage,
+        commission=commission,
+        engine=engine,
+        name=name,
+    )
+    with database(settings) as db, progress_bar(state, "backtest") as progress:
+        result = backtest_service.run(db, settings, request, progress=progress)
+    view = result.as_dict() | {"report": None}
+    if report is not None:
+        from trademind.services import backtest_report
+
+        html = backtest_report.report_html(
+            result.record, result.data.bars, monte_carlo_runs=settings.backtest.monte_carlo_runs
+        )
+        view["report"] = str(backtest_service.write_text(report, html))
+    if state.json:
+        print_json(view)
+        return
+    show_notices(state, view["notices"])
+    show.show_run(view)
+    if report is not None:
+        print_message(f"report written to {view['report']}")
+    print_message(f"stored as run #{view['id']}: `trademind backtest results {view['id']}`")

@@ -1,0 +1,189 @@
+"""How `trademind backtest` shows runs to people: summary, metrics and trade tables.
+
+JSON output is the services' dicts as they are; this module only formats tables (percentages
+for fractions, dollars for money, dates for daily bars).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from rich.table import Table
+
+from trademind.cli.output import print_message, print_table, stderr, stdout
+
+PERCENT_METRICS: Final = frozenset(
+    {
+        "total_return",
+        "cagr",
+        "volatility",
+        "max_drawdown",
+        "win_rate",
+        "exposure",
+        "alpha",
+        "average_win_return",
+        "average_loss_return",
+        "expectancy_return",
+        "stitched_total_return",
+        "out_of_sample_total_return",
+        "probability_of_loss",
+    }
+)
+MONEY_METRICS: Final = frozenset({"average_win", "average_loss", "expectancy"})
+KEY_METRICS: Final = (
+    "total_return",
+    "cagr",
+    "sharpe",
+    "sortino",
+    "max_drawdown",
+    "win_rate",
+    "trade_count",
+)
+TRADES_SHOWN: Final = 20
+_LABELS: Final = {
+    "total_return": "return",
+    "cagr": "CAGR",
+    "sharpe": "Sharpe",
+    "sortino": "Sortino",
+    "max_drawdown": "max DD",
+    "win_rate": "win rate",
+    "trade_count": "trades",
+}
+
+
+def label(metric: str) -> str:
+    """A short column heading for a metric."""
+    return _LABELS.get(metric, metric)
+
+
+def metric_text(name: str, value: Any) -> str:
+    """A metric for people: percentages, dollars, counts or 4 significant decimals."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if name in PERCENT_METRICS:
+        return f"{value * 100:.2f}%"
+    if name in MONEY_METRICS:
+        return money(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.1f}" if abs(value) >= 1000 else f"{value:,.4f}"
+
+
+def money(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    amount = float(value)
+    return f"{'-' if amount < 0 else ''}${abs(amount):,.2f}"
+
+
+def day(text: Any) -> str:
+    """An ISO time as ``YYYY-MM-DD`` (with ``HH:MM`` when it is not midnight)."""
+    if not text:
+        return ""
+    value = str(text)
+    clock = value[11:16]
+    return value[:10] if clock in ("", "00:00") else f"{value[:10]} {clock}"
+
+
+def params_text(params: Mapping[str, Any]) -> str:
+    return " ".join(f"{name}={value}" for name, value in params.items()) or "-"
+
+
+def notices(items: Sequence[str]) -> None:
+    """Notices as ``note:`` lines on stderr (table mode; JSON carries them in the object)."""
+    for item in items:
+        stderr.print(f"note: {item}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _fill(time: Any, price: Any) -> str:
+    return "open" if time is None else f"{day(time)} @ {float(price):,.2f}"
+
+
+def _trade_row(trade: Mapping[str, Any], symbol: bool) -> tuple[Any, ...]:
+    reasons = f"in: {trade['entry_reason']}; out: {trade['exit_reason'] or 'still open'}"
+    return (
+        *((trade["symbol"],) if symbol else ()),
+        _fill(trade["entry_time"], trade["entry_price"]),
+        _fill(trade["exit_time"], trade["exit_price"]),
+        f"{float(trade['quantity']):,.2f}",
+        money(trade["pnl"]),
+        f"{float(trade['return_pct']):.2f}%",
+        reasons,
+    )
+
+
+def trades_table(trades: Sequence[Mapping[str, Any]], *, limit: int | None = None) -> None:
+    """Trades (the last ``limit``): fills with prices, quantity, pnl, return and reasons."""
+    shown = list(trades) if limit is None else list(trades)[-limit:]
+    title = f"Trades ({len(trades)})"
+    if len(shown) < len(trades):
+        title = f"Last {len(shown)} of {len(trades)} trades (all: `backtest results ID`)"
+    several = len({trade["symbol"] for trade in trades}) > 1
+    columns = ("entry", "exit", "qty", "pnl", "return", "reasons")
+    rows = [_trade_row(trade, several) for trade in shown]
+    print_table(title, (*(("symbol",) if several else ()), *columns), rows)
+
+
+def metrics_table(metrics: Mapping[str, Any], names: Sequence[str] | None = None) -> None:
+    """Metrics two to a row."""
+    chosen = list(names if names is not None else metrics)
+    cells = [(name, metric_text(name, metrics.get(name))) for name in chosen]
+    half = (len(cells) + 1) // 2
+    rows = [
+        (*cells[index], *(cells[index + half] if index + half < len(cells) else ("", "")))
+        for index in range(half)
+    ]
+    print_table("Metrics", ("metric", "value", "metric", "value"), rows)
+
+
+def facts_table(title: str, rows: Sequence[tuple[str, str]]) -> None:
+    """Label/value lines without a header."""
+    table = Table(title=title, show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for label, value in rows:
+        table.add_row(label, value)
+    stdout.print(table)
+
+
+def run_summary(view: Mapping[str, Any]) -> None:
+    """The facts of one run: what ran on what, and what came out."""
+    config = view.get("config", {})
+    outcome = config.get("outcome", {})
+    costs = config.get("backtest", {})
+    title = (
+        f"Backtest #{view['id']}: {view['strategy']} on {', '.join(view['symbols'])}, "
+        f"{day(view['start'])} to {day(view['end'])} ({view['engine']} engine)"
+    )
+    rows = [
+        ("status", view["status"] + (f": {view['error']}" if view.get("error") else "")),
+        ("params", params_text(view["params"])),
+        ("commission / slippage", f"{_spec(costs, 'commission')} / {_spec(costs, 'slippage')}"),
+        ("initial cash", money(view["initial_cash"])),
+        ("final equity", money(view["final_equity"])),
+        ("total return", metric_text("total_return", view["metrics"].get("total_return"))),
+        ("buy and hold", money(outcome.get("benchmark_final_equity"))),
+        ("commission paid", money(outcome.get("total_commission"))),
+        ("trades", str(len(view["trades"]))),
+    ]
+    facts_table(title, rows)
+
+
+def _spec(costs: Mapping[str, Any], name: str) -> str:
+    model = costs.get(name)
+    return str(model.get("spec")) if isinstance(model, Mapping) else "n/a"
+
+
+def show_run(view: Mapping[str, Any], *, trade_limit: int | None = TRADES_SHOWN) -> None:
+    """Summary, metrics and trades of a run (table mode)."""
+    run_summary(view)
+    if view["status"] != "completed":
+        return
+    metrics_table(view["metrics"])
+    if view["trades"]:
+        trades_table(view["trades"], limit=trade_limit)
+    else:
+        print_message("no trades")

@@ -1,0 +1,259 @@
+"""Commands on stored backtest runs: results, list, export, Monte Carlo; and the two
+``strategies`` commands that are backtests (``performance``, ``backtest``).
+
+They are plain functions registered by :mod:`trademind.cli.backtest` and
+:mod:`trademind.cli.strategies`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+
+from trademind.cli import backtest_output as show
+from trademind.cli.backtest_common import (
+    Commission,
+    Days,
+    End,
+    EngineChoice,
+    Interval,
+    Params,
+    Report,
+    Slippage,
+    Start,
+    Symbol,
+    Symbols,
+    data_request,
+    database,
+    progress_bar,
+    run_command,
+    show_notices,
+)
+from trademind.cli.context import get_state
+from trademind.cli.output import print_json, print_message, print_table
+
+RunId = Annotated[int, typer.Argument(help="The run's ID (`trademind backtest list`).")]
+_NAME_HELP = "Strategy name, e.g. rsi_mean_reversion (see `trademind strategies list`)."
+
+
+def results(ctx: typer.Context, run_id: RunId) -> None:
+    """Show a stored run: what ran, its metrics and every trade with its reasons."""
+    from trademind.services import backtest_service
+
+    state = get_state(ctx)
+    settings = state.load_settings()
+    with database(settings) as db:
+        view = backtest_service.run_details(db, run_id)
+    if state.json:
+        print_json(view)
+        return
+    show_notices(state, view["notices"])
+    show.show_run(view, trade_limit=None)
+
+
+def list_runs(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="How many runs, newest first.")] = 20,
+) -> None:
+    """List stored runs: id, strategy, symbols, period, final equity, return, Sharpe."""
+    from trademind.services import backtest_service
+
+    state = get_state(ctx)
+    settings = state.load_settings()
+    with database(settings) as db:
+        runs = backtest_service.list_runs(db, limit)
+    if state.json:
+        print_json(runs)
+        return
+    if not runs:
+        print_message(
+            "no backtest runs stored yet; try "
+            "`trademind backtest run --strategy rsi_mean_reversion --symbol AAPL`"
+        )
+        return
+    rows = [
+        (
+            run["id"],
+            run["strategy"],
+            ",".join(run["symbols"]),
+            f"{show.day(run['start'])} to {show.day(run['end'])}",
+            show.money(run["final_equity"]),
+            show.metric_text("total_return", run["total_return"]),
+            show.metric_text("sharpe", run["sharpe"]),
+            run["status"],
+            run["started_at"][:19].replace("T", " "),
+        )
+        for run in runs
+    ]
+    columns = ("id", "strategy", "symbols", "period", "final equity", "return", "sharpe")
+    print_table("Backtest runs", (*columns, "status", "started (UTC)"), rows)
+
+
+ExportFormat = Literal["csv", "json", "html"]
+
+
+def export(
+    ctx: typer.Context,
+    run_id: RunId,
+    output_format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="csv: the trades; json: the whole run with its equity curve; html: the report.",
+        ),
+    ] = "json",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
+    ] = None,
+) -> None:
+    """Export a stored run as CSV (trades), JSON (everything) or the HTML report."""
+    from trademind.services import backtest_report, backtest_service
+
+    state = get_state(ctx)
+    settings = state.load_settings()
+    with database(settings) as db:
+        record = backtest_service.get_run(db, run_id)
+        if output_format == "html":
+            text = backtest_report.stored_report_html(db, settings, record)
+        elif output_format == "csv":
+            text = backtest_report.trades_csv(record)
+        else:
+            import json
+
+            view = backtest_service.run_details(db, run_id, curve=True)
+            text = json.dumps(view, indent=2, default=str) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return
+    written = backtest_service.write_text(output, text)
+    print_message(f"run #{run_id} exported as {output_format} to {written}")
+
+
+def montecarlo(  # noqa: PLR0917 - Typer passes every option positionally
+    ctx: typer.Context,
+    run_id: Annotated[
+        int | None, typer.Argument(help="A stored run's ID (or --strategy/--symbol for a new run).")
+    ] = None,
+    strategy: Annotated[str | None, typer.Option(help="Run this strategy first.")] = None,
+    symbol: Symbol = None,
+    symbols: Symbols = None,
+    days: Days = None,
+    start: Start = None,
+    end: End = None,
+    interval: Interval = None,
+    param: Params = None,
+    slippage: Slippage = None,
+    commission: Commission = None,
+    runs: Annotated[
+        int | None, typer.Option(help="Resamplings. Default: backtest.monte_carlo_runs.")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Random seed. Default: the reports' fixed seed 20240101.")
+    ] = None,
+) -> None:
+    """Monte Carlo: resample a run's closed trades in random order (with replacement).
+
+    Prints percentiles of the total return and of the maximum drawdown and the probability
+    of a loss. Give a stored run's ID, or --strategy and --symbol to run (and store) one."""
+    from trademind.services import backtest_robustness, backtest_service
+
+    state = get_state(ctx)
+    settings = state.load_settings()
+    request = None
+    if strategy is not None:
+        request = backtest_service.RunRequest(
+            strategy=strategy,
+            data=data_request(symbol, symbols, days, start, end, interval),
+            params=backtest_service.parse_assignments(param or []),
+            slippage=slippage,
+            commission=commission,
+        )
+    with database(settings) as db, progress_bar(state, "montecarlo") as progress:
+        result = backtest_robustness.montecarlo(
+            db, settings, run_id=run_id, request=request, runs=runs, seed=seed, progress=progress
+        )
+    if state.json:
+        print_json(result)
+        return
+    _show_montecarlo(state, result)
+
+
+def _show_montecarlo(state: Any, result: dict[str, Any]) -> None:
+    show_notices(state, result["notices"])
+    returns, drawdowns = result["total_return"], result["max_drawdown"]
+    rows = [
+        (key, show.metric_text("total_return", returns[key]), show.metric_text("max_drawdown", dd))
+        for key, dd in drawdowns.items()
+    ]
+    title = (
+        f"Monte Carlo of run #{result['run_id']} ({result['strategy']}): {result['runs']:,} "
+        f"resamplings of {result['trades']} closed trades, seed {result['seed']}"
+    )
+    print_table(title, ("percentile", "total return", "max drawdown"), rows)
+    loss = show.metric_text("probability_of_loss", result["probability_of_loss"])
+    print_message(f"probability of a loss: {loss}")
+
+
+def strategy_performance(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help=_NAME_HELP)]
+) -> None:
+    """What the stored backtests of a strategy say: runs, best and mean Sharpe, the last run."""
+    from trademind.services import backtest_service
+
+    state = get_state(ctx)
+    settings = state.load_settings()
+    with database(settings) as db:
+        summary = backtest_service.strategy_performance(db, name)
+    if state.json:
+        print_json(summary)
+        return
+    if summary["runs"] == 0:
+        print_message(
+            f"no completed backtest runs of {summary['strategy']} stored; run one with "
+            f"`trademind strategies backtest {summary['strategy']} --symbol AAPL`"
+        )
+        return
+    last = summary["last_run"]
+    rows = [
+        ("completed runs", str(summary["runs"])),
+        ("failed runs", str(summary["failed_runs"])),
+        (
+            "best sharpe",
+            f"{show.metric_text('sharpe', summary['best_sharpe'])} "
+            f"(run #{summary['best_sharpe_run_id']})",
+        ),
+        ("mean sharpe", show.metric_text("sharpe", summary["mean_sharpe"])),
+        ("mean total return", show.metric_text("total_return", summary["mean_total_return"])),
+        (
+            "last run",
+            f"#{last['id']} on {','.join(last['symbols'])}, "
+            f"{show.day(last['start'])} to {show.day(last['end'])}, "
+            f"return {show.metric_text('total_return', last['total_return'])}, "
+            f"started {last['started_at'][:19].replace('T', ' ')} UTC",
+        ),
+    ]
+    show.facts_table(f"Backtests of {summary['strategy']}", rows)
+
+
+def strategy_backtest(  # noqa: PLR0917 - Typer passes every option positionally
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help=_NAME_HELP)],
+    symbol: Symbol = None,
+    symbols: Symbols = None,
+    days: Days = None,
+    start: Start = None,
+    end: End = None,
+    interval: Interval = None,
+    param: Params = None,
+    engine: EngineChoice = "native",
+    slippage: Slippage = None,
+    commission: Commission = None,
+    report: Report = None,
+) -> None:
+    """Backtest a strategy: the same as `backtest run --strategy NAME` (stored, --report)."""
+    data = data_request(symbol, symbols, days, start, end, interval)
+    run_command(ctx, name, data, param, engine, slippage, commission, report)

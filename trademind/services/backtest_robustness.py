@@ -1,0 +1,377 @@
+"""Several backtests at once: compare strategies, optimise parameters, walk forward, Monte Carlo.
+
+Every use case prepares the data once (:mod:`trademind.services.backtest_data`), checks all of
+its input before anything runs, and returns JSON-ready values. ``compare`` stores each
+strategy's run; ``optimize`` stores the best trial as a full run (so its trades can be read
+with ``backtest results``); ``montecarlo`` bootstraps a stored run's closed trades (or a fresh
+run, stored first). Sweeps and walk-forward windows run in worker processes
+(:mod:`trademind.backtest.parallel`): each job is a pure function of the data reference, the
+strategy and its parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+
+from trademind.backtest import walkforward
+from trademind.backtest.metrics import TradeStats, compute_metrics
+from trademind.backtest.parallel import default_workers
+from trademind.backtest.param_specs import parse_param_values
+from trademind.backtest.sweep import grid_candidates, random_candidates, score, sweep
+from trademind.core.errors import ValidationError
+from trademind.services.backtest_data import DataRequest, PreparedData, prepare_data
+from trademind.services.backtest_records import iso_times, moment
+from trademind.services.backtest_report import REPORT_MONTE_CARLO_SEED, monte_carlo
+from trademind.services.backtest_service import (
+    Progress,
+    RunRequest,
+    execute,
+    get_run,
+    run,
+    run_spec,
+)
+from trademind.strategies.registry import get_strategy
+
+if TYPE_CHECKING:
+    from trademind.backtest.runner import RunSpec
+    from trademind.backtest.sweep import Trial
+    from trademind.config import Settings
+    from trademind.db.session import Database
+    from trademind.strategies.base import IntArray, ParamValue
+
+MAX_TRIALS: Final = 100_000
+PARALLEL_MIN_BAR_TRIALS: Final = 20_000_000
+"""Without ``--workers``, a sweep runs in worker processes only when it simulates at least this
+many bars in all (trials x bars): a spawned worker costs seconds to start (imports, numba
+kernels), while a daily backtest of ten years takes about a millisecond."""
+SUMMARY_METRICS: Final = (
+    "total_return",
+    "cagr",
+    "sharpe",
+    "sortino",
+    "max_drawdown",
+    "win_rate",
+    "trade_count",
+)
+
+
+@cache
+def known_metrics() -> tuple[str, ...]:
+    """Every metric name :func:`compute_metrics` returns."""
+    day = 86_400 * 1_000_000_000
+    metrics = compute_metrics(
+        np.arange(3, dtype=np.int64) * day,
+        np.ones(3),
+        TradeStats.empty(),
+        benchmark_equity=np.ones(3),
+        exposure=np.zeros(3),
+        turnover_notional=0.0,
+        risk_free_rate=0.0,
+    )
+    return tuple(metrics)
+
+
+def check_metric(metric: str) -> str:
+    if metric not in known_metrics():
+        raise ValidationError(f"unknown metric {metric!r} (known: {', '.join(known_metrics())})")
+    return metric
+
+
+def _period(data: PreparedData) -> dict[str, str]:
+    first = min(int(series.ts[0]) for series in data.bars)
+    last = max(int(series.ts[-1]) for series in data.bars)
+    return {"start": moment(first).isoformat(), "end": moment(last).isoformat()}
+
+
+def compare(
+    database: Database,
+    settings: Settings,
+    strategies: Sequence[str],
+    data_request: DataRequest,
+    *,
+    slippage: str | None = None,
+    commission: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Each strategy (its configured parameters) on the same bars and config; each run stored."""
+    names = list(dict.fromkeys(get_strategy(name).name for name in strategies))
+    if not names:
+        raise ValidationError("--strategies: name at least one strategy")
+    specs = [
+        run_spec(settings, RunRequest(name, data_request, {}, slippage, commission))
+        for name in names
+    ]
+    data = prepare_data(database, settings, data_request)
+    rows = []
+    for done, spec in enumerate(specs):
+        if progress is not None:
+            progress(done, len(specs), spec.strategy)
+        report = execute(database, data, spec, notices=data.notices, name="compare")
+        view = report.as_dict()
+        rows.append(
+            {
+                "id": report.run_id,
+                "strategy": spec.strategy,
+                "params": dict(spec.params),
+                "final_equity": view["final_equity"],
+                "metrics": view["metrics"],
+            }
+        )
+    if progress is not None:
+        progress(len(specs), len(specs), "done")
+    return {
+        "symbols": list(data.ref.symbols),
+        **_period(data),
+        "runs": rows,
+        "notices": list(data.notices),
+    }
+
+
+@dataclass(frozen=True)
+class SweepRequest:
+    """An optimisation or walk-forward as asked on the command line."""
+
+    strategy: str
+    data: DataRequest
+    params: Sequence[str] = ()
+    random: int | None = None
+    seed: int = 0
+    metric: str = "sharpe"
+    workers: int | None = None
+    slippage: str | None = None
+    commission: str | None = None
+
+
+def _candidates(
+    request: SweepRequest, base: RunSpec
+) -> tuple[list[dict[str, ParamValue]], list[str]]:
+    """The parameter sets to try (grid or random) and why others were skipped."""
+    given = parse_param_values(base.strategy, request.params)
+    if request.random is not None:
+        several = [name for name, values in given.items() if len(values) > 1]
+        if several:
+            raise ValidationError(
+                f"--random draws from the declared ranges; --param may only fix single values "
+                f"with it (not {', '.join(several)})"
+            )
+        fixed = {name: values[0] for name, values in given.items()}
+        return random_candidates(base.strategy, request.random, request.seed, fixed)
+    if not any(len(values) > 1 for values in given.values()):
+        raise ValidationError(
+            "nothing to sweep: give ranges or lists (--param fast=5:20:5 --param slow=30,50) "
+            "or --random N"
+        )
+    values: dict[str, Sequence[object]] = {k: [v] for k, v in base.params.items()}
+    values.update(given)
+    combinations = int(np.prod([len(v) for v in values.values()], dtype=np.float64))
+    if combinations > MAX_TRIALS:
+        raise ValidationError(f"{combinations:,} combinations; at most {MAX_TRIALS:,} per sweep")
+    return grid_candidates(base.strategy, values)
+
+
+def _warm_enough(
+    data: PreparedData, base: RunSpec, candidates: list[dict[str, ParamValue]], skipped: list[str]
+) -> list[dict[str, ParamValue]]:
+    """The candidates whose warm-up the shortest series covers; the others are skipped."""
+    strategy = get_strategy(base.strategy)
+    shortest = min(len(series) for series in data.bars)
+    kept = []
+    for params in candidates:
+        warmup = strategy.warmup(params)
+        if warmup < shortest:
+            kept.append(params)
+        else:
+            skipped.append(f"{_params_text(params)}: warm-up {warmup} bars, only {shortest}")
+    if not kept:
+        raise ValidationError(
+            f"{shortest} bars are too little history for every parameter set "
+            f"(the smallest warm-up needs more); use a longer period"
+        )
+    return kept
+
+
+def _params_text(params: Mapping[str, object]) -> str:
+    return " ".join(f"{name}={value}" for name, value in params.items())
+
+
+def _prepare_sweep(
+    database: Database, settings: Settings, request: SweepRequest
+) -> tuple[RunSpec, PreparedData, list[dict[str, ParamValue]], list[str]]:
+    check_metric(request.metric)
+    if request.workers is not None and request.workers < 1:
+        raise ValidationError(f"--workers must be at least 1, got {request.workers}")
+    base = run_spec(
+        settings,
+        RunRequest(request.strategy, request.data, {}, request.slippage, request.commission),
+    )
+    candidates, skipped = _candidates(request, base)
+    if len(candidates) > MAX_TRIALS:
+        raise ValidationError(f"{len(candidates):,} trials; at most {MAX_TRIALS:,} per sweep")
+    data = prepare_data(database, settings, request.data)
+    skipped = list(skipped)
+    return base, data, _warm_enough(data, base, candidates, skipped), skipped
+
+
+def _workers(requested: int | None, data: PreparedData, trials: int) -> int:
+    """``--workers`` as given, else processes only for large sweeps (see
+    :data:`PARALLEL_MIN_BAR_TRIALS`)."""
+    if requested is not None:
+        return requested
+    bars = sum(len(series) for series in data.bars)
+    return default_workers() if trials * bars >= PARALLEL_MIN_BAR_TRIALS else 1
+
+
+def _trial(trial: Trial, metric: str, rank: int) -> dict[str, Any]:
+    summary = {name: trial.metrics.get(name) for name in SUMMARY_METRICS}
+    return {
+        "rank": rank,
+        "params": dict(trial.params),
+        metric: trial.metrics.get(metric),
+        **summary,
+    }
+
+
+def optimize(
+    database: Database,
+    settings: Settings,
+    request: SweepRequest,
+    *,
+    top: int = 10,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Sweep the parameter grid (or random draws) and store the best trial as a run."""
+    if top < 1:
+        raise ValidationError(f"--top must be at least 1, got {top}")
+    base, data, candidates, skipped = _prepare_sweep(database, settings, request)
+    result = sweep(
+        data.ref,
+        base,
+        candidates,
+        metric=request.metric,
+        skipped=skipped,
+        workers=_workers(request.workers, data, len(candidates)),
+        progress=None if progress is None else (lambda d, t: progress(d, t, "trials")),
+        bars=data.bars,
+    )
+    ranked = sorted(result.trials, key=lambda t: score(t.metrics, request.metric), reverse=True)
+    best = ranked[0]
+    label = f"optimize: best of {len(ranked)} by {request.metric}"
+    stored = execute(
+        database, data, replace(base, params=dict(best.params)), notices=data.notices, name=label
+    )
+    return {
+        "strategy": base.strategy,
+        "symbols": list(data.ref.symbols),
+        **_period(data),
+        "metric": request.metric,
+        "search": "random" if request.random is not None else "grid",
+        "trials": len(result.trials),
+        "skipped": len(result.skipped),
+        "skipped_reasons": list(result.skipped[:20]),
+        "deflated_sharpe": result.deflated_sharpe,
+        "best": _trial(best, request.metric, 1),
+        "best_run_id": stored.run_id,
+        "top": [_trial(t, request.metric, i + 1) for i, t in enumerate(ranked[:top])],
+        "notices": list(data.notices),
+    }
+
+
+def _span(window: tuple[int, int], timeline: IntArray) -> dict[str, str]:
+    """A window's first and last bar times (its end is exclusive)."""
+    last = timeline[int(np.searchsorted(timeline, window[1], side="left")) - 1]
+    return {"start": moment(window[0]).isoformat(), "end": moment(int(last)).isoformat()}
+
+
+def walk_forward(
+    database: Database,
+    settings: Settings,
+    request: SweepRequest,
+    *,
+    windows: int | None = None,
+    in_sample_ratio: float = 3.0,
+    mode: str = "rolling",
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Optimise in sample, trade the winner out of sample, window after window."""
+    count = windows if windows is not None else settings.backtest.walk_forward_windows
+    if mode not in ("rolling", "anchored"):
+        raise ValidationError(f"--mode must be rolling or anchored, not {mode!r}")
+    base, data, candidates, _ = _prepare_sweep(database, settings, request)
+    result = walkforward.walk_forward(
+        data.ref,
+        data.bars,
+        base,
+        candidates,
+        windows=count,
+        in_sample_ratio=in_sample_ratio,
+        mode="anchored" if mode == "anchored" else "rolling",
+        metric=request.metric,
+        workers=_workers(request.workers, data, len(candidates) * count),
+        progress=None if progress is None else (lambda d, t: progress(d, t, "windows")),
+    )
+    metric = request.metric
+    timeline: IntArray = np.unique(np.concatenate([series.ts for series in data.bars]))
+    rows = [
+        {
+            "window": index + 1,
+            "in_sample": _span(w.in_sample, timeline),
+            "out_of_sample": _span(w.out_of_sample, timeline),
+            "params": dict(w.params),
+            f"in_sample_{metric}": w.in_sample_metrics.get(metric),
+            f"out_of_sample_{metric}": w.out_of_sample_metrics.get(metric),
+            "out_of_sample_total_return": w.out_of_sample_metrics.get("total_return"),
+        }
+        for index, w in enumerate(result.windows)
+    ]
+    initial = base.config.initial_cash
+    final = float(result.equity[-1])
+    return {
+        "strategy": base.strategy,
+        "symbols": list(data.ref.symbols),
+        **_period(data),
+        "mode": result.mode,
+        "metric": metric,
+        "candidates": len(candidates),
+        "windows": rows,
+        "initial_cash": initial,
+        "stitched_final_equity": final,
+        "stitched_total_return": final / initial - 1.0,
+        "stitched_start": iso_times(result.ts[:1])[0],
+        "walk_forward_efficiency": result.efficiency,
+        "notices": list(data.notices),
+    }
+
+
+def montecarlo(
+    database: Database,
+    settings: Settings,
+    *,
+    run_id: int | None = None,
+    request: RunRequest | None = None,
+    runs: int | None = None,
+    seed: int | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """The trade-order bootstrap of a stored run, or of a fresh run (stored first)."""
+    if (run_id is None) == (request is None):
+        raise ValidationError("give a stored run ID, or --strategy and --symbol for a fresh run")
+    count = runs if runs is not None else settings.backtest.monte_carlo_runs
+    if request is not None:
+        record = run(database, settings, request, progress=progress).record
+    else:
+        record = get_run(database, int(run_id or 0))
+    if record.status != "completed":
+        raise ValidationError(f"run {record.id} {record.status}; it has no trades to resample")
+    result = monte_carlo(record.trades, count, REPORT_MONTE_CARLO_SEED if seed is None else seed)
+    return {
+        "run_id": record.id,
+        "strategy": record.strategy,
+        "symbols": list(record.symbols),
+        **result.to_dict(),
+        "notices": list(record.config.get("notices", [])),
+    }

@@ -1,0 +1,310 @@
+"""Backtest use cases: run one strategy, store the run, read stored runs back.
+
+:func:`run` prepares the bars (:mod:`trademind.services.backtest_data`: symbols, window, the
+bundled sample when nothing is stored), resolves the parameters (the configured
+``strategies.<name>`` values overlaid with ``--param name=value``, each checked against the
+declaration), builds the engine config from the ``backtest`` settings with ``--slippage`` and
+``--commission`` (:mod:`trademind.backtest.cost_specs`), runs the native engine or backtrader,
+and stores every run in ``backtest_runs`` (a run whose engine raises is stored as ``failed``
+with its error, then the error goes on to the caller). Bad input (unknown strategy, parameter or
+symbol, values out of range, a window outside the data, too little history for the warm-up) is
+a :class:`~trademind.core.errors.ValidationError` before anything runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import sqlalchemy as sa
+
+from trademind.backtest.config import BacktestConfig
+from trademind.backtest.cost_specs import parse_commission, parse_slippage
+from trademind.backtest.runner import RunResult, RunSpec, compute_signals, measure
+from trademind.config import Settings
+from trademind.core.errors import ValidationError
+from trademind.db.backtest_runs import BacktestRunRepository, RunRecord
+from trademind.db.models import BacktestRun
+from trademind.db.types import utc_now
+from trademind.services.backtest_data import DataRequest, PreparedData, prepare_data
+from trademind.services.backtest_records import (
+    completed_record,
+    failed_record,
+    run_config,
+    run_view,
+)
+from trademind.strategies.registry import configured_params, get_strategy, resolve
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from trademind.backtest.types import BacktestOutcome
+    from trademind.db.session import Database
+    from trademind.strategies.base import Bars, ParamValue, Signals
+
+Engine = Literal["native", "backtrader"]
+ENGINES: Final = ("native", "backtrader")
+Progress = Callable[[int, int, str], None]
+"""Called as ``progress(done, total, what)`` as the work goes on."""
+EngineRun = Callable[["Sequence[Bars]", "Sequence[Signals]", BacktestConfig], "BacktestOutcome"]
+"""An engine's entry point: bars, signals and config in, the outcome out."""
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """One backtest as asked on the command line."""
+
+    strategy: str
+    data: DataRequest
+    params: Mapping[str, str] = field(default_factory=dict)
+    slippage: str | None = None
+    commission: str | None = None
+    engine: str = "native"
+    name: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class RunReport:
+    """A stored run: its id, the record, the engine's result and the data it ran on."""
+
+    run_id: int
+    record: RunRecord
+    result: RunResult
+    data: PreparedData
+
+    def as_dict(self) -> dict[str, Any]:
+        return run_view(self.record)
+
+
+def parse_assignments(texts: Sequence[str], option: str = "--param") -> dict[str, str]:
+    """``["fast=10", "slow=30"]`` as ``{"fast": "10", "slow": "30"}``; a text without ``=``
+    or a name given twice is a ValidationError naming it."""
+    given: dict[str, str] = {}
+    for text in texts:
+        name, has_value, value = text.partition("=")
+        name = name.strip().replace("-", "_")
+        if not has_value or not name or not value.strip():
+            raise ValidationError(f"{option} {text!r}: expected name=value, e.g. {option} fast=10")
+        if name in given:
+            raise ValidationError(f"{option}: {name} is given twice")
+        given[name] = value.strip()
+    return given
+
+
+def strategy_params(
+    settings: Settings, strategy: str, overrides: Mapping[str, object] | None = None
+) -> dict[str, ParamValue]:
+    """The configured ``strategies.<name>`` values overlaid with ``overrides``, validated."""
+    name = get_strategy(strategy).name
+    return resolve(name, {**configured_params(settings, name), **dict(overrides or {})})
+
+
+def engine_config(
+    settings: Settings, *, slippage: str | None = None, commission: str | None = None
+) -> BacktestConfig:
+    """The ``backtest`` settings with the ``--slippage``/``--commission`` texts applied."""
+    overrides: dict[str, Any] = {}
+    if slippage is not None:
+        overrides["slippage"] = parse_slippage(slippage)
+    if commission is not None:
+        overrides["commission"] = parse_commission(commission)
+    return BacktestConfig.from_settings(settings.backtest, **overrides)
+
+
+def check_engine(engine: str) -> Engine:
+    if engine not in ENGINES:
+        raise ValidationError(f"unknown engine {engine!r}: use native or backtrader")
+    return "backtrader" if engine == "backtrader" else "native"
+
+
+def run_spec(settings: Settings, request: RunRequest) -> RunSpec:
+    """The resolved spec of ``request`` (strategy, parameters, engine config)."""
+    params = strategy_params(settings, request.strategy, request.params)
+    config = engine_config(settings, slippage=request.slippage, commission=request.commission)
+    name = get_strategy(request.strategy).name
+    return RunSpec(name, params, config, settings.backtest.risk_free_rate)
+
+
+def _engine_function(engine: Engine, config: BacktestConfig) -> EngineRun:
+    """The engine's entry point; backtrader's refusals and absence are raised here, before
+    anything runs."""
+    if engine == "native":
+        from trademind.backtest.engine import run_backtest
+
+        return run_backtest
+    from trademind.backtest.backtrader_engine import (
+        check_supported,
+        import_backtrader,
+        run_backtrader,
+    )
+
+    import_backtrader()
+    check_supported(config)
+    return run_backtrader
+
+
+def _store(database: Database, record: RunRecord) -> int:
+    with database.session() as session:
+        return BacktestRunRepository(session).add(record)
+
+
+def execute(
+    database: Database,
+    data: PreparedData,
+    spec: RunSpec,
+    *,
+    engine: Engine = "native",
+    name: str | None = None,
+    notices: Sequence[str] = (),
+    engine_run: EngineRun | None = None,
+) -> RunReport:
+    """Run ``spec`` on ``data`` with ``engine`` and store the run (failed runs too).
+
+    ``engine_run`` replaces the engine's entry point (a test's stand-in engine)."""
+    started_at: datetime = utc_now()
+    spec = spec.resolved()
+    engine_run = engine_run or _engine_function(engine, spec.config)
+    signals = compute_signals(data.bars, spec)  # too little history: an error, nothing stored
+    try:
+        result = measure(data.bars, engine_run(data.bars, signals, spec.config), spec)
+    except Exception as exc:
+        config = run_config(
+            spec.config, data, engine=engine, risk_free_rate=spec.risk_free_rate, notices=notices
+        )
+        failed = failed_record(
+            spec.strategy, spec.params, config, data, error=exc, name=name, started_at=started_at
+        )
+        _store(database, failed)
+        raise
+    if len(result.outcome.log) == 0:
+        notices = [*notices, "the strategy made no trades in this period"]
+    record = completed_record(
+        result, data, engine=engine, notices=notices, name=name, started_at=started_at
+    )
+    run_id = _store(database, record)
+    return RunReport(run_id, replace(record, id=run_id), result, data)
+
+
+def run(
+    database: Database,
+    settings: Settings,
+    request: RunRequest,
+    *,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Prepare the data, run the backtest and store it (see the module docstring)."""
+    engine = check_engine(request.engine)
+    spec = run_spec(settings, request)  # bad strategy, parameter or cost text: before any I/O
+    step = progress or (lambda done, total, what: None)
+    step(0, 3, "loading bars")
+    data = prepare_data(database, settings, request.data)
+    step(1, 3, f"running {spec.strategy} ({engine})")
+    report = execute(database, data, spec, engine=engine, name=request.name, notices=data.notices)
+    step(3, 3, "done")
+    return report
+
+
+def get_run(database: Database, run_id: int) -> RunRecord:
+    """The stored run ``run_id`` (a ValidationError naming it when there is none)."""
+    with database.session() as session:
+        return BacktestRunRepository(session).get(run_id)
+
+
+def run_details(database: Database, run_id: int, *, curve: bool = False) -> dict[str, Any]:
+    """A stored run as JSON-ready values (``backtest results``, ``export --format json``)."""
+    return run_view(get_run(database, run_id), curve=curve)
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` (parents created); a clear error when that is impossible."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ValidationError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
+
+
+_SUMMARY_COLUMNS: Final = (
+    "id",
+    "name",
+    "strategy",
+    "symbols",
+    "timeframe",
+    "period_start",
+    "period_end",
+    "initial_capital",
+    "final_equity",
+    "status",
+    "metrics",
+    "config",
+    "started_at",
+)
+
+
+def _summaries(database: Database, *, limit: int | None, strategy: str | None) -> list[Any]:
+    """Stored runs without their curves and trades, newest first (small rows only)."""
+    columns = [getattr(BacktestRun, name) for name in _SUMMARY_COLUMNS]
+    query = sa.select(*columns).order_by(BacktestRun.id.desc())
+    if strategy is not None:
+        query = query.where(BacktestRun.strategy == strategy)
+    if limit is not None:
+        query = query.limit(limit)
+    with database.session() as session:
+        return list(session.execute(query).all())
+
+
+def _summary(row: Any) -> dict[str, Any]:
+    metrics = dict(row.metrics or {})
+    return {
+        "id": int(row.id),
+        "name": row.name,
+        "strategy": row.strategy,
+        "engine": (row.config or {}).get("engine"),
+        "symbols": list(row.symbols),
+        "timeframe": row.timeframe,
+        "start": row.period_start.isoformat(),
+        "end": row.period_end.isoformat(),
+        "status": row.status,
+        "initial_cash": float(row.initial_capital),
+        "final_equity": None if row.final_equity is None else float(row.final_equity),
+        "total_return": metrics.get("total_return"),
+        "sharpe": metrics.get("sharpe"),
+        "max_drawdown": metrics.get("max_drawdown"),
+        "trade_count": metrics.get("trade_count"),
+        "started_at": row.started_at.isoformat(),
+    }
+
+
+def list_runs(database: Database, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest ``limit`` stored runs, newest first (``backtest list``)."""
+    if limit < 1:
+        raise ValidationError(f"--limit must be at least 1, got {limit}")
+    return [_summary(row) for row in _summaries(database, limit=limit, strategy=None)]
+
+
+def strategy_performance(database: Database, strategy: str) -> dict[str, Any]:
+    """What the stored backtests of ``strategy`` say: run counts, best and mean Sharpe ratio,
+    mean total return and the latest run (``strategies performance``)."""
+    name = get_strategy(strategy).name
+    rows = [_summary(row) for row in _summaries(database, limit=None, strategy=name)]
+    completed = [row for row in rows if row["status"] == "completed"]
+    rated = [row for row in completed if row["sharpe"] is not None]
+    best = max(rated, key=lambda row: float(row["sharpe"]), default=None)
+    returns = [float(row["total_return"]) for row in completed if row["total_return"] is not None]
+    return {
+        "strategy": name,
+        "runs": len(completed),
+        "failed_runs": len(rows) - len(completed),
+        "best_sharpe": None if best is None else best["sharpe"],
+        "best_sharpe_run_id": None if best is None else best["id"],
+        "mean_sharpe": _mean([float(row["sharpe"]) for row in rated]),
+        "mean_total_return": _mean(returns),
+        "last_run": completed[0] if completed else None,
+    }
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
