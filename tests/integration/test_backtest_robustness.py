@@ -115,3 +115,14 @@ def test_walk_forward_stitches_out_of_sample_equity(stored: tuple[Database, Data
     tested = run_window(bars, RunSpec("ma_crossover", last.params, CONFIG), last.out_of_sample)
     growth = tested.outcome.equity[-1] / tested.outcome.equity[0]
     assert result.equity[-1] / result.equity[-len(tested.outcome.equity)] == pytest.approx(growth)
+
+
+def test_walk_forward_windows_share_one_set_of_workers(stored: tuple[Database, DataRef]) -> None:
+    database, ref = stored
+    bars = read_bars(database, ref)
+    candidates, _ = grid_candidates("ma_crossover", {"fast": [5, 10], "slow": [30, 50]})
+    spec = RunSpec("ma_crossover", config=CONFIG)
+    inline = walk_forward(ref, bars, spec, candidates, windows=3, workers=1)
+    spawned = walk_forward(ref, bars, spec, candidates, windows=3, workers=2)
+    assert [w.params for w in spawned.windows] == [w.params for w in inline.windows]
+    np.testing.assert_array_equal(spawned.equity, inline.equity)

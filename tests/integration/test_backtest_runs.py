@@ -59,3 +59,16 @@ def test_recent_lists_newest_first_and_filters(database: Database) -> None:
 def test_unknown_id_is_a_clear_error(database: Database) -> None:
     with database.session() as session, pytest.raises(ValidationError, match="no backtest run"):
         BacktestRunRepository(session).get(424242)
+
+
+def test_summaries_skip_curves_and_trades(database: Database) -> None:
+    with database.session() as session:
+        repository = BacktestRunRepository(session)
+        first = repository.add(_run("ma_crossover"))
+        second = repository.add(_run("rsi_mean_reversion", final=90_000.0))
+    with database.session() as session:
+        summaries = BacktestRunRepository(session).summaries()
+    assert [s.id for s in summaries] == [second, first]
+    assert summaries[0].final_equity == 90_000.0
+    assert summaries[0].metrics["final_equity"] == 90_000.0
+    assert not hasattr(summaries[0], "trades")

@@ -92,10 +92,11 @@ def _no_bars_message(store: BarStore, symbol: str, ref: DataRef) -> str:
             f"(trademind data ingest --symbols {symbol}, or --source sample offline)"
         )
     return (
-        f"no {ref.timeframe} bars for {symbol} between {_day(ref.start)} and {_day(ref.end)}: "
+        f"no {ref.timeframe} bars for {symbol} between {_day(ref.start, 'the first bar')} and "
+        f"{_day(ref.end, 'the last bar')}: "
         f"stored bars run from {coverage.first:%Y-%m-%d} to {coverage.last:%Y-%m-%d}"
     )
 
 
-def _day(moment: datetime | None) -> str:
-    return "the beginning" if moment is None else f"{moment:%Y-%m-%d}"
+def _day(moment: datetime | None, missing: str) -> str:
+    return missing if moment is None else f"{moment:%Y-%m-%d}"

@@ -33,8 +33,12 @@ _MONTHS: Final = (
     *("Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 )
 _PERCENT_METRICS: Final = frozenset(
-    {"total_return", "cagr", "volatility", "max_drawdown", "win_rate", "exposure", "alpha"}
+    {
+        *("total_return", "cagr", "volatility", "max_drawdown", "win_rate", "exposure", "alpha"),
+        *("average_win_return", "average_loss_return", "expectancy_return"),
+    }
 )
+_DOLLAR_METRICS: Final = frozenset({"average_win", "average_loss", "expectancy"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -169,6 +173,8 @@ def _metric_text(name: str, value: float | int | None) -> str:
         return f"{value:,}"
     if name in _PERCENT_METRICS:
         return f"{value * 100:.2f}%"
+    if name in _DOLLAR_METRICS:
+        return f"${value:,.2f}" if value >= 0 else f"-${-value:,.2f}"
     return f"{value:,.4f}"
 
 

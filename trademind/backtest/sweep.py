@@ -25,6 +25,8 @@ from trademind.core.errors import ValidationError
 from trademind.strategies.registry import get_strategy, resolve
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from trademind.backtest.data import DataRef
     from trademind.strategies.base import Bars, Param, ParamValue
 
@@ -124,13 +126,14 @@ def sweep(
     workers: int | None = None,
     progress: Progress | None = None,
     bars: Sequence[Bars] | None = None,
+    pool: Executor | None = None,
 ) -> SweepResult:
     """Run ``base`` with each candidate's parameters (in parallel) and pick the best."""
     if not candidates:
         raise ValidationError("the sweep has no valid parameter set to run")
     specs = [replace(base, params=dict(params)) for params in candidates]
     jobs = [(ref, spec, window) for spec in specs]
-    results = run_jobs(evaluate_job, jobs, workers=workers, progress=progress)
+    results = run_jobs(evaluate_job, jobs, workers=workers, progress=progress, pool=pool)
     if metric not in results[0]:
         raise ValidationError(f"unknown metric {metric!r} (known: {', '.join(results[0])})")
     trials = tuple(Trial(dict(c), m) for c, m in zip(candidates, results, strict=True))

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from trademind.backtest.metrics import Metric
-from trademind.backtest.parallel import Progress
+from trademind.backtest.parallel import Progress, job_pool
 from trademind.backtest.runner import RunSpec, Window, run_window
 from trademind.backtest.sweep import sweep
 from trademind.core.errors import ValidationError
@@ -114,15 +114,18 @@ def walk_forward(
     """Optimise on each in-sample span, trade the winner on the next out-of-sample span."""
     spans = split_windows(_timeline(bars), windows, in_sample_ratio, mode)
     results = []
-    for index, (in_sample, out_of_sample) in enumerate(spans):
-        found = sweep(ref, base, candidates, metric=metric, window=in_sample, workers=workers)
-        if found.best is None:  # pragma: no cover - sweep raises when nothing can run
-            raise ValidationError("walk-forward: no parameter set could be run in sample")
-        chosen = replace(base, params=dict(found.best.params))
-        tested = run_window(bars, chosen, out_of_sample)
-        results.append((in_sample, out_of_sample, found.best, tested))
-        if progress is not None:
-            progress(index + 1, len(spans))
+    with job_pool(workers) as pool:  # one set of worker processes for every window
+        for index, (in_sample, out_of_sample) in enumerate(spans):
+            found = sweep(
+                ref, base, candidates, metric=metric, window=in_sample, workers=1, pool=pool
+            )
+            if found.best is None:  # pragma: no cover - sweep raises when nothing can run
+                raise ValidationError("walk-forward: no parameter set could be run in sample")
+            chosen = replace(base, params=dict(found.best.params))
+            tested = run_window(bars, chosen, out_of_sample)
+            results.append((in_sample, out_of_sample, found.best, tested))
+            if progress is not None:
+                progress(index + 1, len(spans))
     ts, equity = _stitch([tested.outcome for *_, tested in results], base.config.initial_cash)
     chosen_windows = tuple(
         WalkForwardWindow(i, o, dict(best.params), best.metrics, tested.metrics)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -45,6 +45,42 @@ class RunRecord:
     started_at: datetime = field(default_factory=utc_now)
     finished_at: datetime | None = None
     id: int | None = None
+
+
+_SUMMARY_COLUMNS: Final = (
+    "id",
+    "name",
+    "strategy",
+    "symbols",
+    "timeframe",
+    "period_start",
+    "period_end",
+    "initial_capital",
+    "final_equity",
+    "status",
+    "metrics",
+    "config",
+    "started_at",
+)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """A stored run without its equity curve and trades (what lists need)."""
+
+    id: int
+    name: str | None
+    strategy: str
+    symbols: tuple[str, ...]
+    timeframe: str
+    period_start: datetime
+    period_end: datetime
+    initial_capital: float
+    final_equity: float | None
+    status: str
+    metrics: Mapping[str, Any]
+    config: Mapping[str, Any]
+    started_at: datetime
 
 
 def _money(value: float | None) -> Decimal | None:
@@ -99,6 +135,38 @@ class BacktestRunRepository:
         if strategy is not None:
             query = query.where(BacktestRun.strategy == strategy)
         return [_record(row) for row in self._session.scalars(query)]
+
+    def summaries(
+        self, limit: int | None = None, *, strategy: str | None = None
+    ) -> list[RunSummary]:
+        """Newest first, reading only the small columns (no curves, no trades)."""
+        if limit is not None and limit < 1:
+            raise ValidationError(f"limit must be at least 1, got {limit}")
+        columns = [getattr(BacktestRun, name) for name in _SUMMARY_COLUMNS]
+        query = sa.select(*columns).order_by(BacktestRun.id.desc())
+        if strategy is not None:
+            query = query.where(BacktestRun.strategy == strategy)
+        if limit is not None:
+            query = query.limit(limit)
+        return [_summary(row) for row in self._session.execute(query)]
+
+
+def _summary(row: Any) -> RunSummary:
+    return RunSummary(
+        id=int(row.id),
+        name=row.name,
+        strategy=row.strategy,
+        symbols=tuple(row.symbols),
+        timeframe=row.timeframe,
+        period_start=row.period_start,
+        period_end=row.period_end,
+        initial_capital=float(row.initial_capital),
+        final_equity=None if row.final_equity is None else float(row.final_equity),
+        status=row.status,
+        metrics=dict(row.metrics or {}),
+        config=dict(row.config or {}),
+        started_at=row.started_at,
+    )
 
 
 def _record(row: BacktestRun) -> RunRecord:

@@ -18,15 +18,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-import sqlalchemy as sa
-
 from trademind.backtest.config import BacktestConfig
 from trademind.backtest.cost_specs import parse_commission, parse_slippage
 from trademind.backtest.runner import RunResult, RunSpec, compute_signals, measure
 from trademind.config import Settings
 from trademind.core.errors import ValidationError
-from trademind.db.backtest_runs import BacktestRunRepository, RunRecord
-from trademind.db.models import BacktestRun
+from trademind.db.backtest_runs import BacktestRunRepository, RunRecord, RunSummary
 from trademind.db.types import utc_now
 from trademind.services.backtest_data import DataRequest, PreparedData, prepare_data
 from trademind.services.backtest_records import (
@@ -227,49 +224,26 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
-_SUMMARY_COLUMNS: Final = (
-    "id",
-    "name",
-    "strategy",
-    "symbols",
-    "timeframe",
-    "period_start",
-    "period_end",
-    "initial_capital",
-    "final_equity",
-    "status",
-    "metrics",
-    "config",
-    "started_at",
-)
-
-
-def _summaries(database: Database, *, limit: int | None, strategy: str | None) -> list[Any]:
+def _summaries(database: Database, *, limit: int | None, strategy: str | None) -> list[RunSummary]:
     """Stored runs without their curves and trades, newest first (small rows only)."""
-    columns = [getattr(BacktestRun, name) for name in _SUMMARY_COLUMNS]
-    query = sa.select(*columns).order_by(BacktestRun.id.desc())
-    if strategy is not None:
-        query = query.where(BacktestRun.strategy == strategy)
-    if limit is not None:
-        query = query.limit(limit)
     with database.session() as session:
-        return list(session.execute(query).all())
+        return BacktestRunRepository(session).summaries(limit, strategy=strategy)
 
 
-def _summary(row: Any) -> dict[str, Any]:
-    metrics = dict(row.metrics or {})
+def _summary(row: RunSummary) -> dict[str, Any]:
+    metrics = dict(row.metrics)
     return {
-        "id": int(row.id),
+        "id": row.id,
         "name": row.name,
         "strategy": row.strategy,
-        "engine": (row.config or {}).get("engine"),
+        "engine": row.config.get("engine"),
         "symbols": list(row.symbols),
         "timeframe": row.timeframe,
         "start": row.period_start.isoformat(),
         "end": row.period_end.isoformat(),
         "status": row.status,
-        "initial_cash": float(row.initial_capital),
-        "final_equity": None if row.final_equity is None else float(row.final_equity),
+        "initial_cash": row.initial_capital,
+        "final_equity": row.final_equity,
         "total_return": metrics.get("total_return"),
         "sharpe": metrics.get("sharpe"),
         "max_drawdown": metrics.get("max_drawdown"),

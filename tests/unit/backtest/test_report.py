@@ -25,7 +25,14 @@ def _report(bars: int = 300, **changes: object) -> ReportInput:
     values: dict[str, object] = {
         "title": "rsi_mean_reversion on AAPL",
         "facts": {"run": "7", "period": "2024-01-02 to 2024-10-27"},
-        "metrics": {"total_return": 0.1618, "sharpe": 1.234567, "win_rate": None, "trades": 1},
+        "metrics": {
+            "total_return": 0.1618,
+            "sharpe": 1.234567,
+            "win_rate": None,
+            "trades": 1,
+            "expectancy_return": 0.0125,
+            "average_loss": -120.5,
+        },
         "ts_ns": ts,
         "equity": equity,
         "benchmark": equity * 0.99,
@@ -49,6 +56,8 @@ def test_page_is_offline_and_shows_every_section() -> None:
     assert "16.18%" in page  # total_return as a percentage
     assert "1.2346" in page  # other metrics with four decimals
     assert "n/a" in page  # an undefined metric is shown as such, never as 0
+    assert "1.25%" in page  # per-trade returns as percentages
+    assert "-$120.50" in page  # per-trade amounts in dollars
     assert "using the bundled sample" in page
 
 
