@@ -3,8 +3,8 @@ then ``INSERT ... SELECT ... ON CONFLICT``.
 
 When none of the bars' timestamps is stored yet (the common first ingest), the bars go straight
 into ``market_data`` through executemany of multi-row ``INSERT ... SELECT ... FROM (VALUES ...)``
-statements: the per-call constants are bound once per statement, and whole-second timestamps
-travel as floats that SQLite formats itself (``strftime``), which spares a Python string per bar.
+statements joined to a one-row TEMP table that holds the per-call constants (symbol, timeframe,
+source, ingestion time: bound once, not once per bar).
 
 Bars go into the staging table through executemany of multi-row ``VALUES`` statements (only
 the timestamp and the six values per bar are bound; the symbol, timeframe, source and
@@ -16,7 +16,7 @@ updates when some value ``IS NOT`` the stored one. Everything runs in the caller
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -31,7 +31,6 @@ from trademind.data.store_frames import (
 )
 from trademind.data.store_types import UpsertCounts
 
-_MICROS_PER_SECOND: Final = 1_000_000
 ROWS_PER_STATEMENT: Final = 200
 """Bars per staging INSERT (7 parameters each, far below SQLite's parameter limit)."""
 
@@ -61,22 +60,18 @@ _UPSERT: Final = _upsert_sql()
 
 
 _INSERT_ROWS: Final = 200
-"""Bars per direct INSERT statement (7 parameters each plus 4 constants)."""
+"""Bars per direct INSERT statement (7 parameters each)."""
+
+CONSTANTS_TABLE: Final = "tm_bar_constants"
 
 
-def _insert_sql(rows: int, *, whole_seconds: bool) -> str:
-    ts = (
-        "strftime('%Y-%m-%d %H:%M:%S', v.column1, 'unixepoch') || '.000000'"
-        if whole_seconds
-        else "v.column1"
-    )
-    values = ", ".join(f"v.column{index}" for index in range(2, len(_FIELDS) + 1))
+def _insert_sql(rows: int) -> str:
+    values = ", ".join(f"v.column{index}" for index in range(1, len(_FIELDS) + 1))
     columns = ("symbol", "timeframe", *_FIELDS, "source", "ingested_at")
     return (
         f"INSERT INTO market_data ({', '.join(columns)}) "  # noqa: S608 - constant identifiers
-        f"SELECT c.symbol, c.timeframe, {ts}, {values}, c.source, c.ingested_at "
-        "FROM (SELECT ? AS symbol, ? AS timeframe, ? AS source, ? AS ingested_at) AS c, "
-        f"(VALUES {', '.join(_ROW for _ in range(rows))}) AS v"
+        f"SELECT k.symbol, k.timeframe, {values}, k.source, k.ingested_at "
+        f"FROM temp.{CONSTANTS_TABLE} AS k, (VALUES {', '.join(_ROW for _ in range(rows))}) AS v"
     )
 
 
@@ -94,16 +89,16 @@ def upsert_sqlite(
     if bars.empty:
         return UpsertCounts(0, 0, 0)
     micros = epoch_micros(bars["ts"])
-    stamps = None if _whole_seconds(micros) else sqlite_timestamps(micros)
+    stamps = sqlite_timestamps(micros)
     constants = (symbol, timeframe, source, sqlite_timestamp(ingested_at))
     values = np.column_stack([bars[column].to_numpy(np.float64) for column in VALUE_COLUMNS])
     batches = [slice(begin, begin + batch_rows) for begin in range(0, len(bars), batch_rows)]
-    if not _any_stored(connection, symbol, timeframe, micros):
+    if not _any_stored(connection, symbol, timeframe, stamps):
+        _create_constants(connection, constants)
         for batch in batches:
-            part = None if stamps is None else stamps[batch]
-            _insert_new(connection, constants, micros[batch], part, values[batch])
+            _insert_new(connection, stamps[batch], values[batch])
+        connection.exec_driver_sql(f"DROP TABLE temp.{CONSTANTS_TABLE}")
         return UpsertCounts(inserted=len(bars), updated=0, unchanged=0)
-    stamps = sqlite_timestamps(micros) if stamps is None else stamps
     matched = _count_stored(connection, symbol, timeframe, stamps)
     _create_stage(connection)
     for batch in batches:
@@ -115,48 +110,45 @@ def upsert_sqlite(
     return UpsertCounts(inserted=inserted, updated=updated, unchanged=matched - updated)
 
 
-def _whole_seconds(micros: npt.NDArray[np.int64]) -> bool:
-    return bool((micros % _MICROS_PER_SECOND == 0).all())
-
-
 def _any_stored(
-    connection: sa.Connection, symbol: str, timeframe: str, micros: npt.NDArray[np.int64]
+    connection: sa.Connection, symbol: str, timeframe: str, stamps: npt.NDArray[np.object_]
 ) -> bool:
-    """Whether the series has any bar between the first and the last of ``micros``."""
-    first, last = sqlite_timestamps(micros[[0, -1]])
+    """Whether the series has any bar between the first and the last of ``stamps``."""
     found = connection.exec_driver_sql(
         "SELECT 1 FROM market_data WHERE symbol = ? AND timeframe = ? AND ts >= ? AND ts <= ? "
         "LIMIT 1",
-        (symbol, timeframe, first, last),
+        (symbol, timeframe, stamps[0], stamps[-1]),
     ).first()
     return found is not None
 
 
+def _create_constants(connection: sa.Connection, constants: tuple[str, str, str, str]) -> None:
+    """The per-call values every inserted bar shares, as a one-row TEMP table (bound once)."""
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{CONSTANTS_TABLE}")
+    connection.exec_driver_sql(
+        f"CREATE TEMP TABLE {CONSTANTS_TABLE} (symbol TEXT, timeframe TEXT, source TEXT, "
+        "ingested_at TEXT)"
+    )
+    connection.exec_driver_sql(
+        f"INSERT INTO temp.{CONSTANTS_TABLE} VALUES (?, ?, ?, ?)",  # noqa: S608 - constant name
+        constants,
+    )
+
+
 def _insert_new(
-    connection: sa.Connection,
-    constants: tuple[str, str, str, str],
-    micros: npt.NDArray[np.int64],
-    stamps: npt.NDArray[np.object_] | None,
-    values: npt.NDArray[np.float64],
+    connection: sa.Connection, stamps: npt.NDArray[np.object_], numbers: npt.NDArray[np.float64]
 ) -> None:
     """Insert bars none of which is stored (the caller checked their range is empty)."""
-    if stamps is None:  # whole seconds: floats SQLite formats (exact below 2**53 seconds)
-        rows: npt.NDArray[Any] = np.empty((len(micros), len(_FIELDS)))
-        rows[:, 0] = micros // _MICROS_PER_SECOND
-    else:
-        rows = np.empty((len(micros), len(_FIELDS)), dtype=object)
-        rows[:, 0] = stamps
-    rows[:, 1:] = values  # a NaN adj_close binds as NULL: SQLite stores a bound NaN as NULL
-    whole = stamps is None
+    rows = np.empty((len(stamps), len(_FIELDS)), dtype=object)
+    rows[:, 0] = stamps
+    rows[:, 1:] = numbers  # a NaN adj_close binds as NULL: SQLite stores a bound NaN as NULL
     full = len(rows) - len(rows) % _INSERT_ROWS
     if full:
         chunks = rows[:full].reshape(-1, _INSERT_ROWS * len(_FIELDS)).tolist()
-        statement = _insert_sql(_INSERT_ROWS, whole_seconds=whole)
-        connection.exec_driver_sql(statement, [(*constants, *chunk) for chunk in chunks])
+        connection.exec_driver_sql(_insert_sql(_INSERT_ROWS), [tuple(chunk) for chunk in chunks])
     if full < len(rows):
-        rest = rows[full:].reshape(-1).tolist()
-        statement = _insert_sql(len(rows) - full, whole_seconds=whole)
-        connection.exec_driver_sql(statement, (*constants, *rest))
+        rest = tuple(rows[full:].reshape(-1).tolist())
+        connection.exec_driver_sql(_insert_sql(len(rows) - full), rest)
 
 
 def _create_stage(connection: sa.Connection) -> None:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -103,11 +103,18 @@ def _configure_sqlite(engine: Engine, database_file: Path | None) -> None:
         cursor = dbapi_connection.cursor()
         try:
             if database_file is not None:
+                # Takes effect only while the file is still empty (a new database): larger
+                # pages make bulk bar and indicator writes cheaper; existing files keep theirs.
+                cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         finally:
             cursor.close()
+
+
+SQLITE_PAGE_SIZE: Final = 16_384
+"""Page size of new SQLite files (SQLite's default is 4096)."""
 
 
 class Database:
