@@ -21,6 +21,7 @@ def test_sqlite_uses_wal_foreign_keys_and_a_busy_timeout(database: Database) -> 
     assert _pragma(database, "journal_mode") == "wal"
     assert _pragma(database, "foreign_keys") == 1
     assert _pragma(database, "busy_timeout") == 5000
+    assert _pragma(database, "page_size") == 16_384  # a new file gets the larger pages
 
 
 def test_sqlite_directory_is_created_on_first_connect_not_before(tmp_path: Path) -> None:
