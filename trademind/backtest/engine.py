@@ -26,6 +26,8 @@ Semantics (the contract the backtrader adapter and the paper broker follow):
   checked in every bar from the entry bar on (from the next bar when the entry filled inside a
   bar or at the close): a gap through a level fills at the open, otherwise at the level; when
   both the stop and the target lie inside one bar the stop is assumed first.
+* At a timestamp shared by several symbols, every symbol's open and inside-bar fills happen
+  before any of their closes: sizing at an open never sees a close of the same bar.
 * Equity after every timestamp = cash + every position at its last close. Final equity =
   initial cash + the sum of every trade's pnl (open trades valued at the last close).
 * No equity floor: the engine trades while the cash affords a positive quantity. Only an entry

@@ -117,7 +117,33 @@ def _close_fills(
 
 
 @njit
-def process_bar(
+def open_phase(
+    s: int,
+    e: int,
+    i: int,
+    bar: tuple[float, float, float, float, float],
+    session: int,
+    atrs: tuple[float, float],
+    volatility: float,
+    fs: FloatArray,
+    is_: IntArray,
+    fp: FloatArray,
+    tr: FloatArray,
+) -> None:
+    """The open and the inside of bar ``i`` of symbol ``s``: working orders, stops, targets."""
+    open_, high, low, _close, volume = bar
+    fs[s, F_VOL_USED] = 0.0
+    close_mode = fp[Q_CLOSE_MODE] == 1.0
+    if is_[s, I_XO_STATE] == 1 and is_[s, I_XO_ACT] <= i and not close_mode:
+        sell(s, e, open_, math.nan, volume, atrs[0], fs, is_, fp, tr)
+    if is_[s, I_EO_STATE] == 1 and is_[s, I_EO_ACT] <= i:
+        entry_in_bar(s, e, i, open_, high, low, volume, atrs[0], volatility, session, fs, is_, fp)
+    if fp[Q_PROTECTED] == 1.0:
+        _protect(s, e, i, open_, high, low, volume, atrs[0], fs, is_, fp, tr)
+
+
+@njit
+def close_phase(
     s: int,
     e: int,
     i: int,
@@ -132,22 +158,13 @@ def process_bar(
     fp: FloatArray,
     tr: FloatArray,
 ) -> None:
-    """One bar of symbol ``s`` (local index ``i``, flat index ``e``): ``bar`` is its open, high,
-    low, close and volume, ``atrs`` the slippage ATR before and at it."""
-    open_, high, low, close, volume = bar
-    fs[s, F_VOL_USED] = 0.0
-    close_mode = fp[Q_CLOSE_MODE] == 1.0
-    if is_[s, I_XO_STATE] == 1 and is_[s, I_XO_ACT] <= i and not close_mode:
-        sell(s, e, open_, math.nan, volume, atrs[0], fs, is_, fp, tr)
-    if is_[s, I_EO_STATE] == 1 and is_[s, I_EO_ACT] <= i:
-        entry_in_bar(s, e, i, open_, high, low, volume, atrs[0], volatility, session, fs, is_, fp)
-    if fp[Q_PROTECTED] == 1.0:
-        _protect(s, e, i, open_, high, low, volume, atrs[0], fs, is_, fp, tr)
+    """The close of bar ``i`` of symbol ``s``: last close, trailing peak, new orders."""
+    _open, high, _low, close, volume = bar
     fs[s, F_LAST_CLOSE] = close
     if fs[s, F_POS] > 0.0 and i >= is_[s, I_CHECK_FROM]:
         fs[s, F_PEAK] = max(fs[s, F_PEAK], high)
     signals(s, e, i, close, entry, exit_, fs, is_, fp)
-    if close_mode:
+    if fp[Q_CLOSE_MODE] == 1.0:
         _close_fills(s, e, i, close, volume, atrs[1], volatility, session, fs, is_, fp, tr)
 
 
@@ -230,27 +247,33 @@ def run_kernel(
     step = 0
     e = 0
     while e < size:
-        s = symbol_of[e] if multi else 0
-        if not _busy(s, e, entries, exits, fs, is_, fp):
-            if not multi:  # one symbol: every bar is a timestamp; skip to the next signal
-                e = _quiet_run(e, entries, exits, close, fs, equity_out, cash_out)
-                step = e
-                continue
-            fs[s, F_LAST_CLOSE] = close[e]  # nothing can happen in this bar but its close
-        else:
-            i = local[e] if multi else e
-            session = sessions[e] if sessions.shape[0] > 0 else i
-            atrs = (atr_before[e], atr_at[e]) if atr_at.shape[0] > 0 else (0.0, 0.0)
-            # sizing volatility at the entry's signal bar (this bar for an order it places)
-            signal_bar = is_[s, I_EO_SIGNAL] if is_[s, I_EO_STATE] == 1 else e
-            volatility = size_vol[signal_bar] if size_vol.shape[0] > 0 else math.nan
-            bar = (open_[e], high[e], low[e], close[e], volume[e])
-            process_bar(
-                s, e, i, bar, entries[e], exits[e], session, atrs, volatility, fs, is_, fp, tr
-            )
-        e += 1
-        if e < size and ts[e] == ts[e - 1]:
+        if not multi and not _busy(0, e, entries, exits, fs, is_, fp):
+            e = _quiet_run(e, entries, exits, close, fs, equity_out, cash_out)
+            step = e  # one symbol: every bar is a timestamp; skipped to the next signal
             continue
+        end = e + 1
+        while end < size and ts[end] == ts[e]:
+            end += 1
+        # Every symbol's open and inside-bar fills of this timestamp before any of its closes:
+        # sizing at one symbol's open must not see another symbol's close of the same bar.
+        for phase in range(2):
+            for k in range(e, end):
+                s = symbol_of[k] if multi else 0
+                i = local[k] if multi else k
+                session = sessions[k] if sessions.shape[0] > 0 else i
+                atrs = (atr_before[k], atr_at[k]) if atr_at.shape[0] > 0 else (0.0, 0.0)
+                # sizing volatility at the entry's signal bar (this bar for an order it places)
+                signal_bar = is_[s, I_EO_SIGNAL] if is_[s, I_EO_STATE] == 1 else k
+                volatility = size_vol[signal_bar] if size_vol.shape[0] > 0 else math.nan
+                bar = (open_[k], high[k], low[k], close[k], volume[k])
+                if phase == 0:
+                    open_phase(s, k, i, bar, session, atrs, volatility, fs, is_, fp, tr)
+                else:
+                    close_phase(
+                        s, k, i, bar, entries[k], exits[k], session, atrs, volatility,
+                        fs, is_, fp, tr,
+                    )  # fmt: skip
+        e = end
         cash = fs[ACCOUNT, A_CASH]
         equity_out[step] = equity(fs) if multi else cash + fs[0, F_POS] * fs[0, F_LAST_CLOSE]
         cash_out[step] = cash

@@ -236,3 +236,24 @@ def test_rounding_dust_is_not_traded_but_a_tiny_account_is() -> None:
     assert out.counts.rejected == 1
     tiny = run_backtest([a], [make_signals(4, [0])], config.replace(initial_cash=1e-6))
     assert tiny.log.quantity[0] == pytest.approx(1e-7 / 1.001)
+
+
+def test_sizing_at_an_open_never_sees_another_symbols_close_of_that_bar() -> None:
+    # A is held; at day 2 it opens at 100 and closes at 300. B's entry (signal day 1) fills at
+    # day 2's open and sizes on equity then: A must be valued at its last close (100), not at
+    # the 300 it closes at later that day.
+    a = Bars(
+        "A",
+        np.arange(3, dtype=np.int64) * DAY,
+        np.array([100.0, 100.0, 100.0]),
+        np.array([101.0, 101.0, 301.0]),
+        np.array([99.0, 99.0, 99.0]),
+        np.array([100.0, 100.0, 300.0]),
+        np.full(3, 1e9),
+    )
+    b = make_bars("B", [10.0, 10.0, 10.0])
+    config = FREE.replace(sizing=FixedFraction(0.25))
+    outcome = run_backtest([a, b], [make_signals(3, [0]), make_signals(3, [1])], config)
+    b_trade = next(t for t in outcome.trades() if t.symbol == "B")
+    equity_at_open = 10_000.0  # cash 7,500 + 25 shares of A at 100
+    assert b_trade.quantity == pytest.approx(0.25 * equity_at_open / 10.0)
