@@ -151,43 +151,36 @@ class BacktestRunRepository:
         return [_summary(row) for row in self._session.execute(query)]
 
 
+def _shared(row: Any) -> dict[str, Any]:
+    """The fields a summary and a full record share, from a row or a model."""
+    return {
+        "id": int(row.id),
+        "name": row.name,
+        "strategy": row.strategy,
+        "symbols": tuple(row.symbols),
+        "timeframe": row.timeframe,
+        "period_start": row.period_start,
+        "period_end": row.period_end,
+        "initial_capital": float(row.initial_capital),
+        "final_equity": None if row.final_equity is None else float(row.final_equity),
+        "status": row.status,
+        "metrics": dict(row.metrics or {}),
+        "config": dict(row.config or {}),
+        "started_at": row.started_at,
+    }
+
+
 def _summary(row: Any) -> RunSummary:
-    return RunSummary(
-        id=int(row.id),
-        name=row.name,
-        strategy=row.strategy,
-        symbols=tuple(row.symbols),
-        timeframe=row.timeframe,
-        period_start=row.period_start,
-        period_end=row.period_end,
-        initial_capital=float(row.initial_capital),
-        final_equity=None if row.final_equity is None else float(row.final_equity),
-        status=row.status,
-        metrics=dict(row.metrics or {}),
-        config=dict(row.config or {}),
-        started_at=row.started_at,
-    )
+    return RunSummary(**_shared(row))
 
 
 def _record(row: BacktestRun) -> RunRecord:
     return RunRecord(
-        id=int(row.id),
-        name=row.name,
-        strategy=row.strategy,
-        symbols=tuple(row.symbols),
-        timeframe=row.timeframe,
-        period_start=row.period_start,
-        period_end=row.period_end,
-        initial_capital=float(row.initial_capital),
-        final_equity=None if row.final_equity is None else float(row.final_equity),
-        config=row.config,
+        **_shared(row),
         params=row.params,
-        metrics=row.metrics,
         equity_curve=row.equity_curve,
         trades=row.trades,
-        status=row.status,
         error=row.error,
         code_version=row.code_version,
-        started_at=row.started_at,
         finished_at=row.finished_at,
     )
