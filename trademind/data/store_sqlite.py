@@ -16,7 +16,7 @@ updates when some value ``IS NOT`` the stored one. Everything runs in the caller
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -138,17 +138,31 @@ def _create_constants(connection: sa.Connection, constants: tuple[str, str, str,
 def _insert_new(
     connection: sa.Connection, stamps: npt.NDArray[np.object_], numbers: npt.NDArray[np.float64]
 ) -> None:
-    """Insert bars none of which is stored (the caller checked their range is empty)."""
-    rows = np.empty((len(stamps), len(_FIELDS)), dtype=object)
-    rows[:, 0] = stamps
+    """Insert bars none of which is stored (the caller checked their range is empty).
+
+    Parameters are built without an object array: the float columns become Python lists in
+    one C pass (slot 0 of every row left for the timestamp), then each statement's timestamps
+    drop into their slots by slice assignment.
+    """
+    width = len(_FIELDS)
+    rows = np.empty((len(stamps), width))
+    rows[:, 0] = 0.0
     rows[:, 1:] = numbers  # a NaN adj_close binds as NULL: SQLite stores a bound NaN as NULL
+    texts = stamps.tolist()
     full = len(rows) - len(rows) % _INSERT_ROWS
-    if full:
-        chunks = rows[:full].reshape(-1, _INSERT_ROWS * len(_FIELDS)).tolist()
-        connection.exec_driver_sql(_insert_sql(_INSERT_ROWS), [tuple(chunk) for chunk in chunks])
-    if full < len(rows):
-        rest = tuple(rows[full:].reshape(-1).tolist())
-        connection.exec_driver_sql(_insert_sql(len(rows) - full), rest)
+    cursor: Any = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if full:
+            chunks = rows[:full].reshape(-1, _INSERT_ROWS * width).tolist()
+            for index, chunk in enumerate(chunks):
+                chunk[0::width] = texts[index * _INSERT_ROWS : (index + 1) * _INSERT_ROWS]
+            cursor.executemany(_insert_sql(_INSERT_ROWS), chunks)
+        if full < len(rows):
+            rest = rows[full:].reshape(-1).tolist()
+            rest[0::width] = texts[full:]
+            cursor.execute(_insert_sql(len(rows) - full), rest)
+    finally:
+        cursor.close()
 
 
 def _create_stage(connection: sa.Connection) -> None:
