@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from trademind.cli.main import dispatch
+from support.cli_driver import Cli
 
 SAMPLE_NOTICE = "no stored bars for AAPL: using the bundled sample data (2013-01-02 to 2023-12-29"
 RUN_KEYS = {"id", "strategy", "symbols", "start", "end", "final_equity", "trades", "metrics"}
@@ -56,21 +55,6 @@ METRICS = {
     "beta",
     "probabilistic_sharpe",
 }
-
-
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
-        self._capsys = capsys
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        code = dispatch(list(args))
-        captured = self._capsys.readouterr()
-        return code, captured.out, captured.err
-
-    def json(self, *args: str) -> Any:
-        code, out, err = self(*args, "--format", "json")
-        assert code == 0, err
-        return json.loads(out)  # exactly one JSON document on stdout
 
 
 @pytest.fixture

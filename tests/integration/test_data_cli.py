@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from support.cli_driver import Cli
 
-from trademind.cli.main import dispatch
 from trademind.db.session import Database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,21 +27,6 @@ def daily() -> Path:
     if not DAILY.is_dir():
         pytest.skip(f"shared market data not found at {DAILY}")
     return DAILY
-
-
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
-        self._capsys = capsys
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        code = dispatch(list(args))
-        captured = self._capsys.readouterr()
-        return code, captured.out, captured.err
-
-    def json(self, *args: str, expect: int = 0) -> Any:
-        code, out, err = self(*args, "--format", "json")
-        assert code == expect, err
-        return json.loads(out)
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from support.cli_driver import Cli
 
-from trademind.cli.context import CliState, ProviderFactory
-from trademind.cli.main import dispatch
+from trademind.cli.context import CliState
 from trademind.data.providers import BarProvider, BarRequest, ProviderResult
 from trademind.data.providers.yfinance import YFinanceProvider
 from trademind.data.schema import empty_bar_frame
@@ -119,24 +119,6 @@ class EmptyFrameProvider:
         return ProviderResult(request.symbol, request.timeframe, self.name, empty_bar_frame())
 
 
-class Cli:
-    """Runs `trademind ...` through ``dispatch`` with the injected provider factory."""
-
-    def __init__(self, capsys: pytest.CaptureFixture[str], factory: ProviderFactory) -> None:
-        self._capsys = capsys
-        self._factory = factory
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        code = dispatch(list(args), CliState(provider_factory=self._factory))
-        captured = self._capsys.readouterr()
-        return code, captured.out, captured.err
-
-    def json(self, *args: str, expect: int = 0) -> Any:
-        code, out, err = self(*args, "--format", "json")
-        assert code == expect, err
-        return json.loads(out)
-
-
 @pytest.fixture
 def yahoo() -> FakeYahoo:
     return FakeYahoo()
@@ -149,7 +131,7 @@ def factory(yahoo: FakeYahoo) -> YahooFactory:
 
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], factory: YahooFactory) -> Cli:
-    return Cli(capsys, factory)
+    return Cli(capsys, lambda: CliState(provider_factory=factory))
 
 
 def _stored(data_dir: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -265,7 +247,7 @@ def test_a_provider_result_without_bars_is_an_error_not_an_empty_success(
         del source, path, settings
         return EmptyFrameProvider()
 
-    code, out, err = Cli(capsys, empty)(
+    code, out, err = Cli(capsys, lambda: CliState(provider_factory=empty))(
         "data", "ingest", "--source", "yfinance", "--symbols", "NONE", *RANGE, "-f", "json"
     )
     assert code == 1

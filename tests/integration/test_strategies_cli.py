@@ -5,40 +5,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from support.cli_driver import Cli
 
-from trademind.cli.main import dispatch
 from trademind.config import load_settings
 from trademind.db.repositories import ConfigChangeRepository
 from trademind.db.session import Database
 from trademind.resources import resource_path
 
 TEMPLATE = resource_path("config.yaml").read_text()
-
-
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
-        self._capsys = capsys
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        code = dispatch(list(args))
-        captured = self._capsys.readouterr()
-        return code, captured.out, captured.err
-
-    def json(self, *args: str, expect: int = 0) -> Any:
-        code, out, err = self(*args, "--format", "json")
-        assert code == expect, err
-        return json.loads(out)
-
-    def fails(self, *args: str, code: int = 1) -> str:
-        """The one-line error of a command expected to fail with ``code``; nothing on stdout."""
-        got, out, err = self(*args)
-        assert got == code, (out, err)
-        assert out == ""
-        assert "Traceback" not in err
-        return err
 
 
 @pytest.fixture
