@@ -15,6 +15,7 @@ updates when some value ``IS NOT`` the stored one. Everything runs in the caller
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
@@ -63,6 +64,7 @@ _INSERT_ROWS: Final = 200
 """Bars per direct INSERT statement (7 parameters each)."""
 
 CONSTANTS_TABLE: Final = "tm_bar_constants"
+_CONSTANT_COLUMNS: Final = ("symbol", "timeframe", "source", "ingested_at")
 
 
 def _insert_sql(rows: int) -> str:
@@ -94,7 +96,9 @@ def upsert_sqlite(
     values = np.column_stack([bars[column].to_numpy(np.float64) for column in VALUE_COLUMNS])
     batches = [slice(begin, begin + batch_rows) for begin in range(0, len(bars), batch_rows)]
     if not _any_stored(connection, symbol, timeframe, stamps):
-        _create_constants(connection, constants)
+        bind_constants(
+            connection, CONSTANTS_TABLE, dict(zip(_CONSTANT_COLUMNS, constants, strict=True))
+        )
         for batch in batches:
             _insert_new(connection, stamps[batch], values[batch])
         connection.exec_driver_sql(f"DROP TABLE temp.{CONSTANTS_TABLE}")
@@ -122,16 +126,18 @@ def _any_stored(
     return found is not None
 
 
-def _create_constants(connection: sa.Connection, constants: tuple[str, str, str, str]) -> None:
-    """The per-call values every inserted bar shares, as a one-row TEMP table (bound once)."""
-    connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{CONSTANTS_TABLE}")
+def bind_constants(connection: sa.Connection, table: str, values: Mapping[str, str]) -> None:
+    """The per-call values every row of a bulk write shares (symbol, timeframe, a timestamp...)
+    as a one-row TEMP table ``table`` with one TEXT column per key: bound once as parameters,
+    then joined into each multi-row statement instead of bound once per row.
+    ``table`` and the keys are constant identifiers of the caller; drop the table afterwards."""
+    columns = ", ".join(f"{name} TEXT" for name in values)
+    marks = ", ".join("?" for _ in values)
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table}")
+    connection.exec_driver_sql(f"CREATE TEMP TABLE {table} ({columns})")
     connection.exec_driver_sql(
-        f"CREATE TEMP TABLE {CONSTANTS_TABLE} (symbol TEXT, timeframe TEXT, source TEXT, "
-        "ingested_at TEXT)"
-    )
-    connection.exec_driver_sql(
-        f"INSERT INTO temp.{CONSTANTS_TABLE} VALUES (?, ?, ?, ?)",  # noqa: S608 - constant name
-        constants,
+        f"INSERT INTO temp.{table} VALUES ({marks})",  # noqa: S608 - constant identifiers
+        tuple(values.values()),
     )
 
 

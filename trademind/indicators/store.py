@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from trademind.core.errors import ValidationError
 from trademind.data.store_frames import sqlite_timestamps
+from trademind.data.store_sqlite import bind_constants
 from trademind.db.copy_binary import COPY_HEADER, COPY_TRAILER, encode_copy_rows
 from trademind.db.models.market import Indicator, IndicatorState
 from trademind.db.session import Database
@@ -44,19 +45,19 @@ ROWS_PER_STATEMENT: Final = 500
 """Rows per multi-row ``INSERT`` on SQLite (3 bound values each, far below its 32766 limit):
 one statement per row would spend more time stepping statements than inserting."""
 
+_SQLITE_CONSTANTS: Final = "tm_indicator_constants"
 _SQLITE_UPSERT: Final = (
-    "INSERT INTO indicators (symbol, timeframe, ts, name, value, computed_at) VALUES {rows} "
+    "INSERT INTO indicators (symbol, timeframe, ts, name, value, computed_at) "  # noqa: S608
+    "SELECT k.symbol, k.timeframe, v.column1, v.column2, v.column3, k.computed_at "
+    f"FROM temp.{_SQLITE_CONSTANTS} AS k, (VALUES {{rows}}) AS v WHERE true "
     "ON CONFLICT (symbol, timeframe, ts, name) DO UPDATE SET "
     "value = excluded.value, computed_at = excluded.computed_at "
     "WHERE indicators.value IS NOT excluded.value"
 )
 """Only ts, name and value are bound per row; the per-call constants (symbol, timeframe,
-computed_at) are SQL literals quoted by :func:`_sqlite_literal`."""
-
-
-def _sqlite_literal(text: str) -> str:
-    """``text`` as an SQL string literal (single quotes doubled)."""
-    return "'" + text.replace("'", "''") + "'"
+computed_at) are bound once, in a one-row TEMP table joined in
+(:func:`trademind.data.store_sqlite.bind_constants`). "WHERE true" keeps SQLite from reading
+ON CONFLICT as a join constraint of the SELECT."""
 
 
 def sqlite_timestamp_texts(ts_ns: IntArray) -> list[str]:
@@ -186,9 +187,13 @@ def _write_sqlite(
     columns: dict[str, FloatArray],
 ) -> int:
     raw: Any = connection.connection.driver_connection
-    computed_at = sqlite_timestamp_text(utc_now())
-    constants = [_sqlite_literal(text) for text in (symbol, timeframe, computed_at)]
-    row = f"({constants[0]}, {constants[1]}, ?, ?, ?, {constants[2]})"
+    constants = {
+        "symbol": symbol,
+        "timeframe": timeframe,
+        "computed_at": sqlite_timestamp_text(utc_now()),
+    }
+    bind_constants(connection, _SQLITE_CONSTANTS, constants)
+    row = "(?, ?, ?)"
     full = _SQLITE_UPSERT.format(rows=", ".join([row] * ROWS_PER_STATEMENT))
     step = 3 * ROWS_PER_STATEMENT
     written = 0
@@ -206,6 +211,7 @@ def _write_sqlite(
                 written += max(cursor.rowcount, 0)
     finally:
         cursor.close()
+    connection.exec_driver_sql(f"DROP TABLE temp.{_SQLITE_CONSTANTS}")
     return written
 
 
