@@ -17,7 +17,7 @@ Bulk writes never go through the ORM:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final, cast
 
 import numpy as np
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from trademind.core.errors import ValidationError
-from trademind.data.store_frames import sqlite_timestamps
+from trademind.data.store_frames import sqlite_timestamp, sqlite_timestamps
 from trademind.data.store_sqlite import bind_constants
 from trademind.db.copy_binary import COPY_HEADER, COPY_TRAILER, encode_copy_rows
 from trademind.db.models.market import Indicator, IndicatorState
@@ -69,7 +69,7 @@ def sqlite_timestamp_texts(ts_ns: IntArray) -> list[str]:
 
 def sqlite_timestamp_text(moment: datetime) -> str:
     """One aware datetime as SQLite timestamp text (see :func:`sqlite_timestamp_texts`)."""
-    return moment.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return sqlite_timestamp(moment)
 
 
 def _value_matrix(columns: dict[str, FloatArray], length: int) -> FloatArray:
