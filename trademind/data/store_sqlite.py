@@ -93,25 +93,36 @@ def upsert_sqlite(
     micros = epoch_micros(bars["ts"])
     stamps = sqlite_timestamps(micros)
     constants = (symbol, timeframe, source, sqlite_timestamp(ingested_at))
-    values = np.column_stack([bars[column].to_numpy(np.float64) for column in VALUE_COLUMNS])
+    rows = _value_rows(bars)
     batches = [slice(begin, begin + batch_rows) for begin in range(0, len(bars), batch_rows)]
     if not _any_stored(connection, symbol, timeframe, stamps):
         bind_constants(
             connection, CONSTANTS_TABLE, dict(zip(_CONSTANT_COLUMNS, constants, strict=True))
         )
         for batch in batches:
-            _insert_new(connection, stamps[batch], values[batch])
+            _insert_new(connection, stamps[batch], rows[batch])
         connection.exec_driver_sql(f"DROP TABLE temp.{CONSTANTS_TABLE}")
         return UpsertCounts(inserted=len(bars), updated=0, unchanged=0)
     matched = _count_stored(connection, symbol, timeframe, stamps)
     _create_stage(connection)
     for batch in batches:
-        _stage_batch(connection, stamps[batch], values[batch])
+        _stage_batch(connection, stamps[batch], rows[batch, 1:])
     changed = connection.exec_driver_sql(_UPSERT, constants).rowcount
     connection.exec_driver_sql(f"DROP TABLE temp.{STAGE_TABLE}")
     inserted = len(bars) - matched
     updated = changed - inserted
     return UpsertCounts(inserted=inserted, updated=updated, unchanged=matched - updated)
+
+
+def _value_rows(bars: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """One float row per bar: slot 0 left for the timestamp, then the values in ``_FIELDS``
+    order (written column by column, no intermediate stack). A NaN adj_close binds as NULL:
+    SQLite stores a bound NaN as NULL."""
+    rows = np.empty((len(bars), len(_FIELDS)))
+    rows[:, 0] = 0.0
+    for index, column in enumerate(VALUE_COLUMNS, start=1):
+        rows[:, index] = bars[column].to_numpy(np.float64)
+    return rows
 
 
 def _any_stored(
@@ -142,18 +153,15 @@ def bind_constants(connection: sa.Connection, table: str, values: Mapping[str, s
 
 
 def _insert_new(
-    connection: sa.Connection, stamps: npt.NDArray[np.object_], numbers: npt.NDArray[np.float64]
+    connection: sa.Connection, stamps: npt.NDArray[np.object_], rows: npt.NDArray[np.float64]
 ) -> None:
     """Insert bars none of which is stored (the caller checked their range is empty).
 
-    Parameters are built without an object array: the float columns become Python lists in
-    one C pass (slot 0 of every row left for the timestamp), then each statement's timestamps
-    drop into their slots by slice assignment.
+    Parameters are built without an object array: the float ``rows`` (see ``_value_rows``)
+    become Python lists in one C pass, then each statement's timestamps drop into slot 0 of
+    their rows by slice assignment.
     """
     width = len(_FIELDS)
-    rows = np.empty((len(stamps), width))
-    rows[:, 0] = 0.0
-    rows[:, 1:] = numbers  # a NaN adj_close binds as NULL: SQLite stores a bound NaN as NULL
     texts = stamps.tolist()
     full = len(rows) - len(rows) % _INSERT_ROWS
     cursor: Any = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
