@@ -54,8 +54,8 @@ def _bar_count(data_dir: Path) -> int:
 
 
 def _broken_copy(source: Path, target: Path) -> Path:
-    """AAPL with an unparsable row (line 11), a negative close (line 21) and the date of line 31
-    repeated with a different close."""
+    """AAPL with an unparsable row (line 11), a negative close (line 21), the date of line 31
+    repeated with a different close and the line after that (line 42 by then) repeated verbatim."""
     lines = source.read_text().splitlines()
     lines[10] = lines[10].split(",")[0] + ",abc,1,1,1,100"
     negative = lines[20].split(",")
@@ -64,6 +64,7 @@ def _broken_copy(source: Path, target: Path) -> Path:
     duplicate = lines[30].split(",")
     duplicate[4] = str(float(duplicate[4]) * 1.1)
     lines.insert(31, ",".join(duplicate))
+    lines.insert(42, lines[41])
     target.mkdir(parents=True, exist_ok=True)
     path = target / "AAPL.csv"
     path.write_text("\n".join(lines) + "\n")
@@ -99,13 +100,16 @@ def test_a_broken_copy_stores_the_good_rows_and_verify_lists_the_bad(
     broken = _broken_copy(daily / "AAPL.csv", tmp_path / "broken")
     code, out, err = cli("data", "ingest", "--source", "csv", "--path", str(broken))
     assert code == 0, err
-    assert "warning: 4 rows quarantined (1 unparsable)" in err
+    assert "warning: 5 rows quarantined (1 unparsable)" in err
     assert "AAPL" in out
     assert _bar_count(isolated_environment) == ROWS - 3  # three dates had no good row
 
     issues = cli.json("data", "verify", expect=1)
     checks = sorted(issue["check"] for issue in issues if issue["detail"].startswith("quar"))
-    assert checks == ["duplicate_ts", "duplicate_ts", "non_positive_price", "unparsable"]
+    assert checks == ["duplicate_ts"] * 3 + ["non_positive_price", "unparsable"]
+    repeated = (daily / "AAPL.csv").read_text().splitlines()[40].split(",")[0]  # shifted by one
+    (repeat,) = [issue for issue in issues if "identical repeat" in issue["detail"]]
+    assert repeat["detail"].endswith(f"identical repeat of the row for {repeated}")
     unparsable = next(issue for issue in issues if issue["check"] == "unparsable")
     assert "line 11" in unparsable["detail"]
     assert any(issue["check"] == "missing_sessions" for issue in issues)
@@ -119,7 +123,7 @@ def test_a_broken_copy_stores_the_good_rows_and_verify_lists_the_bad(
     assert report["symbols"][0]["unchanged"] == ROWS - 3
     assert len(cli.json("data", "verify", expect=1)) == len(issues)  # no duplicates
     (status,) = cli.json("data", "status")
-    assert (status["rows"], status["open_issues"]) == (ROWS - 3, 4)
+    assert (status["rows"], status["open_issues"]) == (ROWS - 3, 5)
 
 
 def test_good_data_is_not_overwritten_by_a_broken_copy(
@@ -130,7 +134,7 @@ def test_good_data_is_not_overwritten_by_a_broken_copy(
     report = cli.json("data", "ingest", "--source", "csv", "--path", str(broken))
     row = report["symbols"][0]
     assert (row["inserted"], row["updated"], row["unchanged"]) == (0, 0, ROWS - 3)
-    assert (row["quarantined"], row["rejected"]) == (3, 1)
+    assert (row["quarantined"], row["rejected"]) == (4, 1)
     shown = cli.json("data", "show", "AAPL", "--days", "5000")
     assert len(shown["bars"]) == ROWS
     assert min(bar["close"] for bar in shown["bars"]) > 0

@@ -88,12 +88,17 @@ def screen_rows(
 ) -> tuple[pd.DataFrame, list[QuarantinedRow]]:
     """Split an incoming bar frame into good rows (conformed, sorted) and quarantined ones.
 
-    Identical duplicate rows collapse to one; when rows of one timestamp disagree, all of
+    Of identical duplicate rows the first goes on and each repeat is quarantined (so the
+    ingest report accounts for every row read); when rows of one timestamp disagree, all of
     them are quarantined, since nothing tells which is right.
     """
     bars = conform_bar_frame(frame).sort_values("ts", kind="stable").reset_index(drop=True)
-    bars = bars.loc[~(bars.duplicated(keep="first") & bars["ts"].notna())]
-    quarantined: list[QuarantinedRow] = []
+    repeats = bars.duplicated(keep="first") & bars["ts"].notna()
+    quarantined = [
+        _quarantine(row, "duplicate_ts", f"identical repeat of the row for {_when(row['ts'])}")
+        for _, row in bars.loc[repeats].iterrows()
+    ]
+    bars = bars.loc[~repeats]
     conflicting = bars["ts"].notna() & bars.duplicated("ts", keep=False)
     counts = bars.loc[conflicting, "ts"].value_counts()
     for index in bars.index[conflicting]:

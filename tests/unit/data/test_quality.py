@@ -107,7 +107,7 @@ def test_float_noise_is_tolerated_in_the_ohlc_checks() -> None:
     assert screen_rows(bars, symbol="TEST", timeframe="1d")[1] == []
 
 
-def test_identical_duplicates_collapse_and_conflicting_ones_are_all_quarantined() -> None:
+def test_an_identical_repeat_is_quarantined_and_conflicting_duplicates_all_are() -> None:
     bars = session_bars()
     same = bars.iloc[[20]]
     different = bars.iloc[[30]].assign(close=bars.loc[30, "close"] * 1.01)
@@ -115,9 +115,13 @@ def test_identical_duplicates_collapse_and_conflicting_ones_are_all_quarantined(
     good, quarantined = screen_rows(incoming, symbol="TEST", timeframe="1d")
     assert len(good) == len(bars) - 1
     assert (good["ts"] == bars.loc[20, "ts"]).sum() == 1
+    assert len(good) + len(quarantined) == len(incoming)  # every row accounted for
     assert [(row.check, row.detail) for row in quarantined] == [
-        ("duplicate_ts", f"2 rows for {bars.loc[30, 'ts']:%Y-%m-%d} with different values")
-    ] * 2
+        ("duplicate_ts", f"identical repeat of the row for {bars.loc[20, 'ts']:%Y-%m-%d}"),
+        ("duplicate_ts", f"identical repeat of the row for {bars.loc[30, 'ts']:%Y-%m-%d}"),
+        ("duplicate_ts", f"2 rows for {bars.loc[30, 'ts']:%Y-%m-%d} with different values"),
+        ("duplicate_ts", f"2 rows for {bars.loc[30, 'ts']:%Y-%m-%d} with different values"),
+    ]
 
 
 def test_a_row_failing_several_checks_is_quarantined_once_with_every_reason() -> None:
