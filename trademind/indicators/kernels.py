@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numba  # type: ignore[import-untyped]
 import numpy as np
 
-from trademind.indicators.state import FloatArray
+if TYPE_CHECKING:  # the state module imports pandas; the kernels must not (backtest memory)
+    from trademind.indicators.state import FloatArray
 
 TA_EPSILON = 0.00000001
 """TA-Lib's TA_IS_ZERO threshold: RSI is 0 when average gain + loss is within it of zero, and

@@ -62,12 +62,16 @@ class MaCrossover:
         slow = rules.int_param(params, "slow")
         kind = str(params["average"])
         average = rules.ema if kind == "ema" else rules.sma
-        fast_line = average(bars.close, fast)
+        # In place where an array is done with: a 1M-bar run keeps few 8 MB temporaries.
+        difference = average(bars.close, fast)
         slow_line = average(bars.close, slow)
-        difference = fast_line - slow_line
+        np.subtract(difference, slow_line, out=difference)
         up, down = rules.crossings(difference)
+        gap_pct = np.abs(slow_line, out=slow_line)
         with np.errstate(divide="ignore", invalid="ignore"):
-            gap_pct = difference / np.abs(slow_line) * 100.0
+            np.divide(difference, gap_pct, out=gap_pct)
+        gap_pct *= 100.0
+        del difference, slow_line
         strength = rules.confidence(np.abs(gap_pct), FULL_CONFIDENCE_GAP_PCT)
         label = kind.upper()
         return rules.assemble(

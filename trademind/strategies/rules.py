@@ -117,9 +117,14 @@ def _crossings(difference: FloatArray) -> tuple[BoolArray, BoolArray]:
 def confidence(distance: FloatArray, scale: float | FloatArray) -> FloatArray:
     """``0.5`` at the threshold, growing linearly with ``distance`` beyond it to ``1.0`` at
     ``scale`` (and above). NaN where the distance is NaN; a zero scale counts as full."""
+    scales = np.asarray(scale)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(np.asarray(scale) > 0.0, distance / scale, 1.0)
-    return 0.5 + 0.5 * np.clip(ratio, 0.0, 1.0)
+        ratio: FloatArray = np.divide(distance, scales)  # the one new array; the rest in place
+    np.copyto(ratio, 1.0, where=~(scales > 0.0))
+    np.clip(ratio, 0.0, 1.0, out=ratio)
+    ratio *= 0.5
+    ratio += 0.5
+    return ratio
 
 
 def assemble(  # noqa: PLR0917 - one array per slot of Signals
