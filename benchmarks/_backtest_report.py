@@ -37,10 +37,15 @@ class EngineRun:
         return float(self.result["peak_rss_kb"]) / 1024.0
 
     @property
+    def baseline_mb(self) -> float:
+        """The process's peak before it loaded any data (MB)."""
+        return float(self.result.get("baseline_kb", np.nan)) / 1024.0
+
+    @property
     def run_mb(self) -> float:
         """Peak above the process's peak before it loaded any data (interpreter, libraries and
         compilation excluded): what the run itself needed."""
-        return self.peak_mb - float(self.result.get("baseline_kb", np.nan)) / 1024.0
+        return self.peak_mb - self.baseline_mb
 
     @property
     def trades(self) -> int:
@@ -189,3 +194,14 @@ def print_targets(
             f"peak memory ours/vectorbt {ours.peak_mb / vectorbt.peak_mb:.2f}"
         )
     return all(checks.values())
+
+
+def print_floor(floor: EngineRun, ours: EngineRun, reference: EngineRun) -> None:
+    """The least any numba engine holding the bars needs (benchmarks/_numba_floor.py), beside
+    the memory target: where the floor alone is above the target, no numba engine meets it."""
+    print(
+        f"info  numba floor (numpy + numba + one compiled function {floor.baseline_mb:.0f} MB, "
+        f"then the bars loaded): peak {floor.peak_mb:.1f} MB = "
+        f"{floor.peak_mb / reference.peak_mb:.3f} of backtrader's peak; ours is "
+        f"{ours.peak_mb - floor.peak_mb:+.1f} MB above it"
+    )

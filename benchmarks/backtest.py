@@ -65,6 +65,10 @@ def children_command(engine: str, source: str, target: Path, repeat: int = 1) ->
     return [sys.executable, "-m", module, engine, source, str(target), str(repeat)]
 
 
+def floor_command(source: Path, target: Path) -> list[str]:
+    return [sys.executable, "-m", "benchmarks._numba_floor", str(source), str(target)]
+
+
 def vectorbt_command(source: Path, target: Path, repeat: int = 1) -> list[str]:
     script = ROOT / "benchmarks" / "_vectorbt_child.py"
     return [
@@ -80,6 +84,7 @@ def warm_caches(work: Path, vectorbt: bool) -> None:
     source = work / "warm.npz"
     run_child(children_command("prepare", "2000", source), source)
     run_child(children_command("ours", str(source), work / "warm-ours.npz"), source)
+    run_child(floor_command(source, work / "warm-floor.npz"), source)
     if vectorbt:
         run_child(vectorbt_command(source, work / "warm-vbt.npz"), source)
 
@@ -110,6 +115,7 @@ def main() -> int:
             target = work / f"{engine}.npz"
             command = children_command(engine, str(source), target, repeat)
             raw[engine] = (args.bars, run_child(command, target))
+        raw["floor"] = (args.bars, run_child(floor_command(source, work / "f.npz"), work / "f.npz"))
         if not args.no_vectorbt:
             target = work / "vectorbt.npz"
             command = vectorbt_command(source, target, args.repeat)
@@ -140,6 +146,7 @@ def report(bars: int, runs: dict[str, EngineRun]) -> int:
     from benchmarks._backtest_report import (
         compare_trades,
         print_extra,
+        print_floor,
         print_runs,
         print_targets,
     )
@@ -151,6 +158,7 @@ def report(bars: int, runs: dict[str, EngineRun]) -> int:
         compare_trades(runs["ours"], runs["vectorbt"], INITIAL_CASH)
     print_extra([runs["portfolio"], runs["sweep"]])
     passed = print_targets(runs, parity, SPEED_TARGET, MEMORY_TARGET)
+    print_floor(runs["floor"], runs["ours"], runs["backtrader"])
     return 0 if passed else 1
 
 
