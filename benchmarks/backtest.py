@@ -16,15 +16,18 @@ then warms up on made-up bars before loading data (compile time reported apart; 
 the peak above that point). Times are wall clock (the fastest of ``--repeat`` runs for
 TradeMind and vectorbt; backtrader runs once), with the process's CPU time beside them.
 
-Targets: TradeMind's trades identical to backtrader's (entry/exit bars, quantities and prices to
-1e-9 relative, final equity to 1e-6 relative); at least 100x backtrader's bars/s; peak memory at
-most a quarter of backtrader's. Also reported: the ratios to vectorbt, a 500-symbol x 2,520-bar
-portfolio run and a 1,000-point sweep (trademind.backtest.sweep). All-in trading with 0.2%
-round-trip cost drives equity towards zero over 1M random bars: TradeMind and backtrader keep
-trading (no small-equity cut-off), quantities are compared relatively, and the report says for
-how many trades equity stays at least 1% of the starting cash and, where engines part (vectorbt
-stops buying once the account is down to ~1e-7 dollars), after how many trades and at what
-equity. Exit status 0 only when every target holds.
+Targets: TradeMind's trades identical to backtrader's (entry/exit bars, quantities and prices
+to 1e-9 relative, final equity to 1e-6 relative); at least 100x backtrader's bars/s; peak
+memory at most a quarter of backtrader's. Beside the memory target it reports the numba floor
+(benchmarks/_numba_floor.py: numpy, numba and one trivial compiled function, then the same bars
+loaded, nothing of TradeMind's): the least any numba engine holding the bars needs. Also
+reported: the ratios to vectorbt, a 500-symbol x 2,520-bar portfolio run and a 1,000-point
+sweep (trademind.backtest.sweep). All-in trading with 0.2% round-trip cost drives equity
+towards zero over 1M random bars: TradeMind and backtrader keep trading (no small-equity cut-
+off), quantities are compared relatively, and the report says for how many trades equity stays
+at least 1% of the starting cash and, where engines part (vectorbt stops buying once the
+account is down to ~1e-7 dollars), after how many trades and at what equity. Exit status 0 only
+when every target holds.
 """
 
 from __future__ import annotations
