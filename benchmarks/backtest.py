@@ -23,9 +23,9 @@ memory at most a quarter of backtrader's. Beside the memory target it reports th
 loaded, nothing of TradeMind's): the least any numba engine holding the bars needs. Also
 reported: the ratios to vectorbt, a 500-symbol x 2,520-bar portfolio run and a 1,000-point
 sweep (trademind.backtest.sweep). All-in trading with 0.2% round-trip cost drives equity
-towards zero over 1M random bars: TradeMind and backtrader keep trading (no small-equity cut-
-off), quantities are compared relatively, and the report says for how many trades equity stays
-at least 1% of the starting cash and, where engines part (vectorbt stops buying once the
+towards zero over 1M random bars: TradeMind and backtrader keep trading (no small-equity
+cut-off), quantities are compared relatively, and the report says for how many trades equity
+stays at least 1% of the starting cash and, where engines part (vectorbt stops buying once the
 account is down to ~1e-7 dollars), after how many trades and at what equity. Exit status 0 only
 when every target holds.
 """
