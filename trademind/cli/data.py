@@ -8,7 +8,6 @@ ingest them.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -19,7 +18,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from trademind.cli.context import CliState, get_state
-from trademind.cli.output import emit, print_json, print_message, print_table, stderr
+from trademind.cli.data_tables import print_bar_tables
+from trademind.cli.output import emit, print_json, print_message, stderr
 from trademind.core.errors import NotBuiltYetError, TradeMindError
 
 if TYPE_CHECKING:
@@ -328,39 +328,6 @@ def clear_cache(
     emit(state, report.as_dict(), message=message)
 
 
-def _number(value: float) -> str:
-    if math.isnan(value):
-        return ""
-    if abs(value) >= 100_000:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.4g}"
-
-
-_GROUPS = (
-    ("bars", ("open", "high", "low", "close", "volume", "adj_close")),
-    ("moving averages", ("sma_", "ema_")),
-    ("Bollinger Bands", ("bb_",)),
-    ("momentum", ("rsi_", "macd_", "stoch_")),
-    ("volatility and volume", ("atr_", "obv", "volume_trend_")),
-)
-_GROUP_WIDTH = 7
-
-
-def _column_groups(columns: list[str]) -> list[tuple[str, list[str]]]:
-    """Columns in readable tables of at most 7: bars, averages, bands, momentum, volume."""
-    groups: list[tuple[str, list[str]]] = []
-    left = list(columns)
-    for name, prefixes in (*_GROUPS, ("other", ("",))):
-        if name == "bars":
-            chosen = [column for column in left if column in prefixes]
-        else:
-            chosen = [column for column in left if column.startswith(prefixes)]
-        left = [column for column in left if column not in chosen]
-        for begin in range(0, len(chosen), _GROUP_WIDTH):
-            groups.append((name, chosen[begin : begin + _GROUP_WIDTH]))
-    return groups
-
-
 @app.command()
 def show(
     ctx: typer.Context,
@@ -384,17 +351,8 @@ def show(
     if state.json:
         print_json({"symbol": view.symbol, "timeframe": view.timeframe, "bars": view.records()})
         return
-    frame = view.frame
-    stamps = [_when(stamp.to_pydatetime(), view.timeframe) for stamp in frame["ts"]]
-    present = [str(c) for c in frame.columns if c != "ts" and not frame[c].isna().all()]
-    prices = "adjusted" if view.adjusted else "raw"
-    for group, columns in _column_groups(present):
-        values = frame[columns].to_numpy(float).tolist()
-        rows = [[stamp, *map(_number, row)] for stamp, row in zip(stamps, values, strict=True)]
-        title = f"{view.symbol} {view.timeframe}: {group}"
-        print_table(
-            title + (f" ({prices} prices)" if group == "bars" else ""), ["ts", *columns], rows
-        )
+    stamps = [_when(stamp.to_pydatetime(), view.timeframe) for stamp in view.frame["ts"]]
+    print_bar_tables(view, stamps)
     if not view.indicator_columns:
         print_message("no indicator values stored: run `trademind data update-indicators`")
     if written is not None:
