@@ -62,12 +62,29 @@ def empty_bar_frame() -> pd.DataFrame:
     return frame
 
 
-def conform_bar_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def _conforms(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` already has exactly the bar columns, dtypes and a 0..n-1 index."""
+    index = frame.index
+    return (
+        tuple(frame.columns) == BAR_COLUMNS
+        and frame["ts"].dtype == "datetime64[ns, UTC]"
+        and all(frame[column].dtype == np.float64 for column in BAR_COLUMNS[1:])
+        and isinstance(index, pd.RangeIndex)
+        and index.start == 0
+        and index.step == 1
+    )
+
+
+def conform_bar_frame(frame: pd.DataFrame, *, copy: bool = True) -> pd.DataFrame:
     """Return ``frame`` with exactly the bar columns and dtypes (values untouched).
 
     Raises ValidationError naming missing columns or a non-UTC-convertible ``ts``; it does
-    not judge the values (that is :mod:`trademind.data.quality`'s job).
+    not judge the values (that is :mod:`trademind.data.quality`'s job). With ``copy=False``
+    a frame that already conforms comes back as a shallow copy sharing its arrays (for
+    read-only callers such as the store: it saves copying every column).
     """
+    if not copy and _conforms(frame):
+        return frame.copy(deep=False)
     missing = [column for column in BAR_COLUMNS if column not in frame.columns]
     if missing == ["adj_close"]:
         frame = frame.assign(adj_close=np.nan)

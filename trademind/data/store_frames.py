@@ -46,7 +46,7 @@ def prepare_bars(frame: pd.DataFrame) -> pd.DataFrame:
     is :mod:`trademind.data.quality`'s job; this guard keeps a skipped screen from storing
     garbage). ``adj_close`` may be NaN (stored as NULL). Rows come back sorted by ``ts``.
     """
-    bars = conform_bar_frame(frame)
+    bars = conform_bar_frame(frame, copy=False)  # the store only reads it
     if not bars["ts"].is_unique:
         duplicated = bars.loc[bars["ts"].duplicated(), "ts"].iloc[0]
         raise ValidationError(f"bar frame has duplicate timestamps (first: {duplicated})")
@@ -79,8 +79,8 @@ def sqlite_timestamps(micros: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
     unique_times, time_index = np.unique(times, return_inverse=True)
     day_text = np.datetime_as_string(unique_days.astype("datetime64[D]"), unit="D").astype(object)
     time_text = np.array([_time_of_day(int(t)) for t in unique_times], dtype=object)
-    joined = [d + t for d, t in zip(day_text[day_index], time_text[time_index], strict=True)]
-    return np.array(joined, dtype=object)
+    joined: npt.NDArray[np.object_] = day_text[day_index] + time_text[time_index]  # str + str
+    return joined
 
 
 def _time_of_day(micros: int) -> str:

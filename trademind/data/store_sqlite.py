@@ -15,7 +15,7 @@ updates when some value ``IS NOT`` the stored one. Everything runs in the caller
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -93,20 +93,20 @@ def upsert_sqlite(
     micros = epoch_micros(bars["ts"])
     stamps = sqlite_timestamps(micros)
     constants = (symbol, timeframe, source, sqlite_timestamp(ingested_at))
-    rows = _value_rows(bars)
+    columns = [bars[column].to_numpy(np.float64) for column in VALUE_COLUMNS]
     batches = [slice(begin, begin + batch_rows) for begin in range(0, len(bars), batch_rows)]
     if not _any_stored(connection, symbol, timeframe, stamps):
         bind_constants(
             connection, CONSTANTS_TABLE, dict(zip(_CONSTANT_COLUMNS, constants, strict=True))
         )
         for batch in batches:
-            _insert_new(connection, stamps[batch], rows[batch])
+            _insert_new(connection, stamps[batch], _value_rows(columns, batch))
         connection.exec_driver_sql(f"DROP TABLE temp.{CONSTANTS_TABLE}")
         return UpsertCounts(inserted=len(bars), updated=0, unchanged=0)
     matched = _count_stored(connection, symbol, timeframe, stamps)
     _create_stage(connection)
     for batch in batches:
-        _stage_batch(connection, stamps[batch], rows[batch, 1:])
+        _stage_batch(connection, stamps[batch], _value_rows(columns, batch)[:, 1:])
     changed = connection.exec_driver_sql(_UPSERT, constants).rowcount
     connection.exec_driver_sql(f"DROP TABLE temp.{STAGE_TABLE}")
     inserted = len(bars) - matched
@@ -114,14 +114,16 @@ def upsert_sqlite(
     return UpsertCounts(inserted=inserted, updated=updated, unchanged=matched - updated)
 
 
-def _value_rows(bars: pd.DataFrame) -> npt.NDArray[np.float64]:
-    """One float row per bar: slot 0 left for the timestamp, then the values in ``_FIELDS``
-    order (written column by column, no intermediate stack). A NaN adj_close binds as NULL:
-    SQLite stores a bound NaN as NULL."""
-    rows = np.empty((len(bars), len(_FIELDS)))
+def _value_rows(columns: Sequence[npt.NDArray[np.float64]], batch: slice) -> npt.NDArray[np.float64]:
+    """One float row per bar of ``batch``: slot 0 left for the timestamp, then ``columns``
+    (the values in ``_FIELDS`` order). Built per batch, so each batch reuses the memory the
+    last one freed (first-touching one matrix for every bar costs more than filling it).
+    A NaN adj_close binds as NULL: SQLite stores a bound NaN as NULL."""
+    first = columns[0][batch]
+    rows = np.empty((len(first), len(_FIELDS)))
     rows[:, 0] = 0.0
-    for index, column in enumerate(VALUE_COLUMNS, start=1):
-        rows[:, index] = bars[column].to_numpy(np.float64)
+    for index, column in enumerate(columns, start=1):
+        rows[:, index] = column[batch]
     return rows
 
 

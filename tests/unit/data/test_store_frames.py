@@ -151,6 +151,22 @@ def test_prepare_bars_sorts_and_refuses_what_the_store_cannot_hold() -> None:
         prepare_bars(_bars(["2024-01-02"], adj_close=[np.inf]))
 
 
+def test_prepare_bars_shares_a_conforming_frame_and_conforms_any_other() -> None:
+    frame = _bars(["2024-01-02", "2024-01-03"])
+    shared = prepare_bars(frame)
+    assert np.shares_memory(shared["close"].to_numpy(), frame["close"].to_numpy())
+    assert shared is not frame
+    reordered = frame[["ts", "close", "open", "high", "low", "volume", "adj_close"]]
+    narrow = frame.assign(volume=frame["volume"].astype(np.float32))
+    shifted = frame.set_axis([5, 6])
+    for other in (reordered, narrow, shifted):
+        conformed = prepare_bars(other)
+        assert list(conformed.columns) == list(frame.columns)
+        assert conformed["volume"].dtype == np.float64
+        assert conformed.index.tolist() == [0, 1]
+        assert not np.shares_memory(conformed["close"].to_numpy(), other["close"].to_numpy())
+
+
 def test_frame_from_columns_builds_a_bar_frame() -> None:
     frame = frame_from_columns(
         [1_704_153_600_000_000],
