@@ -114,7 +114,9 @@ def upsert_sqlite(
     return UpsertCounts(inserted=inserted, updated=updated, unchanged=matched - updated)
 
 
-def _value_rows(columns: Sequence[npt.NDArray[np.float64]], batch: slice) -> npt.NDArray[np.float64]:
+def _value_rows(
+    columns: Sequence[npt.NDArray[np.float64]], batch: slice
+) -> npt.NDArray[np.float64]:
     """One float row per bar of ``batch``: slot 0 left for the timestamp, then ``columns``
     (the values in ``_FIELDS`` order). Built per batch, so each batch reuses the memory the
     last one freed (first-touching one matrix for every bar costs more than filling it).
