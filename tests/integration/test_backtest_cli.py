@@ -177,6 +177,9 @@ def test_results_list_and_export_read_the_stored_run(cli: Cli, tmp_path: Path) -
         (["--commission", "50%"], "--commission '50%'"),
         (["--symbol", "AA PL"], "invalid symbol"),
         (["--interval", "1h"], "no 1h bars stored for AAPL"),
+        (["--sizing", "fraction:0.1"], "--sizing 'fraction:0.1': '0.1' is not a percentage"),
+        (["--stop-loss", "120%"], "--stop-loss '120%': must be above 0% and below 100%"),
+        (["--order", "twap"], "--order 'twap': not an order type"),
     ],
 )
 def test_bad_input_exits_1_naming_the_problem_and_stores_nothing(
@@ -189,6 +192,32 @@ def test_bad_input_exits_1_naming_the_problem_and_stores_nothing(
     assert out == ""
     assert message in err
     assert len(err.strip().splitlines()) == 1
+    assert cli.json("backtest", "list") == []
+
+
+def test_sizing_and_exits_from_the_command_line_drive_the_run_and_are_stored(cli: Cli) -> None:
+    run = cli.json(
+        "backtest", "run", "--strategy", "ma_crossover", "--symbol", "AAPL",
+        "--sizing", "fraction:25%", "--stop-loss", "3%", "--commission", "none",
+        "--slippage", "none",
+    )  # fmt: skip
+    stored = cli.json("backtest", "results", str(run["id"]))["config"]["backtest"]
+    assert stored["sizing"] == {"model": "FixedFraction", "fraction": 0.25, "spec": "fraction:25%"}
+    assert (stored["stop_loss"], stored["order_spec"]) == (0.03, "market")
+    first = run["trades"][0]
+    assert first["quantity"] * first["entry_price"] == pytest.approx(0.25 * run["initial_cash"])
+    reasons = {trade["exit_reason"] for trade in run["trades"] if trade["exit_time"]}
+    assert "stop-loss 3%" in reasons
+    stopped = [t for t in run["trades"] if t["exit_reason"] == "stop-loss 3%"]
+    assert all(t["exit_price"] <= t["entry_price"] * 0.97 + 1e-9 for t in stopped)
+
+
+def test_the_backtrader_engine_refuses_what_it_cannot_reproduce(cli: Cli) -> None:
+    err = cli.fails(
+        "backtest", "run", "--strategy", "ma_crossover", "--symbol", "AAPL",
+        "--engine", "backtrader", "--sizing", "fraction:25%",
+    )  # fmt: skip
+    assert "the backtrader engine does not support this sizing (only all-in)" in err
     assert cli.json("backtest", "list") == []
 
 

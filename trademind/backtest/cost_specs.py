@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping
 from typing import Final
 
 from trademind.core.errors import ValidationError
@@ -44,7 +45,8 @@ _BPS: Final = re.compile(rf"({_NUMBER})\s*bps?")
 _PERCENT: Final = re.compile(rf"({_NUMBER})\s*%")
 
 
-def _number(text: str, option: str, spec: str) -> float:
+def spec_number(text: str, option: str, spec: str) -> float:
+    """``text`` as a finite number, or a ValidationError naming the option and its spec."""
     if not re.fullmatch(_NUMBER, text.strip()):
         raise ValidationError(f"{option} {spec!r}: {text.strip()!r} is not a number")
     value = float(text)
@@ -53,26 +55,39 @@ def _number(text: str, option: str, spec: str) -> float:
     return value
 
 
-def _options(
-    parts: list[str], allowed: tuple[str, ...], option: str, spec: str
+def spec_percent(text: str, option: str, spec: str) -> float:
+    """``"5%"`` as 0.05; a number without ``%`` is a ValidationError (5 could mean 5%)."""
+    matched = _PERCENT.fullmatch(text.strip())
+    if not matched:
+        raise ValidationError(f"{option} {spec!r}: {text.strip()!r} is not a percentage like 5%")
+    return spec_number(matched[1], option, spec) / 100.0
+
+
+def spec_options(
+    parts: list[str],
+    allowed: Mapping[str, Callable[[str, str, str], float]],
+    option: str,
+    spec: str,
 ) -> dict[str, float]:
-    """``name=value`` items after the first number, each name at most once."""
+    """``name=value`` items after the first value, each name at most once, each value read by
+    its parser in ``allowed`` (:func:`spec_number` or :func:`spec_percent`)."""
     found: dict[str, float] = {}
     for part in parts:
         name, has_value, value = part.partition("=")
         name = name.strip().lower()
         if not has_value or name not in allowed:
-            raise ValidationError(
-                f"{option} {spec!r}: {part.strip()!r} is not one of "
-                f"{', '.join(f'{a}=<number>' for a in allowed)}"
+            forms = ", ".join(
+                f"{a}={'<percent>%' if parse is spec_percent else '<number>'}"
+                for a, parse in allowed.items()
             )
+            raise ValidationError(f"{option} {spec!r}: {part.strip()!r} is not one of {forms}")
         if name in found:
             raise ValidationError(f"{option} {spec!r}: {name} is given twice")
-        found[name] = _number(value, option, spec)
+        found[name] = allowed[name](value, option, spec)
     return found
 
 
-def _build[T](option: str, spec: str, make: type[T], *args: float) -> T:
+def build_model[T](option: str, spec: str, make: type[T], *args: float) -> T:
     """``make(*args)`` with the model's own range errors prefixed by the option and spec."""
     try:
         return make(*args)
@@ -88,14 +103,14 @@ def parse_slippage(spec: str) -> SlippageModel:
         return NoSlippage()
     matched = _BPS.fullmatch(text)
     if matched:
-        return _build(option, spec, FixedBpsSlippage, _number(matched[1], option, spec))
+        return build_model(option, spec, FixedBpsSlippage, spec_number(matched[1], option, spec))
     if text.startswith("atr:"):
         first, *rest = text[4:].split(",")
-        extra = _options(rest, ("period",), option, spec)
+        extra = spec_options(rest, {"period": spec_number}, option, spec)
         period = extra.get("period", 14.0)
         if not period.is_integer():
             raise ValidationError(f"{option} {spec!r}: period must be a whole number of bars")
-        return _build(option, spec, AtrSlippage, _number(first, option, spec), int(period))
+        return build_model(option, spec, AtrSlippage, spec_number(first, option, spec), int(period))
     raise ValidationError(f"{option} {spec!r}: not a slippage model; use {SLIPPAGE_FORMS}")
 
 
@@ -109,17 +124,17 @@ def parse_commission(spec: str) -> CommissionModel:
         return PerShareCommission()
     matched = _PERCENT.fullmatch(text)
     if matched:
-        rate = _number(matched[1], option, spec) / 100.0
-        return _build(option, spec, PercentageCommission, rate)
+        rate = spec_number(matched[1], option, spec) / 100.0
+        return build_model(option, spec, PercentageCommission, rate)
     if text.startswith("per-share:"):
         first, *rest = text[len("per-share:") :].split(",")
-        extra = _options(rest, ("min", "max"), option, spec)
+        extra = spec_options(rest, {"min": spec_number, "max": spec_number}, option, spec)
         defaults = PerShareCommission()
-        return _build(
+        return build_model(
             option,
             spec,
             PerShareCommission,
-            _number(first, option, spec),
+            spec_number(first, option, spec),
             extra.get("min", defaults.minimum),
             extra.get("max", defaults.maximum_fraction),
         )

@@ -24,15 +24,21 @@ from trademind.cli.backtest_common import (
     EngineChoice,
     Interval,
     Metric,
+    Order,
     Params,
     RandomCount,
     Report,
     Seed,
+    Sizing,
     Slippage,
     Start,
+    StopLoss,
     SweepParams,
     Symbol,
     Symbols,
+    TakeProfit,
+    TimeInForce,
+    TrailingStop,
     Workers,
     data_request,
     database,
@@ -69,14 +75,29 @@ def run(  # noqa: PLR0917 - Typer passes every option positionally
     commission: Commission = None,
     report: Report = None,
     name: Annotated[str | None, typer.Option(help="A label stored with the run.")] = None,
+    sizing: Sizing = None,
+    stop_loss: StopLoss = None,
+    take_profit: TakeProfit = None,
+    trailing_stop: TrailingStop = None,
+    order: Order = None,
+    time_in_force: TimeInForce = None,
 ) -> None:
     """Backtest a strategy: `backtest run --strategy rsi_mean_reversion --symbol AAPL`.
 
     Parameters are the configured ones (`strategies set`) overlaid with --param name=value.
     Costs and fills come from the backtest settings unless --slippage/--commission say
+    otherwise; entries buy with all the cash at the next open unless --sizing/--order say
     otherwise. The run is stored; --report FILE.html writes the Plotly report."""
     data = data_request(symbol, symbols, days, start, end, interval)
-    run_command(ctx, strategy, data, param, engine, slippage, commission, report, name)
+    execution = {
+        "sizing": sizing,
+        "stop_loss": stop_loss,
+        "take_profit": take_profit,
+        "trailing_stop": trailing_stop,
+        "order": order,
+        "time_in_force": time_in_force,
+    }
+    run_command(ctx, strategy, data, param, engine, slippage, commission, report, name, execution)
 
 
 @app.command()

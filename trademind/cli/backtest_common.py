@@ -6,7 +6,7 @@ strategy named as an argument.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -59,6 +59,28 @@ Commission = Annotated[
 ]
 Report = Annotated[
     Path | None, typer.Option(help="Also write an HTML report (Plotly) to this file.")
+]
+Sizing = Annotated[
+    str | None,
+    typer.Option(
+        help="all-in (default), cash:10000, fraction:10%, volatility:1%[,period=14][,max=50%]"
+        "[,source=atr|std] or kelly:win=55%,payoff=1.5[,cap=25%]."
+    ),
+]
+StopLoss = Annotated[str | None, typer.Option(help="Exit at this loss from entry, e.g. 5%.")]
+TakeProfit = Annotated[str | None, typer.Option(help="Exit at this gain from entry, e.g. 10%.")]
+TrailingStop = Annotated[
+    str | None, typer.Option(help="Exit this far below the highest high since entry, e.g. 8%.")
+]
+Order = Annotated[
+    str | None,
+    typer.Option(
+        help="Entry order: market (default), limit:1% (below the signal close), stop:1% "
+        "(above it) or stop-limit:1%,0.5%."
+    ),
+]
+TimeInForce = Annotated[
+    Literal["day", "gtc"] | None, typer.Option(help="Entry orders: day (default) or gtc.")
 ]
 SweepParams = Annotated[
     list[str] | None,
@@ -152,8 +174,10 @@ def run_command(  # noqa: PLR0917 - one function behind `backtest run` and `stra
     commission: str | None,
     report: Path | None,
     name: str | None = None,
+    execution: Mapping[str, str | None] | None = None,
 ) -> None:
-    """Run, store, report and print one backtest."""
+    """Run, store, report and print one backtest (``execution``: sizing, exits and entry
+    order texts, see :class:`~trademind.services.backtest_service.RunRequest`)."""
     from trademind.services import backtest_service
 
     state = get_state(ctx)
@@ -166,6 +190,7 @@ def run_command(  # noqa: PLR0917 - one function behind `backtest run` and `stra
         commission=commission,
         engine=engine,
         name=name,
+        execution=dict(execution or {}),
     )
     with database(settings) as db, progress_bar(state, "backtest") as progress:
         result = backtest_service.run(db, settings, request, progress=progress)

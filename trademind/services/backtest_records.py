@@ -19,6 +19,7 @@ import numpy as np
 
 from trademind import __version__
 from trademind.backtest.cost_specs import describe_commission, describe_slippage
+from trademind.backtest.execution_specs import describe_order, describe_sizing
 from trademind.db.backtest_runs import RunRecord
 from trademind.db.types import utc_now
 
@@ -102,6 +103,8 @@ def config_dict(config: BacktestConfig) -> dict[str, Any]:
         out[item.name] = _model(value) if dataclasses.is_dataclass(value) else value
     out["commission"]["spec"] = describe_commission(config.commission)
     out["slippage"]["spec"] = describe_slippage(config.slippage)
+    out["sizing"]["spec"] = describe_sizing(config.sizing)
+    out["order_spec"] = describe_order(config.order_type, config.limit_offset, config.stop_offset)
     return out
 
 

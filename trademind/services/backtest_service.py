@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from trademind.backtest.config import BacktestConfig
 from trademind.backtest.cost_specs import parse_commission, parse_slippage
+from trademind.backtest.execution_specs import parse_execution
 from trademind.backtest.runner import RunResult, RunSpec, compute_signals, measure
 from trademind.config import Settings
 from trademind.core.errors import ValidationError
@@ -60,6 +61,9 @@ class RunRequest:
     commission: str | None = None
     engine: str = "native"
     name: str | None = None
+    execution: Mapping[str, str | None] = field(default_factory=dict)
+    """Sizing, exits and entry order texts by :data:`~trademind.backtest.execution_specs.
+    EXECUTION_KEYS` (``--sizing fraction:10%`` is ``{"sizing": "fraction:10%"}``)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,10 +103,15 @@ def strategy_params(
 
 
 def engine_config(
-    settings: Settings, *, slippage: str | None = None, commission: str | None = None
+    settings: Settings,
+    *,
+    slippage: str | None = None,
+    commission: str | None = None,
+    execution: Mapping[str, str | None] | None = None,
 ) -> BacktestConfig:
-    """The ``backtest`` settings with the ``--slippage``/``--commission`` texts applied."""
-    overrides: dict[str, Any] = {}
+    """The ``backtest`` settings with the ``--slippage``/``--commission`` texts and the
+    sizing, exit and order texts of ``execution`` applied."""
+    overrides: dict[str, Any] = parse_execution(execution or {})
     if slippage is not None:
         overrides["slippage"] = parse_slippage(slippage)
     if commission is not None:
@@ -119,7 +128,12 @@ def check_engine(engine: str) -> Engine:
 def run_spec(settings: Settings, request: RunRequest) -> RunSpec:
     """The resolved spec of ``request`` (strategy, parameters, engine config)."""
     params = strategy_params(settings, request.strategy, request.params)
-    config = engine_config(settings, slippage=request.slippage, commission=request.commission)
+    config = engine_config(
+        settings,
+        slippage=request.slippage,
+        commission=request.commission,
+        execution=request.execution,
+    )
     name = get_strategy(request.strategy).name
     return RunSpec(name, params, config, settings.backtest.risk_free_rate)
 
@@ -137,8 +151,8 @@ def _engine_function(engine: Engine, config: BacktestConfig) -> EngineRun:
         run_backtrader,
     )
 
+    check_supported(config)  # what backtrader cannot reproduce is refused first, installed or not
     import_backtrader()
-    check_supported(config)
     return run_backtrader
 
 
