@@ -16,13 +16,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from trademind.cli import backtest_output as show
-from trademind.cli.context import CliState, get_state
+from trademind.cli.context import CliState, get_state, open_database
 from trademind.cli.output import print_json, print_message, stderr
 from trademind.core.errors import ValidationError
 
 if TYPE_CHECKING:
-    from trademind.config import Settings
-    from trademind.db.session import Database
     from trademind.services.backtest_data import DataRequest
     from trademind.services.backtest_service import Progress as ServiceProgress
 
@@ -128,17 +126,6 @@ def data_request(  # noqa: PLR0917 - the CLI's window options, passed straight t
 
 
 @contextmanager
-def database(settings: Settings) -> Iterator[Database]:
-    from trademind.services import data_service
-
-    opened = data_service.open_database(settings)
-    try:
-        yield opened
-    finally:
-        opened.dispose()
-
-
-@contextmanager
 def progress_bar(state: CliState, label: str) -> Iterator[ServiceProgress]:
     """A Rich progress bar on stderr (a terminal only, never in JSON mode)."""
     bar = Progress(
@@ -192,7 +179,7 @@ def run_command(  # noqa: PLR0917 - one function behind `backtest run` and `stra
         name=name,
         execution=dict(execution or {}),
     )
-    with database(settings) as db, progress_bar(state, "backtest") as progress:
+    with open_database(settings) as db, progress_bar(state, "backtest") as progress:
         result = backtest_service.run(db, settings, request, progress=progress)
     view = result.as_dict() | {"report": None}
     if report is not None:

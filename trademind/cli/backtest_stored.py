@@ -27,12 +27,11 @@ from trademind.cli.backtest_common import (
     Symbol,
     Symbols,
     data_request,
-    database,
     progress_bar,
     run_command,
     show_notices,
 )
-from trademind.cli.context import get_state
+from trademind.cli.context import get_state, open_database
 from trademind.cli.output import print_json, print_message, print_table
 
 RunId = Annotated[int, typer.Argument(help="The run's ID (`trademind backtest list`).")]
@@ -45,7 +44,7 @@ def results(ctx: typer.Context, run_id: RunId) -> None:
 
     state = get_state(ctx)
     settings = state.load_settings()
-    with database(settings) as db:
+    with open_database(settings) as db:
         view = backtest_service.run_details(db, run_id)
     if state.json:
         print_json(view)
@@ -63,7 +62,7 @@ def list_runs(
 
     state = get_state(ctx)
     settings = state.load_settings()
-    with database(settings) as db:
+    with open_database(settings) as db:
         runs = backtest_service.list_runs(db, limit)
     if state.json:
         print_json(runs)
@@ -115,7 +114,7 @@ def export(
 
     state = get_state(ctx)
     settings = state.load_settings()
-    with database(settings) as db:
+    with open_database(settings) as db:
         record = backtest_service.get_run(db, run_id)
         if output_format == "html":
             text = backtest_report.stored_report_html(db, settings, record)
@@ -172,7 +171,7 @@ def montecarlo(  # noqa: PLR0917 - Typer passes every option positionally
             slippage=slippage,
             commission=commission,
         )
-    with database(settings) as db, progress_bar(state, "montecarlo") as progress:
+    with open_database(settings) as db, progress_bar(state, "montecarlo") as progress:
         result = backtest_robustness.montecarlo(
             db, settings, run_id=run_id, request=request, runs=runs, seed=seed, progress=progress
         )
@@ -206,7 +205,7 @@ def strategy_performance(
 
     state = get_state(ctx)
     settings = state.load_settings()
-    with database(settings) as db:
+    with open_database(settings) as db:
         summary = backtest_service.strategy_performance(db, name)
     if state.json:
         print_json(summary)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -11,6 +13,7 @@ import click
 if TYPE_CHECKING:
     from trademind.config import Settings
     from trademind.data.providers import BarProvider, Source
+    from trademind.db.session import Database
 
 OutputFormat = Literal["table", "json"]
 
@@ -63,3 +66,16 @@ def get_state(ctx: click.Context) -> CliState:
     if not isinstance(root.obj, CliState):
         root.obj = CliState()
     return root.obj
+
+
+@contextmanager
+def open_database(settings: Settings) -> Iterator[Database]:
+    """The configured database for one command (migrated when ``database.auto_migrate``),
+    disposed of when the command is done."""
+    from trademind.services import data_service
+
+    database = data_service.open_database(settings)
+    try:
+        yield database
+    finally:
+        database.dispose()

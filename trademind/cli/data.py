@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from trademind.cli.context import CliState, get_state
+from trademind.cli.context import CliState, get_state, open_database
 from trademind.cli.data_tables import print_bar_tables
 from trademind.cli.output import emit, print_json, print_message, stderr
 from trademind.core.errors import NotBuiltYetError, TradeMindError
@@ -25,7 +25,6 @@ from trademind.core.errors import NotBuiltYetError, TradeMindError
 if TYPE_CHECKING:
     from trademind.config import Settings
     from trademind.data.quality import QualityIssue
-    from trademind.db.session import Database
     from trademind.services import data_service
     from trademind.services.data_report import (
         IngestReport,
@@ -45,17 +44,6 @@ _INTERVAL_HELP = "Bar interval (1d, 1h, 5m, ...). Default: data.default_timefram
 
 class CommandFailedError(TradeMindError):
     """The command ran and reported its results, but something in them failed."""
-
-
-@contextmanager
-def _database(settings: Settings) -> Iterator[Database]:
-    from trademind.services import data_service
-
-    database = data_service.open_database(settings)
-    try:
-        yield database
-    finally:
-        database.dispose()
 
 
 def _symbols(raw: str | None) -> list[str] | None:
@@ -189,7 +177,7 @@ def ingest(  # noqa: PLR0917 - Typer passes every option positionally
     chosen = _source(settings, source)
     factory = state.provider_factory
     provider = factory(chosen, path, settings) if factory is not None else None
-    with _database(settings) as database, _progress(state) as progress:
+    with open_database(settings) as database, _progress(state) as progress:
         report = data_service.ingest(
             database,
             settings,
@@ -225,7 +213,7 @@ def status(ctx: typer.Context) -> None:
 
     state = get_state(ctx)
     settings = state.load_settings()
-    with _database(settings) as database:
+    with open_database(settings) as database:
         statuses = data_service.status(database, settings)
     if not statuses and not state.json:
         print_message(
@@ -265,7 +253,7 @@ def verify(
     state = get_state(ctx)
     settings = state.load_settings()
     timeframe = interval or settings.data.default_timeframe
-    with _database(settings) as database:
+    with open_database(settings) as database:
         issues = data_service.verify(database, settings, _symbols(symbols), timeframe)
     if not issues:
         emit(state, [], message="no problems found")
@@ -309,7 +297,7 @@ def clear_cache(
     )
     try:
         if bars:
-            with _database(settings) as database:
+            with open_database(settings) as database:
                 report = data_service.clear_market_data(
                     cache, database, symbol=symbol, bars=True, confirmed=yes
                 )
@@ -345,7 +333,7 @@ def show(
     state = get_state(ctx)
     settings = state.load_settings()
     timeframe = interval or settings.data.default_timeframe
-    with _database(settings) as database:
+    with open_database(settings) as database:
         view = data_show.show_bars(database, settings, symbol, days=days, timeframe=timeframe)
     written = data_show.write_chart(view, plot) if plot is not None else None
     if state.json:
@@ -383,7 +371,7 @@ def update_indicators(
     state = get_state(ctx)
     settings = state.load_settings()
     timeframe = interval or settings.data.default_timeframe
-    with _database(settings) as database:
+    with open_database(settings) as database:
         report = data_service.update_indicators(
             database, settings, _symbols(symbols), timeframe, full=full
         )
