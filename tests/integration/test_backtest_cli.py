@@ -318,6 +318,15 @@ def test_strategies_backtest_and_performance(cli: Cli) -> None:
     assert summary["best_sharpe"] == run["metrics"]["sharpe"]
 
 
+def test_strategies_backtest_takes_the_same_sizing_and_exit_options(cli: Cli) -> None:
+    args = ["--symbol", "AAPL", "--sizing", "fraction:25%", "--stop-loss", "3%"]
+    via_strategies = cli.json("strategies", "backtest", "ma_crossover", *args)
+    via_backtest = cli.json("backtest", "run", "--strategy", "ma_crossover", *args)
+    stored = cli.json("backtest", "results", str(via_strategies["id"]))["config"]["backtest"]
+    assert (stored["sizing"]["spec"], stored["stop_loss"]) == ("fraction:25%", 0.03)
+    assert via_strategies["trades"] == via_backtest["trades"]
+
+
 class _BrokenEngine:
     """An engine that fails the way a bug would."""
 

@@ -41,6 +41,7 @@ from trademind.cli.backtest_common import (
     TrailingStop,
     Workers,
     data_request,
+    execution_texts,
     progress_bar,
     run_command,
     show_notices,
@@ -88,14 +89,7 @@ def run(  # noqa: PLR0917 - Typer passes every option positionally
     otherwise; entries buy with all the cash at the next open unless --sizing/--order say
     otherwise. The run is stored; --report FILE.html writes the Plotly report."""
     data = data_request(symbol, symbols, days, start, end, interval)
-    execution = {
-        "sizing": sizing,
-        "stop_loss": stop_loss,
-        "take_profit": take_profit,
-        "trailing_stop": trailing_stop,
-        "order": order,
-        "time_in_force": time_in_force,
-    }
+    execution = execution_texts(sizing, stop_loss, take_profit, trailing_stop, order, time_in_force)
     run_command(ctx, strategy, data, param, engine, slippage, commission, report, name, execution)
 
 

@@ -151,6 +151,25 @@ def show_notices(state: CliState, items: list[str]) -> None:
         show.notices(items)
 
 
+def execution_texts(  # noqa: PLR0917 - one per CLI option
+    sizing: str | None,
+    stop_loss: str | None,
+    take_profit: str | None,
+    trailing_stop: str | None,
+    order: str | None,
+    time_in_force: str | None,
+) -> dict[str, str | None]:
+    """The sizing, exit and entry-order options as :func:`run_command` takes them."""
+    return {
+        "sizing": sizing,
+        "stop_loss": stop_loss,
+        "take_profit": take_profit,
+        "trailing_stop": trailing_stop,
+        "order": order,
+        "time_in_force": time_in_force,
+    }
+
+
 def run_command(  # noqa: PLR0917 - one function behind `backtest run` and `strategies backtest`
     ctx: typer.Context,
     strategy: str,

@@ -20,13 +20,20 @@ from trademind.cli.backtest_common import (
     End,
     EngineChoice,
     Interval,
+    Order,
     Params,
     Report,
+    Sizing,
     Slippage,
     Start,
+    StopLoss,
     Symbol,
     Symbols,
+    TakeProfit,
+    TimeInForce,
+    TrailingStop,
     data_request,
+    execution_texts,
     progress_bar,
     run_command,
     show_notices,
@@ -252,7 +259,14 @@ def strategy_backtest(  # noqa: PLR0917 - Typer passes every option positionally
     slippage: Slippage = None,
     commission: Commission = None,
     report: Report = None,
+    sizing: Sizing = None,
+    stop_loss: StopLoss = None,
+    take_profit: TakeProfit = None,
+    trailing_stop: TrailingStop = None,
+    order: Order = None,
+    time_in_force: TimeInForce = None,
 ) -> None:
     """Backtest a strategy: the same as `backtest run --strategy NAME` (stored, --report)."""
     data = data_request(symbol, symbols, days, start, end, interval)
-    run_command(ctx, name, data, param, engine, slippage, commission, report)
+    execution = execution_texts(sizing, stop_loss, take_profit, trailing_stop, order, time_in_force)
+    run_command(ctx, name, data, param, engine, slippage, commission, report, None, execution)
