@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from trademind.backtest import KEY_METRICS
 from trademind.cli import backtest_output as show
 from trademind.cli import backtest_stored
 from trademind.cli.backtest_common import (
@@ -133,14 +134,14 @@ def compare(  # noqa: PLR0917
             row["strategy"],
             show.params_text(row["params"]),
             show.money(row["final_equity"]),
-            *(show.metric_text(name, row["metrics"].get(name)) for name in show.KEY_METRICS),
+            *(show.metric_text(name, row["metrics"].get(name)) for name in KEY_METRICS),
         )
         for row in result["runs"]
     ]
     title = (
         f"{', '.join(result['symbols'])}, {show.day(result['start'])} to {show.day(result['end'])}"
     )
-    labels = [show.label(name) for name in show.KEY_METRICS]
+    labels = [show.label(name) for name in KEY_METRICS]
     print_table(title, ("run", "strategy", "params", "final equity", *labels), rows)
 
 
@@ -212,7 +213,7 @@ def optimize(  # noqa: PLR0917
 def _show_optimize(state: CliState, result: dict[str, Any]) -> None:
     show_notices(state, result["notices"])
     metric = result["metric"]
-    names = [metric, *(name for name in show.KEY_METRICS if name != metric)]
+    names = [metric, *(name for name in KEY_METRICS if name != metric)]
     columns = ("rank", "params", *(show.label(name) for name in names))
     rows = [
         (

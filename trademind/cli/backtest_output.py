@@ -31,15 +31,6 @@ PERCENT_METRICS: Final = frozenset(
     }
 )
 MONEY_METRICS: Final = frozenset({"average_win", "average_loss", "expectancy"})
-KEY_METRICS: Final = (
-    "total_return",
-    "cagr",
-    "sharpe",
-    "sortino",
-    "max_drawdown",
-    "win_rate",
-    "trade_count",
-)
 TRADES_SHOWN: Final = 20
 _LABELS: Final = {
     "total_return": "return",

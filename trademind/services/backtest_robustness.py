@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
-from trademind.backtest import walkforward
+from trademind.backtest import KEY_METRICS, walkforward
 from trademind.backtest.metrics import TradeStats, compute_metrics
 from trademind.backtest.parallel import default_workers
 from trademind.backtest.param_specs import parse_param_values
@@ -49,15 +49,6 @@ PARALLEL_MIN_BAR_TRIALS: Final = 20_000_000
 """Without ``--workers``, a sweep runs in worker processes only when it simulates at least this
 many bars in all (trials x bars): a spawned worker costs seconds to start (imports, numba
 kernels), while a daily backtest of ten years takes about a millisecond."""
-SUMMARY_METRICS: Final = (
-    "total_return",
-    "cagr",
-    "sharpe",
-    "sortino",
-    "max_drawdown",
-    "win_rate",
-    "trade_count",
-)
 
 
 @cache
@@ -227,7 +218,7 @@ def _workers(requested: int | None, data: PreparedData, trials: int) -> int:
 
 
 def _trial(trial: Trial, metric: str, rank: int) -> dict[str, Any]:
-    summary = {name: trial.metrics.get(name) for name in SUMMARY_METRICS}
+    summary = {name: trial.metrics.get(name) for name in KEY_METRICS}
     return {
         "rank": rank,
         "params": dict(trial.params),
