@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 from support.cli_driver import Cli
+from support.yahoo import yahoo_frame
 
 from trademind.cli.context import CliState
 from trademind.data.providers import BarProvider, BarRequest, ProviderResult
@@ -39,22 +39,6 @@ TIMEOUT_LOG = (
     "['%s']: Timeout('Failed to perform, curl: (28) Operation timed out after 30002 "
     "milliseconds with 0 bytes received')"
 )
-
-
-def yahoo_frame(days: pd.DatetimeIndex) -> pd.DataFrame:
-    """What ``yfinance.download`` returns: prices that depend on the date only."""
-    base = (days - pd.Timestamp("2024-01-01")).days.to_numpy(dtype=float) + 100.0
-    return pd.DataFrame(
-        {
-            "Open": base,
-            "High": base + 1,
-            "Low": base - 1,
-            "Close": base + 0.5,
-            "Adj Close": base + 0.25,
-            "Volume": np.full(len(days), 1e6),
-        },
-        index=pd.DatetimeIndex(days, name="Date"),
-    )
 
 
 @dataclass

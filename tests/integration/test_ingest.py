@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from support.yahoo import yahoo_frame
 
 from trademind.config import Settings
 from trademind.core.clock import TestClock
@@ -41,22 +42,6 @@ def database(tmp_path: Path) -> Iterator[Database]:
 @pytest.fixture
 def settings() -> Settings:
     return Settings(data={"watchlist": ["AAPL", "MSFT"], "history_days": 30})
-
-
-def yahoo_frame(days: pd.DatetimeIndex) -> pd.DataFrame:
-    """Bars whose prices depend on the date only (the same bar whatever the range asked)."""
-    base = (days - pd.Timestamp("2024-01-01")).days.to_numpy(dtype=float) + 100.0
-    return pd.DataFrame(
-        {
-            "Open": base,
-            "High": base + 1,
-            "Low": base - 1,
-            "Close": base + 0.5,
-            "Adj Close": base + 0.25,
-            "Volume": np.full(len(days), 1e6),
-        },
-        index=pd.DatetimeIndex(days, name="Date"),
-    )
 
 
 class FakeYahoo:
