@@ -10,8 +10,9 @@ Three checks (codes in :data:`trademind.data.quality.CHECKS`), run on every sour
 * ``implausible_volume``: a finite volume above :data:`MAX_VOLUME` (1e13 per bar): the busiest
   US share days trade about 1e10 shares and yfinance's dollar volume of BTC-USD is about 1e11.
 * ``implausible_return``: a close more than ``max_close_ratio`` (setting
-  ``data.max_close_ratio``, default 10) times above or below the median close of its neighbours
-  (up to :data:`NEIGHBOURS` bars on each side): a bad print that the bars around it contradict.
+  ``data.max_close_ratio``, default 10) times above or below the median close of the
+  :data:`NEIGHBOURS` bars before it *and* of those after it: a bad print that the bars on both
+  sides contradict.
   The bound is wide on purpose: real crashes (-80%) and buy-outs (+200%) happen and must stay.
   Across a split the source reports, the neighbours are compared on one scale, so a reported
   split is never implausible. A jump beyond the bound that *persists* (the bars after it stay
@@ -66,17 +67,21 @@ def plausible_magnitudes(prices: FloatArray) -> Mask:
     return np.asarray(inside.all(axis=1), dtype=bool)
 
 
-def neighbour_medians(closes: FloatArray) -> FloatArray:
-    """The median close of up to :data:`NEIGHBOURS` bars on each side of each bar (NaN: none)."""
+def side_medians(closes: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The median close of the :data:`NEIGHBOURS` bars before and after each bar (NaN where
+    there are fewer: near the ends of the series)."""
     count = len(closes)
     padded = np.concatenate((np.full(NEIGHBOURS, np.nan), closes, np.full(NEIGHBOURS, np.nan)))
-    offsets = [k for k in range(-NEIGHBOURS, NEIGHBOURS + 1) if k != 0]
-    around = np.stack([padded[NEIGHBOURS + k : NEIGHBOURS + k + count] for k in offsets], axis=1)
-    medians = np.full(count, np.nan)
-    known = (~np.isnan(around)).any(axis=1) if count else np.zeros(0, dtype=bool)
-    if known.any():
-        medians[known] = np.nanmedian(around[known], axis=1)
-    return medians
+
+    def median_of(offsets: range) -> FloatArray:
+        around = np.stack([padded[NEIGHBOURS + k : NEIGHBOURS + k + count] for k in offsets], 1)
+        medians = np.full(count, np.nan)
+        known = (~np.isnan(around)).all(axis=1)
+        if known.any():
+            medians[known] = np.median(around[known], axis=1)
+        return medians
+
+    return median_of(range(-NEIGHBOURS, 0)), median_of(range(1, NEIGHBOURS + 1))
 
 
 def _beyond(ratio: FloatArray, max_ratio: float) -> Mask:
@@ -85,27 +90,39 @@ def _beyond(ratio: FloatArray, max_ratio: float) -> Mask:
     return result
 
 
+def _off_both_sides(closes: FloatArray, max_ratio: float) -> tuple[Mask, FloatArray]:
+    """Closes beyond ``max_ratio`` of both sides' medians (of the one side at either end; a
+    bar with neither, in a series of under three bars, is not judged)."""
+    before, after = side_medians(closes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        off_before = _beyond(closes / before, max_ratio) | np.isnan(before)
+        off_after = _beyond(closes / after, max_ratio) | np.isnan(after)
+    flagged: Mask = off_before & off_after & ~(np.isnan(before) & np.isnan(after))
+    return flagged, np.where(np.isnan(before), after, before)
+
+
 def implausible_closes(
     bars: pd.DataFrame,
     *,
     max_ratio: float,
     splits: Sequence[ReportedSplit] | None = None,
 ) -> tuple[Mask, FloatArray]:
-    """Which bars' closes are beyond ``max_ratio`` of their neighbours' median, and that median.
+    """Which bars' closes are beyond ``max_ratio`` of the median close of the bars before them
+    *and* of the bars after them (a bad print both sides contradict; near either end of the
+    series, the one full side there is), and the median they were compared with.
 
     ``bars`` is sorted by ``ts`` with finite positive closes. With reported splits, a bar is
     implausible only when it is so on the raw closes *and* on the split-scaled ones (a source
     may deliver already adjusted bars, or raw ones).
     """
     closes = bars["close"].to_numpy(dtype=np.float64)
-    medians = neighbour_medians(closes)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        flagged = _beyond(closes / medians, max_ratio)
+    if len(closes) == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0)
+    flagged, reference = _off_both_sides(closes, max_ratio)
     if splits and flagged.any():
         scaled = closes * split_factors(bars["ts"], splits)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            flagged &= _beyond(scaled / neighbour_medians(scaled), max_ratio)
-    return flagged, medians
+        flagged &= _off_both_sides(scaled, max_ratio)[0]
+    return flagged, reference
 
 
 def persistent_jumps(
