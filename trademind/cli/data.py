@@ -18,6 +18,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from trademind.cli.context import CliState, get_state, open_database
+from trademind.cli.data_options import check_file_name
+from trademind.cli.data_options import column_map as column_map_option
 from trademind.cli.data_tables import print_bar_tables
 from trademind.cli.output import emit, print_json, print_message, stderr
 from trademind.core.errors import NotBuiltYetError, TradeMindError
@@ -165,6 +167,14 @@ def ingest(  # noqa: PLR0917 - Typer passes every option positionally
     ] = None,
     days: Annotated[int | None, typer.Option(help="The last N calendar days.")] = None,
     interval: Annotated[str | None, typer.Option(help=_INTERVAL_HELP)] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            help="CSV column names, FIELD=COLUMN pairs (csv source), e.g. "
+            "date=Datum,open=Eröffnung,high=Hoch,low=Tief,close=Schluss,volume=Volumen. "
+            "Fields: ts, date, time, open, high, low, close, volume, adj_close.",
+        ),
+    ] = None,
 ) -> None:
     """Fetch bars, quarantine bad rows, store the good ones (re-running changes nothing).
 
@@ -175,6 +185,9 @@ def ingest(  # noqa: PLR0917 - Typer passes every option positionally
     state = get_state(ctx)
     settings = state.load_settings()
     chosen = _source(settings, source)
+    column_map = column_map_option(columns, chosen)
+    if chosen == "csv" and path is not None and path.is_file():
+        check_file_name(path)
     factory = state.provider_factory
     provider = factory(chosen, path, settings) if factory is not None else None
     with open_database(settings) as database, _progress(state) as progress:
@@ -184,6 +197,7 @@ def ingest(  # noqa: PLR0917 - Typer passes every option positionally
             symbols=_symbols(symbols),
             source=chosen,
             path=path,
+            column_map=column_map,
             provider=provider,
             start=start.date() if start else None,
             end=end.date() if end else None,
@@ -244,17 +258,20 @@ def _issue_dict(issue: QualityIssue) -> dict[str, Any]:
 def verify(
     ctx: typer.Context,
     symbols: Annotated[str | None, typer.Option("--symbols", "-s", help=_SYMBOLS_HELP)] = None,
-    interval: Annotated[str | None, typer.Option(help=_INTERVAL_HELP)] = None,
+    interval: Annotated[
+        str | None,
+        typer.Option(help="Only this bar interval (1d, 1h, ...). Default: every stored interval."),
+    ] = None,
 ) -> None:
-    """Check stored bars (NYSE sessions, duplicates, OHLC, NaN, prices, volume, outliers,
-    splits, staleness) and list open quarantined rows. Exit 1 when there are problems."""
+    """Check stored bars at every interval (NYSE sessions, duplicates, OHLC, NaN, implausible
+    prices, volumes and returns, outliers, splits, staleness) and list open quarantined rows.
+    Exit 1 when there are problems."""
     from trademind.services import data_service
 
     state = get_state(ctx)
     settings = state.load_settings()
-    timeframe = interval or settings.data.default_timeframe
     with open_database(settings) as database:
-        issues = data_service.verify(database, settings, _symbols(symbols), timeframe)
+        issues = data_service.verify(database, settings, _symbols(symbols), interval)
     if not issues:
         emit(state, [], message="no problems found")
         return

@@ -63,6 +63,15 @@ class DataSettings(Section):
     max_retries: int = Field(
         default=3, ge=0, le=10, description="Retries (with backoff) of a failed data request."
     )
+    max_close_ratio: float = Field(
+        default=10.0,
+        ge=2,
+        le=1000,
+        description="Ingest quarantines a close more than this many times above or below the "
+        "median close of the bars around it (10: +900% or -90%) as implausible_return, unless a "
+        "split the source reports explains it. Wide on purpose: real crashes and take-overs "
+        "must pass.",
+    )
 
     @field_validator("csv_dir")
     @classmethod

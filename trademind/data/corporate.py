@@ -4,14 +4,19 @@ The store keeps what the source gave (raw OHLCV plus ``adj_close`` when the sour
 :func:`adjusted_frame` derives the split- and dividend-adjusted series that indicators and
 backtests use by default (``settings.data.adjusted_prices``): every price is scaled by
 ``adj_close / close`` of its bar and the volume by the inverse, so the traded value of a bar
-is unchanged. :func:`detect_unadjusted_splits` flags probable splits a source forgot to
-adjust: an overnight jump that lands on a split ratio and that the bars' ranges cannot explain.
+is unchanged. :func:`detect_unadjusted_splits` flags split-like gaps: an overnight jump that
+lands on a split ratio and that the bars' ranges cannot explain. Such a gap is only called a
+split after :func:`reported_split_for` cross-checks it with the splits the source reports
+(:class:`ReportedSplit`; yfinance reports them, CSV files and the sample do not): a takeover
+premium of +50% looks exactly like an unadjusted 2:3 split.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 from typing import Final
 
 import numpy as np
@@ -50,6 +55,47 @@ class SplitSuspect:
     ts: datetime
     ratio: float  # previous close / this open
     nearest: str  # "2:1" (forward split), "1:10" (reverse split)
+
+
+@dataclass(frozen=True)
+class ReportedSplit:
+    """A split the source reports: from ``ts`` (its first bar at the new scale, the ex-date)
+    on, one old share is ``factor`` new ones (2.0 for a 2:1 split, 0.1 for a 1:10 reverse)."""
+
+    ts: datetime
+    factor: float
+
+    @property
+    def label(self) -> str:
+        """How people write it: ``2:1``, ``3:2``, ``1:10``."""
+        ratio = Fraction(self.factor).limit_denominator(1000)
+        return f"{ratio.numerator}:{ratio.denominator}"
+
+
+def reported_split_for(
+    suspect: SplitSuspect, splits: Sequence[ReportedSplit]
+) -> ReportedSplit | None:
+    """The reported split that explains a split-like gap: same session date, and a factor
+    within :data:`SPLIT_TOLERANCE` of the gap's ratio; None when no reported split does."""
+    for split in splits:
+        same_day = pd.Timestamp(split.ts).date() == pd.Timestamp(suspect.ts).date()
+        if same_day and abs(suspect.ratio / split.factor - 1) <= SPLIT_TOLERANCE:
+            return split
+    return None
+
+
+def split_factors(stamps: pd.Series, splits: Sequence[ReportedSplit]) -> npt.NDArray[np.float64]:
+    """Per bar, the product of the factors of the reported splits at or before it: a close
+    times its factor is on the scale of the first bar (before every split)."""
+    factors = np.ones(len(stamps), dtype=np.float64)
+    values = pd.DatetimeIndex(stamps)
+    for split in splits:
+        moment = pd.Timestamp(split.ts)
+        if moment.tzinfo is None:
+            moment = moment.tz_localize("UTC")
+        if split.factor > 0 and np.isfinite(split.factor):
+            factors[np.asarray(values >= moment.normalize())] *= split.factor
+    return factors
 
 
 def adjusted_frame(frame: pd.DataFrame, *, use_adjusted: bool) -> pd.DataFrame:

@@ -2,19 +2,20 @@
 
 :func:`screen_rows` runs on every ingest, before anything is written: rows with a missing
 timestamp, NaN or infinite prices or volume, zero or negative prices, negative volume, OHLC
-that contradict each other, or conflicting duplicates of one timestamp come back as
-:class:`QuarantinedRow` with the check and a detail; the good rows go on to the store.
+that contradict each other, implausible magnitudes or an implausible close (far off the closes
+around it; :mod:`trademind.data.plausibility`), or conflicting duplicates of one timestamp come
+back as :class:`QuarantinedRow` with the check and a detail; the good rows go on to the store.
 
 :func:`verify_bars` runs on a stored series and lists :class:`QualityIssue` for everything
-suspicious, including what only shows across bars: missing sessions and bars on non-sessions
-(NYSE calendar), zero-volume runs, return outliers, probable unadjusted splits and stale
-stretches. Thresholds are the module constants below and are documented in
-docs/market-data.md.
+suspicious, including rows stored before a check existed and what only shows across bars:
+missing sessions and bars on non-sessions (NYSE calendar), zero-volume runs, implausible
+returns, return outliers, unadjusted splits (cross-checked with the splits the source reports)
+and stale stretches. Thresholds are module constants documented in docs/market-data.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -24,25 +25,29 @@ import numpy.typing as npt
 import pandas as pd
 
 from trademind.data import calendar as calendars
-from trademind.data.corporate import detect_unadjusted_splits
+from trademind.data.corporate import ReportedSplit
+from trademind.data.plausibility import (
+    DEFAULT_MAX_CLOSE_RATIO,
+    implausible_closes,
+    magnitude_masks,
+    plausible_magnitudes,
+)
 from trademind.data.providers.timestamps import STEPS
+from trademind.data.quality_returns import Finding, return_findings
+from trademind.data.quality_returns import day as _day
+from trademind.data.quality_returns import ratio_text as _ratio_text
+from trademind.data.quality_returns import stamp as _stamp
+from trademind.data.quality_returns import when as _when
 from trademind.data.schema import INTRADAY_TIMEFRAMES, PRICE_COLUMNS, conform_bar_frame
 
 OHLC_TOLERANCE: Final = 1e-9  # relative, for float noise in the OHLC ordering checks
 ZERO_VOLUME_RUN: Final = 5  # consecutive zero-volume bars reported as a run
 STALE_RUN: Final = 10  # consecutive bars with identical OHLC reported as stale
-SPIKE_LOG_RETURN: Final = 0.25  # |log return| floor of a spike that reverses on the next bar
-LONE_LOG_RETURN: Final = 0.7  # |log return| floor of a single jump (about +101% / -50%)
-SPIKE_SIGMAS: Final = 10.0  # ... and at least this many robust standard deviations
-LONE_SIGMAS: Final = 20.0
-WICK_LOG: Final = 0.25  # high above max(open, close) or low below min(open, close), in log
-WICK_RANGES: Final = 15.0  # ... and at least this many median bar ranges
 NYSE_HOURS_SHARE: Final = 0.99  # intraday session checks run when this share is in NYSE hours
 MAX_ISSUES_PER_CHECK: Final = 50  # beyond this, one summary issue per check
 
 Mask = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
-Finding = tuple[str, pd.Timestamp | None, str]
 
 CHECKS: Final = (
     "missing_ts",
@@ -50,6 +55,9 @@ CHECKS: Final = (
     "non_positive_price",
     "negative_volume",
     "ohlc_inconsistent",
+    "implausible_price",
+    "implausible_volume",
+    "implausible_return",
     "duplicate_ts",
     "missing_sessions",
     "non_session_bar",
@@ -84,13 +92,20 @@ class QualityIssue:
 
 
 def screen_rows(
-    frame: pd.DataFrame, *, symbol: str, timeframe: str
+    frame: pd.DataFrame,
+    *,
+    symbol: str,
+    timeframe: str,
+    max_close_ratio: float = DEFAULT_MAX_CLOSE_RATIO,
+    splits: Sequence[ReportedSplit] | None = None,
 ) -> tuple[pd.DataFrame, list[QuarantinedRow]]:
     """Split an incoming bar frame into good rows (conformed, sorted) and quarantined ones.
 
     Of identical duplicate rows the first goes on and each repeat is quarantined (so the
     ingest report accounts for every row read); when rows of one timestamp disagree, all of
-    them are quarantined, since nothing tells which is right.
+    them are quarantined, since nothing tells which is right. A close more than
+    ``max_close_ratio`` times off the median close of the bars around it is quarantined as
+    ``implausible_return``, unless a split the source reports (``splits``) explains it.
     """
     bars = conform_bar_frame(frame).sort_values("ts", kind="stable").reset_index(drop=True)
     repeats = bars.duplicated(keep="first") & bars["ts"].notna()
@@ -111,8 +126,30 @@ def screen_rows(
         detail = "; ".join(detail for _, detail in problems)
         quarantined.append(_quarantine(remaining.loc[index], problems[0][0], detail))
     good = remaining.drop(index=list(findings))
+    good, implausible = _implausible_returns(good, max_close_ratio, splits)
+    quarantined.extend(implausible)
     quarantined.sort(key=lambda row: (row.ts is None, row.ts or datetime.min))
     return conform_bar_frame(good), quarantined
+
+
+def _implausible_returns(
+    bars: pd.DataFrame, max_ratio: float, splits: Sequence[ReportedSplit] | None
+) -> tuple[pd.DataFrame, list[QuarantinedRow]]:
+    """``bars`` without the closes far off their neighbours', and those rows quarantined."""
+    ordered = bars.sort_values("ts", kind="stable")
+    flagged, medians = implausible_closes(ordered, max_ratio=max_ratio, splits=splits)
+    if not flagged.any():
+        return bars, []
+    rows = []
+    for position in np.flatnonzero(flagged).tolist():
+        row = ordered.iloc[position]
+        detail = (
+            f"close {row['close']:g} is {_ratio_text(row['close'], medians[position])} the "
+            f"median close {medians[position]:g} of the bars around it (limit: "
+            f"{max_ratio:g} times, data.max_close_ratio)"
+        )
+        rows.append(_quarantine(row, "implausible_return", detail))
+    return ordered.loc[~flagged], rows
 
 
 def row_findings(bars: pd.DataFrame) -> dict[Any, list[tuple[str, str]]]:
@@ -135,6 +172,8 @@ def row_findings(bars: pd.DataFrame) -> dict[Any, list[tuple[str, str]]]:
         mask = finite[column] & (values[column] <= 0)
         add(mask, "non_positive_price", _describe(column, "is not positive"))
     add(finite["volume"] & (values["volume"] < 0), "negative_volume", _negative_volume)
+    for mask, check, column, why in magnitude_masks(values, finite):
+        add(mask, check, _describe(column, f"is {why}, not a plausible value"))
     all_finite = np.logical_and.reduce([finite[column] for column in PRICE_COLUMNS])
     for mask, describe in _ohlc_problems(values, all_finite):
         add(mask, "ohlc_inconsistent", describe)
@@ -188,9 +227,19 @@ def _high_below_body(row: pd.Series) -> str:
 
 
 def verify_bars(
-    frame: pd.DataFrame, *, symbol: str, timeframe: str, calendar: str | None = calendars.NYSE
+    frame: pd.DataFrame,
+    *,
+    symbol: str,
+    timeframe: str,
+    calendar: str | None = calendars.NYSE,
+    max_close_ratio: float = DEFAULT_MAX_CLOSE_RATIO,
+    splits: Sequence[ReportedSplit] | None = None,
 ) -> list[QualityIssue]:
-    """Every problem found in a stored series; [] when it is clean."""
+    """Every problem found in a stored series; [] when it is clean.
+
+    ``splits``: the splits the source reports (None: it reports none, as CSV files and the
+    sample; stored bars keep no split list either).
+    """
     bars = conform_bar_frame(frame).sort_values("ts", kind="stable").reset_index(drop=True)
     found: list[Finding] = []
     duplicated = bars["ts"].notna() & bars.duplicated("ts", keep=False)
@@ -205,19 +254,15 @@ def verify_bars(
     found.extend(_volume_findings(timeline.loc[timeline["volume"].notna()]))
     priced = _priced(timeline)
     found.extend(_stale_findings(priced))
-    splits = detect_unadjusted_splits(priced)
-    for suspect in splits:
-        found.append(("unadjusted_split", pd.Timestamp(suspect.ts), _split_detail(priced, suspect)))
-    split_times = {pd.Timestamp(suspect.ts) for suspect in splits}
-    found.extend(item for item in _outlier_findings(priced) if item[1] not in split_times)
+    found.extend(return_findings(priced, max_ratio=max_close_ratio, splits=splits))
     return _issues(found, symbol, timeframe)
 
 
 def _priced(timeline: pd.DataFrame) -> pd.DataFrame:
-    """Bars whose four prices are finite and positive (OHLC order may still be wrong)."""
+    """Bars whose four prices are finite, positive and plausible (OHLC order may be wrong)."""
     prices = timeline[list(PRICE_COLUMNS)].to_numpy(dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        usable = (np.isfinite(prices) & (prices > 0)).all(axis=1)
+        usable = (np.isfinite(prices) & (prices > 0)).all(axis=1) & plausible_magnitudes(prices)
     priced: pd.DataFrame = timeline.loc[usable].reset_index(drop=True)
     return priced
 
@@ -308,57 +353,6 @@ def _stale_findings(bars: pd.DataFrame) -> list[Finding]:
     return found
 
 
-def _outlier_findings(bars: pd.DataFrame) -> list[Finding]:
-    if len(bars) < 3:
-        return []
-    close = bars["close"].to_numpy(dtype=np.float64)
-    log_return = np.concatenate(([np.nan], np.diff(np.log(close))))
-    deviation = np.nanmedian(np.abs(log_return - np.nanmedian(log_return)))
-    sigma = 1.4826 * float(deviation)
-    spike = max(SPIKE_LOG_RETURN, SPIKE_SIGMAS * sigma)
-    lone = max(LONE_LOG_RETURN, LONE_SIGMAS * sigma)
-    size = np.nan_to_num(np.abs(log_return))
-    following = np.concatenate((log_return[1:], [np.nan]))
-    reverses = (size >= spike) & (np.nan_to_num(np.abs(following)) >= spike)
-    reverses &= np.sign(log_return) != np.sign(following)
-    after_spike = np.concatenate(([False], reverses[:-1]))
-    jumps = (size >= lone) & ~reverses & ~after_spike
-    found: list[Finding] = []
-    for position in np.flatnonzero(reverses | jumps).tolist():
-        before, now = close[position - 1], close[position]
-        change = f"close {now:g} is {_percent(now / before)} from {before:g}"
-        detail = f"{change} and reverses on the next bar" if reverses[position] else change
-        found.append(("return_outlier", _stamp(bars["ts"].iloc[position]), detail))
-    found.extend(_wick_findings(bars))
-    return found
-
-
-def _wick_findings(bars: pd.DataFrame) -> list[Finding]:
-    o, h, lo, c = (bars[column].to_numpy(dtype=np.float64) for column in PRICE_COLUMNS)
-    body_high, body_low = np.maximum(o, c), np.minimum(o, c)
-    upper, lower = np.log(h / body_high), np.log(body_low / lo)
-    threshold = max(WICK_LOG, WICK_RANGES * float(np.median(np.log(h / lo))))
-    found: list[Finding] = []
-    for position in np.flatnonzero((upper >= threshold) | (lower >= threshold)).tolist():
-        if upper[position] >= threshold:
-            ratio = h[position] / body_high[position]
-            detail = f"high {h[position]:g} is {_percent(ratio)} above max(open, close)"
-        else:
-            ratio = lo[position] / body_low[position]
-            detail = f"low {lo[position]:g} is {_percent(ratio)} below min(open, close)"
-        found.append(("wick_outlier", _stamp(bars["ts"].iloc[position]), detail))
-    return found
-
-
-def _split_detail(bars: pd.DataFrame, suspect: Any) -> str:
-    position = int(np.flatnonzero((bars["ts"] == pd.Timestamp(suspect.ts)).to_numpy())[0])
-    before, after = bars["close"].iloc[position - 1], bars["open"].iloc[position]
-    return (
-        f"probable unadjusted {suspect.nearest} split: close {before:g} then open {after:g} "
-        f"(ratio {suspect.ratio:.3f})"
-    )
-
-
 def _issues(found: Iterable[Finding], symbol: str, timeframe: str) -> list[QualityIssue]:
     ordered = sorted(
         found, key=lambda item: (item[1] is None, item[1] or pd.Timestamp(0, tz="UTC"))
@@ -400,24 +394,5 @@ def _quarantine(row: pd.Series, check: str, detail: str) -> QuarantinedRow:
     return QuarantinedRow(ts=_py(row["ts"]), check=check, detail=detail, raw=raw)
 
 
-def _stamp(value: Any) -> pd.Timestamp | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value)
-
-
 def _py(ts: Any) -> datetime | None:
     return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).to_pydatetime()
-
-
-def _day(moment: pd.Timestamp) -> str:
-    return f"{moment:%Y-%m-%d}"
-
-
-def _when(moment: Any) -> str:
-    stamp = pd.Timestamp(moment)
-    if stamp.hour == stamp.minute == stamp.second == 0:
-        return _day(stamp)
-    return f"{stamp:%Y-%m-%d %H:%M} UTC"
-
-
-def _percent(ratio: float) -> str:
-    return f"{(ratio - 1) * 100:+.0f}%"

@@ -9,9 +9,8 @@ database error) is recorded in its result while the others go on.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -20,21 +19,25 @@ from trademind.config import Settings
 from trademind.core.clock import Clock
 from trademind.core.errors import TradeMindError, ValidationError
 from trademind.core.ports import Cache
+from trademind.data.corporate import ReportedSplit, detect_unadjusted_splits, reported_split_for
+from trademind.data.plausibility import DEFAULT_MAX_CLOSE_RATIO
 from trademind.data.providers import BarProvider, Source, build_provider
-from trademind.data.providers.base import (
-    BarRequest,
-    NetworkUnavailableError,
-    NoDataError,
-    ProviderResult,
-    RejectedRow,
-)
-from trademind.data.quality import QualityIssue, QuarantinedRow, screen_rows, verify_bars
+from trademind.data.providers.base import NetworkUnavailableError, SourceUnreachableError
+from trademind.data.quality import QualityIssue, screen_rows, verify_bars
 from trademind.data.schema import check_timeframe, normalise_symbol, normalise_symbols
-from trademind.data.store import BarStore, Coverage
+from trademind.data.store import BarStore
 from trademind.db.session import Database
 from trademind.db.types import utc_now
 from trademind.indicators.service import IndicatorReport
 from trademind.indicators.service import update_indicators as compute_indicators
+from trademind.services.data_fetch import (
+    UNPARSABLE,
+    Window,
+    fetch_all,
+    plan_requests,
+    resolve_window,
+    unparsable_row,
+)
 from trademind.services.data_report import (
     ClearReport,
     IngestReport,
@@ -49,16 +52,10 @@ Progress = Callable[[int, int, str | None], None]
 """Called as ``progress(done, total, symbol)`` before each symbol and ``(total, total, None)``
 at the end."""
 
-UNPARSABLE = "unparsable"
+__all__ = ["UNPARSABLE", "Window", "plan_requests", "resolve_window"]
+
 SAMPLE_HINT = "use `--source sample` for the bundled offline data"
-
-
-@dataclass(frozen=True)
-class Window:
-    """The time range asked for: ``start <= ts < end`` (None: unbounded)."""
-
-    start: datetime | None
-    end: datetime | None
+OFFLINE_HINT = "Use --source sample or --source csv offline"
 
 
 def open_database(settings: Settings) -> Database:
@@ -67,108 +64,6 @@ def open_database(settings: Settings) -> Database:
     if settings.database.auto_migrate:
         database.ensure_schema()
     return database
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-def _moment(value: date | datetime, name: str) -> datetime:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValidationError(f"{name} {value.isoformat()} must be timezone-aware")
-        return value.astimezone(UTC)
-    return _midnight(value)
-
-
-def resolve_window(
-    *,
-    start: date | datetime | None,
-    end: date | datetime | None,
-    days: int | None,
-    now: datetime,
-    default_days: int | None,
-) -> Window:
-    """``--start/--end`` (dates: whole days, ``end`` included) or ``--days N`` (the last N
-    calendar days up to ``end`` or now); ``default_days`` when neither start nor days."""
-    if days is not None and start is not None:
-        raise ValidationError("give either --days or --start, not both")
-    if days is not None and days <= 0:
-        raise ValidationError(f"--days must be a positive number of days, got {days}")
-    if isinstance(end, datetime):
-        end_at: datetime | None = _moment(end, "--end")
-    else:
-        end_at = None if end is None else _midnight(end) + timedelta(days=1)
-    span = days if days is not None else (default_days if start is None else None)
-    if span is not None:
-        reference = (end_at - timedelta(days=1)).date() if end_at else now.astimezone(UTC).date()
-        start_at: datetime | None = _midnight(reference - timedelta(days=span))
-    else:
-        start_at = None if start is None else _moment(start, "--start")
-    if start_at is not None and end_at is not None and start_at >= end_at:
-        raise ValidationError(f"--start {start} is after --end {end}")
-    return Window(start_at, end_at)
-
-
-def plan_requests(
-    symbol: str, timeframe: str, window: Window, coverage: Coverage | None
-) -> list[BarRequest]:
-    """The requests of an incremental fetch: only what lies before the first stored bar and
-    from the last stored bar on (the last bar is fetched again: it may have been partial)."""
-    if coverage is None:
-        return [BarRequest(symbol, timeframe, window.start, window.end)]
-    requests = []
-    if window.start is None or window.start < coverage.first:
-        before_end = coverage.first if window.end is None else min(coverage.first, window.end)
-        if window.start is None or window.start < before_end:
-            requests.append(BarRequest(symbol, timeframe, window.start, before_end))
-    after_start = coverage.last if window.start is None else max(coverage.last, window.start)
-    if window.end is None or after_start < window.end:
-        requests.append(BarRequest(symbol, timeframe, after_start, window.end))
-    return requests
-
-
-def _fetch_one(provider: BarProvider, request: BarRequest) -> ProviderResult:
-    """One request's result; an answer without bars or rejected rows is NoDataError."""
-    result = provider.fetch(request)
-    if result.bars.empty and not result.rejected:
-        raise NoDataError(
-            f"{request.symbol}: the {provider.name} source returned no bars for "
-            f"{request.describe_range()}",
-            request.symbol,
-        )
-    return result
-
-
-def _fetch_all(
-    provider: BarProvider, requests: Sequence[BarRequest], *, stored: bool
-) -> ProviderResult | None:
-    """Every request's result merged; None when nothing new exists (and bars are stored)."""
-    results: list[ProviderResult] = []
-    for request in requests:
-        try:
-            results.append(_fetch_one(provider, request))
-        except NoDataError:
-            if not stored:
-                raise
-    if not results:
-        return None
-    frames = [result.bars for result in results if not result.bars.empty]
-    bars = pd.concat(frames, ignore_index=True) if frames else results[0].bars
-    return ProviderResult(
-        symbol=results[0].symbol,
-        timeframe=results[0].timeframe,
-        source=results[0].source,
-        bars=bars,
-        rejected=tuple(row for result in results for row in result.rejected),
-        notices=tuple(dict.fromkeys(n for result in results for n in result.notices)),
-    )
-
-
-def unparsable_row(row: RejectedRow) -> QuarantinedRow:
-    """A row the provider could not parse, as a quarantine entry (check ``unparsable``)."""
-    where = f"line {row.line}" if row.line is not None else "unknown line"
-    return QuarantinedRow(ts=None, check=UNPARSABLE, detail=f"{where}: {row.reason}", raw=row.raw)
 
 
 def _failure(exc: BaseException) -> str:
@@ -188,24 +83,35 @@ def ingest_symbol(
     timeframe: str,
     window: Window,
     incremental: bool,
+    max_close_ratio: float = DEFAULT_MAX_CLOSE_RATIO,
 ) -> SymbolIngest:
-    """Fetch, screen and store one symbol; every failure becomes the result's ``error``."""
+    """Fetch, screen and store one symbol; every failure becomes the result's ``error``, except
+    an unreachable source (SourceUnreachableError), which concerns every symbol alike."""
     name = symbol
     try:
         name = normalise_symbol(symbol)
         coverage = store.coverage(name, timeframe) if incremental else None
         requests = plan_requests(name, timeframe, window, coverage)
-        fetched = _fetch_all(provider, requests, stored=coverage is not None) if requests else None
+        fetched = fetch_all(provider, requests, stored=coverage is not None) if requests else None
         if fetched is None:
             notice = "already up to date: no new bars"
             return SymbolIngest(name, timeframe, provider.name, notices=(notice,))
-        good, screened = screen_rows(fetched.bars, symbol=name, timeframe=timeframe)
+        good, screened = screen_rows(
+            fetched.bars,
+            symbol=name,
+            timeframe=timeframe,
+            max_close_ratio=max_close_ratio,
+            splits=fetched.splits,
+        )
         refused = [*screened, *(unparsable_row(row) for row in fetched.rejected)]
         written = store.write(name, timeframe, fetched.source, good, refused)
+    except SourceUnreachableError:
+        raise
     except Exception as exc:  # one symbol's failure never stops the others
         if not isinstance(exc, TradeMindError):
             log.exception("ingest of %s failed unexpectedly", name)
-        log.warning("ingest of %s %s failed: %s", name, timeframe, _failure(exc))
+        # INFO, not WARNING: the console shows the failure once, as the command's error line
+        log.info("ingest of %s %s failed: %s", name, timeframe, _failure(exc))
         return SymbolIngest(name, timeframe, provider.name, error=_failure(exc))
     counts = written.counts
     log.info("ingested %s %s: %s, %d quarantined", name, timeframe, counts, len(refused))
@@ -219,20 +125,58 @@ def ingest_symbol(
         unchanged=counts.unchanged,
         quarantined=len(screened),
         rejected=len(fetched.rejected),
-        notices=fetched.notices,
+        notices=fetched.notices + split_notices(name, good, fetched.splits),
     )
 
 
-def provider_for(settings: Settings, source: Source, path: Path | None) -> BarProvider:
+def split_notices(
+    symbol: str, bars: pd.DataFrame, splits: Sequence[ReportedSplit] | None
+) -> tuple[str, ...]:
+    """A notice for each reported split whose gap shows in ``bars`` (bars stored before the
+    split, at the old scale, next to new ones): the symbol needs a fresh ingest."""
+    if not splits:
+        return ()
+    notices = []
+    for suspect in detect_unadjusted_splits(bars):
+        reported = reported_split_for(suspect, splits)
+        if reported is not None:
+            notices.append(
+                f"{symbol}: the source reports a {reported.label} split on "
+                f"{reported.ts:%Y-%m-%d} and the bars before it are not adjusted; run "
+                f"`trademind data clear-cache --symbol {symbol} --bars --yes` and ingest again"
+            )
+    return tuple(notices)
+
+
+def provider_for(
+    settings: Settings,
+    source: Source,
+    path: Path | None,
+    column_map: Mapping[str, str] | None = None,
+) -> BarProvider:
     if source == "csv" and path is None:
         path = settings.data.csv_dir or Path(settings.app.data_dir) / "csv"
     return build_provider(
         source,
         path=path,
+        column_map=column_map,
         timezone=settings.data.csv_timezone,
         retries=settings.data.max_retries,
         timeout=settings.data.request_timeout,
     )
+
+
+def _names(
+    symbols: list[str] | None, source: Source, settings: Settings, provider: BarProvider
+) -> list[str]:
+    if symbols is not None:
+        return normalise_symbols(symbols)
+    if source == "yfinance":
+        return normalise_symbols(list(settings.data.watchlist))
+    names = provider.available_symbols()
+    if not names:
+        raise ValidationError(f"the {source} source holds no symbols (no SYMBOL.csv files)")
+    return names
 
 
 def ingest(
@@ -242,6 +186,7 @@ def ingest(
     symbols: list[str] | None,
     source: Source,
     path: Path | None = None,
+    column_map: Mapping[str, str] | None = None,
     start: date | datetime | None = None,
     end: date | datetime | None = None,
     days: int | None = None,
@@ -251,7 +196,10 @@ def ingest(
     now: datetime | None = None,
 ) -> IngestReport:
     """Ingest bars of ``symbols`` (None: every symbol the csv/sample source holds, or the
-    watchlist for yfinance). yfinance is incremental: only ranges not stored are fetched."""
+    watchlist for yfinance). yfinance is incremental: only ranges not stored are fetched.
+
+    Raises SourceUnreachableError (nothing ingested) when the source's host does not answer
+    its reachability probe; ``column_map`` maps CSV columns (csv source only)."""
     timeframe = check_timeframe(interval)
     window = resolve_window(
         start=start,
@@ -260,33 +208,57 @@ def ingest(
         now=now or utc_now(),
         default_days=settings.data.history_days if source == "yfinance" else None,
     )
-    provider = provider or provider_for(settings, source, path)
-    if symbols is not None:
-        names = normalise_symbols(symbols)
-    elif source == "yfinance":
-        names = normalise_symbols(list(settings.data.watchlist))
-    else:
-        names = provider.available_symbols()
-        if not names:
-            raise ValidationError(f"the {source} source holds no symbols (no SYMBOL.csv files)")
-    store = BarStore(database)
-    results = []
+    provider = provider or provider_for(settings, source, path, column_map)
+    names = _names(symbols, source, settings, provider)
+    results = _ingest_each(
+        BarStore(database),
+        provider,
+        names,
+        timeframe=timeframe,
+        window=window,
+        incremental=source == "yfinance",
+        max_close_ratio=settings.data.max_close_ratio,
+        progress=progress,
+    )
+    return IngestReport(source=source, timeframe=timeframe, results=tuple(results))
+
+
+def _ingest_each(
+    store: BarStore,
+    provider: BarProvider,
+    names: list[str],
+    *,
+    timeframe: str,
+    window: Window,
+    incremental: bool,
+    max_close_ratio: float,
+    progress: Progress | None,
+) -> list[SymbolIngest]:
+    results: list[SymbolIngest] = []
     for done, name in enumerate(names):
         if progress is not None:
             progress(done, len(names), name)
-        results.append(
-            ingest_symbol(
+        try:
+            result = ingest_symbol(
                 store,
                 provider,
                 name,
                 timeframe=timeframe,
                 window=window,
-                incremental=source == "yfinance",
+                incremental=incremental,
+                max_close_ratio=max_close_ratio,
             )
-        )
+        except SourceUnreachableError as err:
+            if not results:
+                message = f"{err}; nothing was ingested. {OFFLINE_HINT}"
+                raise SourceUnreachableError(message) from None
+            failed = names[done:]
+            results += [SymbolIngest(n, timeframe, provider.name, error=str(err)) for n in failed]
+            break
+        results.append(result)
     if progress is not None:
         progress(len(names), len(names), None)
-    return IngestReport(source=source, timeframe=timeframe, results=tuple(results))
+    return results
 
 
 def status(database: Database, settings: Settings) -> list[SymbolStatus]:
@@ -310,25 +282,35 @@ def verify(
     database: Database,
     settings: Settings,
     symbols: list[str] | None = None,
-    timeframe: str = "1d",
+    timeframe: str | None = None,
 ) -> list[QualityIssue]:
-    """Quality issues of the stored bars (NYSE calendar, OHLC, outliers, ...) plus every open
-    quarantine row; raises NoBarsStoredError when there is nothing to verify."""
-    del settings
-    timeframe = check_timeframe(timeframe)
+    """Quality issues of the stored bars (NYSE calendar, OHLC, implausible values, outliers,
+    ...) plus every open quarantine row, at every stored interval (``timeframe``: only that
+    one); raises NoBarsStoredError when there is nothing to verify (for a named symbol: when
+    it has neither bars nor quarantined rows at any interval asked)."""
+    timeframe = check_timeframe(timeframe) if timeframe is not None else None
     store = BarStore(database)
-    stored = {symbol for symbol, frame in store.symbols() if frame == timeframe}
-    wanted = normalise_symbols(symbols) if symbols else sorted(stored)
+    stored = [
+        (symbol, frame)
+        for symbol, frame in store.symbols()
+        if timeframe is None or frame == timeframe
+    ]
+    wanted = normalise_symbols(symbols) if symbols else sorted({symbol for symbol, _ in stored})
     quarantine = store.open_quarantine(wanted if symbols else None, timeframe)
-    known = stored | {record.symbol for record in quarantine}
+    known = {symbol for symbol, _ in stored} | {record.symbol for record in quarantine}
     missing = [name for name in wanted if name not in known]
     if missing or not known:
         raise NoBarsStoredError(missing, timeframe)
     issues: list[QualityIssue] = []
-    for name in wanted:
-        if name in stored:
-            bars = store.read_bars(name, timeframe, adjusted=False)
-            issues += verify_bars(bars, symbol=name, timeframe=timeframe)
+    for name, frame in stored:
+        if name in wanted:
+            bars = store.read_bars(name, frame, adjusted=False)
+            issues += verify_bars(
+                bars,
+                symbol=name,
+                timeframe=frame,
+                max_close_ratio=settings.data.max_close_ratio,
+            )
     issues += [
         QualityIssue(
             symbol=record.symbol,
@@ -405,14 +387,17 @@ class ScheduledRefresh:
         self._clock = clock
 
     def refresh_bars(self, symbols: list[str]) -> dict[str, str | None]:
-        report = ingest(
-            self._database,
-            self._settings(),
-            symbols=symbols,
-            source="yfinance",
-            provider=self._provider,
-            now=self._clock.now() if self._clock is not None else None,
-        )
+        try:
+            report = ingest(
+                self._database,
+                self._settings(),
+                symbols=symbols,
+                source="yfinance",
+                provider=self._provider,
+                now=self._clock.now() if self._clock is not None else None,
+            )
+        except SourceUnreachableError as err:  # offline: every symbol failed alike
+            return {normalise_symbol(symbol): str(err) for symbol in symbols}
         return {result.symbol: result.error for result in report.results}
 
     def refresh_indicators(self, symbols: list[str]) -> dict[str, str | None]:

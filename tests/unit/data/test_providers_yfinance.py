@@ -180,7 +180,7 @@ def test_daily_arguments_are_dates_and_the_range_is_enforced() -> None:
             "end": "2024-01-05",  # 2024-01-04's bar (00:00 UTC) is before 15:00, so it is included
             "interval": "1d",
             "auto_adjust": False,
-            "actions": False,
+            "actions": True,  # the splits the quality checks cross-check
             "progress": False,
             "threads": False,
             "multi_level_index": False,

@@ -297,7 +297,8 @@ def test_an_unadjusted_split_is_reported_once_not_as_an_outlier(aapl: pd.DataFra
     [issue] = verify(bars)
     assert issue.check == "unadjusted_split"
     assert issue.ts == aapl["ts"].iloc[1000].to_pydatetime()
-    assert issue.detail.startswith("probable unadjusted 4:1 split")
+    assert issue.detail.startswith("possible unadjusted 4:1 split")
+    assert issue.detail.endswith("(the source reports no splits; check)")
 
 
 def test_stale_stretches_from_ten_identical_bars(aapl: pd.DataFrame) -> None:

@@ -21,7 +21,9 @@ from trademind.data.providers.base import (
     ProviderError,
     ProviderResult,
     RejectedRow,
+    SourceUnreachableError,
 )
+from trademind.data.providers.reachability import ReachabilityProbe
 
 Source = Literal["yfinance", "csv", "sample"]
 SOURCES: tuple[Source, ...] = ("yfinance", "csv", "sample")
@@ -34,8 +36,10 @@ __all__ = [
     "NoDataError",
     "ProviderError",
     "ProviderResult",
+    "ReachabilityProbe",
     "RejectedRow",
     "Source",
+    "SourceUnreachableError",
     "build_provider",
 ]
 
@@ -49,16 +53,21 @@ def build_provider(
     download: Callable[..., pd.DataFrame | None] | None = None,
     retries: int = 3,
     timeout: float = 30.0,
+    probe: ReachabilityProbe | None = None,
 ) -> BarProvider:
     """The provider for ``source``; ``path`` (a file or a directory) is required for csv.
 
     ``retries`` (after the first attempt) and ``timeout`` (seconds per request) apply to the
-    network source (yfinance).
+    network source (yfinance), which probes Yahoo's host once before its first download:
+    with ``probe``, or the real TCP probe when neither ``probe`` nor ``download`` is given.
     """
     if source == "yfinance":
+        from trademind.data.providers.reachability import tcp_probe
         from trademind.data.providers.yfinance import YFinanceProvider
 
-        return YFinanceProvider(download=download, retries=retries, timeout=timeout)
+        if probe is None and download is None:
+            probe = tcp_probe
+        return YFinanceProvider(download=download, retries=retries, timeout=timeout, probe=probe)
     if source == "csv":
         if path is None:
             raise ValidationError("the csv source needs a path: a CSV file or a directory of them")

@@ -19,6 +19,7 @@ from typing import Protocol
 import pandas as pd
 
 from trademind.core.errors import TradeMindError, ValidationError
+from trademind.data.corporate import ReportedSplit
 from trademind.data.schema import INTRADAY_TIMEFRAMES, check_timeframe
 
 
@@ -36,6 +37,11 @@ class NoDataError(ProviderError):
 
 class NetworkUnavailableError(ProviderError):
     """The network stayed unreachable after every retry (the message names ``--source sample``)."""
+
+
+class SourceUnreachableError(ProviderError):
+    """The source's host did not answer the one reachability probe made before any download:
+    nothing is fetched for any symbol (the ingest stops at once instead of failing each)."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,11 @@ class RejectedRow:
 
 @dataclass(frozen=True)
 class ProviderResult:
-    """What a provider delivered for one request: bars, unparsable rows and notices for people."""
+    """What a provider delivered for one request: bars, unparsable rows and notices for people.
+
+    ``splits``: the splits the source reports in the range (None: the source reports none, as
+    CSV files and the sample; an empty tuple: it reports splits and there were none).
+    """
 
     symbol: str
     timeframe: str
@@ -89,6 +99,7 @@ class ProviderResult:
     bars: pd.DataFrame
     rejected: tuple[RejectedRow, ...] = ()
     notices: tuple[str, ...] = ()
+    splits: tuple[ReportedSplit, ...] | None = None
 
 
 class BarProvider(Protocol):

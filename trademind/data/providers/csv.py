@@ -11,8 +11,10 @@ rows still load. Blank lines are skipped. Values are not judged here (quality do
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Final
 
 from trademind.core.errors import ValidationError
 from trademind.data.providers.base import BarRequest, NoDataError, ProviderError, ProviderResult
@@ -24,7 +26,27 @@ from trademind.data.providers.csv_reader import (
 )
 from trademind.data.schema import check_timeframe, normalise_symbol
 
-__all__ = ["CsvProvider", "read_bar_csv"]
+__all__ = ["CsvProvider", "check_symbol_file_name", "read_bar_csv"]
+
+SYMBOL_FILE_RULE: Final = (
+    "the csv source takes the symbol from the file name, so name each file SYMBOL.csv "
+    "(letters, digits, '-', '.', '^' or '=', at most 20 characters; e.g. AAPL.csv, BRK-B.csv)"
+)
+
+
+def check_symbol_file_name(path: Path) -> str:
+    """The symbol a CSV file is named after; ValidationError (with a suggested name) if none."""
+    try:
+        return normalise_symbol(path.stem)
+    except ValidationError:
+        suggestion = re.sub(r"[^A-Za-z0-9.^=-]+", "-", path.stem).strip("-").upper()[:20]
+        try:
+            rename = f"; rename it, e.g. to {normalise_symbol(suggestion)}{path.suffix}"
+        except ValidationError:
+            rename = ""
+        raise ValidationError(
+            f"the file name {path.name!r} is not a valid symbol: {SYMBOL_FILE_RULE}{rename}"
+        ) from None
 
 
 class CsvProvider:
@@ -47,7 +69,18 @@ class CsvProvider:
         self._last: tuple[tuple[str, int, int, str], ParsedCsv] | None = None
 
     def available_symbols(self) -> list[str]:
-        return sorted(self._files())
+        """The symbols of the files (ValidationError when no file name is a valid symbol)."""
+        files = self._files()
+        if not files and self.path.is_dir():
+            skipped = sorted(p.name for p in self.path.iterdir() if p.suffix.lower() == ".csv")
+            if skipped:
+                names = ", ".join(repr(name) for name in skipped[:5])
+                more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+                raise ValidationError(
+                    f"no CSV file in {self.path} is named after a valid symbol ({names}{more}): "
+                    f"{SYMBOL_FILE_RULE}"
+                )
+        return sorted(files)
 
     def fetch(self, request: BarRequest) -> ProviderResult:
         check_timeframe(request.timeframe)
@@ -84,6 +117,7 @@ class CsvProvider:
 
     def _files(self) -> dict[str, list[Path]]:
         if self.path.is_file():
+            check_symbol_file_name(self.path)
             candidates = [self.path]
         elif self.path.is_dir():
             candidates = [p for p in self.path.iterdir() if p.suffix.lower() == ".csv"]

@@ -89,6 +89,32 @@ def check_column_map(column_map: Mapping[str, str] | None) -> dict[str, str]:
     return mapping
 
 
+def parse_column_spec(text: str) -> dict[str, str]:
+    """``"date=Datum,close=Schluss"`` -> ``{"date": "Datum", "close": "Schluss"}`` (the value
+    of ``data ingest --columns``); ValidationError for an empty entry, an entry without ``=``,
+    an unknown field, a field or a column named twice."""
+    mapping: dict[str, str] = {}
+    fields = ", ".join(MAPPABLE_FIELDS)
+    for part in text.split(","):
+        entry = part.strip()
+        field, equals, column = (piece.strip() for piece in entry.partition("="))
+        if not entry:
+            raise ValidationError(
+                f"empty entry in {text!r}: give FIELD=COLUMN pairs, e.g. date=Datum"
+            )
+        if not equals or not field or not column:
+            raise ValidationError(f"{entry!r} is not FIELD=COLUMN (e.g. date=Datum)")
+        field = field.lower()
+        if field not in MAPPABLE_FIELDS:
+            raise ValidationError(f"unknown field {field!r} in {entry!r}: map any of {fields}")
+        if field in mapping:
+            raise ValidationError(f"field {field!r} is mapped twice")
+        if column.lower() in (known.lower() for known in mapping.values()):
+            raise ValidationError(f"column {column!r} is mapped to two fields")
+        mapping[field] = column
+    return mapping
+
+
 def check_timezone(timezone: str) -> str:
     try:
         zoneinfo.ZoneInfo(timezone)
@@ -258,9 +284,11 @@ def _resolve_columns(
     if "ts" not in resolved and "date" not in resolved:
         missing.insert(0, "date")
     if missing:
+        example = ",".join(f"{field}=COLUMN" for field in missing)
         raise ProviderError(
             f"{symbol}: {name} lacks required column(s) {', '.join(missing)} "
-            f"(found: {', '.join(columns)}; map other names with a column mapping)",
+            f"(found: {', '.join(columns)}; map other names with "
+            f"`data ingest --columns {example}`)",
             symbol,
         )
     return resolved

@@ -3,7 +3,14 @@
 Every shape ``download`` returns is normalised to the bar schema: single-level columns or a
 two-level MultiIndex in either order ((Price, Ticker) or (Ticker, Price)), with or without
 ``Adj Close``, any letter case, a tz-naive or tz-aware index. Prices are raw
-(``auto_adjust=False``); the adjusted close is kept in ``adj_close``.
+(``auto_adjust=False``); the adjusted close is kept in ``adj_close``. Downloads ask for the
+actions too (``actions=True``): the ``Stock Splits`` column becomes the result's reported
+splits, which the quality checks use before calling a gap a split.
+
+Before the first download, one reachability probe (:mod:`.reachability`, about a second) checks
+that Yahoo's host answers at all; when it does not, nothing is downloaded or retried and every
+fetch raises :class:`SourceUnreachableError` (``build_provider`` wires the real probe; an
+injected ``download`` comes without one).
 
 Transient failures are retried with exponential backoff (tenacity): connection errors,
 timeouts and other ``OSError`` (requests' and curl_cffi's errors derive from it) except HTTP
@@ -16,11 +23,8 @@ failure is :class:`NetworkUnavailableError`, which names ``--source sample``.
 
 from __future__ import annotations
 
-import logging
 import time
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, cast
 
@@ -35,10 +39,24 @@ from trademind.data.providers.base import (
     NoDataError,
     ProviderError,
     ProviderResult,
+    SourceUnreachableError,
     sort_bars,
     within_range,
 )
-from trademind.data.schema import check_timeframe, conform_bar_frame, normalise_symbol
+from trademind.data.providers.reachability import ReachabilityProbe, probe_target
+from trademind.data.providers.yfinance_frames import (
+    index_stamps,
+    price_name,
+    reported_splits,
+    single_ticker,
+)
+from trademind.data.providers.yfinance_logs import (
+    captured_library_logs,
+    kind_of_text,
+    one_line,
+    transient_kind,
+)
+from trademind.data.schema import check_timeframe, conform_bar_frame
 
 DownloadFn = Callable[..., pd.DataFrame | None]
 
@@ -56,29 +74,11 @@ INTRADAY_HISTORY_DAYS: Final = {
 _START_GRACE: Final = timedelta(days=1)
 _START_MARGIN: Final = timedelta(hours=1)
 _NAIVE_INTRADAY_TZ: Final = "America/New_York"
-_NETWORK_TEXT: Final = (
-    "timed out",
-    "timeout",
-    "temporary failure",
-    "connection",
-    "could not resolve",
-    "name or service not known",
-    "network is unreachable",
-    "failed to perform",
-)
-_RATE_TEXT: Final = ("too many requests", "rate limit")
-_FIELDS: Final = {
-    "open": "open",
-    "high": "high",
-    "low": "low",
-    "close": "close",
-    "volume": "volume",
-    "adj close": "adj_close",
-    "adjclose": "adj_close",
-    "adjusted close": "adj_close",
-}
 _REQUIRED: Final = ("open", "high", "low", "close", "volume")
 _SAMPLE_HINT: Final = "use --source sample for the bundled offline bars"
+YAHOO_HOST: Final = "query1.finance.yahoo.com"
+
+__all__ = ["YAHOO_HOST", "YFinanceProvider", "normalise_download"]
 
 
 def _yfinance_download(**kwargs: Any) -> pd.DataFrame | None:
@@ -95,7 +95,12 @@ class _TransientError(Exception):
 
 
 class YFinanceProvider:
-    """Daily and intraday bars from Yahoo Finance, retried on transient failures."""
+    """Daily and intraday bars from Yahoo Finance, retried on transient failures.
+
+    ``probe`` (None: no probe, as with an injected ``download``) is asked once, before the
+    first download, whether Yahoo's host is reachable at all; when it is not, every fetch
+    raises :class:`SourceUnreachableError` at once and nothing is downloaded or retried.
+    """
 
     name = "yfinance"
 
@@ -109,8 +114,14 @@ class YFinanceProvider:
         wait_max: float = 16.0,
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], datetime] | None = None,
+        probe: ReachabilityProbe | None = None,
+        probe_timeout: float = 1.0,
     ) -> None:
         self._download = download or _yfinance_download
+        self._probe = probe
+        self._probe_timeout = probe_timeout
+        self._unreachable: str | None = None
+        self._probed = False
         self.retries = retries
         self.timeout = timeout
         self.wait_initial = wait_initial
@@ -124,6 +135,7 @@ class YFinanceProvider:
     def fetch(self, request: BarRequest) -> ProviderResult:
         check_timeframe(request.timeframe)
         start, notices = self._effective_start(request)
+        self.check_reachable()
         frame = self._download_with_retries(request, start)
         bars, shape_notices = normalise_download(frame, request)
         return ProviderResult(
@@ -132,7 +144,19 @@ class YFinanceProvider:
             source=self.name,
             bars=bars,
             notices=notices + shape_notices,
+            splits=reported_splits(frame, request),
         )
+
+    def check_reachable(self) -> None:
+        """Probe Yahoo's host once (the first call); raise SourceUnreachableError if it failed."""
+        if self._probe is not None and not self._probed:
+            host, port = probe_target(YAHOO_HOST)
+            self._unreachable = self._probe(host, port, self._probe_timeout)
+            self._probed = True
+        if self._unreachable is not None:
+            raise SourceUnreachableError(
+                f"cannot reach Yahoo Finance ({YAHOO_HOST}): {self._unreachable}"
+            )
 
     def download_arguments(self, request: BarRequest, start: datetime | None) -> dict[str, Any]:
         """The keyword arguments given to ``download`` for ``request``."""
@@ -142,7 +166,7 @@ class YFinanceProvider:
             "end": _boundary(request.end, request.intraday),
             "interval": request.timeframe,
             "auto_adjust": False,
-            "actions": False,
+            "actions": True,
             "progress": False,
             "threads": False,
             "multi_level_index": False,
@@ -198,13 +222,13 @@ class YFinanceProvider:
 
     def _attempt(self, request: BarRequest, start: datetime | None) -> pd.DataFrame | None:
         arguments = self.download_arguments(request, start)
-        with _logged_yfinance_errors() as logged:
+        with captured_library_logs() as logged:
             try:
                 frame = self._download(**arguments)
             except TradeMindError:
                 raise
             except Exception as err:
-                cause = _one_line(f"{type(err).__name__}: {err}")
+                cause = one_line(f"{type(err).__name__}: {err}")
                 kind = transient_kind(err)
                 if kind is not None:
                     raise _TransientError(kind, cause) from err
@@ -213,73 +237,16 @@ class YFinanceProvider:
                 ) from err
         if frame is None or frame.empty:
             for message in reversed(logged):
-                kind = _kind_of_text(message.lower())
+                kind = kind_of_text(message.lower())
                 if kind is not None:
-                    raise _TransientError(kind, _one_line(message))
-            detail = f" ({_one_line(logged[-1])})" if logged else ""
+                    raise _TransientError(kind, one_line(message))
+            detail = f" ({one_line(logged[-1])})" if logged else ""
             raise NoDataError(
                 f"{request.symbol}: yfinance returned no {request.timeframe} bars for "
                 f"{request.describe_range()}{detail}",
                 request.symbol,
             )
         return frame
-
-
-def transient_kind(err: BaseException) -> str | None:
-    """``"network"``, ``"rate"`` or None (not worth retrying) for an exception from download."""
-    status = getattr(getattr(err, "response", None), "status_code", None)
-    if isinstance(status, int):
-        if status == 429:
-            return "rate"
-        if status >= 500:
-            return "network"
-        if 400 <= status < 500:
-            return None
-    text = f"{type(err).__name__}: {err}".lower()
-    if any(marker in text for marker in _RATE_TEXT):
-        return "rate"
-    local_file_errors = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
-    if isinstance(err, OSError) and not isinstance(err, local_file_errors):
-        return "network"
-    return _kind_of_text(text)
-
-
-def _kind_of_text(text: str) -> str | None:
-    if any(marker in text for marker in _RATE_TEXT):
-        return "rate"
-    if any(marker in text for marker in _NETWORK_TEXT):
-        return "network"
-    return None
-
-
-def _one_line(text: str, limit: int = 200) -> str:
-    line = " ".join(text.split())
-    if line.startswith("[") and "]: " in line:
-        line = line.split("]: ", 1)[1]
-    return line if len(line) <= limit else line[: limit - 3] + "..."
-
-
-class _ErrorLog(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage().strip()
-        if message:
-            self.messages.append(message)
-
-
-@contextmanager
-def _logged_yfinance_errors() -> Iterator[list[str]]:
-    """Collect what yfinance logs at ERROR level meanwhile (it reports failures only there)."""
-    logger = logging.getLogger("yfinance")
-    handler = _ErrorLog()
-    logger.addHandler(handler)
-    try:
-        yield handler.messages
-    finally:
-        logger.removeHandler(handler)
 
 
 def _boundary(moment: datetime | None, intraday: bool) -> str | datetime | None:
@@ -299,8 +266,8 @@ def normalise_download(
             f"{symbol}: yfinance returned no bars for {request.describe_range()}", symbol
         )
     notices: list[str] = []
-    prices = _standard_columns(_single_ticker(frame, symbol), symbol, notices)
-    stamps = _index_stamps(frame, symbol)
+    prices = _standard_columns(single_ticker(frame, symbol), symbol, notices)
+    stamps = index_stamps(frame, symbol)
     if request.intraday:
         if stamps.dt.tz is None:
             notices.append(
@@ -322,7 +289,7 @@ def normalise_download(
         bars = sort_bars(conform_bar_frame(prices.reset_index(drop=True)))
     except (ValueError, TypeError) as err:
         raise ProviderError(
-            f"{symbol}: yfinance returned non-numeric prices ({_one_line(str(err))})", symbol
+            f"{symbol}: yfinance returned non-numeric prices ({one_line(str(err))})", symbol
         ) from None
     bars = within_range(bars, request)
     if bars.empty:
@@ -332,49 +299,10 @@ def normalise_download(
     return bars, tuple(notices)
 
 
-def _price_name(value: object) -> str | None:
-    return _FIELDS.get(str(value).strip().lower().replace("_", " "))
-
-
-def _single_ticker(frame: pd.DataFrame, symbol: str) -> pd.DataFrame:
-    """The columns of ``symbol`` as single-level price columns, whatever the column layout."""
-    columns = frame.columns
-    if not isinstance(columns, pd.MultiIndex):
-        return frame
-    if columns.nlevels != 2:
-        raise ProviderError(
-            f"{symbol}: yfinance returned {columns.nlevels} column levels; expected 1 or 2", symbol
-        )
-    hits = [
-        sum(_price_name(v) is not None for v in columns.get_level_values(level)) for level in (0, 1)
-    ]
-    if max(hits) == 0:
-        raise ProviderError(
-            f"{symbol}: yfinance returned no price columns (columns: {list(columns)})", symbol
-        )
-    ticker_level = 1 if hits[0] >= hits[1] else 0
-    tickers = list(dict.fromkeys(str(t) for t in columns.get_level_values(ticker_level)))
-    chosen = next((t for t in tickers if _same_symbol(t, symbol)), None)
-    if chosen is None and len(tickers) == 1:
-        chosen = tickers[0]
-    if chosen is None:
-        raise ProviderError(
-            f"{symbol}: yfinance returned columns for {', '.join(tickers)} but not {symbol}", symbol
-        )
-    return cast(pd.DataFrame, frame.xs(chosen, axis=1, level=ticker_level))
-
-
-def _same_symbol(ticker: str, symbol: str) -> bool:
-    try:
-        return normalise_symbol(ticker) == symbol
-    except ValidationError:
-        return False
-
-
 def _standard_columns(frame: pd.DataFrame, symbol: str, notices: list[str]) -> pd.DataFrame:
     renamed: dict[str, str] = {}
     for column in frame.columns:
-        field = _price_name(column)
+        field = price_name(column)
         if field is None:
             continue
         if field in renamed.values():
@@ -393,19 +321,3 @@ def _standard_columns(frame: pd.DataFrame, symbol: str, notices: list[str]) -> p
             f"yfinance returned no Adj Close for {symbol}: adjusted prices are unavailable"
         )
     return prices
-
-
-def _index_stamps(frame: pd.DataFrame, symbol: str) -> pd.Series:
-    """The index as timestamps; date strings are accepted, anything else is an error."""
-    index = frame.index
-    if not isinstance(index, pd.DatetimeIndex):
-        not_dates = ProviderError(f"{symbol}: yfinance returned rows not indexed by dates", symbol)
-        if index.dtype != object:
-            raise not_dates
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error")
-                index = pd.DatetimeIndex(pd.to_datetime(index, format="ISO8601"))
-        except (ValueError, TypeError, Warning):
-            raise not_dates from None
-    return pd.Series(index, dtype=index.dtype)
