@@ -5,14 +5,14 @@ The examples run in their listed order in one fresh working and data directory (
 ingest comes before the backtests, the first run is run 1), offline, through
 ``support.example_shell`` (the shell syntax the examples use, run in-process). The PostgreSQL
 example runs against the test server, in a database of its own that it creates first, as the
-example tells the user to.
+example tells the user to (the runner's ``createdb`` issues CREATE DATABASE on that server).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -23,10 +23,13 @@ from support.example_shell import ExampleShell
 
 from trademind.cli.examples import EXAMPLES
 from trademind.cli.main import build_cli
+from trademind.db import migrate
+from trademind.db.session import Database
 
 EXAMPLE_POSTGRES = "postgres@127.0.0.1:5432"
 INTERACTIVE = {"trademind shell": "exit\n"}
 """Examples that read a terminal, with what the test types into them."""
+type CreateDb = Callable[[str, str, str], None]
 
 
 def _built_groups() -> set[str]:
@@ -61,64 +64,77 @@ def test_the_postgres_example_says_the_database_must_exist_first() -> None:
     assert "create the database first" in example.description
 
 
-@pytest.fixture
-def postgres_database(postgres_server_url: str) -> Iterator[tuple[str, list[str]]]:
-    """The test server's ``user@host:port`` and the databases an example created (dropped
-    afterwards)."""
-    url = sa.make_url(postgres_server_url)
-    created: list[str] = []
-    yield f"{url.username}@{url.host}:{url.port or 5432}", created
-    admin = sa.create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            for name in created:
-                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+def _is_postgres(command: str) -> bool:
+    return "postgresql" in command
 
 
-@pytest.mark.postgres
-def test_every_example_runs(
-    capsys: pytest.CaptureFixture[str],
-    isolated_environment: Path,
-    postgres_server_url: str,
-    postgres_database: tuple[str, list[str]],
-) -> None:
-    server, created = postgres_database
-    name = f"trademind_example_{uuid.uuid4().hex[:10]}"
-
-    def createdb(host: str, user: str, database: str) -> None:
-        assert (host, user, database) == ("127.0.0.1", "postgres", database)
-        admin = sa.create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as connection:
-                connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
-        finally:
-            admin.dispose()
-        created.append(database)
-
+def _shell(capsys: pytest.CaptureFixture[str], createdb: CreateDb) -> ExampleShell:
     def capture() -> tuple[str, str]:
         captured = capsys.readouterr()
         return captured.out, captured.err
 
-    shell = ExampleShell(capture=capture, createdb=createdb, cwd=Path.cwd())
+    return ExampleShell(capture=capture, createdb=createdb, cwd=Path.cwd())
+
+
+def _run(shell: ExampleShell, command: str, line: str | None = None) -> None:
+    result = shell.run(line or command, INTERACTIVE.get(command, ""))
+    assert result.code == 0, f"{command!r} exited {result.code}: {result.err}"
+    assert "Traceback" not in result.err, command
+    assert "internal error" not in result.err, command
+
+
+def _no_createdb(host: str, user: str, database: str) -> None:
+    raise AssertionError(f"only the PostgreSQL example creates a database ({database})")
+
+
+def test_every_offline_example_runs(
+    capsys: pytest.CaptureFixture[str], isolated_environment: Path
+) -> None:
+    shell = _shell(capsys, _no_createdb)
     for example in EXAMPLES:
-        line = example.command.replace(EXAMPLE_POSTGRES, server)
-        line = line.replace(" trademind &&", f" {name} &&").replace("/trademind ", f"/{name} ")
-        result = shell.run(line, INTERACTIVE.get(example.command, ""))
-        assert result.code == 0, f"{example.command!r} exited {result.code}: {result.err}"
-        assert "Traceback" not in result.err, example.command
-        assert "internal error" not in result.err, example.command
-    assert created == [name]
+        if not _is_postgres(example.command):
+            _run(shell, example.command)
     assert (Path.cwd() / "report.html").stat().st_size > 0
     assert len((Path.cwd() / "trades.csv").read_text(encoding="utf-8").splitlines()) > 1
     assert (isolated_environment / "trademind.db").exists()
-    assert _run_one_json(capsys)["id"] == 1
+    assert Cli(capsys).json("backtest", "results", "1")["id"] == 1
 
 
-def _run_one_json(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
-    result: dict[str, object] = Cli(capsys).json("backtest", "results", "1")
-    return result
+@pytest.mark.postgres
+def test_the_postgres_example_runs(
+    capsys: pytest.CaptureFixture[str], postgres_server_url: str
+) -> None:
+    """Against the test server, in a database of its own (its name replaces `trademind`)."""
+    url = sa.make_url(postgres_server_url)
+    server = f"{url.username}@{url.host}:{url.port or 5432}"
+    name = f"trademind_example_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+    created: list[str] = []
+
+    def createdb(host: str, user: str, database: str) -> None:
+        assert (host, user, database) == ("127.0.0.1", "postgres", name)
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
+        created.append(database)
+
+    (example,) = [e for e in EXAMPLES if _is_postgres(e.command)]
+    line = example.command.replace(EXAMPLE_POSTGRES, server)
+    line = line.replace(" trademind &&", f" {name} &&").replace("/trademind ", f"/{name} ")
+    try:
+        _run(_shell(capsys, createdb), example.command, line)
+        assert created == [name]
+        database = Database(url.set(database=name).render_as_string(hide_password=False))
+        try:
+            assert database.run(migrate.current_on) == migrate.head_revision()
+        finally:
+            database.dispose()
+    finally:
+        with admin.connect() as connection:
+            for database_name in created:
+                connection.execute(
+                    sa.text(f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)')
+                )
+        admin.dispose()
 
 
 def test_a_failing_example_fails_the_runner(
@@ -126,15 +142,7 @@ def test_a_failing_example_fails_the_runner(
 ) -> None:
     """The runner is not a rubber stamp: jq -e on a false value, a failing command and an
     unknown program are all noticed."""
-
-    def capture() -> tuple[str, str]:
-        captured = capsys.readouterr()
-        return captured.out, captured.err
-
-    def no_createdb(host: str, user: str, database: str) -> None:
-        raise AssertionError("not used")
-
-    shell = ExampleShell(capture=capture, createdb=no_createdb, cwd=Path.cwd())
+    shell = _shell(capsys, _no_createdb)
     assert shell.run("trademind db current --format json | jq -e .up_to_date").code == 1
     assert shell.run("trademind db upgrade && trademind db current --format json").code == 0
     assert json.loads(shell.run("trademind db current -f json | jq .up_to_date").out) is True
