@@ -3,7 +3,8 @@
 PostgreSQL and Redis run on 127.0.0.1 on development and CI machines. Each test run gets its
 own PostgreSQL database and its own Redis key prefix, removed at the end of the run. Where a
 service is unreachable its tests skip with the reason; with ``TRADEMIND_REQUIRE_SERVICES=1``
-(set by ``.ci/run``) they fail instead, so CI always exercises them.
+(set by ``.ci/run``) they fail instead, so CI always exercises them. The real market data set
+(``../shared/data``) follows the same rule: tests find it through ``support.shared_data``.
 """
 
 from __future__ import annotations

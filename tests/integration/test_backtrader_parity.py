@@ -9,11 +9,10 @@ equity (1e-6 relative; it agrees far closer). Both engines get the signals of th
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from support.shared_data import daily_csv
 
 from trademind.backtest.backtrader_engine import run_backtrader
 from trademind.backtest.config import BacktestConfig
@@ -27,7 +26,6 @@ from trademind.strategies.registry import get_strategy, resolve
 
 pytest.importorskip("backtrader")
 
-DAILY = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ohlcv" / "daily"
 CONFIG = BacktestConfig(
     initial_cash=100_000.0, commission=PercentageCommission(0.001), slippage=NoSlippage()
 )
@@ -40,10 +38,7 @@ CASES = [
 
 
 def load(symbol: str) -> Bars:
-    path = DAILY / f"{symbol}.csv"
-    if not path.exists():
-        pytest.skip(f"shared market data not found at {path}")
-    raw = pd.read_csv(path)
+    raw = pd.read_csv(daily_csv(symbol))  # skips without ../shared/data (fails in CI)
     frame = pd.DataFrame({"ts": pd.to_datetime(raw["Date"]).dt.tz_localize("UTC")})
     for column in ("open", "high", "low", "close", "volume"):
         frame[column] = raw[column.capitalize()].to_numpy(dtype="float64")

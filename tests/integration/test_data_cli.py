@@ -13,20 +13,18 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from support.cli_driver import Cli
+from support.shared_data import daily_dir
 
 from trademind.db.session import Database
 
 ROOT = Path(__file__).resolve().parents[2]
-DAILY = ROOT.parent / "shared" / "data" / "ohlcv" / "daily"
 SYMBOLS = ("AAPL", "AMZN", "GOOGL", "META", "MSFT", "NVDA", "TSLA")
 ROWS = 2768
 
 
 @pytest.fixture
 def daily() -> Path:
-    if not DAILY.is_dir():
-        pytest.skip(f"shared market data not found at {DAILY}")
-    return DAILY
+    return daily_dir()  # skips without ../shared/data (fails in CI)
 
 
 @pytest.fixture

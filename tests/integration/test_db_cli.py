@@ -8,6 +8,7 @@ TRADEMIND__DATABASE__URL, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,13 +92,27 @@ def test_current_after_upgrade_is_up_to_date(sqlite_url: str) -> None:
     assert status["revision"] == HEAD
 
 
-def test_downgrade_to_base_needs_yes(sqlite_url: str) -> None:
+def _add_config_change(url: str) -> None:
+    table = metadata.tables["config_changes"]
+    database = Database(url)
+    try:
+        with database.engine.begin() as connection:
+            connection.execute(
+                table.insert().values(changed_at=datetime.now(UTC), key="a.b", source="cli")
+            )
+    finally:
+        database.dispose()
+
+
+def test_downgrade_to_base_needs_yes_when_tables_hold_rows(sqlite_url: str) -> None:
+    """Issue 9, defect 4: the refusal names each table that holds rows, with its count."""
     run(sqlite_url, "upgrade")
+    _add_config_change(sqlite_url)
     refused = run(sqlite_url, "downgrade", "base")
-    assert refused.exit_code == 1
     assert isinstance(refused.exception, ValidationError)
+    assert refused.exception.exit_code == 2  # a usage error: `trademind` exits 2
     assert "--yes" in str(refused.exception)
-    assert "drops every TradeMind table" in str(refused.exception)
+    assert "would delete config_changes: 1 rows; nothing was changed" in str(refused.exception)
     assert _tables(sqlite_url) == MODEL_TABLES
 
     relative = run(sqlite_url, "downgrade", f"-{len(migrate.history())}")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from support.shared_data import daily_csv
 
 from trademind.config.models import Settings
 from trademind.core.errors import ValidationError
@@ -18,7 +17,6 @@ from trademind.indicators.service import update_indicators
 from trademind.indicators.spec import IndicatorSpec
 from trademind.indicators.state import PriceArrays
 
-DAILY = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ohlcv" / "daily"
 SPEC = IndicatorSpec()
 
 
@@ -26,9 +24,7 @@ SPEC = IndicatorSpec()
 def aapl() -> pd.DataFrame:
     """AAPL daily bars in the bar schema, with an adjusted close (a made-up 1% dividend
     factor on the first half), so the adjusted path is exercised."""
-    if not DAILY.is_dir():
-        pytest.skip(f"shared market data not found at {DAILY}")
-    raw = pd.read_csv(DAILY / "AAPL.csv").rename(columns=str.lower).iloc[:700]
+    raw = pd.read_csv(daily_csv("AAPL")).rename(columns=str.lower).iloc[:700]
     frame = pd.DataFrame({"ts": pd.to_datetime(raw.pop("date")).dt.tz_localize("UTC")})
     for column in ("open", "high", "low", "close", "volume"):
         frame[column] = raw[column].to_numpy(dtype="float64")

@@ -376,3 +376,22 @@ def test_offline_sql_for_postgres_needs_no_server() -> None:
     assert "CREATE TABLE market_data" in result.stdout
     assert "agent_signals JSONB NOT NULL" in result.stdout
     assert "NUMERIC(24, 8)" in result.stdout
+
+
+def test_scratch_shapes_match_the_real_schema_at_every_revision(database_url: str) -> None:
+    """Issue 9, defect 4: `db downgrade` learns what each step drops from the table and column
+    sets of every revision, built on a scratch SQLite database. A migration whose tables or
+    columns differ on this backend would make that guess wrong: this test notices it."""
+    from trademind.db import schema_loss
+
+    shapes = schema_loss.revision_shapes()
+    assert set(shapes) == {info.revision for info in migrate.history()}
+    for info in reversed(migrate.history()):
+        migrate.upgrade(database_url, info.revision)
+        database = Database(database_url)
+        try:
+            real = database.run(schema_loss.shape_of)
+        finally:
+            database.dispose()
+        assert real == shapes[info.revision], info.revision
+    assert set(shapes[migrate.head_revision()]) == MODEL_TABLES

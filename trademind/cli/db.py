@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from trademind.cli.context import CliState, get_state
 from trademind.cli.output import emit
+from trademind.core.errors import TradeMindError
 
 if TYPE_CHECKING:
     from trademind.services import db_service
@@ -16,6 +18,10 @@ app = typer.Typer(
     help="Database schema: apply migrations, show the revision, roll back, list migrations.",
     no_args_is_help=True,
 )
+
+
+class DowngradeDeclinedError(TradeMindError):
+    """The user answered no to a downgrade's confirmation: nothing was changed."""
 
 
 def _database_url(state: CliState) -> str:
@@ -63,6 +69,10 @@ def current(ctx: typer.Context) -> None:
     emit(state, status.as_dict(), columns=("", "value"), rows=rows, title="Database schema")
 
 
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 @app.command(context_settings={"ignore_unknown_options": True})  # lets `downgrade -1` through
 def downgrade(
     ctx: typer.Context,
@@ -70,14 +80,30 @@ def downgrade(
         str, typer.Argument(help="Target revision id, '-N' steps back, or 'base' (drops all).")
     ],
     yes: Annotated[
-        bool, typer.Option("--yes", help="Confirm a downgrade to base, which drops all data.")
+        bool,
+        typer.Option(
+            "--yes", help="Confirm a downgrade that drops tables or columns holding data."
+        ),
     ] = False,
 ) -> None:
-    """Revert migrations down to REVISION. Reaching 'base' deletes every table: needs --yes."""
+    """Revert migrations down to REVISION.
+
+    A downgrade that drops tables or columns holding data ('base' drops every table) lists
+    them with their row counts and asks first; without a terminal it needs --yes.
+    """
     from trademind.services import db_service
 
     state = get_state(ctx)
-    status = db_service.downgrade_database(_database_url(state), revision, allow_data_loss=yes)
+    url = _database_url(state)
+    confirmed = yes
+    if not yes and _stdin_is_terminal():
+        plan = db_service.plan_downgrade(url, revision)
+        if plan.loses_data:
+            question = f"Downgrading to {revision!r} deletes {plan.loss_text()}. Continue?"
+            if not typer.confirm(question, default=False, err=True):
+                raise DowngradeDeclinedError("downgrade cancelled; nothing was changed")
+        confirmed = True
+    status = db_service.downgrade_database(url, revision, allow_data_loss=confirmed)
     _emit_status(state, status, "Downgraded")
 
 

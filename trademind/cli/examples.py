@@ -9,6 +9,8 @@ import typer
 from trademind.cli.context import get_state
 from trademind.cli.output import emit
 
+_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/trademind"
+
 
 @dataclass(frozen=True)
 class Example:
@@ -17,7 +19,9 @@ class Example:
     command: str
 
 
-# Only commands that work today are listed; each issue adds the examples of what it builds.
+# Only commands that work today, and none that needs the network: tests/integration/
+# test_examples.py runs every one, in this order, in a fresh data directory. Each issue adds the
+# examples of what it builds.
 EXAMPLES: tuple[Example, ...] = (
     Example("config", "Show the effective configuration (secrets masked)", "trademind config show"),
     Example("config", "Read one value", "trademind config get safety.daily_loss_limit"),
@@ -26,8 +30,11 @@ EXAMPLES: tuple[Example, ...] = (
         "Change a value (validated first, written atomically, recorded)",
         "trademind config set safety.daily_loss_limit 0.03",
     ),
-    Example("config", "Check a file before using it", "trademind config validate my-config.yaml"),
-    Example("config", "Use another configuration file", "trademind --config prod.yaml config show"),
+    Example(
+        "config", "Save the effective configuration to a file", "trademind config export > my.yaml"
+    ),
+    Example("config", "Check a file before using it", "trademind config validate my.yaml"),
+    Example("config", "Use another configuration file", "trademind --config my.yaml config show"),
     Example(
         "config",
         "Override from the environment (secrets only this way)",
@@ -35,16 +42,91 @@ EXAMPLES: tuple[Example, ...] = (
     ),
     Example("db", "Create or migrate the database schema", "trademind db upgrade"),
     Example("db", "Which schema revision is applied", "trademind db current"),
+    Example("db", "The migrations this version ships", "trademind db history"),
     Example(
         "db",
-        "Use PostgreSQL instead of the embedded SQLite",
-        "TRADEMIND__DATABASE__URL=postgresql+psycopg://postgres@127.0.0.1:5432/trademind "
+        "Use PostgreSQL instead of the embedded SQLite: create the database first, then migrate",
+        f"createdb -h 127.0.0.1 -U postgres trademind && TRADEMIND__DATABASE__URL={_POSTGRES} "
         "trademind db upgrade",
+    ),
+    Example(
+        "data",
+        "Load the bundled sample (real daily bars of 7 symbols, 2013-2023), offline",
+        "trademind data ingest --source sample",
+    ),
+    Example(
+        "data", "What is stored: symbols, ranges, open quality issues", "trademind data status"
+    ),
+    Example(
+        "data", "Check the stored bars (sessions, gaps, OHLC, splits)", "trademind data verify"
+    ),
+    Example(
+        "data", "Compute the configured indicators for new bars", "trademind data update-indicators"
+    ),
+    Example(
+        "data",
+        "Recent bars with their indicators, and a candlestick chart",
+        "trademind data show AAPL --days 10 --plot aapl.html",
+    ),
+    Example("strategies", "The strategies and their parameters", "trademind strategies list"),
+    Example(
+        "strategies",
+        "One strategy's parameters: type, range, default",
+        "trademind strategies config ma_crossover",
+    ),
+    Example(
+        "strategies",
+        "Change parameters (checked, written to the config file)",
+        "trademind strategies set ma_crossover --fast 10 --slow 50",
+    ),
+    Example(
+        "strategies",
+        "Backtest a strategy with its configured parameters",
+        "trademind strategies backtest ma_crossover --symbol AAPL --start 2020-01-01",
+    ),
+    Example(
+        "backtest",
+        "Backtest with costs and stops, and write an HTML report",
+        "trademind backtest run --strategy ma_crossover --symbol MSFT --start 2018-01-01 "
+        "--commission ibkr --slippage 5bps --stop-loss 8% --report report.html",
+    ),
+    Example(
+        "backtest",
+        "Several strategies on the same bars",
+        "trademind backtest compare --strategies ma_crossover,rsi_mean_reversion --symbol AAPL",
+    ),
+    Example(
+        "backtest",
+        "Parameter sweep, best first",
+        "trademind backtest optimize --strategy ma_crossover --symbol AAPL "
+        "--param fast=5:20:5 --param slow=30,50,100",
+    ),
+    Example(
+        "backtest",
+        "Walk-forward: optimise in sample, trade the winner out of sample",
+        "trademind backtest walk-forward --strategy ma_crossover --symbol AAPL "
+        "--param fast=10,20 --param slow=50,100 --windows 4",
+    ),
+    Example("backtest", "Stored runs", "trademind backtest list"),
+    Example("backtest", "One run's settings, metrics and trades", "trademind backtest results 1"),
+    Example("backtest", "Monte Carlo on a stored run's trades", "trademind backtest montecarlo 1"),
+    Example(
+        "backtest", "A run's trades as CSV", "trademind backtest export 1 -f csv -o trades.csv"
     ),
     Example(
         "scripting",
         "Cron health check: exit code says whether the schema is current",
         "trademind db current --format json | jq -e .up_to_date",
+    ),
+    Example(
+        "scripting",
+        "A run's Sharpe ratio for a script",
+        "trademind backtest results 1 --format json | jq .metrics.sharpe",
+    ),
+    Example(
+        "scripting",
+        "Run a file of commands (exit code: the first failure)",
+        "printf 'data status\\nbacktest list\\n' | trademind shell",
     ),
     Example("shell", "Interactive session with history and completion", "trademind shell"),
 )

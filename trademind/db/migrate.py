@@ -42,8 +42,12 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
     return config
 
 
-def _scripts() -> ScriptDirectory:
+def scripts() -> ScriptDirectory:
+    """The shipped migration scripts."""
     return ScriptDirectory.from_config(alembic_config())
+
+
+_scripts = scripts
 
 
 def head_revision() -> str:
@@ -109,6 +113,24 @@ def resolves_to_base(connection: sa.Connection, revision: str) -> bool:
         applied = list(_scripts().iterate_revisions(current, "base"))
         return int(revision[1:]) >= len(applied)
     return False
+
+
+def downgrade_steps(current: str | None, revision: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The (revision, its parents) steps ``downgrade revision`` reverts from ``current``,
+    newest first; empty when nothing is applied. An invalid target is a ValidationError."""
+    if current is None:
+        return []
+    with _revision_errors(revision):
+        # The resolution `alembic downgrade` itself uses (iterate_revisions refuses `-N` that
+        # reaches base, which the command accepts).
+        steps = scripts()._downgrade_revs(revision, current)
+    return [(step.revision.revision, _parents(step.revision.down_revision)) for step in steps]
+
+
+def _parents(down_revision: str | Sequence[str] | None) -> tuple[str, ...]:
+    if down_revision is None:
+        return ()
+    return (down_revision,) if isinstance(down_revision, str) else tuple(down_revision)
 
 
 def upgrade(url: str, revision: str = "head") -> None:

@@ -6,7 +6,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from trademind.core.errors import ValidationError
-from trademind.db import migrate
+from trademind.db import migrate, schema_loss
+from trademind.db.schema_loss import DowngradePlan
 from trademind.db.session import Database, mask_url, parse_url
 
 
@@ -44,31 +45,46 @@ def upgrade_database(url: str, revision: str = "head") -> SchemaStatus:
     return schema_status(url)
 
 
+class ConfirmationRequiredError(ValidationError):
+    """A destructive request without confirmation: nothing was changed (a usage error)."""
+
+    exit_code = 2
+
+
+def plan_downgrade(url: str, revision: str) -> DowngradePlan:
+    """What ``downgrade revision`` would revert and delete on the database at ``url``."""
+    if migrate.current(url) is None:  # never migrated (or a missing SQLite file): nothing to lose
+        return DowngradePlan(None, revision, (), ())
+    database = Database(url)
+    try:
+        return database.run(lambda connection: schema_loss.plan_downgrade(connection, revision))
+    finally:
+        database.dispose()
+
+
 def downgrade_database(url: str, revision: str, *, allow_data_loss: bool = False) -> SchemaStatus:
     """Revert migrations down to ``revision``.
 
-    Reaching ``base`` (by name or by a relative step such as ``-1``) drops every TradeMind table
-    and the data in it, so it is refused unless ``allow_data_loss`` is true.
+    A downgrade that drops a table holding rows or a column holding values (``base`` drops
+    every table) is refused unless ``allow_data_loss`` is true; the error names each table and
+    column with its row count, and nothing is changed. One that loses nothing just runs.
     """
-    if not allow_data_loss and _reaches_base(url, revision):
-        raise ValidationError(
-            f"downgrading to {revision!r} reaches base: it drops every TradeMind table and all "
-            "their data; confirm with --yes"
-        )
+    if not allow_data_loss:
+        plan = plan_downgrade(url, revision)
+        if plan.loses_data:
+            raise ConfirmationRequiredError(refusal(plan))
     migrate.downgrade(url, revision)
     return schema_status(url)
+
+
+def refusal(plan: DowngradePlan) -> str:
+    """The one-line message of a downgrade refused for want of confirmation."""
+    return (
+        f"downgrading to {plan.target!r} would delete {plan.loss_text()}; nothing was changed: "
+        "confirm with --yes"
+    )
 
 
 def migration_history() -> list[migrate.RevisionInfo]:
     """Every shipped migration, newest first."""
     return migrate.history()
-
-
-def _reaches_base(url: str, revision: str) -> bool:
-    if revision == "base":
-        return True
-    database = Database(url)
-    try:
-        return database.run(lambda connection: migrate.resolves_to_base(connection, revision))
-    finally:
-        database.dispose()

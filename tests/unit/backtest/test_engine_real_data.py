@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from support.shared_data import daily_csv
 
 from trademind.backtest.config import BacktestConfig
 from trademind.backtest.engine import run_backtest
 from trademind.fills import NoSlippage, PercentageCommission
 from trademind.strategies.base import Bars, Signals
 
-DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "ohlcv" / "daily"
 RATE = 0.001
 CASH = 100_000.0
 
 
 @pytest.fixture(scope="module")
 def aapl() -> Bars:
-    path = DATA / "AAPL.csv"
-    if not path.exists():
-        pytest.skip(f"shared market data not found at {path}")
-    frame = pd.read_csv(path)
+    frame = pd.read_csv(daily_csv("AAPL"))  # skips without ../shared/data (fails in CI)
     ts = pd.to_datetime(frame["Date"]).dt.tz_localize("UTC").array.asi8
     columns = (frame[c].to_numpy(dtype=float) for c in ("Open", "High", "Low", "Close", "Volume"))
     return Bars("AAPL", ts.copy(), *columns)

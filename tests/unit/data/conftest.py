@@ -5,18 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
-DAILY_SYMBOLS = ("AAPL", "AMZN", "GOOGL", "META", "MSFT", "NVDA", "TSLA")
+from support import shared_data as data_set
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The shared market data directory (../shared/data); skips when it is not there."""
-    if not (SHARED_DATA / "ohlcv" / "daily").is_dir():
-        pytest.skip(f"shared market data not found at {SHARED_DATA}")
-    return SHARED_DATA
+    """The shared market data directory (../shared/data); skips (fails in CI) without it."""
+    return data_set.daily_dir().parents[1]
 
 
 @pytest.fixture(scope="session")

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from support.shared_data import DAILY_SYMBOLS, daily_csv, daily_dir
 
 from trademind.strategies.base import Bars
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DAILY_DIR = REPO_ROOT.parent / "shared" / "data" / "ohlcv" / "daily"
-DAILY_SYMBOLS = ("AAPL", "AMZN", "GOOGL", "META", "MSFT", "NVDA", "TSLA")
 
 
 def load_bars(symbol: str) -> Bars:
     """One shared daily series as read-only Bars (what the engine hands a strategy)."""
-    frame = pd.read_csv(DAILY_DIR / f"{symbol}.csv")
+    frame = pd.read_csv(daily_csv(symbol))
     ts = pd.to_datetime(frame["Date"]).to_numpy(dtype="datetime64[ns]").astype(np.int64)
 
     def column(name: str) -> np.ndarray:
@@ -39,7 +34,6 @@ def load_bars(symbol: str) -> Bars:
 
 @pytest.fixture(scope="session")
 def daily_bars() -> dict[str, Bars]:
-    """Every shared daily series by symbol; skips when ../shared/data is not there."""
-    if not DAILY_DIR.is_dir():
-        pytest.skip(f"shared market data not found at {DAILY_DIR}")
+    """Every shared daily series by symbol; skips (fails in CI) when ../shared/data is not there."""
+    daily_dir()
     return {symbol: load_bars(symbol) for symbol in DAILY_SYMBOLS}

@@ -10,19 +10,18 @@ full-history average) fail the very same property.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
+from support.shared_data import SHARED_DATA, daily_csv, data_set_required
 
 from trademind.core.errors import ValidationError
 from trademind.strategies import registry, rules
 from trademind.strategies.base import Bars, Param, ParamValue, Signals, Strategy
 
-DAILY_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "ohlcv" / "daily"
 SETTINGS = settings(
     max_examples=40,
     deadline=None,
@@ -31,10 +30,10 @@ SETTINGS = settings(
 
 
 def _load_closes() -> dict[str, np.ndarray]:
-    if not DAILY_DIR.is_dir():
-        return {}
+    if not SHARED_DATA.is_dir() and not data_set_required():
+        return {}  # generated series only; CI requires the data set (daily_csv fails there)
     return {
-        symbol: pd.read_csv(DAILY_DIR / f"{symbol}.csv")["Close"].to_numpy(dtype=np.float64)
+        symbol: pd.read_csv(daily_csv(symbol))["Close"].to_numpy(dtype=np.float64)
         for symbol in ("AAPL", "TSLA", "NVDA")
     }
 
