@@ -135,14 +135,20 @@ def test_export_masks_secrets(api_key: str, json_output: bool) -> None:
 
 
 def test_an_export_can_be_imported_again(api_key: str, config_file: Path, tmp_path: Path) -> None:
+    """Issue 9, defect 3: importing an export edits only the changed key, keeps every comment
+    and never writes derived defaults (app.data_dir stays commented out, not absolute)."""
     run("set", "safety.max_positions", "4")
     exported = tmp_path / "exported.yaml"
     exported.write_text(run("export").stdout)
+    assert "data_dir: /" in exported.read_text()  # the export shows the derived path
     config_file.write_text(TEMPLATE)
-    result = run("import", str(exported))
+    result = run("import", str(exported), "--yes")
     assert result.exit_code == 0, result.output
     assert load_settings().safety.max_positions == 4
-    assert api_key not in config_file.read_text()
+    assert config_file.read_text() == TEMPLATE.replace(
+        "  max_positions: 10\n", "  max_positions: 4\n"
+    )
+    assert "1 setting(s) changed" in result.stdout
 
 
 def test_secrets_never_reach_the_logs(api_key: str, caplog: pytest.LogCaptureFixture) -> None:
@@ -283,9 +289,11 @@ def test_validate_a_file_with_a_negative_loss_limit_fails_naming_the_key(tmp_pat
     bad = tmp_path / "bad.yaml"
     bad.write_text("safety:\n  daily_loss_limit: -0.05\n  dialy_loss_limit: 0.01\n")
     result = run("validate", str(bad))
+    message = failure(result)
     assert result.exit_code == 1
-    assert "safety.daily_loss_limit: must be greater than 0 (got -0.05)" in result.stdout
-    assert "safety.dialy_loss_limit: unknown key" in result.stdout
+    assert result.stdout == ""
+    assert "safety.daily_loss_limit: must be greater than 0 (got -0.05)" in message
+    assert "safety.dialy_loss_limit: unknown key" in message
     result = run("validate", str(bad), json_output=True)
     assert result.exit_code == 1
     report = json.loads(result.stdout)
@@ -308,7 +316,7 @@ def test_validate_reports_a_yaml_error_with_its_line(tmp_path: Path) -> None:
     bad.write_text("safety:\n  daily_loss_limit: [0.02\n")
     result = run("validate", str(bad))
     assert result.exit_code == 1
-    assert f"{bad}: invalid YAML at line 3" in result.stdout
+    assert f"{bad}: invalid YAML at line 3" in failure(result)
 
 
 def test_the_trademind_command_validates_and_hides_secrets(
@@ -318,7 +326,10 @@ def test_the_trademind_command_validates_and_hides_secrets(
     bad = tmp_path / "bad.yaml"
     bad.write_text("safety:\n  daily_loss_limit: -0.05\n")
     assert dispatch(["config", "validate", str(bad)]) == 1
-    assert "safety.daily_loss_limit" in capsys.readouterr().out
+    err = capsys.readouterr().err
+    assert err.startswith("error: ")
+    assert "safety.daily_loss_limit" in err
+    assert len(err.strip().splitlines()) == 1
     assert dispatch(["config", "show", "--format", "json"]) == 0
     output = capsys.readouterr()
     assert json.loads(output.out)["llm"]["api_key"] == MASK
@@ -330,12 +341,14 @@ def test_the_trademind_command_validates_and_hides_secrets(
 # --- import / reset ---------------------------------------------------------------------------
 
 
-def test_import_replaces_the_file_and_records_each_key(config_file: Path, tmp_path: Path) -> None:
+def test_import_edits_the_changed_keys_and_records_each(config_file: Path, tmp_path: Path) -> None:
     new = tmp_path / "new.yaml"
     new.write_text("# mine\nsafety:\n  max_positions: 4\nbroker:\n  type: ibkr\n")
-    result = run("import", str(new))
+    result = run("import", str(new), "--yes")
     assert result.exit_code == 0, result.output
-    assert config_file.read_text() == new.read_text()
+    assert config_file.read_text() == TEMPLATE.replace(
+        "  max_positions: 10\n", "  max_positions: 4\n"
+    ).replace("  type: paper\n", "  type: ibkr\n")
     assert sorted(row[:4] for row in recorded_changes()) == [
         ("broker.type", '"paper"', '"ibkr"', "cli import"),
         ("safety.max_positions", "10", "4", "cli import"),
@@ -355,8 +368,9 @@ def test_an_invalid_import_changes_nothing(
 ) -> None:
     new = tmp_path / "new.yaml"
     new.write_text(text)
-    message = failure(run("import", str(new)))
+    message = failure(run("import", str(new), "--yes"))
     assert named in message
+    assert str(new) in message
     assert config_file.read_text() == TEMPLATE
     assert recorded_changes() == []
 
@@ -364,9 +378,9 @@ def test_an_invalid_import_changes_nothing(
 def test_reset_one_key_restores_its_default(config_file: Path) -> None:
     run("set", "safety.daily_loss_limit", "0.05")
     run("set", "app.data_dir", str(load_settings().app.data_dir))
-    assert run("reset", "safety.daily_loss_limit").exit_code == 0
+    assert run("reset", "safety.daily_loss_limit", "--yes").exit_code == 0
     assert DEFAULT_LIMIT_LINE in config_file.read_text()
-    assert run("reset", "app.data_dir").exit_code == 0  # not in the template: removed
+    assert run("reset", "app.data_dir", "--yes").exit_code == 0  # not in the template: removed
     assert config_file.read_text() == TEMPLATE
     resets = [row[:4] for row in recorded_changes() if row[3] == "cli reset"]
     assert resets[0] == ("safety.daily_loss_limit", "0.05", "0.02", "cli reset")
@@ -374,7 +388,7 @@ def test_reset_one_key_restores_its_default(config_file: Path) -> None:
 
 def test_reset_the_whole_file_restores_the_template(config_file: Path) -> None:
     config_file.write_text("# my own\nsafety:\n  max_positions: 2\n")
-    result = run("reset", json_output=True)
+    result = run("reset", "--yes", json_output=True)
     assert result.exit_code == 0, result.output
     assert config_file.read_text() == TEMPLATE
     assert [row[:4] for row in recorded_changes()] == [
@@ -384,7 +398,7 @@ def test_reset_the_whole_file_restores_the_template(config_file: Path) -> None:
 
 def test_reset_repairs_a_broken_file(config_file: Path) -> None:
     config_file.write_text("safety: [\n")
-    assert run("reset").exit_code == 0
+    assert run("reset", "--yes").exit_code == 0
     assert config_file.read_text() == TEMPLATE
 
 
@@ -410,6 +424,6 @@ def test_reset_in_a_checkout_restores_the_documented_defaults(tmp_path: Path) ->
 
     assert trademind("config", "set", "safety.daily_loss_limit", "0.03").returncode == 0
     assert DEFAULT_LIMIT_LINE not in (checkout / "config.yaml").read_text()
-    reset = trademind("config", "reset")
+    reset = trademind("config", "reset", "--yes")
     assert reset.returncode == 0, reset.stderr
     assert (checkout / "config.yaml").read_text() == TEMPLATE

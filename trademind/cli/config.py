@@ -12,7 +12,7 @@ from trademind.cli.context import CliState, get_state
 from trademind.cli.output import emit, print_json, print_message, print_table, stderr
 
 if TYPE_CHECKING:
-    from trademind.services.config_service import ChangeReport
+    from trademind.services.config_service import ChangeReport, Confirm, PendingChange
 
 app = typer.Typer(
     help="Configuration: show the effective settings, get/set/reset keys, validate, export "
@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 
 _KEY_HELP = "Dotted key such as safety.daily_loss_limit (a section name shows the section)."
+_YES_HELP = "Overwrite the config file without asking (needed when stdin is not a terminal)."
 
 
 @app.command()
@@ -84,12 +85,19 @@ def reset(
     key: Annotated[
         str | None, typer.Argument(help="Key or section to reset; omit to reset the whole file.")
     ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help=_YES_HELP)] = False,
 ) -> None:
-    """Reset KEY to its default, or the whole config file to the documented defaults."""
+    """Reset KEY to its default, or the whole config file to the documented defaults.
+
+    Overwrites the config file: asks first (in a terminal) or needs --yes.
+    """
     from trademind.services import config_service
 
     state = get_state(ctx)
-    report = config_service.reset_config(key, state.config_path)
+    command = f"config reset {key}" if key else "config reset"
+    report = config_service.reset_config(
+        key, state.config_path, confirm=_confirmation(command, yes)
+    )
     _emit_change(state, report, f"reset {key}" if key else "reset to the documented defaults")
 
 
@@ -101,17 +109,22 @@ def validate(
         typer.Argument(help="File to check (with the overlay, .env and environment on top)."),
     ] = None,
 ) -> None:
-    """Check FILE (default: the active configuration); exit 1 listing every problem."""
+    """Check FILE (default: the active configuration); exit 1 naming every problem.
+
+    The problems are one error line (`key: reason; ...`); with --format json the report on
+    stdout lists them one by one.
+    """
+    from trademind.core.errors import ConfigError
     from trademind.services import config_service
 
     state = get_state(ctx)
     report = config_service.validate_config(file, state.config_path)
     if state.json:
         print_json(report.as_dict())
-    else:
+    elif report.ok:
         print_message(report.message)
     if not report.ok:
-        raise typer.Exit(code=1)
+        raise ConfigError(report.message, list(report.problems))
 
 
 @app.command()
@@ -129,14 +142,46 @@ def export(ctx: typer.Context) -> None:
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="YAML file to use as the configuration file.")],
+    file: Annotated[Path, typer.Argument(help="YAML file whose settings the config file takes.")],
+    yes: Annotated[bool, typer.Option("--yes", help=_YES_HELP)] = False,
 ) -> None:
-    """Replace the config file with FILE, after validating it with every layer above it."""
+    """Give the config file the settings of FILE (left-out settings go back to their defaults).
+
+    FILE is validated with every layer above it first. Only the keys whose values change are
+    edited; comments and layout stay. Overwrites the config file: asks first (in a terminal)
+    or needs --yes.
+    """
     from trademind.services import config_service
 
     state = get_state(ctx)
-    report = config_service.import_config(file, state.config_path)
+    report = config_service.import_config(
+        file, state.config_path, confirm=_confirmation(f"config import {file}", yes)
+    )
     _emit_change(state, report, f"imported {file}")
+
+
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _confirmation(command: str, yes: bool) -> Confirm:
+    """Before the config file is overwritten: go ahead with --yes, else ask in a terminal,
+    else refuse (usage error, exit 2) saying which keys would change."""
+
+    def confirm(pending: PendingChange) -> None:
+        from trademind.config.values import ConfigUsageError
+        from trademind.core.errors import ConfigError
+
+        if yes:
+            return
+        if not _stdin_is_terminal():
+            raise ConfigUsageError(
+                f"{command} {pending.describe()}; nothing was changed: add --yes to confirm"
+            )
+        if not typer.confirm(f"{command} {pending.describe()}. Continue?", err=True):
+            raise ConfigError(f"{command} cancelled; nothing was changed")
+
+    return confirm
 
 
 def _emit_change(state: CliState, report: ChangeReport, what: str) -> None:
@@ -159,7 +204,7 @@ def _emit_change(state: CliState, report: ChangeReport, what: str) -> None:
 
 def _change_summary(report: ChangeReport, what: str) -> str:
     if not report.written:
-        return f"{what}: {report.file} already says so; nothing changed"
+        return f"{what}: unchanged; {report.file} was not written"
     created = " (created from the documented defaults)" if report.created else ""
     count = len(report.changes)
     return f"{what}: wrote {report.file}{created}; {count} setting(s) changed"

@@ -7,12 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
+from trademind.config.documents import parse_value
 from trademind.config.masking import flatten
 from trademind.config.models import Settings
 from trademind.config.schema import KeyInfo, dotted, is_structured, is_textual, secret_paths
+from trademind.config.values import ConfigUsageError, typed_value
 from trademind.core.errors import ConfigError
 from trademind.core.secrets import mask_url_password
 
@@ -33,18 +32,22 @@ class KeyChange:
 
 
 def parse_cli_value(info: KeyInfo, raw: str) -> Any:
-    """A command-line VALUE read as YAML (``0.03``, ``true``, ``[SPY, QQQ]``). Text settings
-    keep the text as typed (``trademind:`` stays a string); ``null`` clears an optional one."""
+    """A command-line VALUE read as YAML (``0.03``, ``true``, ``[SPY, QQQ]``), typed as the
+    setting is written (see :mod:`trademind.config.values`): ``yes`` for a boolean setting or
+    ``1.5`` for a whole-number one is a :class:`ConfigUsageError`. Text settings keep the text
+    as typed (``trademind:`` stays a string); ``null`` clears an optional one."""
     quoted = len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\""
     field = info.field
     if field is not None and is_textual(field) and not is_structured(field) and not quoted:
         return None if raw.strip() in ("", "null", "~") else raw
+    key = dotted(info.path)
     try:
-        return YAML(typ="safe", pure=True).load(raw)
-    except YAMLError as exc:
-        key = dotted(info.path)
-        reason = f"cannot read {raw!r} as a YAML value: {str(exc).splitlines()[0]}"
-        raise ConfigError(f"{key}: {reason}", [(key, reason)]) from None
+        value = parse_value(raw, key)
+    except ConfigError as exc:
+        detail = exc.problems[0][1] if exc.problems else str(exc)
+        reason = f"cannot read the value as YAML: {detail}"
+        raise ConfigUsageError(f"{key}: {reason}", [(key, reason)]) from None
+    return typed_value(info, value)
 
 
 def _file_values(data: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:

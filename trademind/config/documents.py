@@ -1,10 +1,26 @@
-"""YAML configuration files: read as plain data, edit keeping comments, write atomically."""
+"""Configuration documents: the one reader and parser of every configuration file.
+
+Every file TradeMind reads its settings from (the base ``config.yaml``, the
+``config.<env>.yaml`` overlay, a file given to ``config import`` or ``config validate``, and
+``.env``) is read by :func:`read_text`, and every YAML text (files and ``config set`` values)
+is parsed by :func:`parse_document` / :func:`parse_value`. The limits live here, once:
+
+- a file larger than :data:`MAX_DOCUMENT_BYTES` is refused before it is parsed (and never read
+  past the limit, so ``/dev/zero`` or a growing file cannot exhaust memory); only regular
+  files are read (a FIFO would block);
+- YAML anchors and aliases (``&name``, ``*name``, ``<<: *name``) are refused: a configuration
+  needs none, and expanding them is how a 1 KB "billion laughs" file eats gigabytes;
+- nesting deeper than :data:`MAX_DEPTH` is refused.
+
+Edits keep comments (ruamel round-trip) and files are written atomically.
+"""
 
 from __future__ import annotations
 
 import copy
 import io
 import os
+import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -12,13 +28,39 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import ScalarString
 
 from trademind.core.errors import ConfigError
 
 Document = Any  # a ruamel.yaml CommentedMap (round-trip node)
+
+MAX_DOCUMENT_BYTES = 1024 * 1024  # 1 MiB: the documented config.yaml is about 15 KB
+MAX_DEPTH = 32  # config.yaml nests 4 deep
+
+
+class RefusedYAMLError(MarkedYAMLError):
+    """Valid YAML that configuration documents do not accept (anchors and aliases)."""
+
+
+class _NoAliasComposer(Composer):
+    """Refuses anchors and aliases at the first one, before anything is expanded."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            sign = "*" if isinstance(event, AliasEvent) else "&"
+            raise RefusedYAMLError(
+                None,
+                None,
+                f"YAML anchors and aliases ({sign}{event.anchor}) are not allowed in "
+                "configuration files; write the values out",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
 
 
 class _ExplicitNullRepresenter(RoundTripRepresenter):
@@ -37,46 +79,100 @@ def _round_trip() -> YAML:
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.Representer = _ExplicitNullRepresenter
+    yaml.Composer = _NoAliasComposer
+    yaml.max_depth = MAX_DEPTH
     return yaml
 
 
 def _syntax_error(label: str, exc: YAMLError) -> ConfigError:
+    first_line = " ".join(str(exc).split())
     if isinstance(exc, MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}"
-        what = exc.problem or str(exc).splitlines()[0]
-        reason = f"invalid YAML at {where}: {what}"
+        what = " ".join((exc.problem or first_line).split())
+        refused = isinstance(exc, RefusedYAMLError)
+        reason = f"{where}: {what}" if refused else f"invalid YAML at {where}: {what}"
     else:
-        reason = f"invalid YAML: {str(exc).splitlines()[0]}"
+        reason = f"invalid YAML: {first_line}"
     return ConfigError(f"{label}: {reason}", [(label, reason)])
 
 
-def parse_document(text: str, label: str) -> Document:
-    """Parse ``text`` keeping comments; the top level must be a mapping (or empty)."""
+def _load_yaml(text: str, label: str) -> Any:
+    if len(text) > MAX_DOCUMENT_BYTES:
+        raise _too_large(label)
     try:
-        document = _round_trip().load(text)
+        return _round_trip().load(text)
     except YAMLError as exc:
         raise _syntax_error(label, exc) from None
-    if document is None:
+    except RecursionError:
+        reason = f"is nested too deeply (more than {MAX_DEPTH} levels)"
+        raise ConfigError(f"{label}: {reason}", [(label, reason)]) from None
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "an empty document"
+    if isinstance(value, CommentedSeq):
+        return "a list"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number" if isinstance(value, int | float) else "text"
+
+
+def parse_document(text: str, label: str, *, allow_empty: bool = True) -> Document:
+    """Parse ``text`` keeping comments; the top level must be a mapping.
+
+    An empty document (nothing, or only comments) is an empty mapping, unless ``allow_empty``
+    is false (an imported file must say something). ``label`` names the document in errors.
+    """
+    document = _load_yaml(text, label)
+    if document is None and allow_empty:
         return CommentedMap()
-    if not isinstance(document, CommentedMap):
-        kind = "a list" if isinstance(document, CommentedSeq) else f"a {type(document).__name__}"
-        reason = f"must be a mapping of sections (such as 'safety:'), not {kind}"
+    if not isinstance(document, CommentedMap) or not (document or allow_empty):
+        what = "an empty mapping" if isinstance(document, CommentedMap) else _kind(document)
+        reason = f"must be a mapping of sections (such as 'safety:'), not {what}"
         raise ConfigError(f"{label}: {reason}", [(label, reason)])
     return document
 
 
-def read_text(path: Path) -> str:
+def parse_value(text: str, label: str) -> Any:
+    """One YAML value (a ``config set`` VALUE) as plain data, with the limits of a document."""
+    return to_plain(_load_yaml(text, label))
+
+
+def _too_large(label: str) -> ConfigError:
+    reason = f"is larger than {MAX_DOCUMENT_BYTES // 1024} KiB, the limit for configuration files"
+    return ConfigError(f"{label}: {reason}", [(label, reason)])
+
+
+def read_text(path: Path, label: str | None = None) -> str:
+    """The text of a configuration file: a regular UTF-8 file of at most
+    :data:`MAX_DOCUMENT_BYTES`, checked before parsing (and never read past the limit)."""
+    name = label or str(path)
     try:
-        return path.read_text(encoding="utf-8")
+        if not stat.S_ISREG(path.stat().st_mode):  # before opening: a FIFO blocks on open
+            raise ConfigError(f"cannot read configuration file {name}: not a regular file")
+        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            raise _too_large(name)
+        with path.open("rb") as stream:
+            data = stream.read(MAX_DOCUMENT_BYTES + 1)
     except FileNotFoundError:
-        raise ConfigError(f"configuration file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read configuration file {path}: {exc}") from None
+        raise ConfigError(f"configuration file not found: {name}") from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(f"cannot read configuration file {name}: {reason}") from None
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise _too_large(name)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        reason = f"is not UTF-8 text (byte {exc.start})"
+        raise ConfigError(f"{name}: {reason}", [(name, reason)]) from None
 
 
-def load_document(path: Path) -> Document:
-    return parse_document(read_text(path), str(path))
+def load_document(path: Path, *, label: str | None = None, allow_empty: bool = True) -> Document:
+    """Read and parse a configuration file (see :func:`read_text`, :func:`parse_document`)."""
+    return parse_document(read_text(path, label), label or str(path), allow_empty=allow_empty)
 
 
 def to_plain(node: Any) -> Any:

@@ -13,6 +13,7 @@ Nested sections merge key by key; every problem is reported as ``(dotted.key, re
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,9 +22,9 @@ from typing import Any
 
 import platformdirs
 import pydantic
-from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 
-from trademind.config.documents import read_mapping
+from trademind.config.documents import read_mapping, read_text
 from trademind.config.layers import DEFAULT_SOURCE, Layer, deep_merge, env_layer, file_layer
 from trademind.config.models import Settings
 from trademind.config.problems import Problem, format_problems, problems_from_validation
@@ -51,8 +52,10 @@ class ConfigFiles:
     environment: str | None
     dotenv: Path | None
 
-    def describe(self) -> str:
-        parts = [f"file {self.base}" if self.base else "no config file"]
+    def describe(self, base_label: str | None = None) -> str:
+        """``file PATH [+ overlay PATH]``; ``base_label`` names the base data instead (a file
+        being imported is validated in place of the base file)."""
+        parts = [base_label or (f"file {self.base}" if self.base else "no config file")]
         if self.overlay is not None and self.overlay.is_file():
             parts.append(f"overlay {self.overlay}")
         return " + ".join(parts)
@@ -78,11 +81,22 @@ class BaseOverride:
 
 
 def read_dotenv(cwd: Path) -> tuple[Path | None, dict[str, str]]:
+    """``.env`` in ``cwd`` as variables (no interpolation), read with the limits of every
+    configuration file; a line that is not ``NAME=VALUE`` is an error naming the line (its
+    text is not quoted: it may hold a secret)."""
     path = cwd / DOTENV_FILE_NAME
     if not path.is_file():
         return None, {}
-    values = dotenv_values(path, interpolate=False)
-    return path, {name: value or "" for name, value in values.items()}
+    values: dict[str, str] = {}
+    for binding in parse_stream(io.StringIO(read_text(path))):
+        if binding.error:
+            text = binding.original.string
+            blank_lines = text[: len(text) - len(text.lstrip("\r\n"))].count("\n")
+            reason = f"line {binding.original.line + blank_lines} is not NAME=VALUE"
+            raise ConfigError(f"{path}: {reason}", [(str(path), reason)])
+        if binding.key is not None:
+            values[binding.key] = binding.value or ""
+    return path, values
 
 
 def _environment_name(value: str | None) -> str | None:
@@ -185,7 +199,8 @@ def load_config(
     except pydantic.ValidationError as exc:
         problems.extend(problems_from_validation(exc))
     if problems or settings is None:
-        headline = f"invalid configuration ({files.describe()}): {len(problems)} problem(s)"
+        label = base_override.label if base_override is not None else None
+        headline = f"invalid configuration ({files.describe(label)})"
         raise ConfigError(format_problems(headline, problems, origins), problems)
     sources = {
         ".".join(leaf.path): origins.get(".".join(leaf.path), DEFAULT_SOURCE)

@@ -122,12 +122,14 @@ def problems_from_validation(error: pydantic.ValidationError) -> list[Problem]:
 def format_problems(
     headline: str, problems: Sequence[Problem], origins: Mapping[str, str] | None = None
 ) -> str:
-    """The ConfigError message: the headline, then one ``key: reason`` line per problem."""
-    lines = [headline]
+    """The ConfigError message, one line: the headline, then ``key: reason [from SOURCE]``
+    per problem, separated by ``; ``."""
+    parts = []
     for key, reason in problems:
         origin = _origin_of(key, origins or {})
-        lines.append(f"  {key}: {reason}" + (f" [from {origin}]" if origin else ""))
-    return "\n".join(lines)
+        parts.append(f"{key}: {reason}" + (f" [from {origin}]" if origin else ""))
+    count = f"{len(problems)} problems: " if len(problems) > 1 else ""
+    return " ".join(f"{headline}: {count}{'; '.join(parts)}".split())
 
 
 def _origin_of(key: str, origins: Mapping[str, str]) -> str | None:

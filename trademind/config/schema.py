@@ -32,29 +32,29 @@ def env_var_name(path: Sequence[str]) -> str:
     return ENV_PREFIX + ENV_DELIMITER.join(part.upper() for part in path)
 
 
-def _type_args(annotation: Any) -> tuple[Any, ...]:
+def type_args(annotation: Any) -> tuple[Any, ...]:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _type_args(typing.get_args(annotation)[0])
+        return type_args(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
-        return tuple(arg for member in typing.get_args(annotation) for arg in _type_args(member))
+        return tuple(arg for member in typing.get_args(annotation) for arg in type_args(member))
     return (annotation,)
 
 
 def section_model(field: FieldInfo) -> type[BaseModel] | None:
     """The nested model of a section field (``safety.circuit_breaker``), else None."""
-    for arg in _type_args(field.annotation):
+    for arg in type_args(field.annotation):
         if isinstance(arg, type) and issubclass(arg, BaseModel):
             return arg
     return None
 
 
 def is_secret(field: FieldInfo) -> bool:
-    return any(arg is SecretStr for arg in _type_args(field.annotation))
+    return any(arg is SecretStr for arg in type_args(field.annotation))
 
 
 def is_optional(field: FieldInfo) -> bool:
-    return any(arg is type(None) for arg in _type_args(field.annotation))
+    return any(arg is type(None) for arg in type_args(field.annotation))
 
 
 def is_structured(field: FieldInfo) -> bool:
@@ -63,7 +63,7 @@ def is_structured(field: FieldInfo) -> bool:
         return True
     return any(
         typing.get_origin(arg) in (list, dict, set, tuple) or arg in (list, dict, set, tuple)
-        for arg in _type_args(field.annotation)
+        for arg in type_args(field.annotation)
     )
 
 
@@ -165,7 +165,7 @@ def allowed_values(field: FieldInfo) -> str:
 def is_textual(field: FieldInfo) -> bool:
     """True when the setting is written as text (names, URLs, paths, times, choices of words)."""
     textual = (str, SecretStr, pathlib.PurePath, datetime.time)
-    for arg in _type_args(field.annotation):
+    for arg in type_args(field.annotation):
         if typing.get_origin(arg) is typing.Literal:
             if all(isinstance(choice, str) for choice in typing.get_args(arg)):
                 return True

@@ -9,7 +9,7 @@ before anything is written, written atomically, and recorded in ``config_changes
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
@@ -17,23 +17,20 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from trademind.config import MASK, BaseOverride, Settings, load_config, masked_dict
-from trademind.config.changes import (
-    KeyChange,
-    file_changes,
-    overriding_sources,
-    parse_cli_value,
-)
+from trademind.config import MASK, load_config, masked_dict
+from trademind.config.changes import parse_cli_value
 from trademind.config.documents import (
     atomic_write_text,
     dump_document,
     get_in,
+    load_document,
     parse_document,
     read_text,
     remove_in,
     set_in,
     to_plain,
 )
+from trademind.config.edits import apply_import
 from trademind.config.loader import locate_files, user_config_file
 from trademind.config.masking import display_value, flatten
 from trademind.config.schema import (
@@ -45,17 +42,39 @@ from trademind.config.schema import (
     secret_paths,
 )
 from trademind.config.template import render_template
-from trademind.core.errors import ConfigError, DatabaseError
-from trademind.db import migrate
-from trademind.db.repositories import ConfigChangeRepository
-from trademind.db.session import Database
+from trademind.config.values import ConfigUsageError
+from trademind.core.errors import ConfigError
+from trademind.services.config_writes import (
+    ChangeReport,
+    Confirm,
+    Environ,
+    FileEdit,
+    PendingChange,
+    Writer,
+    commit,
+    validate_edit,
+)
+
+__all__ = [
+    "ChangeReport",
+    "ConfigView",
+    "Confirm",
+    "Environ",
+    "PendingChange",
+    "ValidationReport",
+    "export_config",
+    "get_config_value",
+    "import_config",
+    "reset_config",
+    "set_config_value",
+    "set_config_values",
+    "show_config",
+    "validate_config",
+]
 
 SOURCE_SET = "cli set"
 SOURCE_RESET = "cli reset"
 SOURCE_IMPORT = "cli import"
-
-Writer = Callable[[Path, str], None]
-Environ = Mapping[str, str] | None
 
 
 @dataclass(frozen=True)
@@ -65,26 +84,6 @@ class ConfigView:
     description: str
     values: dict[str, Any]
     rows: list[tuple[str, str, str]]
-
-
-@dataclass(frozen=True)
-class ChangeReport:
-    """What a set/reset/import did to the base file."""
-
-    file: Path
-    created: bool
-    written: bool
-    changes: tuple[KeyChange, ...]
-    overridden: tuple[tuple[str, str], ...] = ()  # (key, higher layer that still sets it)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": str(self.file),
-            "created": self.created,
-            "written": self.written,
-            "changes": [change.as_dict() for change in self.changes],
-            "overridden": [{"key": key, "by": by} for key, by in self.overridden],
-        }
 
 
 @dataclass(frozen=True)
@@ -123,7 +122,7 @@ def _known_key(key: str) -> KeyInfo:
     try:
         return describe_key(parse_key(key))
     except UnknownKeyError as exc:
-        raise ConfigError(
+        raise ConfigUsageError(
             f"unknown configuration key {exc.key!r}: {exc.reason}", [(exc.key, exc.reason)]
         ) from None
 
@@ -177,7 +176,7 @@ def _changeable(key: str, verb: str) -> KeyInfo:
     secrets = [path for path in secret_paths() if path[: len(info.path)] == info.path]
     if info.is_secret or (info.is_section and secrets):
         names = ", ".join(env_var_name(path) for path in secrets)
-        raise ConfigError(
+        raise ConfigUsageError(
             f"cannot {verb} {key}: secrets are never stored in configuration files; set the "
             f"environment variable {names} (in the environment or in .env)",
             [(key, f"is a secret: set {names}")],
@@ -201,6 +200,11 @@ def _template_text() -> str:
     return render_template()
 
 
+def _document(text: str | None, target: Path) -> Any:
+    """The base file's document to edit (the documented defaults when there is no file)."""
+    return parse_document(text if text is not None else _template_text(), str(target))
+
+
 def set_config_value(
     key: str,
     raw_value: str,
@@ -210,14 +214,20 @@ def set_config_value(
     cwd: Path | None = None,
     writer: Writer = atomic_write_text,
 ) -> ChangeReport:
-    """Set one key in the base file (created from the documented defaults if there is none)."""
+    """Set one key in the base file (created from the documented defaults if there is none).
+
+    VALUE is typed as the setting is written (``true``, not ``yes``); a bad value is a
+    ConfigUsageError naming the key. When the file already gives that value nothing is
+    written."""
     info = _changeable(key, "set")
     value = parse_cli_value(info, raw_value)
     target, old_text = _target(config_path, environ, cwd)
-    document = parse_document(old_text if old_text is not None else _template_text(), str(target))
+    document = _document(old_text, target)
     set_in(document, info.path, value)
-    change = _FileEdit(target, old_text, dump_document(document), SOURCE_SET, f"config set {key}")
-    return _commit(change, info.path, environ, cwd, writer)
+    change = FileEdit(target, old_text, dump_document(document), SOURCE_SET, f"config set {key}")
+    return commit(
+        change, info.path, environ=environ, cwd=cwd, writer=writer, value_key=".".join(info.path)
+    )
 
 
 def set_config_values(
@@ -237,11 +247,11 @@ def set_config_values(
         raise ConfigError(f"{action}: no setting to change")
     paths = [_changeable(key, "set").path for key in values]
     target, old_text = _target(config_path, environ, cwd)
-    document = parse_document(old_text if old_text is not None else _template_text(), str(target))
+    document = _document(old_text, target)
     for path, value in zip(paths, values.values(), strict=True):
         set_in(document, path, value)
-    change = _FileEdit(target, old_text, dump_document(document), source, action)
-    return _commit(change, _common_prefix(paths), environ, cwd, writer)
+    change = FileEdit(target, old_text, dump_document(document), source, action)
+    return commit(change, _common_prefix(paths), environ=environ, cwd=cwd, writer=writer)
 
 
 def _common_prefix(paths: list[tuple[str, ...]]) -> tuple[str, ...]:
@@ -261,24 +271,28 @@ def reset_config(
     environ: Environ = None,
     cwd: Path | None = None,
     writer: Writer = atomic_write_text,
+    confirm: Confirm | None = None,
 ) -> ChangeReport:
-    """Restore the documented defaults (config.yaml as shipped), or one key or section."""
+    """Restore the documented defaults (config.yaml as shipped), or one key or section.
+
+    ``confirm`` sees the validated change before the file is overwritten and raises to stop
+    it; a whole-file reset also restores comments and layout, so it writes even when no
+    setting changes."""
     target, old_text = _target(config_path, environ, cwd)
     template = _template_text()
     if key is None:
-        change = _FileEdit(target, old_text, template, SOURCE_RESET, "config reset")
-        return _commit(change, (), environ, cwd, writer)
+        change = FileEdit(target, old_text, template, SOURCE_RESET, "config reset", rewrite=True)
+        return commit(change, (), environ=environ, cwd=cwd, writer=writer, confirm=confirm)
     info = _changeable(key, "reset")
-    document = parse_document(old_text if old_text is not None else template, str(target))
+    document = _document(old_text, target)
     found, default = get_in(parse_document(template, "the documented defaults"), info.path)
     if found:
         set_in(document, info.path, default)
     else:
         remove_in(document, info.path)
-    change = _FileEdit(
-        target, old_text, dump_document(document), SOURCE_RESET, f"config reset {key}"
-    )
-    return _commit(change, info.path, environ, cwd, writer)
+    action = f"config reset {key}"
+    change = FileEdit(target, old_text, dump_document(document), SOURCE_RESET, action)
+    return commit(change, info.path, environ=environ, cwd=cwd, writer=writer, confirm=confirm)
 
 
 def import_config(
@@ -288,98 +302,61 @@ def import_config(
     environ: Environ = None,
     cwd: Path | None = None,
     writer: Writer = atomic_write_text,
+    confirm: Confirm | None = None,
 ) -> ChangeReport:
-    """Replace the base file with ``source`` (its text, comments included) if it validates."""
+    """Make the base file give the settings of ``source`` (a setting it leaves out goes back
+    to its default), editing only the keys whose values change: the base file keeps its
+    comments and layout, and nothing is written when no setting changes.
+
+    ``source`` must be a non-empty mapping that validates as the base file with every layer
+    above it; every error names ``source``. ``confirm`` sees the change before the file is
+    overwritten and raises to stop it."""
     source = source if source.is_absolute() else (cwd or Path.cwd()) / source
-    text = read_text(source)
-    parse_document(text, str(source))
     target, old_text = _target(config_path, environ, cwd)
-    change = _FileEdit(target, old_text, text, SOURCE_IMPORT, f"config import {source}", source)
-    return _commit(change, (), environ, cwd, writer)
-
-
-@dataclass(frozen=True)
-class _FileEdit:
-    target: Path
-    old_text: str | None
-    new_text: str
-    source: str
-    action: str
-    origin: Path | None = None  # the imported file, named in error messages
-
-
-def _commit(
-    change: _FileEdit,
-    key_path: tuple[str, ...],
-    environ: Environ,
-    cwd: Path | None,
-    writer: Writer,
-) -> ChangeReport:
-    new_data = to_plain(parse_document(change.new_text, str(change.origin or change.target)))
-    label = f"file {change.origin}" if change.origin is not None else None
+    action = f"config import {source}"
     try:
-        loaded = load_config(
-            change.target,
-            environ=environ,
-            cwd=cwd,
-            base_override=BaseOverride(change.target, new_data, label),
+        imported = to_plain(load_document(source, allow_empty=False))
+        validate_edit(target, imported, action, source, environ=environ, cwd=cwd)
+        document = apply_import(
+            _current_or_template(old_text, target),
+            imported,
+            _template(),
+            _in_force(config_path, environ, cwd),
         )
     except ConfigError as exc:
-        message = f"{change.action}: rejected, nothing was written to {change.target}\n{exc}"
-        raise ConfigError(message, exc.problems) from None
-    changes = file_changes(_old_data(change), new_data)
-    overridden = overriding_sources(loaded.sources, key_path)
-    if change.old_text == change.new_text:
-        return ChangeReport(change.target, False, False, (), overridden)
-    _record_and_write(loaded.settings, change, changes, writer)
-    return ChangeReport(change.target, change.old_text is None, True, changes, overridden)
+        raise _import_error(exc, action, source, target) from None
+    new_text = dump_document(document)
+    change = FileEdit(target, old_text, new_text, SOURCE_IMPORT, action, source)
+    return commit(change, (), environ=environ, cwd=cwd, writer=writer, confirm=confirm)
 
 
-def _old_data(change: _FileEdit) -> dict[str, Any]:
-    if change.old_text is None:
-        return {}
+def _import_error(exc: ConfigError, action: str, source: Path, target: Path) -> ConfigError:
+    """Every import failure is a failure (exit 1) that names the imported file."""
+    message = str(exc)
+    if not message.startswith(action):
+        where = "" if str(source) in message else f"{source}: "
+        message = f"{action}: rejected, nothing was written to {target}: {where}{message}"
+    return ConfigError(message, exc.problems)
+
+
+def _in_force(config_path: Path | None, environ: Environ, cwd: Path | None) -> dict[str, Any]:
+    """The configuration in force, flattened (empty when the current one does not load)."""
     try:
-        data: dict[str, Any] = to_plain(parse_document(change.old_text, str(change.target)))
+        loaded = load_config(config_path, environ=environ, cwd=cwd)
     except ConfigError:
-        return {}  # an unreadable file is being replaced: compare against the defaults
-    return data
+        return {}
+    return flatten(loaded.settings.model_dump(mode="json"))
 
 
-def _record_and_write(
-    settings: Settings, change: _FileEdit, changes: tuple[KeyChange, ...], writer: Writer
-) -> None:
-    """Record ``changes`` in config_changes and write the file in one unit: the rows are
-    flushed first, the file is written, then the transaction commits; a failed write rolls
-    the rows back and a database failure leaves the file untouched."""
-    if not changes:
-        writer(change.target, change.new_text)
-        return
-    database = Database(settings.database_url())
+def _template() -> Any:
+    return parse_document(_template_text(), "the documented defaults")
+
+
+def _current_or_template(old_text: str | None, target: Path) -> Any:
+    """The base file to edit; an unreadable one is replaced by the documented defaults."""
+    if old_text is None:
+        return _template()
     try:
-        _prepare_schema(database, settings)
-        with database.session() as session:
-            repository = ConfigChangeRepository(session)
-            for key_change in changes:
-                repository.record(
-                    key=key_change.key,
-                    old_value=key_change.old_value,
-                    new_value=key_change.new_value,
-                    source=change.source,
-                    file_path=str(change.target),
-                )
-            writer(change.target, change.new_text)
-    finally:
-        database.dispose()
-
-
-def _prepare_schema(database: Database, settings: Settings) -> None:
-    if settings.database.auto_migrate:
-        database.ensure_schema()
-        return
-    current = database.run(migrate.current_on)
-    head = migrate.head_revision()
-    if current != head:
-        raise DatabaseError(
-            f"database {database.url} is at revision {current or 'none'}, not {head}; run "
-            "`trademind db upgrade` (database.auto_migrate is false); nothing was changed"
-        )
+        return parse_document(old_text, str(target))
+    except ConfigError:
+        return _template()

@@ -215,8 +215,8 @@ def test_negative_daily_loss_limit_in_a_file_names_the_key(write_file: WriteFile
         load_settings()
     assert problems_of(caught) == {"safety.daily_loss_limit": "must be greater than 0 (got -0.05)"}
     message = str(caught.value)
-    assert message.splitlines()[0].startswith(f"invalid configuration (file {path})")
-    assert "  safety.daily_loss_limit: must be greater than 0 (got -0.05)" in message
+    assert message.startswith(f"invalid configuration (file {path}): ")
+    assert "safety.daily_loss_limit: must be greater than 0 (got -0.05)" in message
 
 
 def test_negative_daily_loss_limit_from_the_environment_names_key_and_variable() -> None:
@@ -263,16 +263,19 @@ def test_unknown_keys_in_dotenv_are_named(write_file: WriteFile) -> None:
     assert "llm.api_token" in problems_of(caught)
 
 
-def test_every_problem_is_listed_one_per_line(write_file: WriteFile) -> None:
+def test_every_problem_is_named_in_one_line(write_file: WriteFile) -> None:
+    """Issue 9: every CLI error is one line, so the message joins the problems with '; '."""
     write_file(
         "config.yaml",
         "safety:\n  daily_loss_limit: -1\n  max_positions: 0\nibkr:\n  port: 99999\n",
     )
     with pytest.raises(ConfigError) as caught:
         load_settings(environ={"TRADEMIND__LLM__TEMPERATURE": "9"})
-    lines = str(caught.value).splitlines()
-    assert "4 problem(s)" in lines[0]
-    assert len(lines) == 5
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "4 problems: " in message
+    assert message.count("; ") == 3
+    assert "ibkr.port: must be at most 65535 (got 99999) [from file " in message
     assert set(problems_of(caught)) == {
         "safety.daily_loss_limit",
         "safety.max_positions",

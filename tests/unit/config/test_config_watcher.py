@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.yaml_bombs import billion_laughs
 from trademind.config import ConfigUpdate, ConfigWatcher, load_config
+from trademind.config.documents import MAX_DOCUMENT_BYTES
 
 WriteFile = Callable[[str, str], Path]
 BASE = "safety:\n  daily_loss_limit: 0.02\n  max_positions: 10\n"
@@ -134,6 +136,29 @@ def test_secrets_are_never_logged(write_file: WriteFile, caplog: pytest.LogCaptu
     assert "llm.api_key" in caplog.text  # the changed secret is named ...
     for secret in ("sk-secret-123", "sk-secret-456", "sk-secret-789"):
         assert secret not in caplog.text  # ... but never shown
+
+
+def test_an_alias_bomb_is_refused_and_the_running_config_kept(
+    watcher: ConfigWatcher, write_file: WriteFile, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 9, defect 1: hot reload reads files with the same limits as every command."""
+    running = watcher.settings
+    write_file("config.yaml", BASE + billion_laughs())
+    with caplog.at_level(logging.ERROR, logger="trademind.config"):
+        assert watcher.check() is False
+    assert watcher.settings is running
+    assert "YAML anchors and aliases (&a0) are not allowed" in caplog.text
+
+
+def test_a_file_over_the_size_cap_is_refused_and_the_running_config_kept(
+    watcher: ConfigWatcher, write_file: WriteFile, caplog: pytest.LogCaptureFixture
+) -> None:
+    running = watcher.settings
+    write_file("config.yaml", BASE + "#" * MAX_DOCUMENT_BYTES)
+    with caplog.at_level(logging.ERROR, logger="trademind.config"):
+        assert watcher.check() is False
+    assert watcher.settings is running
+    assert "is larger than 1024 KiB" in caplog.text
 
 
 async def test_run_polls_in_the_background(watcher: ConfigWatcher, write_file: WriteFile) -> None:
