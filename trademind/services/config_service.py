@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 
@@ -46,9 +46,9 @@ from trademind.config.schema import (
 )
 from trademind.config.template import render_template
 from trademind.core.errors import ConfigError, DatabaseError
-from trademind.db import migrate
-from trademind.db.repositories import ConfigChangeRepository
-from trademind.db.session import Database
+
+if TYPE_CHECKING:
+    from trademind.db.session import Database
 
 SOURCE_SET = "cli set"
 SOURCE_RESET = "cli reset"
@@ -351,6 +351,9 @@ def _record_and_write(
     """Record ``changes`` in config_changes and write the file in one unit: the rows are
     flushed first, the file is written, then the transaction commits; a failed write rolls
     the rows back and a database failure leaves the file untouched."""
+    from trademind.db.repositories import ConfigChangeRepository
+    from trademind.db.session import Database
+
     if not changes:
         writer(change.target, change.new_text)
         return
@@ -373,6 +376,8 @@ def _record_and_write(
 
 
 def _prepare_schema(database: Database, settings: Settings) -> None:
+    from trademind.db import migrate
+
     if settings.database.auto_migrate:
         database.ensure_schema()
         return
