@@ -1,5 +1,7 @@
 """Logging set-up: Rich console on stderr, a rotating file in the data directory, secret redaction.
 
+The console handler imports Rich only when it shows its first record (start-up time).
+
 ``configure_logging`` installs up to two handlers on the root logger, both named
 ``trademind.*`` so a second call replaces them instead of adding more. Every handler carries a
 :class:`RedactSecretsFilter`, which replaces each given secret with ``**********`` in the
@@ -21,12 +23,12 @@ import logging.handlers
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
-from rich.logging import RichHandler
+from typing import TYPE_CHECKING, Any
 
 from trademind.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rich.logging import RichHandler
 
 REDACTED = "**********"
 LOG_FILE_NAME = "trademind.log"
@@ -130,15 +132,34 @@ def reset_logging() -> None:
             handler.close()
 
 
+class ConsoleHandler(logging.Handler):
+    """Records on stderr through Rich, which is imported at the first record shown (most
+    commands show none, and importing Rich costs start-up time)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rich: RichHandler | None = None
+
+    def _rich_handler(self) -> RichHandler:
+        if self._rich is None:
+            from rich.console import Console
+            from rich.logging import RichHandler
+
+            self._rich = RichHandler(
+                console=Console(stderr=True),
+                show_path=False,
+                markup=False,
+                rich_tracebacks=False,
+            )
+            self._rich.setFormatter(logging.Formatter("%(message)s"))
+        return self._rich
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._rich_handler().emit(record)
+
+
 def _console_handler() -> logging.Handler:
-    handler = RichHandler(
-        console=Console(stderr=True),
-        show_path=False,
-        markup=False,
-        rich_tracebacks=False,
-    )
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    return handler
+    return ConsoleHandler()
 
 
 def _file_handler(

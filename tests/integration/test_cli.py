@@ -13,7 +13,7 @@ import typer.main
 from trademind.cli.context import CliState
 from trademind.cli.main import dispatch
 from trademind.cli.pending import register_pending
-from trademind.core.errors import ConfigError
+from trademind.core.errors import ConfigError, UsageError
 
 GROUPS = (
     "server",
@@ -87,6 +87,8 @@ def test_unknown_command_is_a_usage_error_with_exit_2() -> None:
     assert result.returncode == 2
     assert "No such command" in result.stderr
     assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ")
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_bad_global_option_value_is_a_usage_error() -> None:
@@ -105,6 +107,14 @@ def test_format_json_is_accepted_after_the_subcommand() -> None:
 
 def _boom_cli() -> click.Command:
     app = typer.Typer()
+
+    @app.command("count")
+    def count(n: int = 1) -> None:
+        del n
+
+    @app.command("usage")
+    def usage() -> None:
+        raise UsageError("--days must be a positive number of days, got -5")
 
     @app.command("boom")
     def boom() -> None:
@@ -158,3 +168,81 @@ def test_cli_start_up_does_not_import_the_heavy_libraries() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["usage"], ["count", "--n", "nan"], ["count", "--n", "-5", "extra"], ["no-such-command"]],
+)
+def test_usage_errors_exit_2_with_one_error_line(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 9 defect 11: a bad value the CLI can check is a usage error, exit 2, whether Click
+    finds it (`--n nan`) or our code does (UsageError, as `--days -5` raises); one line."""
+    assert dispatch(argv, CliState(), cli=_boom_cli()) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("error: ")
+
+
+def _listing(help_text: str) -> dict[str, str]:
+    """``{command: summary}`` of the Commands section of a help text (wrapped lines joined)."""
+    section = help_text.split("\nCommands:\n", 1)[1]
+    entries: dict[str, str] = {}
+    name = ""
+    for line in section.splitlines():
+        if line.startswith("  ") and not line.startswith("   "):
+            name, _, text = line.strip().partition(" ")
+            entries[name] = text.strip()
+        elif line.strip():
+            entries[name] += " " + line.strip()
+    return entries
+
+
+def _help_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    capsys.readouterr()
+    assert dispatch([*argv, "--help"]) == 0
+    return capsys.readouterr().out
+
+
+def test_group_help_lists_whole_sentences_and_marks_unbuilt_commands(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 9 defect 16: the help of every group lists every command with a complete short
+    help (never cut with "..."), and each command not built yet is marked "[not built yet]"."""
+    from trademind.cli.main import build_cli
+
+    root = build_cli()
+    assert isinstance(root, click.Group)
+    groups = {"": root} | {
+        name: command for name, command in root.commands.items() if isinstance(command, click.Group)
+    }
+    for group_name, group in groups.items():
+        listing = _listing(_help_of(capsys, *([group_name] if group_name else [])))
+        assert set(listing) == {name for name, c in group.commands.items() if not c.hidden}
+        for name, text in listing.items():
+            command = group.commands[name]
+            where = f"{group_name} {name}".strip()
+            assert text, where
+            assert not text.endswith("..."), (where, text)
+            unbuilt = "not built yet" in (command.help or "") or (
+                isinstance(command, click.Group)
+                and all("not built yet" in (c.help or "") for c in command.commands.values())
+            )
+            assert ("[not built yet]" in text) == unbuilt, (where, text)
+    safety = _listing(_help_of(capsys, "safety"))
+    assert safety["set"] == "Change risk limits (e.g. --max-positions). [not built yet]"
+
+
+def test_root_help_names_the_groups_without_importing_them() -> None:
+    """Issue 9 defect 15: `trademind --help` lists each group from main.py's table, without
+    importing it; the table says what each group's own help says (it cannot drift)."""
+    from trademind.cli.main import build_cli, build_lazy_cli
+
+    lazy = build_lazy_cli()
+    lazy_help = lazy.get_help(click.Context(lazy, info_name="trademind"))
+    assert not lazy.commands.keys() & lazy.lazy.keys()  # nothing was built for the help
+    full = build_cli()
+    assert lazy_help == full.get_help(click.Context(full, info_name="trademind"))

@@ -37,7 +37,7 @@ def test_commands_run_inside_the_session_until_exit(
     captured = capsys.readouterr()
     assert '"topic": "config"' in captured.out  # the examples command ran, as JSON
     assert "No such command" in captured.err  # a bad line does not end the session
-    assert code == 2  # the last command's exit code
+    assert code == 0  # `exit` leaves with 0 whatever the last command returned (defect 11)
     saved = history_file.read_text()
     assert "examples --format json" in saved
     assert "no-such-command" in saved
@@ -109,3 +109,38 @@ def test_piped_commands_run_without_a_prompt_and_fail_on_the_first_error() -> No
     assert "not built yet" in result.stderr
     assert "trademind>" not in result.stdout
     assert result.stdout.count("TradeMind examples") == 1  # ran until `exit`, not after
+
+
+def test_exit_returns_0_or_the_code_given(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 9 defect 11: `exit` returns 0 unless given a code, not the last command's code;
+    `exit 3` returns 3; `exit foo` is a usage error (2) and the session goes on."""
+    assert run_session("no-such-command\nexit\n", CliState()) == 0
+    assert run_session("no-such-command\nquit\n", CliState()) == 0
+    assert run_session("examples\nexit 3\n", CliState()) == 3
+    capsys.readouterr()
+    assert run_session("exit foo\nexit -1\nexit 256\nexit 1 2\nexit 4\n", CliState()) == 4
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert len(errors) == 4
+    assert all(line.startswith("error: exit takes at most one exit code") for line in errors)
+
+
+def test_piped_exit_code_and_bad_exit_are_handled_like_a_session() -> None:
+    """Issue 9 defect 11: in a piped script `exit N` ends it with N and `exit foo` is a usage
+    error (2) that fails the script without ending it."""
+    import subprocess
+    import sys
+
+    def piped(script: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "trademind", "shell"],
+            input=script,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    assert piped("examples\nexit 3\nexamples\n").returncode == 3
+    result = piped("exit foo\nexamples --format json\n")
+    assert result.returncode == 2
+    assert '"topic"' in result.stdout  # the script went on after the bad exit line
+    assert result.stderr.startswith("error: exit takes")

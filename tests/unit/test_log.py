@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rich.logging import RichHandler
 
 from trademind.core.errors import ConfigError
 from trademind.log import (
     REDACTED,
+    ConsoleHandler,
     configure_logging,
     log_file_path,
     reset_logging,
@@ -163,7 +163,7 @@ def test_configuring_twice_does_not_duplicate_handlers(
     assert path is not None
 
     handlers = ours()
-    assert sorted(type(h).__name__ for h in handlers) == ["RichHandler", "RotatingFileHandler"]
+    assert sorted(type(h).__name__ for h in handlers) == ["ConsoleHandler", "RotatingFileHandler"]
     assert logging.getLogger().level == logging.WARNING
     logging.getLogger("trademind.once").warning("only once")
     flush()
@@ -185,7 +185,7 @@ def test_foreign_handlers_are_left_alone(tmp_path: Path) -> None:
 
 def test_console_only_returns_no_path(tmp_path: Path) -> None:
     assert configure_logging(level="info", data_dir=tmp_path, to_file=False) is None
-    assert [type(h) for h in ours()] == [RichHandler]
+    assert [type(h) for h in ours()] == [ConsoleHandler]
     assert not (tmp_path / "logs").exists()
 
 

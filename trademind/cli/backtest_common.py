@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from trademind.cli import backtest_output as show
 from trademind.cli.context import CliState, get_state, open_database
@@ -128,6 +127,8 @@ def data_request(  # noqa: PLR0917 - the CLI's window options, passed straight t
 @contextmanager
 def progress_bar(state: CliState, label: str) -> Iterator[ServiceProgress]:
     """A Rich progress bar on stderr (a terminal only, never in JSON mode)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),

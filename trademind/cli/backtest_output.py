@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from rich.table import Table
-
 from trademind.cli.output import print_message, print_table, stderr, stdout
 
 PERCENT_METRICS: Final = frozenset(
@@ -132,6 +130,8 @@ def metrics_table(metrics: Mapping[str, Any], names: Sequence[str] | None = None
 
 def facts_table(title: str, rows: Sequence[tuple[str, str]]) -> None:
     """Label/value lines without a header."""
+    from rich.table import Table
+
     table = Table(title=title, show_header=False)
     table.add_column(style="bold")
     table.add_column()

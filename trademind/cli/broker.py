@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from trademind.cli.pending import register_pending
+from trademind.cli.pending import pending_summary, register_pending
 
-app = typer.Typer(help="Broker connection: status, connect, disconnect.", no_args_is_help=True)
+HELP = "Broker connection: status, connect, disconnect."
+
+app = typer.Typer(
+    help=HELP,
+    short_help=pending_summary(HELP),
+    no_args_is_help=True,
+)
 
 register_pending(
     app,

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from trademind.cli.context import CliState, get_state, open_database
 from trademind.cli.data_options import check_file_name
@@ -69,6 +68,8 @@ def _source(settings: Settings, source: SourceChoice | None) -> SourceChoice:
 @contextmanager
 def _progress(state: CliState) -> Iterator[data_service.Progress]:
     """A Rich progress bar on stderr (only on a terminal: scripts get clean output)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
 import sys
 import traceback
 from collections.abc import Sequence
@@ -13,22 +15,8 @@ import typer
 import typer.main
 
 from trademind import __version__
-from trademind.cli import (
-    backtest,
-    broker,
-    config,
-    data,
-    db,
-    examples,
-    portfolio,
-    safety,
-    server,
-    shell,
-    strategies,
-    trades,
-)
 from trademind.cli.context import CliState, OutputFormat, get_state
-from trademind.cli.output import stderr
+from trademind.cli.groups import LazyGroup, TradeMindGroup
 from trademind.core.errors import TradeMindError
 
 EXIT_USAGE = 2
@@ -39,17 +27,52 @@ HELP = (
     "safety layer and paper or live trading through Interactive Brokers."
 )
 
-_GROUPS: tuple[tuple[str, typer.Typer], ...] = (
-    ("server", server.app),
-    ("portfolio", portfolio.app),
-    ("trades", trades.app),
-    ("strategies", strategies.app),
-    ("safety", safety.app),
-    ("backtest", backtest.app),
-    ("data", data.app),
-    ("config", config.app),
-    ("db", db.app),
-    ("broker", broker.app),
+# Each command group's name, module and summary: `trademind --help` lists them without importing
+# the modules (tests check each summary against its module's help).
+_GROUPS: tuple[tuple[str, str, str], ...] = (
+    (
+        "server",
+        "trademind.cli.server",
+        "Run and manage the TradeMind server (API, dashboard, scheduler). [not built yet]",
+    ),
+    (
+        "portfolio",
+        "trademind.cli.portfolio",
+        "Portfolio: summary, holdings, performance, sectors, export. [not built yet]",
+    ),
+    ("trades", "trademind.cli.trades", "Trades: list, show, export, today, pnl. [not built yet]"),
+    (
+        "strategies",
+        "trademind.cli.strategies",
+        "Rule strategies: list, enable, disable, configure, evaluate.",
+    ),
+    (
+        "safety",
+        "trademind.cli.safety",
+        "Safety layer: limits, circuit breakers, emergency stop. [not built yet]",
+    ),
+    (
+        "backtest",
+        "trademind.cli.backtest",
+        "Backtests: run, compare, optimise, walk-forward, Monte Carlo, results.",
+    ),
+    ("data", "trademind.cli.data", "Market data and indicators: ingest, status, show, verify."),
+    (
+        "config",
+        "trademind.cli.config",
+        "Configuration: show the effective settings, get/set/reset keys, validate, export and "
+        "import files.",
+    ),
+    (
+        "db",
+        "trademind.cli.db",
+        "Database schema: apply migrations, show the revision, roll back, list migrations.",
+    ),
+    (
+        "broker",
+        "trademind.cli.broker",
+        "Broker connection: status, connect, disconnect. [not built yet]",
+    ),
 )
 
 
@@ -85,6 +108,8 @@ def _root(
 
 def _shell(ctx: typer.Context) -> None:
     """Interactive shell: every command, with history and completion; `exit` to leave."""
+    from trademind.cli import shell
+
     state = get_state(ctx)
     if not sys.stdin.isatty():
         raise typer.Exit(shell.script_loop(state, dispatch=dispatch, lines=sys.stdin))
@@ -97,7 +122,14 @@ def _shell(ctx: typer.Context) -> None:
     raise typer.Exit(code)
 
 
-def build_typer_app() -> typer.Typer:
+def _examples(ctx: typer.Context) -> None:
+    """Show usage examples: daily reports, cron jobs, scripting."""
+    from trademind.cli import examples
+
+    examples.examples_command(ctx)
+
+
+def _root_app(cls: type[TradeMindGroup]) -> typer.Typer:
     app = typer.Typer(
         name="trademind",
         help=HELP,
@@ -105,17 +137,40 @@ def build_typer_app() -> typer.Typer:
         pretty_exceptions_enable=False,
         add_completion=False,
         rich_markup_mode=None,
+        cls=cls,
     )
     app.callback()(_root)
-    for name, group in _GROUPS:
-        app.add_typer(group, name=name)
     app.command("shell", help="Interactive shell: every command, with history and completion.")(
         _shell
     )
     app.command("examples", help="Show usage examples: daily reports, cron jobs, scripting.")(
-        examples.examples_command
+        _examples
     )
     return app
+
+
+def _group_app(module: str) -> typer.Typer:
+    group: typer.Typer = importlib.import_module(module).app
+    return group
+
+
+def build_typer_app() -> typer.Typer:
+    """The whole `trademind` Typer app (imports every command module)."""
+    app = _root_app(TradeMindGroup)
+    for name, module, _summary in _GROUPS:
+        app.add_typer(_group_app(module), name=name, cls=TradeMindGroup)
+    return app
+
+
+def _load_group(name: str, module: str) -> click.Command:
+    """The Click group ``name`` of ``module``, as :func:`build_typer_app` would build it."""
+    holder = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)
+    holder.add_typer(_group_app(module), name=name, cls=TradeMindGroup)
+    root = typer.main.get_command(holder)
+    assert isinstance(root, click.Group)
+    group = root.commands[name]
+    _add_global_options(group)
+    return group
 
 
 # Global options work after any subcommand too (`trademind config show --format json`): they are
@@ -178,10 +233,21 @@ def _add_global_options(command: click.Command) -> None:
             command.params.append(option)
 
 
-def build_cli() -> click.Command:
-    """The Click command tree of `trademind`, with global options on every leaf command."""
-    command = typer.main.get_command(build_typer_app())
+def build_lazy_cli() -> LazyGroup:
+    """The Click tree of `trademind`; each command group is imported when first used."""
+    command = typer.main.get_command(_root_app(LazyGroup))
+    assert isinstance(command, LazyGroup)
     _add_global_options(command)
+    for name, module, summary in _GROUPS:
+        command.add_lazy(name, summary, functools.partial(_load_group, name, module))
+    return command
+
+
+def build_cli() -> click.Command:
+    """The whole Click command tree of `trademind`, with global options on every leaf command
+    (every group built: for completion and for tests that walk the tree)."""
+    command = build_lazy_cli()
+    command.load_all()
     return command
 
 
@@ -191,10 +257,10 @@ def dispatch(
     """Run one `trademind` command line and return its exit code; never raises or exits.
 
     Expected errors are one line on stderr; tracebacks only with ``--debug``. ``cli`` defaults
-    to the full command tree.
+    to the `trademind` tree (:func:`build_lazy_cli`: only the group the line uses is imported).
     """
     state = state if state is not None else CliState()
-    command = cli if cli is not None else build_cli()
+    command = cli if cli is not None else build_lazy_cli()
     try:
         result: Any = command.main(
             args=list(argv), prog_name="trademind", standalone_mode=False, obj=state
@@ -208,14 +274,31 @@ def _exit_code_for(exc: BaseException, state: CliState) -> int:
     if isinstance(exc, click.exceptions.Exit):
         return int(exc.exit_code)
     if isinstance(exc, click.exceptions.Abort | KeyboardInterrupt):
-        stderr.print("Interrupted.", markup=False, highlight=False)
+        print("Interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
     if isinstance(exc, click.ClickException):
-        exc.show(file=sys.stderr)
-        return exc.exit_code
+        return _click_error(exc)
     if isinstance(exc, TradeMindError):
         return _report(exc, state, exit_code=exc.exit_code)
     return _report(exc, state, exit_code=1, internal=True)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _click_error(exc: click.ClickException) -> int:
+    """Click's errors as one line; a bad command line says where its help is (exit 2)."""
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        exc.show(file=sys.stderr)  # a group without a command: its help
+        return EXIT_USAGE
+    hint, code = "", exc.exit_code
+    if isinstance(exc, click.UsageError):
+        code = EXIT_USAGE
+        if exc.ctx is not None:
+            hint = f" (see `{exc.ctx.command_path} --help`)"
+    print(f"error: {_one_line(exc.format_message())}{hint}", file=sys.stderr)
+    return code
 
 
 def _report(exc: BaseException, state: CliState, *, exit_code: int, internal: bool = False) -> int:
@@ -224,7 +307,7 @@ def _report(exc: BaseException, state: CliState, *, exit_code: int, internal: bo
     message = str(exc) or type(exc).__name__
     if internal:
         message = f"internal error: {type(exc).__name__}: {message} (run with --debug for details)"
-    stderr.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    print(f"error: {message}", file=sys.stderr)
     return exit_code
 
 

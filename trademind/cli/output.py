@@ -3,16 +3,59 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from trademind.cli.context import CliState
 
-stdout = Console(soft_wrap=True)
-stderr = Console(stderr=True, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def _is_plain(options: dict[str, Any]) -> bool:
+    """Whether Console.print with ``options`` prints strings as they are (no markup)."""
+    return (
+        options.get("markup") is False
+        and options.get("highlight") is False
+        and options.get("soft_wrap", True) is True
+        and set(options) <= {"markup", "highlight", "soft_wrap"}
+    )
+
+
+class LazyConsole:
+    """A Rich console made on first real use, so that commands printing plain lines never
+    import Rich (start-up time). Plain strings printed with ``markup=False, highlight=False``
+    are written as they are; anything else (tables, progress bars, attributes) goes to the
+    Rich ``Console(soft_wrap=True)`` this stands for."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr, soft_wrap=True)
+        return self._console
+
+    def _stream(self) -> TextIO:
+        return sys.stderr if self._stderr else sys.stdout
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        if all(isinstance(item, str) for item in objects) and _is_plain(options):
+            print(*objects, file=self._stream())
+            return
+        self.console.print(*objects, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console, name)
+
+
+stdout = cast("Console", LazyConsole(stderr=False))
+stderr = cast("Console", LazyConsole(stderr=True))
 
 
 def print_json(data: Any) -> None:
@@ -21,6 +64,8 @@ def print_json(data: Any) -> None:
 
 
 def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    from rich.table import Table
+
     table = Table(title=title)
     for column in columns:
         table.add_column(column)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from trademind.cli.pending import register_pending
+from trademind.cli.pending import pending_summary, register_pending
+
+HELP = "Portfolio: summary, holdings, performance, sectors, export."
 
 app = typer.Typer(
-    help="Portfolio: summary, holdings, performance, sectors, export.", no_args_is_help=True
+    help=HELP,
+    short_help=pending_summary(HELP),
+    no_args_is_help=True,
 )
 
 register_pending(

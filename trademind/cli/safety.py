@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from trademind.cli.pending import register_pending
+from trademind.cli.pending import pending_summary, register_pending
+
+HELP = "Safety layer: limits, circuit breakers, emergency stop."
 
 app = typer.Typer(
-    help="Safety layer: limits, circuit breakers, emergency stop.", no_args_is_help=True
+    help=HELP,
+    short_help=pending_summary(HELP),
+    no_args_is_help=True,
 )
 
 register_pending(

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from trademind.cli.pending import register_pending
+from trademind.cli.pending import pending_summary, register_pending
+
+HELP = "Run and manage the TradeMind server (API, dashboard, scheduler)."
 
 app = typer.Typer(
-    help="Run and manage the TradeMind server (API, dashboard, scheduler).", no_args_is_help=True
+    help=HELP,
+    short_help=pending_summary(HELP),
+    no_args_is_help=True,
 )
 
 register_pending(

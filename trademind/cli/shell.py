@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +19,11 @@ from prompt_toolkit.output import Output
 
 from trademind.cli.context import CliState
 from trademind.cli.output import print_message, stderr
-from trademind.core.errors import TradeMindError
+from trademind.core.errors import TradeMindError, UsageError
 
 EXIT_WORDS = frozenset({"exit", "quit"})
+_EXIT_CODE = re.compile(r"[0-9]{1,3}")
+MAX_EXIT_CODE = 255
 HISTORY_FILE = "shell_history"
 Dispatch = Callable[[list[str], CliState], int]
 BANNER = (
@@ -82,6 +86,30 @@ def open_history(state: CliState) -> History:
     return FileHistory(str(data_dir / HISTORY_FILE))
 
 
+@dataclass(frozen=True)
+class ExitRequest:
+    """An ``exit`` or ``quit`` line; ``code`` is the exit code it gives (None: none given)."""
+
+    code: int | None
+
+
+def parse_exit(line: str) -> ExitRequest | None:
+    """The ``exit [CODE]`` (or ``quit [CODE]``) request of ``line``, None for any other line.
+    CODE is a whole number from 0 to 255; anything else after the word is a UsageError."""
+    words = line.split()
+    if not words or words[0] not in EXIT_WORDS:
+        return None
+    if len(words) == 1:
+        return ExitRequest(None)
+    if len(words) == 2 and _EXIT_CODE.fullmatch(words[1]) and int(words[1]) <= MAX_EXIT_CODE:
+        return ExitRequest(int(words[1]))
+    given = " ".join(words[1:])
+    raise UsageError(
+        f"{words[0]} takes at most one exit code, a whole number from 0 to {MAX_EXIT_CODE} "
+        f"(got {given!r})"
+    )
+
+
 def run_line(line: str, dispatch: Dispatch, state: CliState) -> int:
     """Run one shell line as a `trademind` command line; return its exit code."""
     try:
@@ -105,21 +133,35 @@ def run_line(line: str, dispatch: Dispatch, state: CliState) -> int:
     return dispatch(words, line_state)
 
 
+def _run_or_exit(line: str, dispatch: Dispatch, state: CliState) -> tuple[ExitRequest | None, int]:
+    """``(the exit request of the line or None, the line's own exit code)``: a command line
+    runs; a bad exit request is reported in one line and counts as a usage error (2)."""
+    try:
+        request = parse_exit(line)
+    except UsageError as exc:
+        stderr.print(f"error: {exc}", markup=False, highlight=False)
+        return None, exc.exit_code
+    if request is not None:
+        return request, 0
+    return None, run_line(line, dispatch, state)
+
+
 def script_loop(state: CliState, *, dispatch: Dispatch, lines: Iterable[str]) -> int:
     """Run lines read from a pipe or file (``trademind shell < commands.txt``), no prompt.
 
-    Blank lines and ``#`` comments are skipped; ``exit`` stops. Returns the first non-zero exit
-    code, so a script fails when any of its commands failed.
+    Blank lines and ``#`` comments are skipped; ``exit`` (or end of input) stops. Returns the
+    code ``exit CODE`` gives, else the first non-zero exit code, so a script fails when any of
+    its commands failed.
     """
     first_failure = 0
     for raw in lines:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        if line in EXIT_WORDS:
-            break
-        code = run_line(line, dispatch, state)
+        request, code = _run_or_exit(line, dispatch, state)
         first_failure = first_failure or code
+        if request is not None:
+            return first_failure if request.code is None else request.code
     return first_failure
 
 
@@ -132,7 +174,8 @@ def shell_loop(
     prompt_input: Input | None = None,
     prompt_output: Output | None = None,
 ) -> int:
-    """Read lines until `exit`, `quit` or end of input. Returns the last command's exit code."""
+    """Read lines until `exit`, `quit` or end of input; each command's failure is shown and the
+    session goes on. Returns 0, or the code given to `exit` (`exit 3`)."""
     session: PromptSession[str] = PromptSession(
         history=history,
         completer=completer,
@@ -141,18 +184,16 @@ def shell_loop(
         output=prompt_output,
     )
     print_message(BANNER)
-    last_code = 0
     while True:
         try:
             line = session.prompt("trademind> ")
         except KeyboardInterrupt:
             continue
         except EOFError:
-            break
-        if line.strip() in EXIT_WORDS:
-            break
-        last_code = run_line(line, dispatch, state)
-    return last_code
+            return 0
+        request, _code = _run_or_exit(line, dispatch, state)
+        if request is not None:
+            return 0 if request.code is None else request.code
 
 
 def complete(completer: Completer, text: str) -> Iterable[Completion]:

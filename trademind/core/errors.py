@@ -3,6 +3,10 @@
 Every error a user can cause or meet derives from :class:`TradeMindError`; entry points (CLI,
 web) catch it and show its message as one clear line. Anything else is a bug and keeps its
 traceback.
+
+Exit codes (the CLI exits with ``exit_code``): 2 for usage errors (:class:`UsageError`: a bad
+option or argument value the CLI can check by itself: type, range, format, unknown name), 1 for
+failures (every other error: a valid request that could not be carried out), 0 for success.
 """
 
 from __future__ import annotations
@@ -46,3 +50,16 @@ class NotBuiltYetError(TradeMindError):
 
 class ValidationError(TradeMindError):
     """External input (CSV, API body, LLM text, CLI argument) failed validation at the edge."""
+
+
+class UsageError(TradeMindError):
+    """Bad user input detected at the edge, before any work: an option or argument value of the
+    wrong type, out of its documented range, badly formatted or naming nothing known.
+
+    Raise it from CLI parsers (and from services validating what a caller passed straight
+    through from the user) instead of :class:`ValidationError` when the command line itself is
+    wrong; the CLI prints it as one ``error:`` line and exits 2, like Click's own usage errors.
+    Failures of a valid request (missing data, a broken file's content) are not usage errors.
+    """
+
+    exit_code = 2
