@@ -172,7 +172,6 @@ def test_results_list_and_export_read_the_stored_run(cli: Cli, tmp_path: Path) -
         (["--start", "2030-01-01"], "stored bars run from 2013-01-02 to 2023-12-29"),
         (["--start", "2020-06-01", "--end", "2020-01-01"], "is after --end"),
         (["--days", "10"], "too little history for rsi_mean_reversion"),
-        (["--days", "0"], "--days must be a positive number"),
         (["--slippage", "lots"], "--slippage 'lots': not a slippage model"),
         (["--commission", "50%"], "--commission '50%'"),
         (["--symbol", "AA PL"], "invalid symbol"),
@@ -378,3 +377,261 @@ def test_runs_are_stored_and_read_back_on_postgresql(
     assert stored["trades"] == first["trades"]
     assert [row["id"] for row in cli.json("backtest", "list")] == [again["id"], first["id"]]
     assert cli.json("strategies", "performance", "rsi_mean_reversion")["runs"] == 2
+
+
+def _usage_error(err: str, *words: str) -> None:
+    assert "Traceback" not in err
+    assert "internal error" not in err
+    for word in words:
+        assert word in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["backtest", "results", "99999999999999999999999"],
+        ["backtest", "results", "0"],
+        ["backtest", "export", "0"],
+        ["backtest", "montecarlo", "99999999999999999999999"],
+        ["backtest", "list", "--limit", "0"],
+        ["backtest", "run", "--strategy", "ma_crossover", "--symbol", "AAPL", "--days", "0"],
+        ["backtest", "run", "--strategy", "ma_crossover", "--symbol", "AAPL", "--days", "1000000"],
+        ["strategies", "backtest", "ma_crossover", "--symbol", "AAPL", "--days", "-5"],
+        [
+            "backtest",
+            "run",
+            "--strategy",
+            "ma_crossover",
+            "--symbol",
+            "AAPL",
+            "--end",
+            "9999-12-31",
+        ],
+        ["backtest", "optimize", "--strategy", "ma_crossover", "--symbol", "AAPL", "--random", "0"],
+        [
+            "backtest",
+            "optimize",
+            "--strategy",
+            "ma_crossover",
+            "--symbol",
+            "AAPL",
+            "--random",
+            "5",
+            "--seed",
+            "-1",
+        ],
+        ["backtest", "optimize", "--strategy", "ma_crossover", "--symbol", "AAPL", "--top", "0"],
+        [
+            "backtest",
+            "optimize",
+            "--strategy",
+            "ma_crossover",
+            "--symbol",
+            "AAPL",
+            "--workers",
+            "0",
+            "--random",
+            "3",
+        ],
+        [
+            "backtest",
+            "walk-forward",
+            "--strategy",
+            "ma_crossover",
+            "--symbol",
+            "AAPL",
+            "--windows",
+            "1000",
+        ],
+        [
+            "backtest",
+            "walk-forward",
+            "--strategy",
+            "ma_crossover",
+            "--symbol",
+            "AAPL",
+            "--in-sample-ratio",
+            "nan",
+        ],
+        [
+            "backtest",
+            "walk-forward",
+            "--strategy",
+            "ma_crossover",
+            "--symbol",
+            "AAPL",
+            "--mode",
+            "sideways",
+        ],
+        ["backtest", "montecarlo", "1", "--runs", "5"],
+        ["backtest", "montecarlo", "1", "--seed", "99999999999999999999"],
+    ],
+)
+def test_numbers_out_of_their_documented_range_are_usage_errors(cli: Cli, args: list[str]) -> None:
+    """Issue 9, defects 5 and 9: every numeric option of the backtest commands has a range
+    checked at the edge: exit 2, never an internal error, nothing stored."""
+    code, out, err = cli(*args)
+    assert code == 2, (out, err)
+    _usage_error(err)
+    assert cli.json("backtest", "list") == []
+
+
+def test_a_run_that_does_not_exist_is_a_failure_naming_it(cli: Cli) -> None:
+    """Issue 9, defect 5: an id in range but not stored is exit 1 "no run #N"."""
+    err = cli.fails("backtest", "results", str(2**63 - 1))
+    assert f"no run #{2**63 - 1} stored" in err
+
+
+def test_walk_forward_windows_share_the_range_of_the_setting(cli: Cli) -> None:
+    """Issue 9, defect 9: --windows and backtest.walk_forward_windows are one range, shown
+    in --help."""
+    from trademind.config.sections_market import BacktestSettings
+    from trademind.core import backtest_limits
+
+    bounds = {
+        type(item).__name__: getattr(item, "ge", getattr(item, "le", None))
+        for item in BacktestSettings.model_fields["walk_forward_windows"].metadata
+    }
+    assert bounds == {
+        "Ge": backtest_limits.WALK_FORWARD_WINDOWS_MIN,
+        "Le": backtest_limits.WALK_FORWARD_WINDOWS_MAX,
+    }
+    code, out, _ = cli("backtest", "walk-forward", "--help")
+    assert code == 0
+    assert "2<=x<=100" in out
+    code, _, err = cli(
+        "backtest", "walk-forward", "--strategy", "ma_crossover", "--symbol", "AAPL",
+        "--windows", "101",
+    )  # fmt: skip
+    assert code == 2
+    assert "2<=x<=100" in err
+
+
+def test_walk_forward_refuses_windows_shorter_than_the_warm_up(cli: Cli) -> None:
+    """Issue 9, defect 9: a window too short for the strategy's warm-up is refused, clearly."""
+    err = cli.fails(
+        "backtest", "walk-forward", "--strategy", "ma_crossover", "--symbol", "AAPL",
+        "--param", "fast=5,10", "--param", "slow=100,200", "--windows", "20",
+        "--in-sample-ratio", "0.5", "--days", "1500",
+    )  # fmt: skip
+    assert "need a warm-up of 200 bars" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_optimize_says_every_combination_is_invalid_not_too_little_history(cli: Cli) -> None:
+    """Issue 9, defect 8: slow <= fast everywhere is a usage error saying so."""
+    code, out, err = cli(
+        "backtest", "optimize", "--strategy", "ma_crossover", "--symbol", "AAPL",
+        "--param", "fast=50,60", "--param", "slow=20,30",
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert "every combination is invalid (4 of 4 rejected)" in err
+    assert "slow (20) must be greater than fast (50)" in err
+    assert "history" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert cli.json("backtest", "list") == []
+
+
+def test_montecarlo_of_a_stored_run_words_its_notices_as_the_past(cli: Cli) -> None:
+    """Issue 9, defect 8: a stored run's notes are shown as what applied when it was made."""
+    run = cli.json("backtest", "run", "--strategy", "ma_crossover", "--symbol", "AAPL")
+    assert any(SAMPLE_NOTICE in notice for notice in run["notices"])
+    code, _, err = cli("backtest", "montecarlo", str(run["id"]))
+    assert code == 0, err
+    notes = [line for line in err.splitlines() if line.startswith("note:")]
+    assert notes
+    assert all(line.startswith(f"note: when run #{run['id']} was made: ") for line in notes)
+    result = cli.json("backtest", "montecarlo", str(run["id"]))
+    assert result["notices"] == []
+    assert result["run_notices"] == run["notices"]
+    code, _, err = cli("backtest", "results", str(run["id"]))
+    assert code == 0, err
+    assert f"note: when run #{run['id']} was made: {SAMPLE_NOTICE}" in err
+
+
+@pytest.mark.parametrize("command", [["backtest", "run", "--strategy"], ["strategies", "backtest"]])
+@pytest.mark.parametrize("target", ["/sys/kernel/r.html", "folder", "file.txt/r.html"])
+def test_an_unwritable_report_is_refused_before_the_run_and_nothing_is_stored(
+    cli: Cli, command: list[str], target: str
+) -> None:
+    """Issue 9, defect 7: a report path that cannot be written is a usage error before the
+    backtest runs (it used to exit 1 after storing run #N)."""
+    Path("folder").mkdir()
+    Path("file.txt").write_text("x", encoding="utf-8")
+    code, out, err = cli(*command, "ma_crossover", "--symbol", "AAPL", "--report", target)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: --report {target}: ")
+    assert len(err.strip().splitlines()) == 1
+    assert cli.json("backtest", "list") == []
+
+
+class _FullDisk:
+    """A ``publish`` step (the report writer) that fails the way a full disk would."""
+
+    def __init__(self) -> None:
+        self.seen: list[int | None] = []
+
+    def __call__(self, record: Any, data: Any) -> None:
+        self.seen.append(record.id)
+        raise OSError(28, "No space left on device")
+
+
+def test_a_report_that_fails_after_the_run_leaves_no_run_stored(cli: Cli) -> None:
+    """Issue 9, defect 7: the run and its report are one transaction: when the report cannot
+    be written after the run, the run is not stored either."""
+    from trademind.config import load_settings
+    from trademind.services import backtest_service, data_service
+    from trademind.services.backtest_data import DataRequest
+
+    settings = load_settings()
+    database = data_service.open_database(settings)
+    publish = _FullDisk()
+    request = backtest_service.RunRequest("ma_crossover", DataRequest(["AAPL"]))
+    try:
+        with pytest.raises(OSError, match="No space left"):
+            backtest_service.run(database, settings, request, publish=publish)
+    finally:
+        database.dispose()
+    assert publish.seen == [1]  # it saw the run with its id, before the commit
+    assert cli.json("backtest", "list") == []
+
+
+def test_export_refuses_an_unwritable_output_as_a_usage_error(cli: Cli) -> None:
+    """Issue 9, defect 7: `backtest export --output BAD` is checked before any work."""
+    run = cli.json("backtest", "run", "--strategy", "ma_crossover", "--symbol", "AAPL")
+    code, out, err = cli(
+        "backtest", "export", str(run["id"]), "--format", "html", "--output", "/sys/kernel/r.html"
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith("error: --output /sys/kernel/r.html: cannot write in /sys/kernel")
+
+
+def test_summary_results_and_report_show_the_sizing_exits_and_orders_used(cli: Cli) -> None:
+    """Issue 9, defect 17: what a run used, as the option texts that reproduce it."""
+    args = [
+        "--symbol", "AAPL", "--sizing", "fraction:25%", "--stop-loss", "3%",
+        "--trailing-stop", "8%", "--order", "limit:1%", "--time-in-force", "gtc",
+    ]  # fmt: skip
+    code, out, err = cli("backtest", "run", "--strategy", "ma_crossover", *args, "--report",
+                         "r.html")  # fmt: skip
+    assert code == 0, err
+    code, again, err = cli("backtest", "results", "1")
+    assert code == 0, err
+    page = Path("r.html").read_text(encoding="utf-8")
+    for text in (out, again):
+        assert re.search(r"sizing\s+│ fraction:25%", text)
+        assert re.search(r"exits\s+│ stop-loss 3%, trailing-stop 8%", text)
+        assert re.search(r"entry orders\s+│ limit:1%, time in force gtc", text)
+    assert "<td>sizing</td><td>fraction:25%</td>" in page
+    assert "<td>exits</td><td>stop-loss 3%, trailing-stop 8%</td>" in page
+    assert "<td>entry orders</td><td>limit:1%, time in force gtc</td>" in page
+    stored = cli.json("backtest", "results", "1")["execution"]
+    assert stored == {
+        "sizing": "fraction:25%",
+        "stop_loss": "3%",
+        "take_profit": None,
+        "trailing_stop": "8%",
+        "order": "limit:1%",
+        "time_in_force": "gtc",
+        "fill_price": "next_open",
+    }

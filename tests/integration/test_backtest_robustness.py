@@ -99,6 +99,19 @@ def test_windows_roll_or_anchor_and_never_overlap_out_of_sample() -> None:
         split_windows(np.arange(10, dtype=np.int64), 5, 3.0, "rolling")
 
 
+def test_windows_too_short_to_mean_anything_are_refused() -> None:
+    """Issue 9, defect 9: 1,000 two-bar windows used to run; now an out-of-sample window has
+    at least MIN_OUT_OF_SAMPLE_BARS bars and the in-sample span outlasts the warm-up."""
+    timeline = np.arange(2768, dtype=np.int64)
+    with pytest.raises(ValidationError, match=r"would have 2 bars, at least 20 .* at most 135"):
+        split_windows(timeline, 1000, 3.0, "rolling")
+    assert len(split_windows(timeline, 100, 3.0, "rolling", warmup=50)) == 100
+    with pytest.raises(ValidationError, match="need a warm-up of 200 bars"):
+        split_windows(timeline, 100, 3.0, "rolling", warmup=200)
+    with pytest.raises(ValidationError, match="in-sample ratio must be positive"):
+        split_windows(timeline, 5, float("nan"), "rolling")
+
+
 def test_walk_forward_stitches_out_of_sample_equity(stored: tuple[Database, DataRef]) -> None:
     database, ref = stored
     bars = read_bars(database, ref)

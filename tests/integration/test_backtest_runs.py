@@ -57,7 +57,10 @@ def test_recent_lists_newest_first_and_filters(database: Database) -> None:
 
 
 def test_unknown_id_is_a_clear_error(database: Database) -> None:
-    with database.session() as session, pytest.raises(ValidationError, match="no backtest run"):
+    with (
+        database.session() as session,
+        pytest.raises(ValidationError, match=r"no run #424242 stored"),
+    ):
         BacktestRunRepository(session).get(424242)
 
 

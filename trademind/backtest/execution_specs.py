@@ -18,8 +18,8 @@ Entry orders (``--order``): ``market`` (the default), ``limit:<percent>%`` (a bu
 below the signal bar's close), ``stop:<percent>%`` (a buy stop that much above it) or
 ``stop-limit:<stop percent>%,<limit percent>%``; ``--time-in-force day|gtc``.
 
-:func:`describe_sizing` and :func:`describe_order` write a config back as such text, so a stored
-run names them in the words that would reproduce them.
+:func:`describe_sizing`, :func:`describe_order` and :func:`describe_exit` write a config back as
+such text, so a stored run names them in the words that would reproduce them.
 """
 
 from __future__ import annotations
@@ -189,3 +189,9 @@ def describe_order(order_type: str, limit_offset: float, stop_offset: float) -> 
     if order_type == "stop_limit":
         return f"stop-limit:{stop_offset * 100:g}%,{limit_offset * 100:g}%"
     return "market"
+
+
+def describe_exit(value: float | None) -> str | None:
+    """A stop-loss, take-profit or trailing-stop fraction as the text ``--stop-loss`` and its
+    siblings read (``0.05`` -> ``5%``); ``None`` (no such exit) stays ``None``."""
+    return None if value is None else f"{value * 100:.12g}%"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import numpy as np
 
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from trademind.strategies.base import Bars, FloatArray, IntArray, ParamValue
 
 Mode = Literal["rolling", "anchored"]
+MIN_OUT_OF_SAMPLE_BARS: Final = 20
+"""The shortest out-of-sample window, in bars: a window's return, Sharpe ratio and CAGR over
+fewer bars (under a month of daily bars) say nothing, and 1,000 two-bar windows are noise."""
 
 
 @dataclass(frozen=True)
@@ -61,22 +64,41 @@ class WalkForwardResult:
 
 
 def split_windows(
-    timeline: IntArray, windows: int, in_sample_ratio: float, mode: Mode
+    timeline: IntArray,
+    windows: int,
+    in_sample_ratio: float,
+    mode: Mode,
+    *,
+    warmup: int = 0,
+    min_out_of_sample: int = MIN_OUT_OF_SAMPLE_BARS,
 ) -> list[tuple[Window, Window]]:
-    """``(in_sample, out_of_sample)`` windows (ns, end exclusive) over ``timeline``."""
+    """``(in_sample, out_of_sample)`` windows (ns, end exclusive) over ``timeline``.
+
+    Refused (a ValidationError saying what would fit) when an out-of-sample window would
+    have fewer than ``min_out_of_sample`` bars, or when the in-sample span would not be longer
+    than ``warmup`` bars: the first span starts at the first bar, where no signal is warm."""
     if windows < 1:
         raise ValidationError(f"walk-forward needs at least 1 window, got {windows}")
-    if in_sample_ratio <= 0:
+    if not in_sample_ratio > 0 or not np.isfinite(in_sample_ratio):
         raise ValidationError(f"in-sample ratio must be positive, got {in_sample_ratio}")
     if mode not in ("rolling", "anchored"):
         raise ValidationError(f"walk-forward mode must be rolling or anchored, not {mode!r}")
     size = timeline.shape[0]
     oos = int(size // (in_sample_ratio + windows))
     in_sample = int(oos * in_sample_ratio)
-    if oos < 2 or in_sample < 2:
+    if oos < max(min_out_of_sample, 2) or in_sample < 2:
+        fits = int(size // max(min_out_of_sample, 2) - in_sample_ratio)
+        advice = f"use at most {fits} windows or" if fits >= 1 else "use"
         raise ValidationError(
             f"{size} bars are too few for {windows} walk-forward windows with an in-sample "
-            f"ratio of {in_sample_ratio:g}"
+            f"ratio of {in_sample_ratio:g}: each out-of-sample window would have {oos} bars, "
+            f"at least {min_out_of_sample} are needed; {advice} a longer period"
+        )
+    if in_sample <= warmup:
+        raise ValidationError(
+            f"each in-sample span would have {in_sample} bars, but the parameters need a "
+            f"warm-up of {warmup} bars (the first span starts at the first bar, where no signal "
+            f"is warm yet); use fewer windows, a larger --in-sample-ratio or a longer period"
         )
     edges = np.append(timeline, timeline[-1] + 1)
     spans = []
@@ -110,9 +132,11 @@ def walk_forward(
     metric: str = "sharpe",
     workers: int | None = None,
     progress: Progress | None = None,
+    warmup: int = 0,
 ) -> WalkForwardResult:
-    """Optimise on each in-sample span, trade the winner on the next out-of-sample span."""
-    spans = split_windows(_timeline(bars), windows, in_sample_ratio, mode)
+    """Optimise on each in-sample span, trade the winner on the next out-of-sample span
+    (``warmup``: the longest warm-up of the candidates, see :func:`split_windows`)."""
+    spans = split_windows(_timeline(bars), windows, in_sample_ratio, mode, warmup=warmup)
     results = []
     with job_pool(workers) as pool:  # one set of worker processes for every window
         for index, (in_sample, out_of_sample) in enumerate(spans):

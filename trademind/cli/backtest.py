@@ -3,15 +3,20 @@
 Every run is stored in the database (``backtest results ID``, ``list``, ``export``). A symbol
 without stored bars is served from the bundled sample when it holds it (with a notice), so
 ``backtest run --strategy rsi_mean_reversion --symbol AAPL --report report.html`` works offline.
-Exit codes: 0 on success; 1 for bad input (unknown strategy, parameter or symbol, a value out of
-range, a window outside the data, too little history for the warm-up) or a failed engine;
-2 for a malformed command line. ``--format json`` prints exactly one JSON document on stdout.
+Exit codes: 0 on success; 2 for a usage error the command line shows by itself (a malformed
+command line, a number outside its documented range (``--help`` shows it; the ranges live in
+:mod:`trademind.core.backtest_limits`), a ``--report``/``--output`` file that cannot be written,
+a sweep whose every combination the strategy rejects); 1 for a request that cannot be carried
+out (unknown strategy, parameter or symbol, a parameter value out of range, a window outside the
+data, too little history for the warm-up, no run #N stored) or a failed engine. Nothing is
+stored when a command fails: ``--report`` is written inside the run's transaction.
+``--format json`` prints exactly one JSON document on stdout.
 Progress bars go to stderr, on a terminal only, never in JSON mode.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -23,6 +28,7 @@ from trademind.cli.backtest_common import (
     Days,
     End,
     EngineChoice,
+    FiniteFloatRange,
     Interval,
     Metric,
     Order,
@@ -49,6 +55,7 @@ from trademind.cli.backtest_common import (
 )
 from trademind.cli.context import CliState, get_state, open_database
 from trademind.cli.output import print_json, print_message, print_table
+from trademind.core import backtest_limits as limits
 
 if TYPE_CHECKING:
     from trademind.services.backtest_data import DataRequest
@@ -186,7 +193,9 @@ def optimize(  # noqa: PLR0917
     seed: Seed = 0,
     metric: Metric = "sharpe",
     workers: Workers = None,
-    top: Annotated[int, typer.Option(help="How many of the best trials to show.")] = 10,
+    top: Annotated[
+        int, typer.Option(min=1, max=limits.TOP_MAX, help="How many of the best trials to show.")
+    ] = 10,
     slippage: Slippage = None,
     commission: Commission = None,
 ) -> None:
@@ -251,13 +260,22 @@ def walk_forward(  # noqa: PLR0917
     metric: Metric = "sharpe",
     windows: Annotated[
         int | None,
-        typer.Option(help="Out-of-sample windows. Default: backtest.walk_forward_windows."),
+        typer.Option(
+            min=limits.WALK_FORWARD_WINDOWS_MIN,
+            max=limits.WALK_FORWARD_WINDOWS_MAX,
+            help="Out-of-sample windows. Default: backtest.walk_forward_windows (same range).",
+        ),
     ] = None,
     in_sample_ratio: Annotated[
-        float, typer.Option(help="In-sample length as a multiple of an out-of-sample window.")
+        float,
+        typer.Option(
+            click_type=FiniteFloatRange(0.0, limits.IN_SAMPLE_RATIO_MAX, min_open=True),
+            help="In-sample length as a multiple of an out-of-sample window.",
+        ),
     ] = 3.0,
     mode: Annotated[
-        str, typer.Option(help="rolling (fixed in-sample length) or anchored (from the start).")
+        Literal["rolling", "anchored"],
+        typer.Option(help="rolling (fixed in-sample length) or anchored (from the start)."),
     ] = "rolling",
     workers: Workers = None,
     slippage: Slippage = None,

@@ -6,29 +6,51 @@ strategy named as an argument.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import click
 import typer
 
 from trademind.cli import backtest_output as show
 from trademind.cli.context import CliState, get_state, open_database
 from trademind.cli.output import print_json, print_message, stderr
+from trademind.core import backtest_limits as limits
 from trademind.core.errors import ValidationError
 
 if TYPE_CHECKING:
-    from trademind.services.backtest_data import DataRequest
+    from trademind.config import Settings
+    from trademind.db.backtest_runs import RunRecord
+    from trademind.services.backtest_data import DataRequest, PreparedData
     from trademind.services.backtest_service import Progress as ServiceProgress
+    from trademind.services.backtest_service import Publish as ServicePublish
 
 _DATE = ["%Y-%m-%d"]
+_LAST_DAY = date(9999, 12, 30)
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A float range that also refuses nan and inf (click's FloatRange lets nan through)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
 Symbol = Annotated[
     str | None, typer.Option("--symbol", help="The symbol, e.g. AAPL (or A,B for several).")
 ]
 Symbols = Annotated[str | None, typer.Option("--symbols", help="Comma-separated symbols.")]
-Days = Annotated[int | None, typer.Option(help="The last N calendar days of the stored bars.")]
+Days = Annotated[
+    int | None,
+    typer.Option(min=1, max=limits.DAYS_MAX, help="The last N calendar days of the stored bars."),
+]
 Start = Annotated[datetime | None, typer.Option(formats=_DATE, help="First day (YYYY-MM-DD).")]
 End = Annotated[
     datetime | None, typer.Option(formats=_DATE, help="Last day, included (YYYY-MM-DD).")
@@ -90,12 +112,26 @@ SweepParams = Annotated[
 Metric = Annotated[str, typer.Option(help="The metric to maximise (drawdowns: least deep).")]
 Workers = Annotated[
     int | None,
-    typer.Option(help="Worker processes (default: one per CPU for large sweeps, else 1)."),
+    typer.Option(
+        min=1,
+        max=limits.WORKERS_MAX,
+        help="Worker processes (default: one per CPU for large sweeps, else 1).",
+    ),
 ]
 RandomCount = Annotated[
-    int | None, typer.Option("--random", help="Try N random parameter sets instead of a grid.")
+    int | None,
+    typer.Option(
+        "--random",
+        min=1,
+        max=limits.SWEEP_TRIALS_MAX,
+        help="Try N random parameter sets instead of a grid.",
+    ),
 ]
-Seed = Annotated[int, typer.Option(help="Seed of the random draws.")]
+Seed = Annotated[int, typer.Option(min=0, max=limits.SEED_MAX, help="Seed of the random draws.")]
+RunId = Annotated[
+    int,
+    typer.Argument(min=1, max=limits.RUN_ID_MAX, help="The run's ID (`trademind backtest list`)."),
+]
 
 
 def _symbols(symbol: str | None, symbols: str | None) -> list[str]:
@@ -115,6 +151,11 @@ def data_request(  # noqa: PLR0917 - the CLI's window options, passed straight t
 ) -> DataRequest:
     from trademind.services.backtest_data import DataRequest
 
+    for option, day in (("--start", start), ("--end", end)):
+        if day is not None and day.date() >= _LAST_DAY:  # a day later must still be a date
+            raise click.BadParameter(
+                f"{day:%Y-%m-%d} is after {_LAST_DAY:%Y-%m-%d}", param_hint=f"'{option}'"
+            )
     return DataRequest(
         symbols=_symbols(symbol, symbols),
         start=start.date() if start else None,
@@ -185,8 +226,10 @@ def run_command(  # noqa: PLR0917 - one function behind `backtest run` and `stra
 ) -> None:
     """Run, store, report and print one backtest (``execution``: sizing, exits and entry
     order texts, see :class:`~trademind.services.backtest_service.RunRequest`)."""
-    from trademind.services import backtest_service
+    from trademind.services import backtest_files, backtest_service
 
+    if report is not None:  # a usage error before anything runs or is stored
+        backtest_files.check_writable(report, "--report")
     state = get_state(ctx)
     settings = state.load_settings()
     request = backtest_service.RunRequest(
@@ -199,16 +242,10 @@ def run_command(  # noqa: PLR0917 - one function behind `backtest run` and `stra
         name=name,
         execution=dict(execution or {}),
     )
+    publish = None if report is None else _report_writer(report, settings)
     with open_database(settings) as db, progress_bar(state, "backtest") as progress:
-        result = backtest_service.run(db, settings, request, progress=progress)
-    view = result.as_dict() | {"report": None}
-    if report is not None:
-        from trademind.services import backtest_report
-
-        html = backtest_report.report_html(
-            result.record, result.data.bars, monte_carlo_runs=settings.backtest.monte_carlo_runs
-        )
-        view["report"] = str(backtest_service.write_text(report, html))
+        result = backtest_service.run(db, settings, request, progress=progress, publish=publish)
+    view = result.as_dict() | {"report": None if report is None else str(report)}
     if state.json:
         print_json(view)
         return
@@ -217,3 +254,17 @@ def run_command(  # noqa: PLR0917 - one function behind `backtest run` and `stra
     if report is not None:
         print_message(f"report written to {view['report']}")
     print_message(f"stored as run #{view['id']}: `trademind backtest results {view['id']}`")
+
+
+def _report_writer(report: Path, settings: Settings) -> ServicePublish:
+    """Writes the run's HTML report before the run is committed: a report that cannot be
+    written leaves no run stored."""
+    from trademind.services import backtest_files, backtest_report
+
+    def publish(record: RunRecord, data: PreparedData) -> None:
+        html = backtest_report.report_html(
+            record, data.bars, monte_carlo_runs=settings.backtest.monte_carlo_runs
+        )
+        backtest_files.write_text(report, html)
+
+    return publish

@@ -87,6 +87,11 @@ def notices(items: Sequence[str]) -> None:
         stderr.print(f"note: {item}", markup=False, highlight=False, soft_wrap=True)
 
 
+def past_notices(run_id: Any, items: Sequence[str]) -> list[str]:
+    """A stored run's notices, worded as what applied when it was made (not now)."""
+    return [f"when run #{run_id} was made: {item}" for item in items]
+
+
 def _fill(time: Any, price: Any) -> str:
     return "open" if time is None else f"{day(time)} @ {float(price):,.2f}"
 
@@ -141,7 +146,10 @@ def facts_table(title: str, rows: Sequence[tuple[str, str]]) -> None:
 
 
 def run_summary(view: Mapping[str, Any]) -> None:
-    """The facts of one run: what ran on what, and what came out."""
+    """The facts of one run: what ran on what (sizing, exits and orders as the option texts
+    that reproduce them), and what came out."""
+    from trademind.services.backtest_records import execution_facts
+
     config = view.get("config", {})
     outcome = config.get("outcome", {})
     costs = config.get("backtest", {})
@@ -153,6 +161,7 @@ def run_summary(view: Mapping[str, Any]) -> None:
         ("status", view["status"] + (f": {view['error']}" if view.get("error") else "")),
         ("params", params_text(view["params"])),
         ("commission / slippage", f"{_spec(costs, 'commission')} / {_spec(costs, 'slippage')}"),
+        *execution_facts(view.get("execution", {})).items(),
         ("initial cash", money(view["initial_cash"])),
         ("final equity", money(view["final_equity"])),
         ("total return", metric_text("total_return", view["metrics"].get("total_return"))),

@@ -23,6 +23,7 @@ from trademind.cli.backtest_common import (
     Order,
     Params,
     Report,
+    RunId,
     Sizing,
     Slippage,
     Start,
@@ -40,8 +41,8 @@ from trademind.cli.backtest_common import (
 )
 from trademind.cli.context import get_state, open_database
 from trademind.cli.output import print_json, print_message, print_table
+from trademind.core import backtest_limits as limits
 
-RunId = Annotated[int, typer.Argument(help="The run's ID (`trademind backtest list`).")]
 _NAME_HELP = "Strategy name, e.g. rsi_mean_reversion (see `trademind strategies list`)."
 
 
@@ -56,13 +57,16 @@ def results(ctx: typer.Context, run_id: RunId) -> None:
     if state.json:
         print_json(view)
         return
-    show_notices(state, view["notices"])
+    show_notices(state, show.past_notices(run_id, view["notices"]))
     show.show_run(view, trade_limit=None)
 
 
 def list_runs(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option(help="How many runs, newest first.")] = 20,
+    limit: Annotated[
+        int,
+        typer.Option(min=1, max=limits.LIST_LIMIT_MAX, help="How many runs, newest first."),
+    ] = 20,
 ) -> None:
     """List stored runs: id, strategy, symbols, period, final equity, return, Sharpe."""
     from trademind.services import backtest_service
@@ -117,8 +121,10 @@ def export(
     ] = None,
 ) -> None:
     """Export a stored run as CSV (trades), JSON (everything) or the HTML report."""
-    from trademind.services import backtest_report, backtest_service
+    from trademind.services import backtest_files, backtest_report, backtest_service
 
+    if output is not None:  # a usage error before any work
+        backtest_files.check_writable(output, "--output")
     state = get_state(ctx)
     settings = state.load_settings()
     with open_database(settings) as db:
@@ -135,14 +141,19 @@ def export(
     if output is None:
         sys.stdout.write(text)
         return
-    written = backtest_service.write_text(output, text)
+    written = backtest_files.write_text(output, text)
     print_message(f"run #{run_id} exported as {output_format} to {written}")
 
 
 def montecarlo(  # noqa: PLR0917 - Typer passes every option positionally
     ctx: typer.Context,
     run_id: Annotated[
-        int | None, typer.Argument(help="A stored run's ID (or --strategy/--symbol for a new run).")
+        int | None,
+        typer.Argument(
+            min=1,
+            max=limits.RUN_ID_MAX,
+            help="A stored run's ID (or --strategy/--symbol for a new run).",
+        ),
     ] = None,
     strategy: Annotated[str | None, typer.Option(help="Run this strategy first.")] = None,
     symbol: Symbol = None,
@@ -155,10 +166,20 @@ def montecarlo(  # noqa: PLR0917 - Typer passes every option positionally
     slippage: Slippage = None,
     commission: Commission = None,
     runs: Annotated[
-        int | None, typer.Option(help="Resamplings. Default: backtest.monte_carlo_runs.")
+        int | None,
+        typer.Option(
+            min=limits.MONTE_CARLO_RUNS_MIN,
+            max=limits.MONTE_CARLO_RUNS_MAX,
+            help="Resamplings. Default: backtest.monte_carlo_runs.",
+        ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(help="Random seed. Default: the reports' fixed seed 20240101.")
+        int | None,
+        typer.Option(
+            min=0,
+            max=limits.SEED_MAX,
+            help="Random seed. Default: the reports' fixed seed 20240101.",
+        ),
     ] = None,
 ) -> None:
     """Monte Carlo: resample a run's closed trades in random order (with replacement).
@@ -190,6 +211,7 @@ def montecarlo(  # noqa: PLR0917 - Typer passes every option positionally
 
 def _show_montecarlo(state: Any, result: dict[str, Any]) -> None:
     show_notices(state, result["notices"])
+    show_notices(state, show.past_notices(result["run_id"], result["run_notices"]))
     returns, drawdowns = result["total_return"], result["max_drawdown"]
     rows = [
         (key, show.metric_text("total_return", returns[key]), show.metric_text("max_drawdown", dd))

@@ -8,6 +8,12 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from trademind.config.base import Periods, Section, Symbol, TimezoneName
+from trademind.core.backtest_limits import (
+    MONTE_CARLO_RUNS_MAX,
+    MONTE_CARLO_RUNS_MIN,
+    WALK_FORWARD_WINDOWS_MAX,
+    WALK_FORWARD_WINDOWS_MIN,
+)
 
 Timeframe = Literal["1m", "5m", "15m", "30m", "1h", "1d", "1wk"]
 StrategyName = Literal[
@@ -282,8 +288,14 @@ class BacktestSettings(Section):
         default=0.0, ge=0, le=0.2, description="Annual risk-free rate used for Sharpe/Sortino."
     )
     walk_forward_windows: int = Field(
-        default=5, ge=2, le=100, description="Number of windows in a walk-forward analysis."
+        default=5,
+        ge=WALK_FORWARD_WINDOWS_MIN,
+        le=WALK_FORWARD_WINDOWS_MAX,
+        description="Number of windows in a walk-forward analysis.",
     )
     monte_carlo_runs: int = Field(
-        default=1000, ge=10, le=100_000, description="Resamplings in a Monte Carlo analysis."
+        default=1000,
+        ge=MONTE_CARLO_RUNS_MIN,
+        le=MONTE_CARLO_RUNS_MAX,
+        description="Resamplings in a Monte Carlo analysis.",
     )

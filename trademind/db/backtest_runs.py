@@ -124,7 +124,9 @@ class BacktestRunRepository:
         """The run ``run_id``, or a ValidationError naming it when there is none."""
         row = self._session.get(BacktestRun, run_id)
         if row is None:
-            raise ValidationError(f"no backtest run with id {run_id}")
+            raise ValidationError(
+                f"no run #{run_id} stored (`trademind backtest list` shows the stored runs)"
+            )
         return _record(row)
 
     def recent(self, limit: int = 20, *, strategy: str | None = None) -> list[RunRecord]:

@@ -19,7 +19,7 @@ import numpy as np
 
 from trademind import __version__
 from trademind.backtest.cost_specs import describe_commission, describe_slippage
-from trademind.backtest.execution_specs import describe_order, describe_sizing
+from trademind.backtest.execution_specs import describe_exit, describe_order, describe_sizing
 from trademind.db.backtest_runs import RunRecord
 from trademind.db.types import utc_now
 
@@ -106,6 +106,45 @@ def config_dict(config: BacktestConfig) -> dict[str, Any]:
     out["sizing"]["spec"] = describe_sizing(config.sizing)
     out["order_spec"] = describe_order(config.order_type, config.limit_offset, config.stop_offset)
     return out
+
+
+def execution_view(backtest: Mapping[str, Any]) -> dict[str, str | None]:
+    """What a run used for sizing, exits and entry orders, as the option texts that reproduce
+    it (``--sizing fraction:25%``, ``--stop-loss 3%``, ...), read from the stored
+    ``config.backtest``; an exit that was not set is None. Runs stored before the spec texts
+    existed name their sizing model (``FixedFraction fraction=0.25``)."""
+    sizing = backtest.get("sizing")
+    sizing_text: str | None = None
+    if isinstance(sizing, Mapping):
+        fields = " ".join(f"{k}={v}" for k, v in sizing.items() if k not in ("model", "spec"))
+        sizing_text = sizing.get("spec") or f"{sizing.get('model')} {fields}".strip()
+    exits = {
+        key: describe_exit(None if backtest.get(key) is None else float(backtest[key]))
+        for key in ("stop_loss", "take_profit", "trailing_stop")
+    }
+    return {
+        "sizing": sizing_text,
+        **exits,
+        "order": backtest.get("order_spec") or backtest.get("order_type"),
+        "time_in_force": backtest.get("time_in_force"),
+        "fill_price": backtest.get("fill_price"),
+    }
+
+
+def execution_facts(execution: Mapping[str, str | None]) -> dict[str, str]:
+    """:func:`execution_view` as labelled lines (run summary, ``results``, the report)."""
+    exits = [
+        f"{key.replace('_', '-')} {execution[key]}"
+        for key in ("stop_loss", "take_profit", "trailing_stop")
+        if execution.get(key)
+    ]
+    return {
+        "sizing": str(execution.get("sizing") or "n/a"),
+        "exits": ", ".join(exits) or "none (exit signals only)",
+        "entry orders": f"{execution.get('order') or 'n/a'}, time in force "
+        f"{execution.get('time_in_force') or 'n/a'}",
+        "market fills": f"{execution.get('fill_price') or 'n/a'} (market entries and exit signals)",
+    }
 
 
 def _outcome_dict(result: RunResult) -> dict[str, Any]:
@@ -238,6 +277,7 @@ def run_view(record: RunRecord, *, curve: bool = False) -> dict[str, Any]:
         "metrics": dict(record.metrics),
         "trades": [dict(trade) for trade in record.trades],
         "notices": list(config.get("notices", [])),
+        "execution": execution_view(config.get("backtest", {})),
         "config": config,
         "error": record.error,
         "started_at": _iso(record.started_at),

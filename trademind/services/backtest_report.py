@@ -24,7 +24,7 @@ from trademind.backtest.montecarlo import MonteCarloResult, bootstrap_trades
 from trademind.backtest.report import PriceTrack, ReportInput, render_report
 from trademind.backtest.runner import benchmark_curve
 from trademind.core.errors import ValidationError
-from trademind.services.backtest_records import TRADE_COLUMNS
+from trademind.services.backtest_records import TRADE_COLUMNS, execution_facts, execution_view
 
 if TYPE_CHECKING:
     from trademind.config import Settings
@@ -106,8 +106,7 @@ def _facts(record: RunRecord, bars_count: int, mc: MonteCarloResult | None) -> d
         "buy and hold (same symbols, no costs)": _money(outcome.get("benchmark_final_equity")),
         "commission": str(backtest.get("commission", {}).get("spec")),
         "slippage": str(backtest.get("slippage", {}).get("spec")),
-        "fills": f"{backtest.get('order_type')} orders at {backtest.get('fill_price')}",
-        "sizing": str(backtest.get("sizing", {}).get("model")),
+        **execution_facts(execution_view(backtest)),
         "trades": f"{len(trades) - open_count} closed, {open_count} open "
         "(open positions valued at the last close)",
         "total commission / slippage": f"{_money(outcome.get('total_commission'))} / "

@@ -23,12 +23,14 @@ from trademind.backtest.metrics import TradeStats, compute_metrics
 from trademind.backtest.parallel import default_workers
 from trademind.backtest.param_specs import parse_param_values
 from trademind.backtest.sweep import grid_candidates, random_candidates, score, sweep
+from trademind.core import backtest_limits as limits
 from trademind.core.errors import ValidationError
 from trademind.services.backtest_data import DataRequest, PreparedData, prepare_data
 from trademind.services.backtest_records import iso_times, moment
 from trademind.services.backtest_report import REPORT_MONTE_CARLO_SEED, monte_carlo
 from trademind.services.backtest_service import (
     Progress,
+    RequestError,
     RunRequest,
     execute,
     get_run,
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
     from trademind.db.session import Database
     from trademind.strategies.base import IntArray, ParamValue
 
-MAX_TRIALS: Final = 100_000
+MAX_TRIALS: Final = limits.SWEEP_TRIALS_MAX
 PARALLEL_MIN_BAR_TRIALS: Final = 20_000_000
 """Without ``--workers``, a sweep runs in worker processes only when it simulates at least this
 many bars in all (trials x bars): a spawned worker costs seconds to start (imports, numba
@@ -151,7 +153,7 @@ def _candidates(
                 f"with it (not {', '.join(several)})"
             )
         fixed = {name: values[0] for name, values in given.items()}
-        return random_candidates(base.strategy, request.random, request.seed, fixed)
+        return _some_valid(*random_candidates(base.strategy, request.random, request.seed, fixed))
     if not any(len(values) > 1 for values in given.values()):
         raise ValidationError(
             "nothing to sweep: give ranges or lists (--param fast=5:20:5 --param slow=30,50) "
@@ -162,7 +164,20 @@ def _candidates(
     combinations = int(np.prod([len(v) for v in values.values()], dtype=np.float64))
     if combinations > MAX_TRIALS:
         raise ValidationError(f"{combinations:,} combinations; at most {MAX_TRIALS:,} per sweep")
-    return grid_candidates(base.strategy, values)
+    return _some_valid(*grid_candidates(base.strategy, values))
+
+
+def _some_valid(
+    candidates: list[dict[str, ParamValue]], skipped: list[str]
+) -> tuple[list[dict[str, ParamValue]], list[str]]:
+    """The candidates as they are, or a RequestError (exit 2) when the strategy rejected
+    every combination: the reason is the parameters, not the data."""
+    if candidates:
+        return candidates, skipped
+    example = skipped[0] if skipped else "no parameter set"
+    raise RequestError(
+        f"every combination is invalid ({len(skipped)} of {len(skipped)} rejected), e.g. {example}"
+    )
 
 
 def _warm_enough(
@@ -290,6 +305,11 @@ def walk_forward(
 ) -> dict[str, Any]:
     """Optimise in sample, trade the winner out of sample, window after window."""
     count = windows if windows is not None else settings.backtest.walk_forward_windows
+    if not limits.WALK_FORWARD_WINDOWS_MIN <= count <= limits.WALK_FORWARD_WINDOWS_MAX:
+        raise RequestError(
+            f"--windows must be {limits.WALK_FORWARD_WINDOWS_MIN}.."
+            f"{limits.WALK_FORWARD_WINDOWS_MAX} (backtest.walk_forward_windows), got {count}"
+        )
     if mode not in ("rolling", "anchored"):
         raise ValidationError(f"--mode must be rolling or anchored, not {mode!r}")
     base, data, candidates, _ = _prepare_sweep(database, settings, request)
@@ -304,6 +324,7 @@ def walk_forward(
         metric=request.metric,
         workers=_workers(request.workers, data, len(candidates) * count),
         progress=None if progress is None else (lambda d, t: progress(d, t, "windows")),
+        warmup=max(get_strategy(base.strategy).warmup(params) for params in candidates),
     )
     metric = request.metric
     timeline: IntArray = np.unique(np.concatenate([series.ts for series in data.bars]))
@@ -348,7 +369,10 @@ def montecarlo(
     seed: int | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """The trade-order bootstrap of a stored run, or of a fresh run (stored first)."""
+    """The trade-order bootstrap of a stored run, or of a fresh run (stored first).
+
+    ``notices`` are what applies now (a fresh run's data notices); a stored run's notices are
+    what applied when it was made, returned apart as ``run_notices``."""
     if (run_id is None) == (request is None):
         raise ValidationError("give a stored run ID, or --strategy and --symbol for a fresh run")
     count = runs if runs is not None else settings.backtest.monte_carlo_runs
@@ -359,10 +383,12 @@ def montecarlo(
     if record.status != "completed":
         raise ValidationError(f"run {record.id} {record.status}; it has no trades to resample")
     result = monte_carlo(record.trades, count, REPORT_MONTE_CARLO_SEED if seed is None else seed)
+    stored_notices = record.config.get("notices", [])
     return {
         "run_id": record.id,
         "strategy": record.strategy,
         "symbols": list(record.symbols),
         **result.to_dict(),
-        "notices": list(record.config.get("notices", [])),
+        "notices": list(stored_notices) if request is not None else [],
+        "run_notices": [] if request is not None else list(stored_notices),
     }

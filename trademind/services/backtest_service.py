@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from trademind.backtest.config import BacktestConfig
@@ -46,8 +45,18 @@ Engine = Literal["native", "backtrader"]
 ENGINES: Final = ("native", "backtrader")
 Progress = Callable[[int, int, str], None]
 """Called as ``progress(done, total, what)`` as the work goes on."""
+Publish = Callable[[RunRecord, PreparedData], None]
+"""Called with a completed run's record (id set) and its data before the run is committed
+(``--report`` writes the report there)."""
 EngineRun = Callable[["Sequence[Bars]", "Sequence[Signals]", BacktestConfig], "BacktestOutcome"]
 """An engine's entry point: bars, signals and config in, the outcome out."""
+
+
+class RequestError(ValidationError):
+    """A request the command line can refuse by itself, before any data is read (a usage
+    error: exit 2), e.g. a sweep whose every combination the strategy rejects."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -156,9 +165,19 @@ def _engine_function(engine: Engine, config: BacktestConfig) -> EngineRun:
     return run_backtrader
 
 
-def _store(database: Database, record: RunRecord) -> int:
+def _store(
+    database: Database,
+    record: RunRecord,
+    data: PreparedData,
+    publish: Publish | None = None,
+) -> int:
+    """Store ``record``; ``publish`` (given the record with its id) runs inside the same
+    transaction, so when it fails the run is not stored either."""
     with database.session() as session:
-        return BacktestRunRepository(session).add(record)
+        run_id = BacktestRunRepository(session).add(record)
+        if publish is not None:
+            publish(replace(record, id=run_id), data)
+        return run_id
 
 
 def execute(
@@ -170,10 +189,12 @@ def execute(
     name: str | None = None,
     notices: Sequence[str] = (),
     engine_run: EngineRun | None = None,
+    publish: Publish | None = None,
 ) -> RunReport:
     """Run ``spec`` on ``data`` with ``engine`` and store the run (failed runs too).
 
-    ``engine_run`` replaces the engine's entry point (a test's stand-in engine)."""
+    ``engine_run`` replaces the engine's entry point (a test's stand-in engine); ``publish``
+    sees a completed run before it is committed: when it raises, nothing is stored."""
     started_at: datetime = utc_now()
     spec = spec.resolved()
     engine_run = engine_run or _engine_function(engine, spec.config)
@@ -187,14 +208,14 @@ def execute(
         failed = failed_record(
             spec.strategy, spec.params, config, data, error=exc, name=name, started_at=started_at
         )
-        _store(database, failed)
+        _store(database, failed, data)
         raise
     if len(result.outcome.log) == 0:
         notices = [*notices, "the strategy made no trades in this period"]
     record = completed_record(
         result, data, engine=engine, notices=notices, name=name, started_at=started_at
     )
-    run_id = _store(database, record)
+    run_id = _store(database, record, data, publish)
     return RunReport(run_id, replace(record, id=run_id), result, data)
 
 
@@ -204,15 +225,25 @@ def run(
     request: RunRequest,
     *,
     progress: Progress | None = None,
+    publish: Publish | None = None,
 ) -> RunReport:
-    """Prepare the data, run the backtest and store it (see the module docstring)."""
+    """Prepare the data, run the backtest and store it (see the module docstring);
+    ``publish`` as in :func:`execute`."""
     engine = check_engine(request.engine)
     spec = run_spec(settings, request)  # bad strategy, parameter or cost text: before any I/O
     step = progress or (lambda done, total, what: None)
     step(0, 3, "loading bars")
     data = prepare_data(database, settings, request.data)
     step(1, 3, f"running {spec.strategy} ({engine})")
-    report = execute(database, data, spec, engine=engine, name=request.name, notices=data.notices)
+    report = execute(
+        database,
+        data,
+        spec,
+        engine=engine,
+        name=request.name,
+        notices=data.notices,
+        publish=publish,
+    )
     step(3, 3, "done")
     return report
 
@@ -226,16 +257,6 @@ def get_run(database: Database, run_id: int) -> RunRecord:
 def run_details(database: Database, run_id: int, *, curve: bool = False) -> dict[str, Any]:
     """A stored run as JSON-ready values (``backtest results``, ``export --format json``)."""
     return run_view(get_run(database, run_id), curve=curve)
-
-
-def write_text(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` (parents created); a clear error when that is impossible."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ValidationError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
 
 
 def _summaries(database: Database, *, limit: int | None, strategy: str | None) -> list[RunSummary]:
