@@ -19,6 +19,9 @@ Semantics (the contract the backtrader adapter and the paper broker follow):
 * The size is decided at the entry's first fill, from the fill price (slippage included), the
   equity then (cash + positions at their last close) and the affordable quantity (no margin):
   all-in buys ``cash / (price * (1 + rate))`` with a percentage commission.
+* Slippage moves a fill against the trader, then the price is clamped into the fill bar's
+  ``[low, high]`` (no trade happened outside it), then never past a limit
+  (``trademind.fills.slippage.slipped_price``).
 * A volume cap fills at most ``participation * volume`` shares of a symbol per bar; the rest
   keeps working (the next bars' opens, or closes in close mode).
 * Stop-loss and take-profit are fractions of the average entry price, the trailing stop of the
