@@ -138,7 +138,7 @@ class SignalStrategy(bt.Strategy):  # type: ignore[misc]
         open_ = float(data.open[0])
         if not self.p.slip_perc:
             return open_
-        return min(open_ * (1 + self.p.slip_perc), float(data.high[0]))
+        return float(min(open_ * (1 + self.p.slip_perc), float(data.high[0])))
 
     def _cash_after(self, data: Any, cash: float, quantity: float, price: float) -> float:
         """Cash after buying, in backtrader's own order of operations (cost, then fee)."""
