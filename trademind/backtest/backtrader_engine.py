@@ -14,8 +14,8 @@ follow the native engine's contract (``trademind.backtest.engine``):
   it at that same open: all-in is then exact, ``cash / (price * (1 + rate))``, fractional;
 * percentage commission is backtrader's own (``broker.setcommission(commission=rate)``, 0.001 =
   0.1%), per-share (IBKR) commission a small ``CommInfoBase``; fixed-bps slippage is the
-  broker's ``slip_perc`` on market orders at the open (``slip_open``), allowed beyond the bar's
-  range (``slip_out``) like the native model;
+  broker's ``slip_perc`` on market orders at the open (``slip_open``), capped at the bar's high
+  (buys) or low (sells) by ``slip_match`` without ``slip_out``, as the native model clamps it;
 * long-only: an entry when flat buys, an exit when long sells it all; several symbols share the
   cash and go in the order given, each selling before buying, as in the native loop.
 
@@ -180,7 +180,7 @@ def _run_cerebro(bars: Sequence[Bars], signals: Sequence[Signals], config: Backt
     slip_perc = 0.0
     if isinstance(config.slippage, FixedBpsSlippage) and config.slippage.bps > 0.0:
         slip_perc = float(config.slippage.bps) * 1e-4
-        broker.set_slippage_perc(slip_perc, slip_open=True, slip_match=True, slip_out=True)
+        broker.set_slippage_perc(slip_perc, slip_open=True, slip_match=True, slip_out=False)
     commission = config.commission
     cerebro.addstrategy(
         SignalStrategy,

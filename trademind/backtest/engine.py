@@ -19,13 +19,18 @@ Semantics (the contract the backtrader adapter and the paper broker follow):
 * The size is decided at the entry's first fill, from the fill price (slippage included), the
   equity then (cash + positions at their last close) and the affordable quantity (no margin):
   all-in buys ``cash / (price * (1 + rate))`` with a percentage commission.
+* Slippage moves a fill against the trader, then the price is clamped into the fill bar's
+  ``[low, high]`` (no trade happened outside it), then never past a limit
+  (``trademind.fills.slippage.slipped_price``).
 * A volume cap fills at most ``participation * volume`` shares of a symbol per bar; the rest
   keeps working (the next bars' opens, or closes in close mode).
 * Stop-loss and take-profit are fractions of the average entry price, the trailing stop of the
-  highest price since entry (entry price, then each bar's high after its checks). They are
-  checked in every bar from the entry bar on (from the next bar when the entry filled inside a
-  bar or at the close): a gap through a level fills at the open, otherwise at the level; when
-  both the stop and the target lie inside one bar the stop is assumed first.
+  highest price since entry (the entry fills' rule prices before slippage, then each checked
+  bar's high after its checks). They are checked in every bar from the entry bar on (from the
+  next bar when the entry filled inside a bar or at the close: the trailing reference then
+  starts at the fill price, not that bar's high): a gap through a level fills at the open,
+  otherwise at the level; when both the stop and the target lie inside one bar the stop is
+  assumed first.
 * At a timestamp shared by several symbols, every symbol's open and inside-bar fills happen
   before any of their closes: sizing at an open never sees a close of the same bar.
 * Equity after every timestamp = cash + every position at its last close. Final equity =

@@ -90,7 +90,7 @@ def _protect(
     raw, kind, limit = stop_trigger(s, open_, high, low, fs, fp)
     if not math.isnan(raw):
         open_exit_order(s, i, kind, -1, fs, is_)
-        sell(s, e, raw, limit, volume, atr, fs, is_, fp, tr)
+        sell(s, e, raw, limit, (low, high, volume), atr, fs, is_, fp, tr)
 
 
 @njit
@@ -98,8 +98,7 @@ def _close_fills(
     s: int,
     e: int,
     i: int,
-    close: float,
-    volume: float,
+    bar: tuple[float, float, float, float, float],
     atr: float,
     volatility: float,
     session: int,
@@ -109,11 +108,13 @@ def _close_fills(
     tr: FloatArray,
 ) -> None:
     """Close mode: working market orders fill at bar ``i``'s close."""
+    _open, high, low, close, volume = bar
+    span = (low, high, volume)
     if is_[s, I_XO_STATE] == 1 and is_[s, I_XO_ACT] <= i:
-        sell(s, e, close, math.nan, volume, atr, fs, is_, fp, tr)
+        sell(s, e, close, math.nan, span, atr, fs, is_, fp, tr)
     working = is_[s, I_EO_STATE] == 1 and is_[s, I_EO_ACT] <= i
     if working and is_[s, I_EO_TYPE] == ORDER_MARKET and entry_alive(s, session, is_, fp):
-        buy(s, e, i, close, math.nan, False, volume, atr, volatility, fs, is_, fp)
+        buy(s, e, i, close, math.nan, False, span, atr, volatility, fs, is_, fp)
 
 
 @njit
@@ -135,7 +136,7 @@ def open_phase(
     fs[s, F_VOL_USED] = 0.0
     close_mode = fp[Q_CLOSE_MODE] == 1.0
     if is_[s, I_XO_STATE] == 1 and is_[s, I_XO_ACT] <= i and not close_mode:
-        sell(s, e, open_, math.nan, volume, atrs[0], fs, is_, fp, tr)
+        sell(s, e, open_, math.nan, (low, high, volume), atrs[0], fs, is_, fp, tr)
     if is_[s, I_EO_STATE] == 1 and is_[s, I_EO_ACT] <= i:
         entry_in_bar(s, e, i, open_, high, low, volume, atrs[0], volatility, session, fs, is_, fp)
     if fp[Q_PROTECTED] == 1.0:
@@ -159,13 +160,13 @@ def close_phase(
     tr: FloatArray,
 ) -> None:
     """The close of bar ``i`` of symbol ``s``: last close, trailing peak, new orders."""
-    _open, high, _low, close, volume = bar
+    _open, high, _low, close, _volume = bar
     fs[s, F_LAST_CLOSE] = close
     if fs[s, F_POS] > 0.0 and i >= is_[s, I_CHECK_FROM]:
         fs[s, F_PEAK] = max(fs[s, F_PEAK], high)
     signals(s, e, i, close, entry, exit_, fs, is_, fp)
     if fp[Q_CLOSE_MODE] == 1.0:
-        _close_fills(s, e, i, close, volume, atrs[1], volatility, session, fs, is_, fp, tr)
+        _close_fills(s, e, i, bar, atrs[1], volatility, session, fs, is_, fp, tr)
 
 
 @njit

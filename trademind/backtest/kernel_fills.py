@@ -1,10 +1,10 @@
 # ruff: noqa: PLR0917 - numba functions take positional arguments only
 """The engine loop's fills: buying into and selling out of one symbol's position (numba).
 
-Every fill goes through the shared models of ``trademind.fills`` (slippage, volume cap,
-per-order commission) and moves cash by exactly ``value + commission`` (buys) or ``value -
-commission`` (sells); round trips are written to preallocated trade rows when the position is
-flat again.
+Every fill goes through the shared models of ``trademind.fills`` (slippage clamped into the
+fill's bar, volume cap, per-order commission) and moves cash by exactly ``value +
+commission`` (buys) or ``value - commission`` (sells); round trips are written to preallocated
+trade rows when the position is flat again.
 """
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ def buy(
     raw: float,
     limit: float,
     at_open: bool,
-    bar_volume: float,
+    bar: tuple[float, float, float],
     atr: float,
     volatility: float,
     fs: FloatArray,
@@ -179,8 +179,10 @@ def buy(
     fp: FloatArray,
 ) -> None:
     """Fill (part of) symbol ``s``'s entry order at rule price ``raw`` in bar ``i`` (flat
-    ``e``); ``volatility`` is the sizing volatility at its signal bar."""
-    price = slipped_price(int(fp[Q_SLIP_KIND]), fp[P_SLIP], raw, atr, True, limit)
+    ``e``) given as ``(low, high, volume)``; ``volatility`` is the sizing volatility at its
+    signal bar."""
+    low, high, bar_volume = bar
+    price = slipped_price(int(fp[Q_SLIP_KIND]), fp[P_SLIP], raw, atr, True, limit, (low, high))
     if fs[s, F_EO_FILLED] == 0.0:
         target = _size(price, volatility, fs, fp)
         if not target > 0.0:
@@ -250,15 +252,17 @@ def sell(
     e: int,
     raw: float,
     limit: float,
-    bar_volume: float,
+    bar: tuple[float, float, float],
     atr: float,
     fs: FloatArray,
     is_: IntArray,
     fp: FloatArray,
     tr: FloatArray,
 ) -> None:
-    """Fill (part of) symbol ``s``'s exit order at rule price ``raw``; flat again: a trade."""
-    price = slipped_price(int(fp[Q_SLIP_KIND]), fp[P_SLIP], raw, atr, False, limit)
+    """Fill (part of) symbol ``s``'s exit order at rule price ``raw`` in a bar given as
+    ``(low, high, volume)``; flat again: a trade."""
+    low, high, bar_volume = bar
+    price = slipped_price(int(fp[Q_SLIP_KIND]), fp[P_SLIP], raw, atr, False, limit, (low, high))
     held = fs[s, F_POS]
     quantity = volume_capped_quantity(held, bar_volume, fs[s, F_VOL_USED], fp[P_VOLUME_CAP])
     if fp[Q_FRACTIONAL] == 0.0 and quantity < held:

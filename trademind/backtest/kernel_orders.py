@@ -199,9 +199,10 @@ def entry_in_bar(
     if not entry_alive(s, session, is_, fp):
         return
     order_type = is_[s, I_EO_TYPE]
+    bar = (low, high, volume)
     if order_type == ORDER_MARKET:
         if fp[Q_CLOSE_MODE] == 0.0:
-            buy(s, e, i, open_, math.nan, True, volume, atr, volatility, fs, is_, fp)
+            buy(s, e, i, open_, math.nan, True, bar, atr, volatility, fs, is_, fp)
         return
     limit = fs[s, F_EO_LIMIT]
     triggered = is_[s, I_EO_TRIG] == 1
@@ -213,4 +214,4 @@ def entry_in_bar(
         return
     if order_type not in (ORDER_LIMIT, ORDER_STOP_LIMIT):
         limit = math.nan
-    buy(s, e, i, price, limit, price == open_, volume, atr, volatility, fs, is_, fp)
+    buy(s, e, i, price, limit, price == open_, bar, atr, volatility, fs, is_, fp)

@@ -8,8 +8,13 @@
 * :class:`VolumeCap`: at most ``participation * bar volume`` shares fill in one bar (all of a
   symbol's fills in that bar together); the rest of the order stays working.
 
-Limit-type fills (limit orders, stop-limits, take-profits) never cross their limit: slippage
-is clamped at the limit price. A sell never fills below zero.
+No trade happens outside the bar a fill belongs to: the slipped price is clamped into that
+bar's ``[low, high]`` (:func:`within_bar`; backtrader's ``slip_match`` without ``slip_out`` does
+the same). Limit-type fills (limit orders, stop-limits, take-profits) never cross their limit:
+slippage is clamped at the limit price. A sell never fills below zero. In this order::
+
+    buy:  p = min(max(price + amount, low), high);           with a limit: p = min(p, limit)
+    sell: p = min(max(max(price - amount, 0), low), high);   with a limit: p = max(p, limit)
 """
 
 from __future__ import annotations
@@ -38,12 +43,26 @@ def slippage_per_share(kind: int, parameter: float, price: float, atr: float) ->
 
 
 @njit
+def within_bar(price: float, low: float, high: float) -> float:
+    """``price`` clamped into the bar's range: ``min(max(price, low), high)``."""
+    return min(max(price, low), high)
+
+
+@njit
 def slipped_price(  # noqa: PLR0917 - numba functions take positional arguments
-    kind: int, parameter: float, price: float, atr: float, is_buy: bool, limit: float
+    kind: int,
+    parameter: float,
+    price: float,
+    atr: float,
+    is_buy: bool,
+    limit: float,
+    bar_range: tuple[float, float],
 ) -> float:
-    """The fill price after slippage; ``limit`` (NaN for none) is never crossed."""
+    """The fill price after slippage, within ``bar_range`` (the fill's bar's ``(low, high)``);
+    ``limit`` (NaN for none) is never crossed."""
     amount = slippage_per_share(kind, parameter, price, atr)
     filled = price + amount if is_buy else max(price - amount, 0.0)
+    filled = within_bar(filled, bar_range[0], bar_range[1])
     if math.isnan(limit):
         return filled
     return min(filled, limit) if is_buy else max(filled, limit)
@@ -72,12 +91,23 @@ class _Slippage:
         raise NotImplementedError
 
     def price(
-        self, price: float, *, is_buy: bool, atr: float = 0.0, limit: float = math.nan
+        self,
+        price: float,
+        *,
+        is_buy: bool,
+        atr: float = 0.0,
+        limit: float = math.nan,
+        low: float = 0.0,
+        high: float = math.inf,
     ) -> float:
-        """Fill price of a buy (``is_buy``) or sell at rule price ``price``."""
+        """Fill price of a buy (``is_buy``) or sell at rule price ``price`` in a bar whose range
+        is ``low..high`` (unbounded above by default)."""
         if self.kind == SLIPPAGE_ATR and not (math.isfinite(atr) and atr >= 0.0):
             raise ValidationError(f"ATR slippage needs a finite ATR >= 0, got {atr!r}")
-        return float(slipped_price(self.kind, self.parameter(), price, atr, is_buy, limit))
+        if not low <= high:
+            raise ValidationError(f"a bar's low {low!r} must not be above its high {high!r}")
+        parameter = self.parameter()
+        return float(slipped_price(self.kind, parameter, price, atr, is_buy, limit, (low, high)))
 
 
 @dataclass(frozen=True)

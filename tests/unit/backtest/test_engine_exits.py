@@ -113,3 +113,33 @@ def test_signal_exit_reason_comes_from_the_signals() -> None:
     trade = trade_of([*ENTRY, (100.0,) * 4, (100.0,) * 4], FREE, exits=[2])
     assert trade.exit_reason == "fast below slow"
     assert trade.exit_price == 100.0
+
+
+TRAIL_ROWS = [
+    (100.0,) * 4,  # signal; a 1% buy limit at 99
+    (100.0, 110.0, 98.0, 105.0),  # the limit fills at 99 inside the bar; the bar's high is 110
+    (103.0, 104.0, 95.0, 100.0),  # a reference of 110 would exit at this open (103 <= 104.5)
+    (100.0, 100.0, 98.0, 99.0),  # reference 104 (bar 2's high): level 98.8 reached inside
+    (99.0,) * 4,
+]
+
+
+def test_trailing_reference_after_a_limit_fill_inside_a_bar_starts_at_the_fill_price() -> None:
+    """Issue 9, defect 13 (documented in docs/backtesting.md): after a limit fill inside bar
+    ``i`` the trailing reference is the fill price (99), not bar ``i``'s high (110), which may
+    have come before the fill; the highs count from the next bar on."""
+    config = FREE.replace(order_type="limit", limit_offset=0.01, trailing_stop=0.05)
+    trade = trade_of(TRAIL_ROWS, config)
+    assert trade.entry_price == 99.0
+    assert trade.exit_price == pytest.approx(104.0 * 0.95, rel=1e-15)
+    assert trade.bars_held == 2
+    assert trade.exit_reason == "trailing-stop 5%"
+
+
+def test_trailing_reference_after_a_fill_at_the_open_takes_that_bar_s_high() -> None:
+    """The contrast: a market fill at bar ``i``'s open comes before the whole bar, so bar
+    ``i``'s high (110) is the reference after it, and the next open (103) is below 104.5."""
+    trade = trade_of(TRAIL_ROWS, FREE.replace(trailing_stop=0.05))
+    assert trade.entry_price == 100.0
+    assert trade.exit_price == 103.0
+    assert trade.bars_held == 1

@@ -282,9 +282,10 @@ def test_latency_delays_activation(latency: dict[str, float], step: int, entry_b
 def test_atr_slippage_uses_the_atr_known_before_the_fill() -> None:
     from trademind.fills import AtrSlippage
 
-    rows = [(10.0, 11.0, 9.0, 10.0), (10.0, 10.5, 9.5, 10.0), (10.0, 10.2, 9.8, 10.0), flat(10.0)]
+    rows = [(10.0, 11.0, 9.0, 10.0), (10.0, 12.0, 8.0, 10.0), (10.0, 10.2, 8.0, 10.0), flat(10.0)]
     out = run(rows, entries=[0], exits=[1], config=FREE.replace(slippage=AtrSlippage(0.5, 14)))
     # bar 0's ATR (warm-up: its true range 2.0) prices the buy at bar 1's open;
-    # the sell at bar 2's open uses the mean true range of bars 0 and 1: (2 + 1) / 2
+    # the sell at bar 2's open uses the mean true range of bars 0 and 1: (2 + 4) / 2
+    # (both slipped prices lie inside their bars, so the bar-range clamp does not bind)
     assert out.log.entry_price[0] == pytest.approx(10.0 + 0.5 * 2.0)
-    assert out.log.exit_price[0] == pytest.approx(10.0 - 0.5 * 1.5)
+    assert out.log.exit_price[0] == pytest.approx(10.0 - 0.5 * 3.0)

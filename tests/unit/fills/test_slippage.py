@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from trademind.core.errors import ValidationError
-from trademind.fills.slippage import AtrSlippage, FixedBpsSlippage, NoSlippage, VolumeCap
+from trademind.fills.slippage import (
+    SLIPPAGE_FIXED_BPS,
+    AtrSlippage,
+    FixedBpsSlippage,
+    NoSlippage,
+    VolumeCap,
+    slipped_price,
+    within_bar,
+)
 
 
 def test_fixed_bps_moves_against_the_trader() -> None:
@@ -31,6 +41,42 @@ def test_atr_slippage_is_a_multiple_of_atr() -> None:
 
 def test_sells_never_fill_below_zero() -> None:
     assert AtrSlippage(multiplier=10.0).price(1.0, is_buy=False, atr=5.0) == 0.0
+
+
+def test_within_bar_clamps_a_price_into_the_bar_range() -> None:
+    """Issue 9, defect 13: no trade happens outside the bar's [low, high]."""
+    assert within_bar(101.0, 99.0, 100.5) == 100.5
+    assert within_bar(98.0, 99.0, 100.5) == 99.0
+    assert within_bar(100.0, 99.0, 100.5) == 100.0
+    assert within_bar(99.0, 99.0, 99.0) == 99.0
+
+
+@pytest.mark.parametrize(
+    ("model", "atr"), [(FixedBpsSlippage(100.0), 0.0), (AtrSlippage(multiplier=0.5), 2.0)]
+)
+def test_slippage_never_leaves_the_bar(model: FixedBpsSlippage | AtrSlippage, atr: float) -> None:
+    """Issue 9, defect 13: a buy slipped past the high fills at the high, a sell slipped past
+    the low at the low (backtrader's slip_match without slip_out); inside the range the
+    slipped price stands."""
+    assert model.price(100.0, is_buy=True, atr=atr, low=99.5, high=100.5) == 100.5
+    assert model.price(100.0, is_buy=False, atr=atr, low=99.5, high=100.5) == 99.5
+    assert model.price(100.0, is_buy=True, atr=atr, low=90.0, high=110.0) == 101.0
+    assert model.price(100.0, is_buy=False, atr=atr, low=90.0, high=110.0) == 99.0
+
+
+def test_the_numba_rule_clamps_then_respects_the_limit() -> None:
+    """Issue 9, defect 13: the scalar rule the engine loop calls, in its documented order:
+    slip, clamp into (low, high), then never past the limit."""
+    bps = SLIPPAGE_FIXED_BPS  # 100 bps: 100.0 slips to 101.0 or 99.0
+    assert slipped_price(bps, 100.0, 100.0, 0.0, True, math.nan, (99.0, 100.4)) == 100.4
+    assert slipped_price(bps, 100.0, 100.0, 0.0, True, 100.2, (99.0, 100.4)) == 100.2
+    assert slipped_price(bps, 100.0, 100.0, 0.0, False, math.nan, (99.6, 101.0)) == 99.6
+    assert slipped_price(bps, 100.0, 100.0, 0.0, False, 99.8, (99.6, 101.0)) == 99.8
+
+
+def test_a_bar_with_low_above_high_is_refused() -> None:
+    with pytest.raises(ValidationError, match="low"):
+        FixedBpsSlippage(5.0).price(100.0, is_buy=True, low=101.0, high=99.0)
 
 
 def test_no_slippage() -> None:
