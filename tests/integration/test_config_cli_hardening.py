@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.yaml_bombs import billion_laughs
-from trademind.cli import config as config_cli
+from trademind.cli import confirm
 from trademind.cli.main import dispatch
 from trademind.config import load_settings
 from trademind.db.repositories import ConfigChangeRepository
@@ -305,7 +305,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
     """Make stdin a terminal that answers ``text``."""
 
     def answer(text: str) -> None:
-        monkeypatch.setattr(config_cli, "_stdin_is_terminal", lambda: True)
+        monkeypatch.setattr(confirm, "stdin_is_terminal", lambda: True)
         monkeypatch.setattr("sys.stdin", io.StringIO(text))
 
     return answer

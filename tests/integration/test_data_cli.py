@@ -222,7 +222,8 @@ def test_clear_cache_and_delete_bars(cli: Cli) -> None:
     cli.json("data", "ingest", "--source", "sample", "--symbols", "AAPL,MSFT")
     assert cli.json("data", "clear-cache") == {"symbol": None, "cache_keys": 0, "deleted": None}
     code, _, err = cli("data", "clear-cache", "--symbol", "AAPL", "--bars")
-    assert code == 1
+    assert code == 2  # a destructive command without --yes from a non-terminal: usage error
+    assert f"deletes {ROWS:,} bars and " in err
     assert "--yes" in err
     assert len(cli.json("data", "status")) == 2
     cleared = cli.json("data", "clear-cache", "--symbol", "aapl", "--bars", "--yes")

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from support.cli_driver import Cli
 
-from trademind.cli import db as db_cli
+from trademind.cli import confirm
 from trademind.db import migrate, schema_loss
 from trademind.db.models import metadata
 from trademind.db.session import Database
@@ -133,13 +133,13 @@ def test_a_terminal_is_asked_and_no_changes_nothing(
 ) -> None:
     _fill(url, quarantined=1, states=0)
     before = _snapshot(url)
-    monkeypatch.setattr(db_cli, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(confirm, "stdin_is_terminal", lambda: True)
     answers = iter(["n\n", "y\n"])
     monkeypatch.setattr("sys.stdin", _Answer(next(answers)))
     code, _, err = cli("db", "downgrade", "0001")
     assert code == 1
     assert "deletes data_quarantine: 1 rows. Continue?" in err
-    assert err.rstrip().endswith("error: downgrade cancelled; nothing was changed")
+    assert err.rstrip().endswith("error: db downgrade 0001 cancelled; nothing was changed")
     assert _snapshot(url) == before
     monkeypatch.setattr("sys.stdin", _Answer(next(answers)))
     code, out, err = cli("db", "downgrade", "0001")

@@ -46,20 +46,10 @@ DESTRUCTIVE: tuple[Destructive, ...] = (
     Destructive(("config", "reset"), ()),  # rewrites the whole config file with defaults
 )
 
-PENDING = {
-    ("config", "import"): "config import gets --yes on the config helper's branch (issue 9)",
-    ("config", "reset"): "config reset gets --yes on the config helper's branch (issue 9)",
-    ("data", "clear-cache"): "clear-cache's refusal must exit 2 (a ConfirmationRequiredError)",
-}
-"""Commands whose fix lands from another branch of issue 9: strict xfail, so the merge that
-fixes one makes its test XPASS and fail until the entry is removed here."""
-
 
 def _cases() -> Iterator[object]:
     for case in DESTRUCTIVE:
-        reason = PENDING.get(case.path)
-        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-        yield pytest.param(case, id=" ".join(case.path), marks=marks)
+        yield pytest.param(case, id=" ".join(case.path))
 
 
 def _leaf_commands(

@@ -160,26 +160,14 @@ def import_(
     _emit_change(state, report, f"imported {file}")
 
 
-def _stdin_is_terminal() -> bool:
-    return sys.stdin.isatty()
-
-
 def _confirmation(command: str, yes: bool) -> Confirm:
-    """Before the config file is overwritten: go ahead with --yes, else ask in a terminal,
-    else refuse (usage error, exit 2) saying which keys would change."""
+    """Before the config file is overwritten: the one confirmation rule of
+    :mod:`trademind.cli.confirm`, told which keys would change."""
 
     def confirm(pending: PendingChange) -> None:
-        from trademind.config.values import ConfigUsageError
-        from trademind.core.errors import ConfigError
+        from trademind.cli.confirm import confirm_destruction
 
-        if yes:
-            return
-        if not _stdin_is_terminal():
-            raise ConfigUsageError(
-                f"{command} {pending.describe()}; nothing was changed: add --yes to confirm"
-            )
-        if not typer.confirm(f"{command} {pending.describe()}. Continue?", err=True):
-            raise ConfigError(f"{command} cancelled; nothing was changed")
+        confirm_destruction(pending.describe(), yes=yes, command=command)
 
     return confirm
 

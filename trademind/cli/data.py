@@ -26,6 +26,7 @@ from trademind.core.errors import NotBuiltYetError, TradeMindError
 if TYPE_CHECKING:
     from trademind.config import Settings
     from trademind.data.quality import QualityIssue
+    from trademind.db.session import Database
     from trademind.services import data_service
     from trademind.services.data_report import (
         IngestReport,
@@ -316,8 +317,9 @@ def clear_cache(
     try:
         if bars:
             with open_database(settings) as database:
+                confirmed = yes or _asked_to_delete(database, symbol)
                 report = data_service.clear_market_data(
-                    cache, database, symbol=symbol, bars=True, confirmed=yes
+                    cache, database, symbol=symbol, bars=True, confirmed=confirmed
                 )
         else:
             report = data_service.clear_market_data(cache, None, symbol=symbol)
@@ -332,6 +334,20 @@ def clear_cache(
             f"values of {report.symbol}"
         )
     emit(state, report.as_dict(), message=message)
+
+
+def _asked_to_delete(database: Database, symbol: str | None) -> bool:
+    """In a terminal, ask before ``--bars`` deletes anything (True: the user said yes);
+    elsewhere False, so the service refuses with what would be lost."""
+    from trademind.cli import confirm
+    from trademind.services import data_service
+
+    if symbol is None or not confirm.stdin_is_terminal():
+        return False
+    loss = data_service.stored_loss(database, symbol)
+    if loss is not None:
+        confirm.confirm_destruction(loss, yes=False, command="data clear-cache --bars")
+    return True
 
 
 @app.command()

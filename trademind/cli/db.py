@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from trademind.cli import confirm
 from trademind.cli.context import CliState, get_state
 from trademind.cli.output import emit
-from trademind.core.errors import TradeMindError
 
 if TYPE_CHECKING:
     from trademind.services import db_service
@@ -18,10 +17,6 @@ app = typer.Typer(
     help="Database schema: apply migrations, show the revision, roll back, list migrations.",
     no_args_is_help=True,
 )
-
-
-class DowngradeDeclinedError(TradeMindError):
-    """The user answered no to a downgrade's confirmation: nothing was changed."""
 
 
 def _database_url(state: CliState) -> str:
@@ -69,10 +64,6 @@ def current(ctx: typer.Context) -> None:
     emit(state, status.as_dict(), columns=("", "value"), rows=rows, title="Database schema")
 
 
-def _stdin_is_terminal() -> bool:
-    return sys.stdin.isatty()
-
-
 @app.command(context_settings={"ignore_unknown_options": True})  # lets `downgrade -1` through
 def downgrade(
     ctx: typer.Context,
@@ -96,12 +87,11 @@ def downgrade(
     state = get_state(ctx)
     url = _database_url(state)
     confirmed = yes
-    if not yes and _stdin_is_terminal():
+    if not yes and confirm.stdin_is_terminal():
         plan = db_service.plan_downgrade(url, revision)
         if plan.loses_data:
-            question = f"Downgrading to {revision!r} deletes {plan.loss_text()}. Continue?"
-            if not typer.confirm(question, default=False, err=True):
-                raise DowngradeDeclinedError("downgrade cancelled; nothing was changed")
+            what = f"deletes {plan.loss_text()}"
+            confirm.confirm_destruction(what, yes=False, command=f"db downgrade {revision}")
         confirmed = True
     status = db_service.downgrade_database(url, revision, allow_data_loss=confirmed)
     _emit_status(state, status, "Downgraded")

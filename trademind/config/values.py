@@ -15,13 +15,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from trademind.config.schema import KeyInfo, describe_key, dotted, type_args
-from trademind.core.errors import ConfigError
+from trademind.core.errors import ConfigError, UsageError
 
 
-class ConfigUsageError(ConfigError):
+class ConfigUsageError(ConfigError, UsageError):
     """A key or value the command line can reject by itself (exit code 2)."""
-
-    exit_code = 2
 
 
 _REASONS = {

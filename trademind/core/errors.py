@@ -52,7 +52,7 @@ class ValidationError(TradeMindError):
     """External input (CSV, API body, LLM text, CLI argument) failed validation at the edge."""
 
 
-class UsageError(TradeMindError):
+class UsageError(ValidationError):
     """Bad user input detected at the edge, before any work: an option or argument value of the
     wrong type, out of its documented range, badly formatted or naming nothing known.
 
@@ -63,3 +63,9 @@ class UsageError(TradeMindError):
     """
 
     exit_code = 2
+
+
+class ConfirmationRequiredError(UsageError):
+    """A destructive request (deleting rows, dropping tables, overwriting the config file) made
+    without confirmation from a non-terminal and without ``--yes``: nothing was changed. The
+    message says what would be lost."""

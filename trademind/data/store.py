@@ -163,6 +163,22 @@ class BarStore:
 
         return self._run(work, f"deleting {name}")
 
+    def count_series(self, symbol: str) -> tuple[int, int]:
+        """How many bars and indicator values of ``symbol`` are stored (every timeframe): what
+        :meth:`delete_bars` would delete."""
+        name = normalise_symbol(symbol)
+
+        def work(connection: sa.Connection) -> tuple[int, int]:
+            counts = [
+                connection.execute(
+                    sa.select(sa.func.count()).select_from(table).where(table.c.symbol == name)
+                ).scalar_one()
+                for table in (_BARS, _INDICATORS)
+            ]
+            return int(counts[0]), int(counts[1])
+
+        return self._run(work, f"counting {name}")
+
     # --- reading -----------------------------------------------------------------------------
 
     def read_bars(

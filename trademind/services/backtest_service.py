@@ -22,7 +22,7 @@ from trademind.backtest.cost_specs import parse_commission, parse_slippage
 from trademind.backtest.execution_specs import parse_execution
 from trademind.backtest.runner import RunResult, RunSpec, compute_signals, measure
 from trademind.config import Settings
-from trademind.core.errors import ValidationError
+from trademind.core.errors import UsageError, ValidationError
 from trademind.db.backtest_runs import BacktestRunRepository, RunRecord, RunSummary
 from trademind.db.types import utc_now
 from trademind.services.backtest_data import DataRequest, PreparedData, prepare_data
@@ -52,11 +52,9 @@ EngineRun = Callable[["Sequence[Bars]", "Sequence[Signals]", BacktestConfig], "B
 """An engine's entry point: bars, signals and config in, the outcome out."""
 
 
-class RequestError(ValidationError):
+class RequestError(UsageError):
     """A request the command line can refuse by itself, before any data is read (a usage
     error: exit 2), e.g. a sweep whose every combination the strategy rejects."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from trademind.config import Settings
 from trademind.core.clock import Clock
-from trademind.core.errors import TradeMindError, ValidationError
+from trademind.core.errors import ConfirmationRequiredError, TradeMindError, ValidationError
 from trademind.core.ports import Cache
 from trademind.data.corporate import ReportedSplit, detect_unadjusted_splits, reported_split_for
 from trademind.data.plausibility import DEFAULT_MAX_CLOSE_RATIO
@@ -343,9 +343,9 @@ def clear_market_data(
     name = normalise_symbol(symbol) if symbol is not None else None
     if bars and name is None:
         raise ValidationError("--bars deletes one symbol's stored bars: name it with --symbol")
-    if bars and not confirmed:
-        raise ValidationError(
-            f"--bars deletes every stored bar and indicator value of {name}; confirm with --yes"
+    if bars and not confirmed and (loss := stored_loss(database, name)) is not None:
+        raise ConfirmationRequiredError(
+            f"data clear-cache --bars {loss}; nothing was changed: add --yes to confirm"
         )
     keys = clear_cache(cache, name)
     if not bars or name is None or database is None:
@@ -353,6 +353,17 @@ def clear_market_data(
     deleted = BarStore(database).delete_bars(name)
     log.info("deleted stored data of %s: %s", name, deleted)
     return ClearReport(symbol=name, cache_keys=keys, deleted=deleted)
+
+
+def stored_loss(database: Database | None, symbol: str | None) -> str | None:
+    """What deleting ``symbol``'s stored series loses ("deletes 2,768 bars and 52,592
+    indicator values of AAPL"), or None when nothing of it is stored."""
+    if database is None or symbol is None:
+        return "deletes stored bars"
+    bars, indicators = BarStore(database).count_series(symbol)
+    if bars == 0 and indicators == 0:
+        return None
+    return f"deletes {bars:,} bars and {indicators:,} indicator values of {symbol}"
 
 
 def update_indicators(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from trademind.core.errors import ValidationError
+from trademind.core.errors import ConfirmationRequiredError
 from trademind.db import migrate, schema_loss
 from trademind.db.schema_loss import DowngradePlan
 from trademind.db.session import Database, mask_url, parse_url
@@ -43,12 +43,6 @@ def upgrade_database(url: str, revision: str = "head") -> SchemaStatus:
     """Apply migrations up to ``revision`` (default: the newest) and return the new status."""
     migrate.upgrade(url, revision)
     return schema_status(url)
-
-
-class ConfirmationRequiredError(ValidationError):
-    """A destructive request without confirmation: nothing was changed (a usage error)."""
-
-    exit_code = 2
 
 
 def plan_downgrade(url: str, revision: str) -> DowngradePlan:
