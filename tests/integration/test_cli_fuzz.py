@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import click
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from support.cli_tree import is_destructive, leaf_commands, own_params
 from support.fuzz_sandbox import Sandbox, problems
 from support.fuzz_values import argv_for, shell_input
 
 COMMANDS = leaf_commands()
-EXAMPLES_PER_PARAM = 2
-MIN_EXAMPLES, MAX_EXAMPLES, SHELL_EXAMPLES = 3, 10, 8
+EXAMPLES_PER_PARAM = 1
+MIN_EXAMPLES, MAX_EXAMPLES, SHELL_EXAMPLES = 2, 8, 6
 
 pytestmark = pytest.mark.slow
 
@@ -65,6 +65,7 @@ def test_fuzzed_command_lines_keep_the_cli_promises(
         deadline=None,
         derandomize=True,
         database=None,
+        phases=(Phase.explicit, Phase.generate),  # no shrinking: the failure names its argv
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     @given(argv=argv_for(path, command), script=stdin)
