@@ -42,6 +42,7 @@ SourceChoice = Literal["yfinance", "csv", "sample"]
 _DATE = ["%Y-%m-%d"]
 _SYMBOLS_HELP = "Comma-separated symbols, e.g. AAPL,MSFT,BRK.B."
 _INTERVAL_HELP = "Bar interval (1d, 1h, 5m, ...). Default: data.default_timeframe."
+MAX_DAYS = 36_500  # a century of calendar days: more than any source holds, far below overflow
 
 
 class CommandFailedError(TradeMindError):
@@ -167,7 +168,10 @@ def ingest(  # noqa: PLR0917 - Typer passes every option positionally
     end: Annotated[
         datetime | None, typer.Option(formats=_DATE, help="Last day, included (YYYY-MM-DD).")
     ] = None,
-    days: Annotated[int | None, typer.Option(help="The last N calendar days.")] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, max=MAX_DAYS, help="The last N calendar days."),
+    ] = None,
     interval: Annotated[str | None, typer.Option(help=_INTERVAL_HELP)] = None,
     columns: Annotated[
         str | None,
@@ -354,7 +358,10 @@ def _asked_to_delete(database: Database, symbol: str | None) -> bool:
 def show(
     ctx: typer.Context,
     symbol: Annotated[str, typer.Argument(help="The symbol, e.g. AAPL.")],
-    days: Annotated[int, typer.Option(help="Calendar days up to the newest stored bar.")] = 30,
+    days: Annotated[
+        int,
+        typer.Option(min=1, max=MAX_DAYS, help="Calendar days up to the newest stored bar."),
+    ] = 30,
     interval: Annotated[str | None, typer.Option(help=_INTERVAL_HELP)] = None,
     plot: Annotated[
         Path | None,

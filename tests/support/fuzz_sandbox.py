@@ -1,0 +1,189 @@
+"""An isolated TradeMind installation per fuzzed command line, and the rules every run obeys.
+
+:meth:`Sandbox.prepare` builds one seed (a config.yaml with the documented defaults, a SQLite
+database holding the bundled sample of AAPL and one stored backtest run) through the CLI itself.
+Each :meth:`Sandbox.run` copies the seed into a fresh folder, so examples are independent, runs
+the command line in-process through ``dispatch`` with that folder as the working directory and
+data directory, and fingerprints the database and config file before and after.
+
+Nothing reaches the internet: ``data ingest --source yfinance`` gets :class:`OfflineYahoo`
+through ``CliState.provider_factory``, and HTTP(S) proxies point at a closed local port so any
+other download fails at once instead of leaving the machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import os
+import shutil
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from trademind.cli.context import CliState
+from trademind.cli.main import dispatch
+from trademind.data.providers import BarProvider, BarRequest, ProviderResult
+from trademind.data.providers.base import NetworkUnavailableError
+
+if TYPE_CHECKING:
+    from trademind.config import Settings
+    from trademind.data.providers import Source
+
+SEED_COMMANDS = (
+    ("data", "ingest", "--source", "sample", "--symbols", "AAPL"),
+    ("backtest", "run", "--strategy", "ma_crossover", "--symbol", "AAPL"),
+)
+CLOSED_PORT_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens, connects fail fast
+DB_FILES = ("trademind.db", "trademind.db-wal", "trademind.db-journal")
+USAGE, FAILURE = 2, 1
+
+
+class OfflineYahoo:
+    """The yfinance provider of a machine without network: every fetch fails at once."""
+
+    name = "yfinance"
+
+    def available_symbols(self) -> list[str]:
+        return []
+
+    def fetch(self, request: BarRequest) -> ProviderResult:
+        raise NetworkUnavailableError(
+            "network unreachable (the fuzz test's offline yfinance stand-in)", request.symbol
+        )
+
+
+def offline_providers(source: Source, path: Path | None, settings: Settings) -> BarProvider:
+    """A ``ProviderFactory``: the real csv and sample providers, an offline yfinance."""
+    if source == "yfinance":
+        return OfflineYahoo()
+    from trademind.services import data_service
+
+    return data_service.provider_for(settings, source, path)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One fuzzed command line and what it did."""
+
+    argv: tuple[str, ...]
+    stdin: str | None
+    code: int
+    out: str
+    err: str
+    changed: tuple[str, ...]  # files of the database or config whose bytes changed
+
+    def describe(self) -> str:
+        stdin = f" <<< {self.stdin!r}" if self.stdin is not None else ""
+        return (
+            f"trademind {' '.join(repr(a) if not a or ' ' in a else a for a in self.argv)}{stdin}"
+            f" -> exit {self.code}; stderr {self.err[-600:]!r}; changed {list(self.changed)}"
+        )
+
+
+def _fingerprint(files: Sequence[Path]) -> dict[str, str | None]:
+    return {
+        str(path): hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+        for path in files
+    }
+
+
+class Sandbox:
+    """A seed installation and fresh copies of it, one per run."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.seed = root / "seed"
+        self._numbers = itertools.count()
+
+    @classmethod
+    def prepare(cls, root: Path) -> Sandbox:
+        """Build the seed through the CLI; fails if any seed command fails."""
+        from trademind.config.template import render_template
+
+        sandbox = cls(root)
+        sandbox.seed.mkdir(parents=True)
+        (sandbox.seed / "config.yaml").write_text(render_template(), encoding="utf-8")
+        (sandbox.seed / "data").mkdir()
+        with sandbox._isolated(sandbox.seed, sandbox.seed / "data", stdin=None):
+            for argv in SEED_COMMANDS:
+                code = dispatch(list(argv), CliState(provider_factory=offline_providers))
+                assert code == 0, f"seed command failed: trademind {' '.join(argv)}"
+        return sandbox
+
+    def run(
+        self, argv: Sequence[str], capsys: pytest.CaptureFixture[str], stdin: str | None = None
+    ) -> Outcome:
+        """Run ``argv`` on a fresh copy of the seed; ``{DIR}`` becomes an existing folder."""
+        example = self.root / f"example-{next(self._numbers)}"
+        work = example / "a" / "b" / "work"  # so ../../etc/passwd stays inside the example
+        shutil.copytree(self.seed / "data", example / "data")
+        work.mkdir(parents=True)
+        shutil.copy2(self.seed / "config.yaml", work / "config.yaml")
+        watched = [work / "config.yaml", *(example / "data" / name for name in DB_FILES)]
+        resolved = [token.replace("{DIR}", str(example / "data")) for token in argv]
+        before = _fingerprint(watched)
+        capsys.readouterr()
+        with self._isolated(work, example / "data", stdin=stdin):
+            code = dispatch(resolved, CliState(provider_factory=offline_providers))
+        captured = capsys.readouterr()
+        after = _fingerprint(watched)
+        shutil.rmtree(example, ignore_errors=True)
+        changed = tuple(Path(name).name for name in before if before[name] != after[name])
+        return Outcome(tuple(argv), stdin, code, captured.out, captured.err, changed)
+
+    @contextmanager
+    def _isolated(self, work: Path, data: Path, *, stdin: str | None) -> Iterator[None]:
+        from trademind.log import reset_logging
+
+        with pytest.MonkeyPatch.context() as patch:
+            for name in [name for name in os.environ if name.startswith("TRADEMIND")]:
+                patch.delenv(name)
+            patch.setenv("TRADEMIND__APP__DATA_DIR", str(data))
+            patch.setenv("XDG_CONFIG_HOME", str(work.parent / "xdg-config"))
+            for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+                patch.setenv(proxy, CLOSED_PORT_PROXY)
+            patch.chdir(work)
+            patch.setattr(sys, "stdin", io.StringIO(stdin or ""))
+            try:
+                yield
+            finally:
+                reset_logging()
+
+
+def problems(outcome: Outcome, *, destructive: bool, session: bool = False) -> list[str]:
+    """What ``outcome`` broke of the CLI's promises (empty: nothing).
+
+    ``destructive``: the command has ``--yes`` and ran without it, so it must change nothing.
+    ``session``: a shell script of several commands (one error line each, and a command that
+    succeeded may have changed something), so only the first three rules apply.
+    """
+    found: list[str] = []
+    text = outcome.out + outcome.err
+    if outcome.code not in (0, FAILURE, USAGE):
+        found.append(f"exit code {outcome.code} is not 0, 1 or 2")
+    if "Traceback" in text:
+        found.append("a traceback was printed")
+    if "internal error" in text:
+        found.append("an internal error was reported")
+    if session:
+        return found
+    if outcome.code != 0:
+        lines = outcome.err.rstrip("\n").split("\n")
+        if not outcome.err.strip():
+            found.append("nothing on stderr")
+        elif len(lines) != 1:
+            found.append(f"stderr has {len(lines)} lines, not one")
+        elif not lines[0].startswith("error: "):
+            found.append("the error line does not start with 'error: '")
+    if outcome.changed and outcome.code != 0:
+        found.append(f"{', '.join(outcome.changed)} changed although the command failed")
+    elif outcome.changed and destructive:
+        found.append(f"{', '.join(outcome.changed)} changed without --yes")
+    return found
