@@ -153,7 +153,10 @@ def test_malformed_files_fail_alone_and_harm_nothing_stored(
 
     code, out, err = cli("data", "ingest", "--source", "csv", "--path", str(bad), "-f", "json")
     assert code == 1
-    assert "3 of 4 failed: MSFT, NVDA, TSLA" in err
+    (line,) = err.splitlines()  # one line: every failed symbol named once, with its reason
+    assert line.startswith("error: 3 of 4 failed: MSFT: ")
+    assert "; NVDA: " in line
+    assert "; TSLA: " in line
     results = {row["symbol"]: row for row in json.loads(out)["symbols"]}
     assert results["AAPL"]["inserted"] == ROWS
     assert results["AAPL"]["ok"]
@@ -236,12 +239,13 @@ def test_clear_cache_and_delete_bars(cli: Cli) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (("--days", "0"), 1, "--days must be a positive"),
-        (("--days", "5", "--start", "2020-01-01"), 1, "either --days or --start"),
-        (("--start", "2021-01-01", "--end", "2020-01-01"), 1, "is after --end"),
+        (("--days", "0"), 2, "--days"),
+        (("--days", "5", "--start", "2020-01-01"), 2, "either --days or --start"),
+        (("--start", "2021-01-01", "--end", "2020-01-01"), 2, "is after --end"),
+        (("--end", "9999-12-31"), 2, "--end 9999-12-31 is out of range"),
         (("--start", "01/02/2020"), 2, "Invalid value"),
-        (("--interval", "7m"), 1, "unknown interval"),
-        (("--symbols", "bad symbol!"), 1, "invalid symbol"),
+        (("--interval", "7m"), 2, "unknown interval"),
+        (("--symbols", "bad symbol!"), 2, "invalid symbol"),
     ],
 )
 def test_bad_ingest_options_are_one_line_errors(

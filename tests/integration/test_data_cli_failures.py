@@ -153,8 +153,8 @@ def test_a_timeout_fails_its_symbol_alone_and_harms_nothing_stored(
     code, out, err = cli("data", "ingest", "--source", "yfinance", "--symbols", "GOOD,DOWN", *RANGE)
 
     assert code == 1
-    assert "1 of 2 failed: DOWN" in err
-    failure = next(line for line in err.splitlines() if line.startswith("error: DOWN:"))
+    (failure,) = err.splitlines()  # each failure printed once, on one line
+    assert failure.startswith("error: 1 of 2 failed: DOWN: ")
     assert "network unreachable" in failure
     assert f"failed after {RETRIES + 1} attempts" in failure
     assert "timed out" in failure
@@ -174,7 +174,8 @@ def test_json_reports_the_error_of_each_symbol(cli: Cli, yahoo: FakeYahoo) -> No
         "data", "ingest", "--source", "yfinance", "--symbols", "GOOD,DOWN", *RANGE, "-f", "json"
     )
     assert code == 1
-    assert err.rstrip().endswith("error: 1 of 2 failed: DOWN")
+    (line,) = err.splitlines()
+    assert line.startswith("error: 1 of 2 failed: DOWN: network unreachable")
     report = json.loads(out)  # stdout is the JSON document and nothing else
     results = {row["symbol"]: row for row in report["symbols"]}
     assert results["GOOD"]["ok"]
@@ -195,7 +196,7 @@ def test_without_stored_bars_and_network_it_says_so_and_fabricates_nothing(
     yahoo.outages["DOWN"] = Outage("raised")
     code, out, err = cli("data", "ingest", "--source", "yfinance", "--symbols", "DOWN", *RANGE)
     assert code == 1
-    assert "error: DOWN: network unreachable" in err
+    assert "error: 1 of 1 failed: DOWN: network unreachable" in err
     assert "--source sample" in err
     assert "0 bars inserted" in out
     assert _stored(isolated_environment) == {}

@@ -8,7 +8,7 @@ ingest them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +21,7 @@ from trademind.cli.data_options import check_file_name
 from trademind.cli.data_options import column_map as column_map_option
 from trademind.cli.data_tables import print_bar_tables
 from trademind.cli.output import emit, print_json, print_message, stderr
-from trademind.core.errors import NotBuiltYetError, TradeMindError
+from trademind.core.errors import NotBuiltYetError, TradeMindError, UsageError, ValidationError
 
 if TYPE_CHECKING:
     from trademind.config import Settings
@@ -50,7 +50,31 @@ class CommandFailedError(TradeMindError):
 
 
 def _symbols(raw: str | None) -> list[str] | None:
-    return None if raw is None else [part for part in raw.split(",") if part.strip()]
+    """``--symbols`` as a list; a malformed symbol is a usage error (exit 2)."""
+    if raw is None:
+        return None
+    from trademind.data.schema import normalise_symbol
+
+    names = [part for part in raw.split(",") if part.strip()]
+    for name in names:
+        _as_usage_error(normalise_symbol, name)
+    return names
+
+
+def _interval(raw: str | None, settings: Settings) -> str:
+    """``--interval`` (the configured default when absent); unknown is a usage error."""
+    if raw is None:
+        return settings.data.default_timeframe
+    from trademind.data.schema import check_timeframe
+
+    return _as_usage_error(check_timeframe, raw)
+
+
+def _as_usage_error(check: Callable[[str], str], value: str) -> str:
+    try:
+        return check(value)
+    except ValidationError as err:
+        raise UsageError(str(err)) from None
 
 
 def _when(moment: datetime | None, timeframe: str = "") -> str:
@@ -134,20 +158,24 @@ def _report_ingest(state: CliState, report: IngestReport) -> None:
             f"{totals['updated']} updated, {totals['unchanged']} unchanged"
         )
     refused = totals["quarantined"] + totals["rejected"]
-    if refused:
-        stderr.print(
-            f"warning: {refused} rows quarantined ({totals['rejected']} unparsable); "
-            "they were not stored: see `trademind data verify`",
-            markup=False,
-            highlight=False,
+    quarantined = (
+        f"{refused} rows quarantined ({totals['rejected']} unparsable); they were not stored: "
+        "see `trademind data verify`"
+        if refused
+        else ""
+    )
+    if report.failed:  # one line: failures grouped by reason, each symbol named once
+        by_reason: dict[str, list[str]] = {}
+        for result in report.failed:
+            reason = (result.error or "").removeprefix(f"{result.symbol}: ")
+            by_reason.setdefault(reason, []).append(result.symbol)
+        reasons = "; ".join(f"{', '.join(names)}: {why}" for why, names in by_reason.items())
+        also = f" (also: {quarantined})" if quarantined else ""
+        raise CommandFailedError(
+            f"{len(report.failed)} of {totals['symbols']} failed: {reasons}{also}"
         )
-    for result in report.failed:  # whole lines on stderr: a table cell would cut the reason
-        reason = result.error or ""
-        named = reason if reason.startswith(f"{result.symbol}:") else f"{result.symbol}: {reason}"
-        stderr.print(f"error: {named}", markup=False, highlight=False)
-    if report.failed:
-        names = ", ".join(result.symbol for result in report.failed)
-        raise CommandFailedError(f"{len(report.failed)} of {totals['symbols']} failed: {names}")
+    if quarantined:
+        stderr.print(f"warning: {quarantined}", markup=False, highlight=False)
 
 
 @app.command()
@@ -208,7 +236,7 @@ def ingest(  # noqa: PLR0917 - Typer passes every option positionally
             start=start.date() if start else None,
             end=end.date() if end else None,
             days=days,
-            interval=interval or settings.data.default_timeframe,
+            interval=_interval(interval, settings),
             progress=progress,
         )
     _report_ingest(state, report)
@@ -277,7 +305,9 @@ def verify(
     state = get_state(ctx)
     settings = state.load_settings()
     with open_database(settings) as database:
-        issues = data_service.verify(database, settings, _symbols(symbols), interval)
+        issues = data_service.verify(
+            database, settings, _symbols(symbols), interval and _interval(interval, settings)
+        )
     if not issues:
         emit(state, [], message="no problems found")
         return
@@ -373,7 +403,7 @@ def show(
 
     state = get_state(ctx)
     settings = state.load_settings()
-    timeframe = interval or settings.data.default_timeframe
+    timeframe = _interval(interval, settings)
     with open_database(settings) as database:
         view = data_show.show_bars(database, settings, symbol, days=days, timeframe=timeframe)
     written = data_show.write_chart(view, plot) if plot is not None else None
@@ -411,7 +441,7 @@ def update_indicators(
 
     state = get_state(ctx)
     settings = state.load_settings()
-    timeframe = interval or settings.data.default_timeframe
+    timeframe = _interval(interval, settings)
     with open_database(settings) as database:
         report = data_service.update_indicators(
             database, settings, _symbols(symbols), timeframe, full=full

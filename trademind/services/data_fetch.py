@@ -9,13 +9,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
-from trademind.core.errors import ValidationError
+from trademind.core.errors import UsageError, ValidationError
 from trademind.data.corporate import ReportedSplit
 from trademind.data.providers import BarProvider
 from trademind.data.providers.base import BarRequest, NoDataError, ProviderResult, RejectedRow
 from trademind.data.quality import QuarantinedRow
 from trademind.data.store import Coverage
 
+LAST_YEAR = 9999
+"""Dates in year 9999 are refused: the window adds a day to ``--end``, past the calendar."""
 UNPARSABLE = "unparsable"
 
 
@@ -50,9 +52,12 @@ def resolve_window(
     """``--start/--end`` (dates: whole days, ``end`` included) or ``--days N`` (the last N
     calendar days up to ``end`` or now); ``default_days`` when neither start nor days."""
     if days is not None and start is not None:
-        raise ValidationError("give either --days or --start, not both")
+        raise UsageError("give either --days or --start, not both")
     if days is not None and days <= 0:
-        raise ValidationError(f"--days must be a positive number of days, got {days}")
+        raise UsageError(f"--days must be a positive number of days, got {days}")
+    for option, day in (("--start", start), ("--end", end)):
+        if day is not None and day.year >= LAST_YEAR:
+            raise UsageError(f"{option} {day:%Y-%m-%d} is out of range: use a year before 9999")
     if isinstance(end, datetime):
         end_at: datetime | None = _moment(end, "--end")
     else:
@@ -64,7 +69,7 @@ def resolve_window(
     else:
         start_at = None if start is None else _moment(start, "--start")
     if start_at is not None and end_at is not None and start_at >= end_at:
-        raise ValidationError(f"--start {start} is after --end {end}")
+        raise UsageError(f"--start {start} is after --end {end}")
     return Window(start_at, end_at)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from trademind.config import Settings
-from trademind.core.errors import ValidationError
+from trademind.core.errors import UsageError, ValidationError
 from trademind.data.schema import check_timeframe, normalise_symbol
 from trademind.data.store import BarStore
 from trademind.db.session import Database
@@ -28,7 +28,7 @@ def show_bars(
     """The last ``days`` calendar days of stored bars (ending at the newest stored bar) with
     every stored indicator value; prices adjusted when ``settings.data.adjusted_prices``."""
     if days <= 0:
-        raise ValidationError(f"--days must be a positive number of days, got {days}")
+        raise UsageError(f"--days must be a positive number of days, got {days}")
     name, timeframe = normalise_symbol(symbol), check_timeframe(timeframe)
     store = BarStore(database)
     coverage = store.coverage(name, timeframe)
