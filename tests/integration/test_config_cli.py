@@ -311,6 +311,14 @@ def test_validate_ok_names_the_file(config_file: Path) -> None:
     assert json.loads(run("validate", json_output=True).stdout)["valid"] is True
 
 
+def test_validate_of_a_missing_file_names_it_as_given(tmp_path: Path) -> None:
+    """Issue 9, defect 8: the message said the file was "given with --config"."""
+    result = run("validate", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 1
+    message = failure(result)
+    assert message == f"configuration file not found: {tmp_path / 'nope.yaml'}"
+
+
 def test_validate_reports_a_yaml_error_with_its_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("safety:\n  daily_loss_limit: [0.02\n")

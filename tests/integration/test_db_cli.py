@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from trademind.cli.context import CliState
 from trademind.cli.db import app
-from trademind.core.errors import ValidationError
+from trademind.core.errors import UsageError, ValidationError
 from trademind.db import migrate
 from trademind.db.models import metadata
 from trademind.db.session import Database
@@ -128,6 +128,19 @@ def test_downgrade_to_base_needs_yes_when_tables_hold_rows(sqlite_url: str) -> N
 def test_downgrade_needs_a_revision(sqlite_url: str) -> None:
     result = run(sqlite_url, "downgrade")
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("command", ["upgrade", "downgrade"])
+@pytest.mark.parametrize("revision", ["", " 0001", "0001\n", "x" * 65])
+def test_a_blank_or_malformed_revision_is_a_usage_error(
+    sqlite_url: str, command: str, revision: str
+) -> None:
+    """Issue 9 (fuzz): `db upgrade ''` was "internal error: AssertionError"."""
+    result = run(sqlite_url, command, revision)
+    assert isinstance(result.exception, UsageError)  # the CLI's handler exits 2 with it
+    assert result.exception.exit_code == 2
+    assert "is not a revision" in str(result.exception)
+    assert not Path(sqlite_url.removeprefix("sqlite:///")).exists()  # nothing was touched
 
 
 def test_unknown_revision_is_a_one_line_error(sqlite_url: str) -> None:

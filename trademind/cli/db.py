@@ -9,14 +9,28 @@ import typer
 from trademind.cli import confirm
 from trademind.cli.context import CliState, get_state
 from trademind.cli.output import emit
+from trademind.core.errors import UsageError
 
 if TYPE_CHECKING:
     from trademind.services import db_service
+
+_MAX_REVISION = 64
 
 app = typer.Typer(
     help="Database schema: apply migrations, show the revision, roll back, list migrations.",
     no_args_is_help=True,
 )
+
+
+def _revision(text: str) -> str:
+    """REVISION as given: 'head', 'base', '-N'/'+N' or a revision id; blank or malformed text is
+    a usage error (exit 2) before the database is touched."""
+    if not text or len(text) > _MAX_REVISION or not text.isprintable() or text != text.strip():
+        raise UsageError(
+            f"REVISION {text!r} is not a revision: use 'head', 'base', -N or an id from "
+            "`trademind db history`"
+        )
+    return text
 
 
 def _database_url(state: CliState) -> str:
@@ -43,7 +57,7 @@ def upgrade(
     from trademind.services import db_service
 
     state = get_state(ctx)
-    status = db_service.upgrade_database(_database_url(state), revision)
+    status = db_service.upgrade_database(_database_url(state), _revision(revision))
     _emit_status(state, status, "Upgraded")
 
 
@@ -85,6 +99,7 @@ def downgrade(
     from trademind.services import db_service
 
     state = get_state(ctx)
+    revision = _revision(revision)
     url = _database_url(state)
     confirmed = yes
     if not yes and confirm.stdin_is_terminal():

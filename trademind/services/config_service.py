@@ -163,6 +163,8 @@ def validate_config(
     """Validate ``file`` (or the active configuration) with every layer above it."""
     chosen = file if file is not None else config_path
     try:
+        if file is not None:
+            read_text(file if file.is_absolute() else (cwd or Path.cwd()) / file)  # named as given
         loaded = load_config(chosen, environ=environ, cwd=cwd)
     except ConfigError as exc:
         problems = tuple(exc.problems) or ((str(chosen or "configuration"), str(exc)),)
