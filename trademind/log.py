@@ -158,8 +158,21 @@ class ConsoleHandler(logging.Handler):
         self._rich_handler().emit(record)
 
 
-def _console_handler() -> logging.Handler:
-    return ConsoleHandler()
+class OwnRecordsOnly(logging.Filter):
+    """Lets through only TradeMind's own records (loggers ``trademind.*``): what libraries log
+    (yfinance's "possibly delisted", urllib3's retries...) stays in the log file and reaches
+    the console only with ``--debug``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name == "trademind" or record.name.startswith("trademind.")
+
+
+def _console_handler(level: int) -> logging.Handler:
+    handler = ConsoleHandler()
+    handler.setLevel(level)
+    if level > logging.DEBUG:
+        handler.addFilter(OwnRecordsOnly())
+    return handler
 
 
 def _file_handler(
@@ -208,9 +221,7 @@ def configure_logging(
     path = log_file_path(data_dir) if to_file else None
     handlers: list[tuple[str, logging.Handler]] = []
     if console:
-        console_handler = _console_handler()
-        console_handler.setLevel(numeric_console_level)
-        handlers.append((CONSOLE_HANDLER_NAME, console_handler))
+        handlers.append((CONSOLE_HANDLER_NAME, _console_handler(numeric_console_level)))
     if path is not None:
         file_handler = _file_handler(path, json_lines, max_bytes, backup_count)
         file_handler.setLevel(numeric_level)

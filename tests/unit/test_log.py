@@ -234,3 +234,23 @@ def test_file_keeps_its_level_when_the_console_is_more_verbose(tmp_path: Path) -
     logging.getLogger("trademind.test.levels").info("console only")
     assert path is not None
     assert "console only" not in path.read_text()
+
+
+def test_library_records_reach_the_console_only_with_debug(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 9, defect 12: yfinance's "possibly delisted" warnings flooded the console."""
+    path = configure_logging(level="INFO", data_dir=tmp_path, console_level="WARNING")
+    logging.getLogger("yfinance").warning("$AAPL: possibly delisted")
+    logging.getLogger("trademind.data").warning("our own warning")
+    flush()
+    assert path is not None
+    console_text = capsys.readouterr().err
+    assert "possibly delisted" not in console_text
+    assert "our own warning" in console_text
+    assert "possibly delisted" in path.read_text()  # kept in the file
+
+    configure_logging(level="DEBUG", data_dir=tmp_path, console_level="DEBUG")
+    logging.getLogger("yfinance").warning("$MSFT: possibly delisted")
+    flush()
+    assert "$MSFT: possibly delisted" in capsys.readouterr().err
