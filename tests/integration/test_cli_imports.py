@@ -71,3 +71,48 @@ def test_the_probe_sees_what_a_command_imports(tmp_path: Path) -> None:
     imported = imported_by(tmp_path, "examples")
     assert "rich" in imported
     assert imported & (SHELL_ONLY | BARS_ONLY | DATABASE_ONLY | CONFIG_ONLY | NEVER) == set()
+
+
+def _store_a_run(data_dir: Path) -> None:
+    """One stored backtest run (written through the repository, as `backtest run` stores it),
+    so `backtest list` formats a row."""
+    from datetime import UTC, datetime
+
+    from trademind.config.models import SQLITE_FILE_NAME
+    from trademind.db.backtest_runs import BacktestRunRepository, RunRecord
+    from trademind.db.session import Database
+
+    database = Database(f"sqlite:///{data_dir / SQLITE_FILE_NAME}")
+    record = RunRecord(
+        strategy="ma_crossover",
+        symbols=("AAPL",),
+        timeframe="1d",
+        period_start=datetime(2023, 1, 3, tzinfo=UTC),
+        period_end=datetime(2023, 12, 29, tzinfo=UTC),
+        initial_capital=100_000.0,
+        final_equity=101_000.0,
+        config={"engine": "native"},
+        params={"fast": 20, "slow": 50},
+        metrics={"total_return": 0.01, "sharpe": 0.5, "trade_count": 2},
+        equity_curve=[],
+        trades=[],
+    )
+    try:
+        with database.session() as session:
+            BacktestRunRepository(session).add(record)
+    finally:
+        database.dispose()
+
+
+@pytest.mark.parametrize("argv", [["data", "status"], ["backtest", "list"]])
+def test_listing_stored_data_and_runs_touches_no_bars_migrations_or_shell(
+    tmp_path: Path, argv: list[str]
+) -> None:
+    """Issue 9 defect 15: `data status` and `backtest list` on a database holding the sample
+    (and one run) read it with SQLAlchemy alone: no numpy, pandas or numba, and no Alembic
+    (a database at the newest revision is recognised without it)."""
+    imported_by(tmp_path, "data", "ingest", "--source", "sample")  # migrates, stores the sample
+    _store_a_run(tmp_path / "data")
+    imported = imported_by(tmp_path, *argv)
+    assert "sqlalchemy" in imported  # the probe sees the database being read
+    assert imported & (SHELL_ONLY | BARS_ONLY | {"alembic", "mako", "pygments"} | NEVER) == set()

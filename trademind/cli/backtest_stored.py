@@ -69,12 +69,12 @@ def list_runs(
     ] = 20,
 ) -> None:
     """List stored runs: id, strategy, symbols, period, final equity, return, Sharpe."""
-    from trademind.services import backtest_service
+    from trademind.services import backtest_queries
 
     state = get_state(ctx)
     settings = state.load_settings()
     with open_database(settings) as db:
-        runs = backtest_service.list_runs(db, limit)
+        runs = backtest_queries.list_runs(db, limit)
     if state.json:
         print_json(runs)
         return

@@ -72,9 +72,9 @@ def get_state(ctx: click.Context) -> CliState:
 def open_database(settings: Settings) -> Iterator[Database]:
     """The configured database for one command (migrated when ``database.auto_migrate``),
     disposed of when the command is done."""
-    from trademind.services import data_service
+    from trademind.services.db_open import open_database as open_configured
 
-    database = data_service.open_database(settings)
+    database = open_configured(settings)
     try:
         yield database
     finally:

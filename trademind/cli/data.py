@@ -257,12 +257,12 @@ def _status_row(status: SymbolStatus) -> tuple[Any, ...]:
 @app.command()
 def status(ctx: typer.Context) -> None:
     """Stored symbols: range, rows, last update and open quality issues."""
-    from trademind.services import data_service
+    from trademind.services import data_status
 
     state = get_state(ctx)
     settings = state.load_settings()
     with open_database(settings) as database:
-        statuses = data_service.status(database, settings)
+        statuses = data_status.status(database, settings)
     if not statuses and not state.json:
         print_message(
             "no bars stored; run `trademind data ingest --symbols AAPL` "

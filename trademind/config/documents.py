@@ -190,8 +190,21 @@ def to_plain(node: Any) -> Any:
 
 
 def read_mapping(path: Path) -> dict[str, Any]:
-    """The plain data of a YAML configuration file; ConfigError names file and line."""
-    data: dict[str, Any] = to_plain(load_document(path))
+    """The plain data of a YAML configuration file; ConfigError names file and line.
+
+    Read with the limits of :func:`read_text`; a plain document (no anchors, aliases or tags,
+    nothing YAML 1.1 and 1.2 read differently, ...) is parsed by the fast libyaml reader of
+    :mod:`trademind.config.plain_reader`, every other one by :func:`parse_document`, which
+    refuses what it refuses and words every error. Both give the same data for a document
+    the fast reader takes.
+    """
+    from trademind.config.plain_reader import read_plain
+
+    text = read_text(path)
+    plain = read_plain(text) if len(text) <= MAX_DOCUMENT_BYTES else None
+    if plain is not None:
+        return plain
+    data: dict[str, Any] = to_plain(parse_document(text, str(path)))
     return data
 
 

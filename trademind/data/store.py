@@ -18,11 +18,9 @@ from datetime import date, datetime
 from typing import Any, Final, cast
 
 import pandas as pd
-import psycopg
 import sqlalchemy as sa
 
-from trademind.core.errors import DatabaseError
-from trademind.data import store_quarantine
+from trademind.data import store_quarantine, store_summary
 from trademind.data.copy_pg import upsert_postgres
 from trademind.data.corporate import adjusted_frame
 from trademind.data.schema import check_timeframe, empty_bar_frame, normalise_symbol
@@ -235,19 +233,7 @@ class BarStore:
 
     def summary(self) -> list[SeriesSummary]:
         """Every series with stored bars or open quarantine rows, sorted by symbol."""
-        coverage = self._summaries(lambda statement: statement)
-        issues: dict[tuple[str, str], int] = self._run(
-            store_quarantine.open_counts, "reading the quarantine"
-        )
-        return [
-            SeriesSummary(
-                symbol=key[0],
-                timeframe=key[1],
-                coverage=coverage.get(key),
-                open_issues=issues.get(key, 0),
-            )
-            for key in sorted(set(coverage) | set(issues))
-        ]
+        return store_summary.summary(self._database)
 
     def open_quarantine(
         self, symbols: Sequence[str] | None = None, timeframe: str | None = None
@@ -259,34 +245,9 @@ class BarStore:
             "reading the quarantine",
         )
 
-    def _summaries(self, restrict: Any) -> dict[tuple[str, str], Coverage]:
-        statement = restrict(
-            sa.select(
-                _BARS.c.symbol,
-                _BARS.c.timeframe,
-                sa.func.min(_BARS.c.ts),
-                sa.func.max(_BARS.c.ts),
-                sa.func.count(),
-                sa.func.max(_BARS.c.ingested_at),
-            ).group_by(_BARS.c.symbol, _BARS.c.timeframe)
-        )
-        rows: Sequence[Any] = self._run(
-            lambda connection: connection.execute(statement).all(), "reading bars"
-        )
-        return {
-            (row[0], row[1]): Coverage(
-                first=row[2], last=row[3], rows=row[4], last_ingested_at=row[5]
-            )
-            for row in rows
-        }
+    def _summaries(self, restrict: store_summary.Restrict) -> dict[tuple[str, str], Coverage]:
+        return store_summary.coverages(self._database, restrict)
 
     def _run[T](self, work: Callable[[sa.Connection], T], action: str, *, bulk: bool = False) -> T:
         """Run ``work`` in one transaction; driver errors become one-line DatabaseErrors."""
-        try:
-            result: T = self._database.run(work, bulk=bulk)
-        except (sa.exc.DBAPIError, psycopg.Error) as exc:
-            cause = getattr(exc, "orig", None) or exc
-            lines = str(cause).strip().splitlines()
-            reason = lines[0] if lines else type(cause).__name__
-            raise DatabaseError(f"{action} failed: {reason}") from exc
-        return result
+        return store_summary.run_work(self._database, work, action, bulk=bulk)

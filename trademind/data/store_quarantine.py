@@ -162,17 +162,6 @@ def open_quarantine(
     ]
 
 
-def open_counts(connection: sa.Connection) -> dict[tuple[str, str], int]:
-    statement = (
-        sa.select(_TABLE.c.symbol, _TABLE.c.timeframe, sa.func.count())
-        .where(_TABLE.c.resolved_at.is_(None))
-        .group_by(_TABLE.c.symbol, _TABLE.c.timeframe)
-    )
-    return {
-        (symbol, timeframe): count for symbol, timeframe, count in connection.execute(statement)
-    }
-
-
 def resolve(connection: sa.Connection, symbol: str, timeframe: str | None) -> int:
     """Mark the open quarantine rows of a series resolved; returns how many."""
     statement = (

@@ -194,7 +194,16 @@ class Database:
         self.run(lambda connection: connection.execute(sa.text("SELECT 1")).scalar_one())
 
     def ensure_schema(self) -> None:
-        """Upgrade the schema to the newest migration when it is not there already."""
+        """Upgrade the schema to the newest migration when it is not there already.
+
+        A database already at the head is recognised without importing Alembic
+        (:mod:`trademind.db.revisions`); anything else goes through Alembic as before.
+        """
+        from trademind.db import revisions
+
+        shipped = revisions.shipped_head()
+        if shipped is not None and self.run(lambda c: revisions.is_current(c, shipped)):
+            return
         from trademind.db import migrate
 
         head = migrate.head_revision()

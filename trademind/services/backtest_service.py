@@ -23,9 +23,10 @@ from trademind.backtest.execution_specs import parse_execution
 from trademind.backtest.runner import RunResult, RunSpec, compute_signals, measure
 from trademind.config import Settings
 from trademind.core.errors import UsageError, ValidationError
-from trademind.db.backtest_runs import BacktestRunRepository, RunRecord, RunSummary
+from trademind.db.backtest_runs import BacktestRunRepository, RunRecord
 from trademind.db.types import utc_now
 from trademind.services.backtest_data import DataRequest, PreparedData, prepare_data
+from trademind.services.backtest_queries import summaries, summary_dict
 from trademind.services.backtest_records import (
     completed_record,
     failed_record,
@@ -48,7 +49,7 @@ Progress = Callable[[int, int, str], None]
 Publish = Callable[[RunRecord, PreparedData], None]
 """Called with a completed run's record (id set) and its data before the run is committed
 (``--report`` writes the report there)."""
-EngineRun = Callable[["Sequence[Bars]", "Sequence[Signals]", BacktestConfig], "BacktestOutcome"]
+EngineRun = Callable[["Sequence[Bars]", "Sequence[Signals]", "BacktestConfig"], "BacktestOutcome"]
 """An engine's entry point: bars, signals and config in, the outcome out."""
 
 
@@ -257,46 +258,11 @@ def run_details(database: Database, run_id: int, *, curve: bool = False) -> dict
     return run_view(get_run(database, run_id), curve=curve)
 
 
-def _summaries(database: Database, *, limit: int | None, strategy: str | None) -> list[RunSummary]:
-    """Stored runs without their curves and trades, newest first (small rows only)."""
-    with database.session() as session:
-        return BacktestRunRepository(session).summaries(limit, strategy=strategy)
-
-
-def _summary(row: RunSummary) -> dict[str, Any]:
-    metrics = dict(row.metrics)
-    return {
-        "id": row.id,
-        "name": row.name,
-        "strategy": row.strategy,
-        "engine": row.config.get("engine"),
-        "symbols": list(row.symbols),
-        "timeframe": row.timeframe,
-        "start": row.period_start.isoformat(),
-        "end": row.period_end.isoformat(),
-        "status": row.status,
-        "initial_cash": row.initial_capital,
-        "final_equity": row.final_equity,
-        "total_return": metrics.get("total_return"),
-        "sharpe": metrics.get("sharpe"),
-        "max_drawdown": metrics.get("max_drawdown"),
-        "trade_count": metrics.get("trade_count"),
-        "started_at": row.started_at.isoformat(),
-    }
-
-
-def list_runs(database: Database, limit: int = 20) -> list[dict[str, Any]]:
-    """The latest ``limit`` stored runs, newest first (``backtest list``)."""
-    if limit < 1:
-        raise ValidationError(f"--limit must be at least 1, got {limit}")
-    return [_summary(row) for row in _summaries(database, limit=limit, strategy=None)]
-
-
 def strategy_performance(database: Database, strategy: str) -> dict[str, Any]:
     """What the stored backtests of ``strategy`` say: run counts, best and mean Sharpe ratio,
     mean total return and the latest run (``strategies performance``)."""
     name = get_strategy(strategy).name
-    rows = [_summary(row) for row in _summaries(database, limit=None, strategy=name)]
+    rows = [summary_dict(row) for row in summaries(database, limit=None, strategy=name)]
     completed = [row for row in rows if row["status"] == "completed"]
     rated = [row for row in completed if row["sharpe"] is not None]
     best = max(rated, key=lambda row: float(row["sharpe"]), default=None)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from trademind.core.errors import TradeMindError
-from trademind.data.store import DeletedSeries
+from trademind.data.store_types import DeletedSeries
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class NoBarsStoredError(TradeMindError):

@@ -43,8 +43,9 @@ from trademind.services.data_report import (
     IngestReport,
     NoBarsStoredError,
     SymbolIngest,
-    SymbolStatus,
 )
+from trademind.services.data_status import status
+from trademind.services.db_open import open_database
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +53,10 @@ Progress = Callable[[int, int, str | None], None]
 """Called as ``progress(done, total, symbol)`` before each symbol and ``(total, total, None)``
 at the end."""
 
-__all__ = ["UNPARSABLE", "Window", "plan_requests", "resolve_window"]
+__all__ = ["UNPARSABLE", "Window", "open_database", "plan_requests", "resolve_window", "status"]
 
 SAMPLE_HINT = "use `--source sample` for the bundled offline data"
 OFFLINE_HINT = "Use --source sample or --source csv offline"
-
-
-def open_database(settings: Settings) -> Database:
-    """The configured database, migrated to the newest schema when ``database.auto_migrate``."""
-    database = Database(settings.database_url(), echo=settings.database.echo)
-    if settings.database.auto_migrate:
-        database.ensure_schema()
-    return database
 
 
 def _failure(exc: BaseException) -> str:
@@ -259,23 +252,6 @@ def _ingest_each(
     if progress is not None:
         progress(len(names), len(names), None)
     return results
-
-
-def status(database: Database, settings: Settings) -> list[SymbolStatus]:
-    """Every stored series: range, rows, last update and open quality issues (quarantine)."""
-    del settings  # the same for every configuration; kept for a uniform service signature
-    return [
-        SymbolStatus(
-            symbol=series.symbol,
-            timeframe=series.timeframe,
-            first=series.coverage.first if series.coverage else None,
-            last=series.coverage.last if series.coverage else None,
-            rows=series.coverage.rows if series.coverage else 0,
-            last_update=series.coverage.last_ingested_at if series.coverage else None,
-            open_issues=series.open_issues,
-        )
-        for series in BarStore(database).summary()
-    ]
 
 
 def verify(
