@@ -161,34 +161,34 @@ def test_results_list_and_export_read_the_stored_run(cli: Cli, tmp_path: Path) -
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "code", "message"),
     [
-        (["--strategy", "nope", "--symbol", "AAPL"], "unknown strategy 'nope'"),
-        (["--param", "foo=1"], "unknown parameter(s) foo"),
-        (["--param", "length=1"], "length: 1 is below the minimum 2"),
-        (["--param", "oversold=abc"], "oversold: expected a number"),
-        (["--param", "length"], "expected name=value"),
-        (["--symbol", "ZZZZ"], "no 1d bars stored for ZZZZ"),
-        (["--start", "2030-01-01"], "stored bars run from 2013-01-02 to 2023-12-29"),
-        (["--start", "2020-06-01", "--end", "2020-01-01"], "is after --end"),
-        (["--days", "10"], "too little history for rsi_mean_reversion"),
-        (["--slippage", "lots"], "--slippage 'lots': not a slippage model"),
-        (["--commission", "50%"], "--commission '50%'"),
-        (["--symbol", "AA PL"], "invalid symbol"),
-        (["--interval", "1h"], "no 1h bars stored for AAPL"),
-        (["--sizing", "fraction:0.1"], "--sizing 'fraction:0.1': '0.1' is not a percentage"),
-        (["--stop-loss", "120%"], "--stop-loss '120%': must be above 0% and below 100%"),
-        (["--order", "twap"], "--order 'twap': not an order type"),
+        (["--strategy", "nope", "--symbol", "AAPL"], 2, "unknown strategy 'nope'"),
+        (["--param", "foo=1"], 2, "unknown parameter(s) foo"),
+        (["--param", "length=1"], 2, "length: 1 is below the minimum 2"),
+        (["--param", "oversold=abc"], 2, "oversold: expected a number"),
+        (["--param", "length"], 2, "expected name=value"),
+        (["--symbol", "ZZZZ"], 1, "no 1d bars stored for ZZZZ"),
+        (["--start", "2030-01-01"], 1, "stored bars run from 2013-01-02 to 2023-12-29"),
+        (["--start", "2020-06-01", "--end", "2020-01-01"], 2, "is after --end"),
+        (["--days", "10"], 1, "too little history for rsi_mean_reversion"),
+        (["--slippage", "lots"], 2, "--slippage 'lots': not a slippage model"),
+        (["--commission", "50%"], 2, "--commission '50%'"),
+        (["--symbol", "AA PL"], 2, "invalid symbol"),
+        (["--interval", "1h"], 1, "no 1h bars stored for AAPL"),
+        (["--sizing", "fraction:0.1"], 2, "--sizing 'fraction:0.1': '0.1' is not a percentage"),
+        (["--stop-loss", "120%"], 2, "--stop-loss '120%': must be above 0% and below 100%"),
+        (["--order", "twap"], 2, "--order 'twap': not an order type"),
     ],
 )
-def test_bad_input_exits_1_naming_the_problem_and_stores_nothing(
-    cli: Cli, args: list[str], message: str
+def test_bad_input_names_the_problem_with_the_rules_exit_code_and_stores_nothing(
+    cli: Cli, args: list[str], code: int, message: str
 ) -> None:
+    """Issue 9, defect 11: what the command line gets wrong exits 2, a valid request that
+    cannot be carried out exits 1; either way one line and no run stored."""
     base = {"--strategy": "rsi_mean_reversion", "--symbol": "AAPL"}
     defaults = [word for key, value in base.items() if key not in args for word in (key, value)]
-    code, out, err = cli("backtest", "run", *defaults, *args)
-    assert code == 1
-    assert out == ""
+    err = cli.fails("backtest", "run", *defaults, *args, code=code)
     assert message in err
     assert len(err.strip().splitlines()) == 1
     assert cli.json("backtest", "list") == []

@@ -191,7 +191,7 @@ def test_set_validates_against_the_current_values_of_the_other_parameters(
 ) -> None:
     assert cli("strategies", "set", "ma_crossover", "--slow", "100")[0] == 0
     assert cli("strategies", "set", "ma_crossover", "--fast", "80")[0] == 0  # 80 < 100: fine
-    err = cli.fails("strategies", "set", "ma_crossover", "--slow", "70")
+    err = cli.fails("strategies", "set", "ma_crossover", "--slow", "70", code=2)
     assert "ma_crossover: slow (70) must be greater than fast (80)" in err
     assert load_settings().strategies.ma_crossover.slow == 100
 
@@ -213,10 +213,12 @@ def test_set_validates_against_the_current_values_of_the_other_parameters(
         (("nope", "--length", "3"), "unknown strategy 'nope' (known: rsi_mean_reversion"),
     ],
 )
-def test_set_rejects_bad_input_and_writes_nothing(
+def test_set_rejects_bad_input_as_a_usage_error_and_writes_nothing(
     cli: Cli, config_file: Path, args: tuple[str, ...], message: str
 ) -> None:
-    err = cli.fails("strategies", "set", *args)
+    """Issue 9, defect 11: a value the command line gives wrong (type, range, unknown name, not
+    fitting the others) is a usage error, exit 2."""
+    err = cli.fails("strategies", "set", *args, code=2)
     assert message in err
     assert len(err.strip().splitlines()) == 1
     assert config_file.read_text() == TEMPLATE
@@ -240,5 +242,5 @@ def test_a_malformed_set_command_line_is_a_usage_error(
 
 @pytest.mark.parametrize("command", ["enable", "disable", "config"])
 def test_an_unknown_strategy_names_the_known_ones(cli: Cli, command: str) -> None:
-    err = cli.fails("strategies", command, "rsi")
+    err = cli.fails("strategies", command, "rsi", code=2)
     assert "unknown strategy 'rsi' (known: rsi_mean_reversion, ma_crossover" in err

@@ -17,6 +17,10 @@ Commission (``--commission``):
 
 :func:`describe_slippage` and :func:`describe_commission` write a model back as such text, so a
 stored run names its costs in the words that would reproduce them.
+
+These texts come from the command line only, so every error here is a
+:class:`~trademind.core.errors.UsageError` (exit 2) naming the option and its text, the models'
+own range errors included.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from trademind.core.errors import ValidationError
+from trademind.core.errors import UsageError, ValidationError
 from trademind.fills.commission import (
     CommissionModel,
     PercentageCommission,
@@ -46,20 +50,20 @@ _PERCENT: Final = re.compile(rf"({_NUMBER})\s*%")
 
 
 def spec_number(text: str, option: str, spec: str) -> float:
-    """``text`` as a finite number, or a ValidationError naming the option and its spec."""
+    """``text`` as a finite number, or a UsageError naming the option and its spec."""
     if not re.fullmatch(_NUMBER, text.strip()):
-        raise ValidationError(f"{option} {spec!r}: {text.strip()!r} is not a number")
+        raise UsageError(f"{option} {spec!r}: {text.strip()!r} is not a number")
     value = float(text)
     if not math.isfinite(value):  # pragma: no cover - the pattern admits finite numbers only
-        raise ValidationError(f"{option} {spec!r}: {text!r} is not a finite number")
+        raise UsageError(f"{option} {spec!r}: {text!r} is not a finite number")
     return value
 
 
 def spec_percent(text: str, option: str, spec: str) -> float:
-    """``"5%"`` as 0.05; a number without ``%`` is a ValidationError (5 could mean 5%)."""
+    """``"5%"`` as 0.05; a number without ``%`` is a UsageError (5 could mean 5%)."""
     matched = _PERCENT.fullmatch(text.strip())
     if not matched:
-        raise ValidationError(f"{option} {spec!r}: {text.strip()!r} is not a percentage like 5%")
+        raise UsageError(f"{option} {spec!r}: {text.strip()!r} is not a percentage like 5%")
     return spec_number(matched[1], option, spec) / 100.0
 
 
@@ -80,23 +84,24 @@ def spec_options(
                 f"{a}={'<percent>%' if parse is spec_percent else '<number>'}"
                 for a, parse in allowed.items()
             )
-            raise ValidationError(f"{option} {spec!r}: {part.strip()!r} is not one of {forms}")
+            raise UsageError(f"{option} {spec!r}: {part.strip()!r} is not one of {forms}")
         if name in found:
-            raise ValidationError(f"{option} {spec!r}: {name} is given twice")
+            raise UsageError(f"{option} {spec!r}: {name} is given twice")
         found[name] = allowed[name](value, option, spec)
     return found
 
 
 def build_model[T](option: str, spec: str, make: type[T], *args: float) -> T:
-    """``make(*args)`` with the model's own range errors prefixed by the option and spec."""
+    """``make(*args)``; the model's own range errors become UsageErrors prefixed by the option
+    and spec."""
     try:
         return make(*args)
     except ValidationError as exc:
-        raise ValidationError(f"{option} {spec!r}: {exc}") from None
+        raise UsageError(f"{option} {spec!r}: {exc}") from None
 
 
 def parse_slippage(spec: str) -> SlippageModel:
-    """The slippage model ``spec`` names (see the module docstring), or a ValidationError."""
+    """The slippage model ``spec`` names (see the module docstring), or a UsageError."""
     option = "--slippage"
     text = spec.strip().lower()
     if text in ("none", "0", "0bps"):
@@ -109,13 +114,13 @@ def parse_slippage(spec: str) -> SlippageModel:
         extra = spec_options(rest, {"period": spec_number}, option, spec)
         period = extra.get("period", 14.0)
         if not period.is_integer():
-            raise ValidationError(f"{option} {spec!r}: period must be a whole number of bars")
+            raise UsageError(f"{option} {spec!r}: period must be a whole number of bars")
         return build_model(option, spec, AtrSlippage, spec_number(first, option, spec), int(period))
-    raise ValidationError(f"{option} {spec!r}: not a slippage model; use {SLIPPAGE_FORMS}")
+    raise UsageError(f"{option} {spec!r}: not a slippage model; use {SLIPPAGE_FORMS}")
 
 
 def parse_commission(spec: str) -> CommissionModel:
-    """The commission model ``spec`` names (see the module docstring), or a ValidationError."""
+    """The commission model ``spec`` names (see the module docstring), or a UsageError."""
     option = "--commission"
     text = spec.strip().lower()
     if text in ("none", "0", "0%"):
@@ -138,7 +143,7 @@ def parse_commission(spec: str) -> CommissionModel:
             extra.get("min", defaults.minimum),
             extra.get("max", defaults.maximum_fraction),
         )
-    raise ValidationError(f"{option} {spec!r}: not a commission model; use {COMMISSION_FORMS}")
+    raise UsageError(f"{option} {spec!r}: not a commission model; use {COMMISSION_FORMS}")
 
 
 def describe_slippage(model: SlippageModel) -> str:

@@ -20,6 +20,9 @@ below the signal bar's close), ``stop:<percent>%`` (a buy stop that much above i
 
 :func:`describe_sizing`, :func:`describe_order` and :func:`describe_exit` write a config back as
 such text, so a stored run names them in the words that would reproduce them.
+
+These texts come from the command line only: every error is a
+:class:`~trademind.core.errors.UsageError` (exit 2) naming the option and its text.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from trademind.backtest.sizing import (
     SizingRule,
     VolatilityTarget,
 )
-from trademind.core.errors import ValidationError
+from trademind.core.errors import UsageError, ValidationError
 
 SIZING_FORMS: Final = (
     "all-in, cash:<dollars>, fraction:<percent>%, "
@@ -56,7 +59,7 @@ EXECUTION_KEYS: Final = ("sizing", "order", "time_in_force", *EXIT_OPTIONS)
 
 
 def parse_sizing(spec: str) -> SizingRule:
-    """The sizing rule ``spec`` names (see the module docstring), or a ValidationError."""
+    """The sizing rule ``spec`` names (see the module docstring), or a UsageError."""
     option = "--sizing"
     text = spec.strip().lower()
     kind, _, rest = text.partition(":")
@@ -72,10 +75,10 @@ def parse_sizing(spec: str) -> SizingRule:
         parsers = {"win": spec_percent, "payoff": spec_number, "cap": spec_percent}
         given = spec_options(rest.split(","), parsers, option, spec)
         if "win" not in given or "payoff" not in given:
-            raise ValidationError(f"{option} {spec!r}: kelly needs win=<percent>% and payoff=")
+            raise UsageError(f"{option} {spec!r}: kelly needs win=<percent>% and payoff=")
         cap = given.get("cap", CappedKelly().cap)
         return build_model(option, spec, CappedKelly, given["win"], given["payoff"], cap)
-    raise ValidationError(f"{option} {spec!r}: not a sizing rule; use {SIZING_FORMS}")
+    raise UsageError(f"{option} {spec!r}: not a sizing rule; use {SIZING_FORMS}")
 
 
 def _volatility(option: str, spec: str, rest: str) -> VolatilityTarget:
@@ -87,18 +90,18 @@ def _volatility(option: str, spec: str, rest: str) -> VolatilityTarget:
             if value.strip() == "std":
                 source = "std"
             elif value.strip() != "atr":
-                raise ValidationError(f"{option} {spec!r}: source must be atr or std")
+                raise UsageError(f"{option} {spec!r}: source must be atr or std")
             parts.remove(part)
     given = spec_options(parts, {"period": spec_number, "max": spec_percent}, option, spec)
     period = given.get("period", 14.0)
     if not period.is_integer():
-        raise ValidationError(f"{option} {spec!r}: period must be a whole number of bars")
+        raise UsageError(f"{option} {spec!r}: period must be a whole number of bars")
     try:
         return VolatilityTarget(
             spec_percent(first, option, spec), source, int(period), given.get("max", 1.0)
         )
     except ValidationError as exc:
-        raise ValidationError(f"{option} {spec!r}: {exc}") from None
+        raise UsageError(f"{option} {spec!r}: {exc}") from None
 
 
 def parse_order(spec: str) -> dict[str, Any]:
@@ -119,7 +122,7 @@ def parse_order(spec: str) -> dict[str, Any]:
             "stop_offset": spec_percent(stop, option, spec),
             "limit_offset": spec_percent(limit, option, spec),
         }
-    raise ValidationError(f"{option} {spec!r}: not an order type; use {ORDER_FORMS}")
+    raise UsageError(f"{option} {spec!r}: not an order type; use {ORDER_FORMS}")
 
 
 def parse_execution(texts: Mapping[str, str | None]) -> dict[str, Any]:
@@ -150,16 +153,16 @@ def _exit(key: str, text: str) -> float:
     value = spec_percent(text, option, text)
     if key == "take_profit":
         if not 0.0 < value <= 100.0:
-            raise ValidationError(f"{option} {text!r}: must be above 0% and at most 10000%")
+            raise UsageError(f"{option} {text!r}: must be above 0% and at most 10000%")
     elif not 0.0 < value < 1.0:
-        raise ValidationError(f"{option} {text!r}: must be above 0% and below 100%")
+        raise UsageError(f"{option} {text!r}: must be above 0% and below 100%")
     return value
 
 
 def _time_in_force(text: str) -> str:
     value = text.strip().lower()
     if value not in ("day", "gtc"):
-        raise ValidationError(f"--time-in-force {text!r}: use day or gtc")
+        raise UsageError(f"--time-in-force {text!r}: use day or gtc")
     return value
 
 

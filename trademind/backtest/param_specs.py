@@ -6,9 +6,10 @@
   float parameters (``std=1.5:3:0.5``).
 
 Every value is checked against the strategy's declaration here, so an out-of-range or
-misspelt value is an error naming it, never a silently skipped trial. Combinations that are
-valid value by value but not together (``slow <= fast``) are the sweep's business: skipped and
-counted (:func:`trademind.backtest.sweep.grid_candidates`).
+misspelt value is an error naming it, never a silently skipped trial. The texts come from the
+command line, so each such error is a :class:`~trademind.core.errors.UsageError` (exit 2).
+Combinations that are valid value by value but not together (``slow <= fast``) are the sweep's
+business: skipped and counted (:func:`trademind.backtest.sweep.grid_candidates`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
-from trademind.core.errors import ValidationError
+from trademind.core.errors import UsageError, ValidationError
 from trademind.strategies.registry import get_strategy
 
 if TYPE_CHECKING:
@@ -31,26 +32,26 @@ def _float(text: str, where: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise ValidationError(f"{where}: {text.strip()!r} is not a number") from None
+        raise UsageError(f"{where}: {text.strip()!r} is not a number") from None
     if not math.isfinite(value):
-        raise ValidationError(f"{where}: {text.strip()!r} is not a finite number")
+        raise UsageError(f"{where}: {text.strip()!r} is not a finite number")
     return value
 
 
 def _range(param: Param, text: str, where: str) -> list[object]:
     parts = text.split(":")
     if len(parts) != 3:
-        raise ValidationError(f"{where}: a range is start:stop:step, e.g. 5:20:5")
+        raise UsageError(f"{where}: a range is start:stop:step, e.g. 5:20:5")
     if param.kind == "choice":
-        raise ValidationError(f"{where}: {param.name} is a choice; list the values: a,b")
+        raise UsageError(f"{where}: {param.name} is a choice; list the values: a,b")
     start, stop, step = (_float(part, where) for part in parts)
     if step <= 0:
-        raise ValidationError(f"{where}: the step must be positive")
+        raise UsageError(f"{where}: the step must be positive")
     if stop < start:
-        raise ValidationError(f"{where}: the range ends ({stop:g}) before it starts ({start:g})")
+        raise UsageError(f"{where}: the range ends ({stop:g}) before it starts ({start:g})")
     count = math.floor((stop - start) / step + 1e-9) + 1
     if count > MAX_VALUES:
-        raise ValidationError(f"{where}: {count:,} values; at most {MAX_VALUES:,} per range")
+        raise UsageError(f"{where}: {count:,} values; at most {MAX_VALUES:,} per range")
     values = [start + index * step for index in range(count)]
     if param.kind == "int":
         return [round(value) if abs(value - round(value)) < 1e-9 else value for value in values]
@@ -68,14 +69,12 @@ def parse_param_values(strategy: str, texts: Sequence[str]) -> dict[str, list[Pa
         name = name.strip().replace("-", "_")
         where = f"--param {text!r}"
         if not has_value or not name or not spec.strip():
-            raise ValidationError(
-                f"{where}: expected name=value, name=a,b,c or name=start:stop:step"
-            )
+            raise UsageError(f"{where}: expected name=value, name=a,b,c or name=start:stop:step")
         if name not in declared:
             known = ", ".join(declared) or "none"
-            raise ValidationError(f"{chosen.name}: unknown parameter {name!r} (known: {known})")
+            raise UsageError(f"{chosen.name}: unknown parameter {name!r} (known: {known})")
         if name in values:
-            raise ValidationError(f"--param: {name} is given twice")
+            raise UsageError(f"--param: {name} is given twice")
         param = declared[name]
         raw = _range(param, spec, where) if ":" in spec else spec.split(",")
         checked = [_validate(chosen.name, param, value) for value in raw]
@@ -87,4 +86,4 @@ def _validate(strategy: str, param: Param, value: object) -> ParamValue:
     try:
         return param.validate(value.strip() if isinstance(value, str) else value)
     except ValidationError as exc:
-        raise ValidationError(f"{strategy}: {exc}") from None
+        raise UsageError(f"{strategy}: {exc}") from None

@@ -3,12 +3,16 @@
 Every run is stored in the database (``backtest results ID``, ``list``, ``export``). A symbol
 without stored bars is served from the bundled sample when it holds it (with a notice), so
 ``backtest run --strategy rsi_mean_reversion --symbol AAPL --report report.html`` works offline.
-Exit codes: 0 on success; 2 for a usage error the command line shows by itself (a malformed
+Exit codes: 0 on success; 2 for a usage error the command line shows by itself: a malformed
 command line, a number outside its documented range (``--help`` shows it; the ranges live in
-:mod:`trademind.core.backtest_limits`), a ``--report``/``--output`` file that cannot be written,
-a sweep whose every combination the strategy rejects); 1 for a request that cannot be carried
-out (unknown strategy, parameter or symbol, a parameter value out of range, a window outside the
-data, too little history for the warm-up, no run #N stored) or a failed engine. Nothing is
+:mod:`trademind.core.backtest_limits`), an unknown strategy, parameter, engine or metric, a
+parameter value of the wrong type or outside its declared range (or not fitting the others), a
+malformed ``--param``/``--slippage``/``--commission``/``--sizing``/``--order``/stop text, an
+invalid symbol or interval, ``--start`` after ``--end``, a ``--report``/``--output`` file that
+cannot be written, a sweep whose every combination the strategy rejects. 1 for a valid request
+that cannot be carried out: no bars stored for a symbol (and none in the bundled sample), a
+window outside the data, too little history for the warm-up, no run #N stored, a setting the
+backtrader engine cannot reproduce, a broken configuration file, or a failed engine. Nothing is
 stored when a command fails: ``--report`` is written inside the run's transaction.
 ``--format json`` prints exactly one JSON document on stdout.
 Progress bars go to stderr, on a terminal only, never in JSON mode.

@@ -7,7 +7,7 @@ strategy named as an argument.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ from trademind.cli import backtest_output as show
 from trademind.cli.context import CliState, get_state, open_database
 from trademind.cli.output import print_json, print_message, stderr
 from trademind.core import backtest_limits as limits
-from trademind.core.errors import ValidationError
+from trademind.core.errors import UsageError, ValidationError
 
 if TYPE_CHECKING:
     from trademind.config import Settings
@@ -135,10 +135,42 @@ RunId = Annotated[
 
 
 def _symbols(symbol: str | None, symbols: str | None) -> list[str]:
+    """The symbols given; none, or one that is not a valid symbol, is a usage error."""
+    from trademind.data.schema import normalise_symbol
+
     given = [part for raw in (symbol, symbols) if raw for part in raw.split(",") if part.strip()]
     if not given:
-        raise ValidationError("name the symbol to backtest: --symbol AAPL (or --symbols A,B)")
+        raise UsageError("name the symbol to backtest: --symbol AAPL (or --symbols A,B)")
+    for part in given:
+        _usage_error(normalise_symbol, part)
     return given
+
+
+def _usage_error(check: Callable[[str], str], value: str) -> str:
+    """``check(value)``, its ValidationError (a bad command-line value) as a UsageError."""
+    try:
+        return check(value)
+    except ValidationError as err:
+        raise UsageError(str(err)) from None
+
+
+def _check_window(
+    days: int | None, start: datetime | None, end: datetime | None, interval: str | None
+) -> None:
+    """What the window options get wrong by themselves: a usage error before any data is read."""
+    from trademind.data.schema import check_timeframe
+
+    for option, day in (("--start", start), ("--end", end)):
+        if day is not None and day.date() >= _LAST_DAY:  # a day later must still be a date
+            raise click.BadParameter(
+                f"{day:%Y-%m-%d} is after {_LAST_DAY:%Y-%m-%d}", param_hint=f"'{option}'"
+            )
+    if days is not None and start is not None:
+        raise UsageError("give either --days or --start, not both")
+    if start is not None and end is not None and start > end:
+        raise UsageError(f"--start {start:%Y-%m-%d} is after --end {end:%Y-%m-%d}")
+    if interval is not None:
+        _usage_error(check_timeframe, interval)
 
 
 def data_request(  # noqa: PLR0917 - the CLI's window options, passed straight through
@@ -151,11 +183,7 @@ def data_request(  # noqa: PLR0917 - the CLI's window options, passed straight t
 ) -> DataRequest:
     from trademind.services.backtest_data import DataRequest
 
-    for option, day in (("--start", start), ("--end", end)):
-        if day is not None and day.date() >= _LAST_DAY:  # a day later must still be a date
-            raise click.BadParameter(
-                f"{day:%Y-%m-%d} is after {_LAST_DAY:%Y-%m-%d}", param_hint=f"'{option}'"
-            )
+    _check_window(days, start, end, interval)
     return DataRequest(
         symbols=_symbols(symbol, symbols),
         start=start.date() if start else None,

@@ -2,8 +2,11 @@
 
 Enable/disable and parameter values are persisted in the configuration file (the path of
 `config set`: validated first, written atomically, recorded in config_changes). Exit codes: 0
-on success, 1 for an unknown strategy or parameter or a value out of range (the message names
-the known ones), 2 for a malformed command line.
+on success; 2 for a usage error: a malformed command line, an unknown strategy or parameter (the
+message names the known ones), a value of the wrong type, out of its declared range or not
+fitting the other parameters; 1 for a failure (a configuration file that cannot be read or
+written, parameters in it that do not fit together). ``performance`` and ``backtest`` follow
+`trademind backtest` (no run stored, too little history: 1).
 """
 
 from __future__ import annotations

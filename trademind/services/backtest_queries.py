@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from trademind.core.errors import ValidationError
+from trademind.core.errors import UsageError
 from trademind.db.backtest_runs import BacktestRunRepository, RunSummary
 
 if TYPE_CHECKING:
@@ -47,5 +47,5 @@ def summary_dict(row: RunSummary) -> dict[str, Any]:
 def list_runs(database: Database, limit: int = 20) -> list[dict[str, Any]]:
     """The latest ``limit`` stored runs, newest first (``backtest list``)."""
     if limit < 1:
-        raise ValidationError(f"--limit must be at least 1, got {limit}")
+        raise UsageError(f"--limit must be at least 1, got {limit}")
     return [summary_dict(row) for row in summaries(database, limit=limit, strategy=None)]

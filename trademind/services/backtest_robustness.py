@@ -1,12 +1,14 @@
 """Several backtests at once: compare strategies, optimise parameters, walk forward, Monte Carlo.
 
 Every use case prepares the data once (:mod:`trademind.services.backtest_data`), checks all of
-its input before anything runs, and returns JSON-ready values. ``compare`` stores each
-strategy's run; ``optimize`` stores the best trial as a full run (so its trades can be read
-with ``backtest results``); ``montecarlo`` bootstraps a stored run's closed trades (or a fresh
-run, stored first). Sweeps and walk-forward windows run in worker processes
-(:mod:`trademind.backtest.parallel`): each job is a pure function of the data reference, the
-strategy and its parameters.
+its input before anything runs (what the command line got wrong is a
+:class:`~trademind.services.backtest_service.RequestError`, a usage error: exit 2; too little
+history or a stored run without trades stays a failure: exit 1), and returns JSON-ready values.
+``compare`` stores each strategy's run; ``optimize`` stores the best trial as a full run (so
+its trades can be read with ``backtest results``); ``montecarlo`` bootstraps a stored run's
+closed trades (or a fresh run, stored first). Sweeps and walk-forward windows run in worker
+processes (:mod:`trademind.backtest.parallel`): each job is a pure function of the data
+reference, the strategy and its parameters.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def known_metrics() -> tuple[str, ...]:
 
 def check_metric(metric: str) -> str:
     if metric not in known_metrics():
-        raise ValidationError(f"unknown metric {metric!r} (known: {', '.join(known_metrics())})")
+        raise RequestError(f"unknown metric {metric!r} (known: {', '.join(known_metrics())})")
     return metric
 
 
@@ -94,7 +96,7 @@ def compare(
     """Each strategy (its configured parameters) on the same bars and config; each run stored."""
     names = list(dict.fromkeys(get_strategy(name).name for name in strategies))
     if not names:
-        raise ValidationError("--strategies: name at least one strategy")
+        raise RequestError("--strategies: name at least one strategy")
     specs = [
         run_spec(settings, RunRequest(name, data_request, {}, slippage, commission))
         for name in names
@@ -148,14 +150,14 @@ def _candidates(
     if request.random is not None:
         several = [name for name, values in given.items() if len(values) > 1]
         if several:
-            raise ValidationError(
+            raise RequestError(
                 f"--random draws from the declared ranges; --param may only fix single values "
                 f"with it (not {', '.join(several)})"
             )
         fixed = {name: values[0] for name, values in given.items()}
         return _some_valid(*random_candidates(base.strategy, request.random, request.seed, fixed))
     if not any(len(values) > 1 for values in given.values()):
-        raise ValidationError(
+        raise RequestError(
             "nothing to sweep: give ranges or lists (--param fast=5:20:5 --param slow=30,50) "
             "or --random N"
         )
@@ -163,7 +165,7 @@ def _candidates(
     values.update(given)
     combinations = int(np.prod([len(v) for v in values.values()], dtype=np.float64))
     if combinations > MAX_TRIALS:
-        raise ValidationError(f"{combinations:,} combinations; at most {MAX_TRIALS:,} per sweep")
+        raise RequestError(f"{combinations:,} combinations; at most {MAX_TRIALS:,} per sweep")
     return _some_valid(*grid_candidates(base.strategy, values))
 
 
@@ -210,14 +212,14 @@ def _prepare_sweep(
 ) -> tuple[RunSpec, PreparedData, list[dict[str, ParamValue]], list[str]]:
     check_metric(request.metric)
     if request.workers is not None and request.workers < 1:
-        raise ValidationError(f"--workers must be at least 1, got {request.workers}")
+        raise RequestError(f"--workers must be at least 1, got {request.workers}")
     base = run_spec(
         settings,
         RunRequest(request.strategy, request.data, {}, request.slippage, request.commission),
     )
     candidates, skipped = _candidates(request, base)
     if len(candidates) > MAX_TRIALS:
-        raise ValidationError(f"{len(candidates):,} trials; at most {MAX_TRIALS:,} per sweep")
+        raise RequestError(f"{len(candidates):,} trials; at most {MAX_TRIALS:,} per sweep")
     data = prepare_data(database, settings, request.data)
     skipped = list(skipped)
     return base, data, _warm_enough(data, base, candidates, skipped), skipped
@@ -252,7 +254,7 @@ def optimize(
 ) -> dict[str, Any]:
     """Sweep the parameter grid (or random draws) and store the best trial as a run."""
     if top < 1:
-        raise ValidationError(f"--top must be at least 1, got {top}")
+        raise RequestError(f"--top must be at least 1, got {top}")
     base, data, candidates, skipped = _prepare_sweep(database, settings, request)
     result = sweep(
         data.ref,
@@ -311,7 +313,7 @@ def walk_forward(
             f"{limits.WALK_FORWARD_WINDOWS_MAX} (backtest.walk_forward_windows), got {count}"
         )
     if mode not in ("rolling", "anchored"):
-        raise ValidationError(f"--mode must be rolling or anchored, not {mode!r}")
+        raise RequestError(f"--mode must be rolling or anchored, not {mode!r}")
     base, data, candidates, _ = _prepare_sweep(database, settings, request)
     result = walkforward.walk_forward(
         data.ref,
@@ -374,7 +376,7 @@ def montecarlo(
     ``notices`` are what applies now (a fresh run's data notices); a stored run's notices are
     what applied when it was made, returned apart as ``run_notices``."""
     if (run_id is None) == (request is None):
-        raise ValidationError("give a stored run ID, or --strategy and --symbol for a fresh run")
+        raise RequestError("give a stored run ID, or --strategy and --symbol for a fresh run")
     count = runs if runs is not None else settings.backtest.monte_carlo_runs
     if request is not None:
         record = run(database, settings, request, progress=progress).record

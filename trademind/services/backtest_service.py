@@ -6,9 +6,13 @@ bundled sample when nothing is stored), resolves the parameters (the configured
 declaration), builds the engine config from the ``backtest`` settings with ``--slippage`` and
 ``--commission`` (:mod:`trademind.backtest.cost_specs`), runs the native engine or backtrader,
 and stores every run in ``backtest_runs`` (a run whose engine raises is stored as ``failed``
-with its error, then the error goes on to the caller). Bad input (unknown strategy, parameter or
-symbol, values out of range, a window outside the data, too little history for the warm-up) is
-a :class:`~trademind.core.errors.ValidationError` before anything runs.
+with its error, then the error goes on to the caller). Everything is checked before anything
+runs: what the command line got wrong (an unknown strategy, engine or parameter, a parameter
+value out of range or of the wrong type, a malformed ``--param``/cost/sizing/order text) is a
+:class:`~trademind.core.errors.UsageError` (exit 2); what the request could not be carried out
+with (a symbol without data, a window outside the data, too little history for the warm-up,
+parameters in the configuration file that do not fit together) is a
+:class:`~trademind.core.errors.ValidationError` (exit 1).
 """
 
 from __future__ import annotations
@@ -89,15 +93,15 @@ class RunReport:
 
 def parse_assignments(texts: Sequence[str], option: str = "--param") -> dict[str, str]:
     """``["fast=10", "slow=30"]`` as ``{"fast": "10", "slow": "30"}``; a text without ``=``
-    or a name given twice is a ValidationError naming it."""
+    or a name given twice is a UsageError naming it."""
     given: dict[str, str] = {}
     for text in texts:
         name, has_value, value = text.partition("=")
         name = name.strip().replace("-", "_")
         if not has_value or not name or not value.strip():
-            raise ValidationError(f"{option} {text!r}: expected name=value, e.g. {option} fast=10")
+            raise UsageError(f"{option} {text!r}: expected name=value, e.g. {option} fast=10")
         if name in given:
-            raise ValidationError(f"{option}: {name} is given twice")
+            raise UsageError(f"{option}: {name} is given twice")
         given[name] = value.strip()
     return given
 
@@ -105,9 +109,18 @@ def parse_assignments(texts: Sequence[str], option: str = "--param") -> dict[str
 def strategy_params(
     settings: Settings, strategy: str, overrides: Mapping[str, object] | None = None
 ) -> dict[str, ParamValue]:
-    """The configured ``strategies.<name>`` values overlaid with ``overrides``, validated."""
+    """The configured ``strategies.<name>`` values overlaid with ``overrides`` (from the
+    command line), validated: configured values that do not fit together are a ValidationError
+    (the file is broken, exit 1); overrides that are unknown, out of range or do not fit the
+    others are a UsageError (exit 2)."""
     name = get_strategy(strategy).name
-    return resolve(name, {**configured_params(settings, name), **dict(overrides or {})})
+    configured = configured_params(settings, name)
+    if not overrides:
+        return configured
+    try:
+        return resolve(name, {**configured, **dict(overrides)})
+    except ValidationError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def engine_config(
@@ -129,7 +142,7 @@ def engine_config(
 
 def check_engine(engine: str) -> Engine:
     if engine not in ENGINES:
-        raise ValidationError(f"unknown engine {engine!r}: use native or backtrader")
+        raise UsageError(f"unknown engine {engine!r}: use native or backtrader")
     return "backtrader" if engine == "backtrader" else "native"
 
 

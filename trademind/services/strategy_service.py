@@ -4,8 +4,9 @@ Enabled strategies and parameter values live in the configuration file
 (``strategies.enabled``, ``strategies.<name>.<param>``). Reads use the effective configuration
 (every layer); changes go through :func:`config_service.set_config_values`, the path of
 ``config set``: validated as a whole first, written atomically with comments kept, and one
-``config_changes`` row per changed key. ``config_path``/``environ``/``cwd`` are as in
-:mod:`trademind.services.config_service`.
+``config_changes`` row per changed key. A name or value the caller got wrong is a
+:class:`~trademind.core.errors.UsageError` (exit 2). ``config_path``/``environ``/``cwd`` are
+as in :mod:`trademind.services.config_service`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from trademind.config import Settings, load_config
-from trademind.core.errors import ValidationError
+from trademind.core.errors import UsageError, ValidationError
 from trademind.services import config_service
 from trademind.services.config_service import ChangeReport, Environ
 from trademind.strategies import registry
@@ -160,17 +161,22 @@ def set_params(
     """Set parameters of ``name`` (text values by parameter name, from the command line).
 
     Each value is validated against its declaration and the resulting set as a whole
-    (``Strategy.check``) before anything is written; unknown names are an error naming the
-    known ones.
+    (``Strategy.check``) before anything is written. What ``given`` gets wrong (an unknown
+    name, a value of the wrong type, out of range or not fitting the others) is a UsageError
+    (exit 2) naming the known ones; configured values that do not fit together are a
+    ValidationError (the file is broken, exit 1).
     """
     strategy = registry.get_strategy(name)
     known = ", ".join(param.name for param in strategy.params)
     if not strategy.params:
-        raise ValidationError(f"{strategy.name} has no parameters to set")
+        raise UsageError(f"{strategy.name} has no parameters to set")
     if not given:
-        raise ValidationError(f"{strategy.name}: nothing to set (parameters: {known})")
+        raise UsageError(f"{strategy.name}: nothing to set (parameters: {known})")
     current = registry.configured_params(_settings(config_path, environ, cwd), strategy.name)
-    resolved = registry.resolve(strategy, {**current, **given})
+    try:
+        resolved = registry.resolve(strategy, {**current, **given})
+    except ValidationError as exc:
+        raise UsageError(str(exc)) from None
     report = config_service.set_config_values(
         {f"strategies.{strategy.name}.{key}": resolved[key] for key in given},
         config_path,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Final
 
 from pydantic import BaseModel
 
-from trademind.core.errors import ValidationError
+from trademind.core.errors import UsageError, ValidationError
 from trademind.strategies.base import ParamValue, Strategy, resolve_params
 from trademind.strategies.bollinger_reversion import BollingerReversion
 from trademind.strategies.buy_and_hold import BuyAndHold
@@ -44,12 +44,13 @@ def strategy_names() -> tuple[str, ...]:
 
 
 def get_strategy(name: str) -> Strategy:
-    """The strategy called ``name``, or a ValidationError listing the known names."""
+    """The strategy called ``name``, or a UsageError (exit 2) listing the known names: a name
+    always comes from a caller (the configuration's names are checked when it loads)."""
     try:
         return _BY_NAME[name.strip().lower()]
     except KeyError:
         known = ", ".join(_BY_NAME)
-        raise ValidationError(f"unknown strategy {name!r} (known: {known})") from None
+        raise UsageError(f"unknown strategy {name!r} (known: {known})") from None
 
 
 def resolve(

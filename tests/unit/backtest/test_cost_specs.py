@@ -10,7 +10,7 @@ from trademind.backtest.cost_specs import (
     parse_commission,
     parse_slippage,
 )
-from trademind.core.errors import ValidationError
+from trademind.core.errors import UsageError
 from trademind.fills.commission import PercentageCommission, PerShareCommission, ZeroCommission
 from trademind.fills.slippage import AtrSlippage, FixedBpsSlippage, NoSlippage
 
@@ -63,7 +63,7 @@ def test_commission_texts(text: str, model: object) -> None:
     ],
 )
 def test_bad_slippage_names_the_problem(text: str, message: str) -> None:
-    with pytest.raises(ValidationError, match="--slippage") as error:
+    with pytest.raises(UsageError, match="--slippage") as error:
         parse_slippage(text)
     assert message in str(error.value)
 
@@ -82,7 +82,7 @@ def test_bad_slippage_names_the_problem(text: str, message: str) -> None:
     ],
 )
 def test_bad_commission_names_the_problem(text: str, message: str) -> None:
-    with pytest.raises(ValidationError, match="--commission") as error:
+    with pytest.raises(UsageError, match="--commission") as error:
         parse_commission(text)
     assert message in str(error.value)
 

@@ -23,7 +23,7 @@ from trademind.backtest.sizing import (
     SizingRule,
     VolatilityTarget,
 )
-from trademind.core.errors import ValidationError
+from trademind.core.errors import UsageError
 
 SIZINGS: list[tuple[str, SizingRule]] = [
     ("all-in", AllIn()),
@@ -65,7 +65,7 @@ def test_described_sizing_reads_back_as_the_same_rule(rule: SizingRule) -> None:
     ],
 )
 def test_bad_sizing_texts_name_the_option_and_the_problem(text: str, message: str) -> None:
-    with pytest.raises(ValidationError, match="--sizing") as caught:
+    with pytest.raises(UsageError, match="--sizing") as caught:
         parse_sizing(text)
     assert message in str(caught.value)
 
@@ -90,7 +90,7 @@ def test_order_texts_and_back(text: str, fields: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("text", ["limit", "limit:1", "twap", "stop-limit:1%"])
 def test_bad_order_texts(text: str) -> None:
-    with pytest.raises(ValidationError, match="--order"):
+    with pytest.raises(UsageError, match="--order"):
         parse_order(text)
 
 
@@ -126,7 +126,7 @@ def test_options_not_given_change_nothing() -> None:
     ],
 )
 def test_bad_exit_and_time_in_force_texts(key: str, text: str, message: str) -> None:
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(UsageError) as caught:
         parse_execution({key: text})
     assert str(caught.value) == message
 

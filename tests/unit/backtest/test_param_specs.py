@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from trademind.backtest.param_specs import parse_param_values
-from trademind.core.errors import ValidationError
+from trademind.core.errors import UsageError
 
 
 def test_ranges_lists_and_single_values() -> None:
@@ -40,11 +40,11 @@ def test_duplicates_in_a_list_are_tried_once() -> None:
     ],
 )
 def test_bad_values_name_the_problem(text: str, message: str) -> None:
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(UsageError) as error:
         parse_param_values("ma_crossover", [text])
     assert message in str(error.value)
 
 
 def test_a_parameter_given_twice_is_an_error() -> None:
-    with pytest.raises(ValidationError, match="given twice"):
+    with pytest.raises(UsageError, match="given twice"):
         parse_param_values("ma_crossover", ["fast=5", "fast=10"])

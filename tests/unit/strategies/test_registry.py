@@ -15,7 +15,7 @@ from pydantic.fields import FieldInfo
 
 from trademind.config import Settings
 from trademind.config.sections_market import StrategyName, StrategySettings
-from trademind.core.errors import ValidationError
+from trademind.core.errors import UsageError, ValidationError
 from trademind.strategies import registry, rules
 from trademind.strategies.base import Bars, Param, Strategy
 
@@ -38,7 +38,8 @@ def test_get_strategy_by_name_ignores_case_and_spaces() -> None:
 
 
 def test_an_unknown_strategy_names_the_known_ones() -> None:
-    with pytest.raises(ValidationError, match="unknown strategy 'rsi'") as caught:
+    """An unknown name is a usage error (exit 2, issue 9 defect 11)."""
+    with pytest.raises(UsageError, match="unknown strategy 'rsi'") as caught:
         registry.get_strategy("rsi")
     for name in NAMES:
         assert name in str(caught.value)
