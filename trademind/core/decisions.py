@@ -44,6 +44,7 @@ class Signal:
     def __post_init__(self) -> None:
         values.text(self.strategy, "Signal.strategy")
         values.symbol(self.symbol, "Signal.symbol")
+        values.free_text(self.reason, "Signal.reason")
         object.__setattr__(self, "ts", values.utc(self.ts, "Signal.ts"))
         action = values.member(Action, self.action, "Signal.action")
         if action is Action.HOLD:
@@ -94,8 +95,7 @@ class Vote:
         set_(self, "score", score)
         set_(self, "confidence", values.within(self.confidence, 0.0, 1.0, "Vote.confidence"))
         set_(self, "data_time", values.utc(self.data_time, "Vote.data_time"))
-        if not isinstance(self.reasoning, str):
-            raise TypeError(f"Vote.reasoning must be a string, got {type(self.reasoning).__name__}")
+        values.free_text(self.reasoning, "Vote.reasoning")
         factors = tuple(self.key_factors)
         for factor in factors:
             values.text(factor, "Vote.key_factors item")
@@ -154,6 +154,11 @@ class Decision:
         values.text(self.decision_id, "Decision.decision_id", max_length=64)
         values.symbol(self.symbol, "Decision.symbol")
         values.text(self.agent, "Decision.agent", max_length=64)
+        values.free_text(self.reasoning, "Decision.reasoning")
+        if self.strategy is not None:
+            values.text(self.strategy, "Decision.strategy", max_length=64)
+        if self.variant is not None:
+            values.text(self.variant, "Decision.variant", max_length=32)
         set_ = object.__setattr__
         set_(self, "action", values.member(Action, self.action, "Decision.action"))
         set_(self, "mode", values.member(TradingMode, self.mode, "Decision.mode"))

@@ -88,6 +88,13 @@ def text(value: object, what: str, *, max_length: int | None = None) -> str:
     return value
 
 
+def free_text(value: object, what: str) -> str:
+    """A string, possibly empty (explanations, reasons)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a string, got {type(value).__name__}")
+    return value
+
+
 def utc(value: object, what: str) -> datetime:
     """A timezone-aware datetime converted to UTC (naive: ValueError; not a datetime: TypeError)."""
     if not isinstance(value, datetime):
