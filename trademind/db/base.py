@@ -1,7 +1,13 @@
-"""Declarative base, constraint naming convention and the shared column vocabulary."""
+"""Declarative base, constraint naming convention and the shared column vocabulary.
+
+The values a ``mode``, ``side``, ``status`` or ``action`` column allows are the domain enums of
+:mod:`trademind.core` (``TradingMode``, ``OrderSide``, ``OrderStatus``, ``Action``), turned into
+CHECK constraints by :func:`one_of`; only database-only vocabularies are listed here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -21,20 +27,6 @@ NAMING_CONVENTION: Final[dict[str, str]] = {
 }
 """Every constraint gets a predictable name, so migrations are deterministic on every backend."""
 
-TRADING_MODES: Final = ("paper", "live", "backtest", "replay")
-ORDER_SIDES: Final = ("buy", "sell")
-ORDER_STATUSES: Final = (
-    "created",
-    "submitted",
-    "accepted",
-    "partially_filled",
-    "filled",
-    "cancel_requested",
-    "cancelled",
-    "rejected",
-    "expired",
-)
-DECISION_ACTIONS: Final = ("buy", "sell", "hold")
 SEVERITIES: Final = ("info", "warning", "critical")
 BACKTEST_STATUSES: Final = ("running", "completed", "failed")
 
@@ -43,10 +35,19 @@ SHORT_TEXT: Final = 32
 NAME_LENGTH: Final = 64
 
 
-def one_of(column: str, values: tuple[str, ...], name: str | None = None) -> sa.CheckConstraint:
-    """A named CHECK constraint restricting ``column`` to ``values`` (a portable enum)."""
+def one_of(
+    column: str, values: Iterable[str], name: str | None = None, *, nullable: bool = False
+) -> sa.CheckConstraint:
+    """A named CHECK constraint restricting ``column`` to ``values`` (a portable enum).
+
+    ``values`` is usually a domain enum of :mod:`trademind.core` (``one_of("side", OrderSide)``):
+    the database allows exactly the enum's values, in its order. ``nullable`` also allows NULL.
+    """
     allowed = ", ".join(f"'{value}'" for value in values)
-    return sa.CheckConstraint(f"{column} IN ({allowed})", name=name or f"{column}_allowed")
+    condition = f"{column} IN ({allowed})"
+    if nullable:
+        condition = f"{column} IS NULL OR {condition}"
+    return sa.CheckConstraint(condition, name=name or f"{column}_allowed")
 
 
 class Base(DeclarativeBase):

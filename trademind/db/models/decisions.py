@@ -9,13 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from trademind.core.decisions import Action
+from trademind.core.market import TradingMode
 from trademind.db.base import (
     BACKTEST_STATUSES,
-    DECISION_ACTIONS,
     NAME_LENGTH,
     SHORT_TEXT,
     SYMBOL_LENGTH,
-    TRADING_MODES,
     Base,
     BigId,
     one_of,
@@ -32,8 +32,8 @@ class AgentDecision(Base):
 
     __tablename__ = "agent_decisions"
     __table_args__ = (
-        one_of("mode", TRADING_MODES),
-        one_of("action", DECISION_ACTIONS),
+        one_of("mode", TradingMode),
+        one_of("action", Action),
         sa.CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range"),
         sa.Index("ix_agent_decisions_decided_at", "decided_at"),
         sa.Index("ix_agent_decisions_symbol_decided_at", "symbol", "decided_at"),

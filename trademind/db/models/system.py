@@ -8,12 +8,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from trademind.core.market import TradingMode
 from trademind.db.base import (
     NAME_LENGTH,
     SEVERITIES,
     SHORT_TEXT,
     SYMBOL_LENGTH,
-    TRADING_MODES,
     Base,
     BigId,
     one_of,
@@ -27,10 +27,7 @@ class SafetyEvent(Base):
     __tablename__ = "safety_events"
     __table_args__ = (
         one_of("severity", SEVERITIES),
-        sa.CheckConstraint(
-            "mode IS NULL OR mode IN ({})".format(", ".join(f"'{m}'" for m in TRADING_MODES)),
-            name="mode_allowed",
-        ),
+        one_of("mode", TradingMode, nullable=True),
         sa.Index("ix_safety_events_occurred_at", "occurred_at"),
     )
 

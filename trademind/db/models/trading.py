@@ -13,13 +13,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from trademind.core.market import TradingMode
+from trademind.core.order_status import OrderStatus
+from trademind.core.orders import OrderSide
 from trademind.db.base import (
     NAME_LENGTH,
-    ORDER_SIDES,
-    ORDER_STATUSES,
     SHORT_TEXT,
     SYMBOL_LENGTH,
-    TRADING_MODES,
     Base,
     BigId,
     one_of,
@@ -40,9 +40,9 @@ class Order(Base):
 
     __tablename__ = "orders"
     __table_args__ = (
-        one_of("mode", TRADING_MODES),
-        one_of("side", ORDER_SIDES),
-        one_of("status", ORDER_STATUSES),
+        one_of("mode", TradingMode),
+        one_of("side", OrderSide),
+        one_of("status", OrderStatus),
         sa.CheckConstraint(_POSITIVE_QUANTITY, name="quantity_positive"),
         sa.Index("ix_orders_status_created_at", "status", "created_at"),
         sa.Index("ix_orders_created_at", "created_at"),
@@ -65,7 +65,7 @@ class Order(Base):
     quantity: Mapped[Decimal]
     limit_price: Mapped[Decimal | None]
     stop_price: Mapped[Decimal | None]
-    status: Mapped[str] = mapped_column(sa.String(20), default="created")
+    status: Mapped[str] = mapped_column(sa.String(20), default=OrderStatus.PENDING.value)
     filled_quantity: Mapped[Decimal] = mapped_column(default=_ZERO)
     avg_fill_price: Mapped[Decimal | None]
     commission: Mapped[Decimal] = mapped_column(default=_ZERO)
@@ -86,8 +86,8 @@ class Trade(Base):
 
     __tablename__ = "trades"
     __table_args__ = (
-        one_of("mode", TRADING_MODES),
-        one_of("side", ORDER_SIDES),
+        one_of("mode", TradingMode),
+        one_of("side", OrderSide),
         sa.CheckConstraint(_POSITIVE_QUANTITY, name="quantity_positive"),
         sa.Index("ix_trades_executed_at", "executed_at"),
         sa.Index("ix_trades_symbol_executed_at", "symbol", "executed_at"),
@@ -118,7 +118,7 @@ class Holding(Base):
     """A current position: one row per (mode, symbol), deleted or zeroed when flat."""
 
     __tablename__ = "holdings"
-    __table_args__ = (sa.UniqueConstraint("mode", "symbol"), one_of("mode", TRADING_MODES))
+    __table_args__ = (sa.UniqueConstraint("mode", "symbol"), one_of("mode", TradingMode))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     mode: Mapped[str] = mapped_column(sa.String(16))
@@ -140,7 +140,7 @@ class PortfolioSnapshot(Base):
     __tablename__ = "portfolio_snapshots"
     __table_args__ = (
         sa.UniqueConstraint("mode", "ts"),
-        one_of("mode", TRADING_MODES),
+        one_of("mode", TradingMode),
         sa.Index("ix_portfolio_snapshots_ts", "ts"),
     )
 

@@ -1,0 +1,191 @@
+"""From bars to intent: :class:`Signal` (a strategy), :class:`Vote` / :class:`Abstention` (an
+agent) and :class:`Decision` (the orchestrator's verdict over the votes).
+
+Abstaining is not holding: an agent without data, timed out or failing returns an
+:class:`Abstention` with its reason, which takes no part in the vote; a HOLD :class:`Vote` is an
+opinion (stay as we are) that does. Scores and confidences are plain floats (they are not money).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from trademind.core import values
+from trademind.core.errors import ValidationError
+from trademind.core.market import TradingMode
+
+
+class Action(StrEnum):
+    """What a signal, vote or decision asks for. Values are ``agent_decisions.action``'s."""
+
+    BUY = "buy"
+    SELL = "sell"
+    HOLD = "hold"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Signal:
+    """A strategy's intent at the close of the bar ``ts``: enter (BUY) or exit (SELL).
+
+    Strategies are long-only today (``entries``/``exits`` of
+    :class:`~trademind.strategies.base.Signals`), so a signal is BUY or SELL; no signal is no
+    :class:`Signal`, never a HOLD one. ``confidence`` is in [0, 1]; ``reason`` says why.
+    """
+
+    strategy: str
+    symbol: str
+    ts: datetime
+    action: Action
+    confidence: float
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        values.text(self.strategy, "Signal.strategy")
+        values.symbol(self.symbol, "Signal.symbol")
+        values.free_text(self.reason, "Signal.reason")
+        object.__setattr__(self, "ts", values.utc(self.ts, "Signal.ts"))
+        action = values.member(Action, self.action, "Signal.action")
+        if action is Action.HOLD:
+            raise ValidationError("Signal.action must be buy or sell (no signal is no Signal)")
+        object.__setattr__(self, "action", action)
+        confidence = values.within(self.confidence, 0.0, 1.0, "Signal.confidence")
+        object.__setattr__(self, "confidence", confidence)
+
+
+def _check_opinion_source(
+    owner: str, agent: object, symbol: object, source: object, latency: object
+) -> None:
+    values.text(agent, f"{owner}.agent")
+    values.symbol(symbol, f"{owner}.symbol")
+    values.text(source, f"{owner}.source")
+    values.duration(latency, f"{owner}.latency")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Vote:
+    """An agent's opinion on one symbol.
+
+    ``score`` in [-1, 1] is signed strength (positive: buy); a BUY vote's score is not negative,
+    a SELL vote's not positive. ``confidence`` is in [0, 1]. ``data_time`` is the time of the
+    newest data the agent used (UTC), ``latency`` how long it took, ``source`` where the opinion
+    came from (``rules``, ``llm``, ``fallback``, ...).
+    """
+
+    agent: str
+    symbol: str
+    direction: Action
+    score: float
+    confidence: float
+    data_time: datetime
+    source: str
+    reasoning: str = ""
+    key_factors: tuple[str, ...] = ()
+    latency: timedelta = timedelta(0)
+
+    def __post_init__(self) -> None:
+        _check_opinion_source("Vote", self.agent, self.symbol, self.source, self.latency)
+        set_ = object.__setattr__
+        direction = values.member(Action, self.direction, "Vote.direction")
+        set_(self, "direction", direction)
+        score = values.within(self.score, -1.0, 1.0, "Vote.score")
+        if (direction is Action.BUY and score < 0) or (direction is Action.SELL and score > 0):
+            raise ValidationError(f"Vote.score {score:g} contradicts the direction {direction}")
+        set_(self, "score", score)
+        set_(self, "confidence", values.within(self.confidence, 0.0, 1.0, "Vote.confidence"))
+        set_(self, "data_time", values.utc(self.data_time, "Vote.data_time"))
+        values.free_text(self.reasoning, "Vote.reasoning")
+        factors = tuple(self.key_factors)
+        for factor in factors:
+            values.text(factor, "Vote.key_factors item")
+        set_(self, "key_factors", factors)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Abstention:
+    """An agent that gives no opinion on ``symbol``, and why (no data, timeout, error, ...).
+
+    It does not count as a vote (not even a neutral one). ``data_time`` is the newest data the
+    agent had, None when it had none.
+    """
+
+    agent: str
+    symbol: str
+    reason: str
+    source: str
+    data_time: datetime | None = None
+    latency: timedelta = timedelta(0)
+
+    def __post_init__(self) -> None:
+        _check_opinion_source("Abstention", self.agent, self.symbol, self.source, self.latency)
+        values.text(self.reason, "Abstention.reason")
+        if self.data_time is not None:
+            when = values.utc(self.data_time, "Abstention.data_time")
+            object.__setattr__(self, "data_time", when)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decision:
+    """What the system decided for one symbol at ``decided_at``, from which votes, and why.
+
+    ``data_time`` is the close of the newest bar the decision could see; it is not after
+    ``decided_at`` (no decision uses a later bar). ``confidence`` is in [0, 1]. A vetoed
+    decision carries its ``veto_reason``; one that is not vetoed carries none. ``decision_id``
+    is ours (non-blank, at most 64 characters): orders it causes name it.
+    """
+
+    decision_id: str
+    symbol: str
+    action: Action
+    confidence: float
+    decided_at: datetime
+    data_time: datetime
+    mode: TradingMode
+    reasoning: str
+    agent: str = "orchestrator"
+    strategy: str | None = None
+    variant: str | None = None
+    votes: tuple[Vote | Abstention, ...] = field(default=())
+    vetoed: bool = False
+    veto_reason: str | None = None
+
+    def __post_init__(self) -> None:
+        values.text(self.decision_id, "Decision.decision_id", max_length=64)
+        values.symbol(self.symbol, "Decision.symbol")
+        values.text(self.agent, "Decision.agent", max_length=64)
+        values.free_text(self.reasoning, "Decision.reasoning")
+        if self.strategy is not None:
+            values.text(self.strategy, "Decision.strategy", max_length=64)
+        if self.variant is not None:
+            values.text(self.variant, "Decision.variant", max_length=32)
+        set_ = object.__setattr__
+        set_(self, "action", values.member(Action, self.action, "Decision.action"))
+        set_(self, "mode", values.member(TradingMode, self.mode, "Decision.mode"))
+        set_(self, "confidence", values.within(self.confidence, 0.0, 1.0, "Decision.confidence"))
+        set_(self, "decided_at", values.utc(self.decided_at, "Decision.decided_at"))
+        set_(self, "data_time", values.utc(self.data_time, "Decision.data_time"))
+        if self.data_time > self.decided_at:
+            raise ValidationError(
+                f"decision {self.decision_id}: data time {self.data_time.isoformat()} is after "
+                f"the decision time {self.decided_at.isoformat()}"
+            )
+        votes = tuple(self.votes)
+        for vote in votes:
+            if not isinstance(vote, Vote | Abstention):
+                raise TypeError(f"Decision.votes holds a {type(vote).__name__}")
+        set_(self, "votes", votes)
+        if self.vetoed and (self.veto_reason is None or not self.veto_reason.strip()):
+            raise ValidationError(f"decision {self.decision_id} is vetoed without a reason")
+        if not self.vetoed and self.veto_reason is not None:
+            raise ValidationError(f"decision {self.decision_id} has a veto reason but no veto")
+
+    @property
+    def abstentions(self) -> tuple[Abstention, ...]:
+        """The agents that gave no opinion."""
+        return tuple(vote for vote in self.votes if isinstance(vote, Abstention))
+
+    @property
+    def cast_votes(self) -> tuple[Vote, ...]:
+        """The votes that count (abstentions left out)."""
+        return tuple(vote for vote in self.votes if isinstance(vote, Vote))
