@@ -18,9 +18,10 @@ import io
 import itertools
 import os
 import shutil
+import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,6 +79,7 @@ class Outcome:
     out: str
     err: str
     changed: tuple[str, ...]  # files of the database or config whose bytes changed
+    lost: tuple[str, ...] = ()  # TABLE.COLUMN that held fewer values after the run
 
     def describe(self) -> str:
         stdin = f" <<< {self.stdin!r}" if self.stdin is not None else ""
@@ -85,6 +87,24 @@ class Outcome:
             f"trademind {' '.join(repr(a) if not a or ' ' in a else a for a in self.argv)}{stdin}"
             f" -> exit {self.code}; stderr {self.err[-600:]!r}; changed {list(self.changed)}"
         )
+
+
+def _values_held(database: Path) -> dict[str, int]:
+    """``{"market_data.close": 2768, ...}``: the non-NULL values of every column (read-only)."""
+    if not database.exists():
+        return {}
+    held: dict[str, int] = {}
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+        tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        for (table,) in tables.fetchall():
+            for column in [row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')]:
+                query = f'SELECT count("{column}") FROM "{table}"'
+                held[f"{table}.{column}"] = connection.execute(query).fetchone()[0]
+    return held
+
+
+def _lost(before: dict[str, int], after: dict[str, int]) -> tuple[str, ...]:
+    return tuple(name for name, count in before.items() if after.get(name, 0) < count)
 
 
 def _fingerprint(files: Sequence[Path]) -> dict[str, str | None]:
@@ -118,9 +138,15 @@ class Sandbox:
         return sandbox
 
     def run(
-        self, argv: Sequence[str], capsys: pytest.CaptureFixture[str], stdin: str | None = None
+        self,
+        argv: Sequence[str],
+        capsys: pytest.CaptureFixture[str],
+        stdin: str | None = None,
+        *,
+        count_values: bool = False,
     ) -> Outcome:
-        """Run ``argv`` on a fresh copy of the seed; ``{DIR}`` becomes an existing folder."""
+        """Run ``argv`` on a fresh copy of the seed; ``{DIR}`` becomes an existing folder.
+        ``count_values``: also say which columns lost values (for destructive commands)."""
         example = self.root / f"example-{next(self._numbers)}"
         work = example / "a" / "b" / "work"  # so ../../etc/passwd stays inside the example
         shutil.copytree(self.seed / "data", example / "data")
@@ -128,15 +154,18 @@ class Sandbox:
         shutil.copy2(self.seed / "config.yaml", work / "config.yaml")
         watched = [work / "config.yaml", *(example / "data" / name for name in DB_FILES)]
         resolved = [token.replace("{DIR}", str(example / "data")) for token in argv]
+        database = example / "data" / DB_FILES[0]
+        held = _values_held(database) if count_values else {}
         before = _fingerprint(watched)
         capsys.readouterr()
         with self._isolated(work, example / "data", stdin=stdin):
             code = dispatch(resolved, CliState(provider_factory=offline_providers))
         captured = capsys.readouterr()
         after = _fingerprint(watched)
+        lost = _lost(held, _values_held(database)) if count_values else ()
         shutil.rmtree(example, ignore_errors=True)
         changed = tuple(Path(name).name for name in before if before[name] != after[name])
-        return Outcome(tuple(argv), stdin, code, captured.out, captured.err, changed)
+        return Outcome(tuple(argv), stdin, code, captured.out, captured.err, changed, lost)
 
     @contextmanager
     def _isolated(self, work: Path, data: Path, *, stdin: str | None) -> Iterator[None]:
@@ -160,7 +189,9 @@ class Sandbox:
 def problems(outcome: Outcome, *, destructive: bool, session: bool = False) -> list[str]:
     """What ``outcome`` broke of the CLI's promises (empty: nothing).
 
-    ``destructive``: the command has ``--yes`` and ran without it, so it must change nothing.
+    ``destructive``: the command has ``--yes`` and ran without it, so it must not touch the
+    config file nor delete a stored value (run with ``count_values``); a change that loses
+    nothing (``db downgrade -1`` dropping an empty table) needs no confirmation.
     ``session``: a shell script of several commands (one error line each, and a command that
     succeeded may have changed something), so only the first three rules apply.
     """
@@ -184,6 +215,8 @@ def problems(outcome: Outcome, *, destructive: bool, session: bool = False) -> l
             found.append("the error line does not start with 'error: '")
     if outcome.changed and outcome.code != 0:
         found.append(f"{', '.join(outcome.changed)} changed although the command failed")
-    elif outcome.changed and destructive:
-        found.append(f"{', '.join(outcome.changed)} changed without --yes")
+    elif destructive and "config.yaml" in outcome.changed:
+        found.append("config.yaml changed without --yes")
+    elif destructive and outcome.lost:
+        found.append(f"stored values deleted without --yes: {', '.join(outcome.lost[:5])}")
     return found

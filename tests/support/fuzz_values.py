@@ -24,7 +24,7 @@ HUGE = (
     str(-(2**63) - 1),
 )
 NUMERIC_EDGE = ("-1", "-5", "0", "-0", "nan", "NaN", "inf", "-inf", "1e308", "0.5", "1", "2")
-BLANK = ("", " ", "\t", "\n", " AAPL ", "AAPL\nMSFT")
+BLANK = ("", " ", "\t", "\n", " AAPL ", "AAPL\nMSFT", "\x1b[2J", "a\rb")
 UNICODE = ("Ünïcødé", "株式", "😀", "\u202e", "e\u0301", "\udcff")  # \udcff: undecodable argv byte
 PATHS = (
     "/sys/kernel/x",
@@ -43,8 +43,8 @@ PLAUSIBLE = ("AAPL", "1", "-1", "true", "0.01", "DEBUG")
 # Values that get a command past its first check, by parameter name (unknown names: PLAUSIBLE),
 # a few with an edge inside an otherwise valid spec.
 BY_NAME: dict[str, tuple[str, ...]] = {
-    "symbol": ("AAPL",),
-    "symbols": ("AAPL", "AAPL,MSFT", "AAPL,AAPL"),
+    "symbol": ("AAPL", "aapl", "A" * 40, ".", "-", "^GSPC", "BRK.B"),
+    "symbols": ("AAPL", "AAPL,MSFT", "AAPL,AAPL", "AAPL,", ",", "A" * 40),
     "strategy": ("ma_crossover", "rsi_mean_reversion"),
     "strategies": ("ma_crossover,rsi_mean_reversion",),
     "name": ("ma_crossover", "rsi_mean_reversion"),
@@ -59,19 +59,27 @@ BY_NAME: dict[str, tuple[str, ...]] = {
     "take_profit": ("10%", "inf%"),
     "trailing_stop": ("8%", "0%"),
     "order": ("limit:1%", "stop-limit:1%,0.5%", "limit:nan%"),
-    "key": ("app.log_level", "safety.daily_loss_limit", "backtest", "database.auto_migrate"),
-    "value": ("DEBUG", "0.03", "null", "[1, 2]", "yes"),
+    "key": (
+        "logging.level",
+        "safety.daily_loss_limit",
+        "backtest",
+        "database.auto_migrate",
+        "database.url",
+        "app.data_dir",
+    ),
+    "value": ("DEBUG", "0.03", "null", "[1, 2]", "yes", "1e308", "-0", "~", "{a: *b}", "sqlite://"),
     "revision": ("head", "-1", "base", "0001"),
     "run_id": ("1",),
-    "days": ("30", "365"),
-    "start": ("2022-01-03",),
-    "end": ("2023-06-30",),
+    "days": ("30", "365", "36500"),
+    "start": ("2022-01-03", "0001-01-01", "2100-01-01", "2023-06-30"),
+    "end": ("2023-06-30", "1970-01-01", "2100-01-01", "2022-01-03"),
     "workers": ("1",),
-    "file": ("config.yaml", "missing.yaml"),
-    "output": ("run.json",),
-    "report": ("report.html",),
-    "plot": ("chart.html",),
-    "path": ("missing.csv",),
+    "file": ("config.yaml", "missing.yaml", DIR, "/dev/null"),
+    "output": ("run.json", DIR),
+    "report": ("report.html", DIR),
+    "plot": ("chart.html", DIR, ""),
+    "path": ("missing.csv", DIR, "/dev/null"),
+    "columns": ("date=Datum", "close=Close,close=Schluss", "ts=date,date=date", "nonsense"),
 }
 DATES = ("2023-01-03", "2023-02-30", "0001-01-01", "9999-12-31", "2023-1-3", "03/01/2023")
 # Printable text without NUL (no process can receive one in argv) and not starting with "/" or

@@ -56,6 +56,8 @@ def _symbols(raw: str | None) -> list[str] | None:
     from trademind.data.schema import normalise_symbol
 
     names = [part for part in raw.split(",") if part.strip()]
+    if not names:  # `--symbols ,` is not "every symbol"
+        raise UsageError(f"--symbols {raw!r} names no symbol: give e.g. AAPL,MSFT")
     for name in names:
         _as_usage_error(normalise_symbol, name)
     return names
@@ -165,11 +167,7 @@ def _report_ingest(state: CliState, report: IngestReport) -> None:
         else ""
     )
     if report.failed:  # one line: failures grouped by reason, each symbol named once
-        by_reason: dict[str, list[str]] = {}
-        for result in report.failed:
-            reason = (result.error or "").removeprefix(f"{result.symbol}: ")
-            by_reason.setdefault(reason, []).append(result.symbol)
-        reasons = "; ".join(f"{', '.join(names)}: {why}" for why, names in by_reason.items())
+        reasons = _by_reason([(result.symbol, result.error) for result in report.failed])
         also = f" (also: {quarantined})" if quarantined else ""
         raise CommandFailedError(
             f"{len(report.failed)} of {totals['symbols']} failed: {reasons}{also}"
@@ -339,6 +337,12 @@ def clear_cache(
     from trademind.services import data_service
 
     state = get_state(ctx)
+    if symbol is not None:
+        from trademind.data.schema import normalise_symbol
+
+        symbol = _as_usage_error(normalise_symbol, symbol)
+    if bars and symbol is None:
+        raise UsageError("--bars deletes one symbol's stored bars: name it with --symbol")
     settings = state.load_settings()
     from trademind.cache import build_cache
 
@@ -399,9 +403,13 @@ def show(
     ] = None,
 ) -> None:
     """Show stored bars with their stored indicator values; --plot FILE.html for a chart."""
-    from trademind.services import data_show
+    from trademind.data.schema import normalise_symbol
+    from trademind.services import data_show, files
 
     state = get_state(ctx)
+    symbol = _as_usage_error(normalise_symbol, symbol)
+    if plot is not None:  # a bad chart path is refused before any work (a usage error)
+        files.check_writable(plot, "--plot")
     settings = state.load_settings()
     timeframe = _interval(interval, settings)
     with open_database(settings) as database:
@@ -455,7 +463,15 @@ def update_indicators(
         rows=_indicator_rows(report.results),
         title=f"Indicators ({timeframe})",
     )
-    failed = [result.symbol for result in report.results if result.error]
-    if failed:
+    failed = [(result.symbol, result.error) for result in report.results if result.error]
+    if failed:  # one line: failures grouped by reason, each symbol named once
         total = len(report.results)
-        raise CommandFailedError(f"{len(failed)} of {total} failed: {', '.join(failed)}")
+        raise CommandFailedError(f"{len(failed)} of {total} failed: {_by_reason(failed)}")
+
+
+def _by_reason(failed: Sequence[tuple[str, str | None]]) -> str:
+    """``AAPL, MSFT: why; TSLA: why else`` (a reason's leading ``SYMBOL: `` dropped)."""
+    by_reason: dict[str, list[str]] = {}
+    for symbol, error in failed:
+        by_reason.setdefault((error or "").removeprefix(f"{symbol}: "), []).append(symbol)
+    return "; ".join(f"{', '.join(names)}: {why}" for why, names in by_reason.items())

@@ -30,7 +30,9 @@ def _revision(text: str) -> str:
             f"REVISION {text!r} is not a revision: use 'head', 'base', -N or an id from "
             "`trademind db history`"
         )
-    return text
+    from trademind.services import db_service
+
+    return db_service.check_revision(text)
 
 
 def _database_url(state: CliState) -> str:

@@ -297,7 +297,7 @@ def _click_error(exc: click.ClickException) -> int:
         code = EXIT_USAGE
         if exc.ctx is not None:
             hint = f" (see `{exc.ctx.command_path} --help`)"
-    print(f"error: {_one_line(exc.format_message())}{hint}", file=sys.stderr)
+    print(f"error: {_escaped(_one_line(exc.format_message()))}{hint}", file=sys.stderr)
     return code
 
 
@@ -307,8 +307,17 @@ def _report(exc: BaseException, state: CliState, *, exit_code: int, internal: bo
     message = str(exc) or type(exc).__name__
     if internal:
         message = f"internal error: {type(exc).__name__}: {message} (run with --debug for details)"
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {_escaped(message)}", file=sys.stderr)
     return exit_code
+
+
+def _escaped(text: str) -> str:
+    """``text`` on one line: line breaks and other control characters (a file name may hold
+    them) shown escaped, as ``\\n``, so the error stays one line and says what was given."""
+    text = text.strip()
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def run(argv: Sequence[str] | None = None) -> NoReturn:

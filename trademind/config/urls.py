@@ -30,6 +30,11 @@ def normalise_database_url(url: str) -> str:
             raise ValueError("a PostgreSQL URL needs a host and a database name")
         return f"{_POSTGRES_DRIVER}://{rest}"
     if scheme in _SQLITE_SCHEMES:
+        if "?" in rest:  # the driver would ignore it with a raw warning (e.g. ?mode=ro)
+            raise ValueError(
+                f"a SQLite URL takes no ?options (got {'?' + rest.partition('?')[2]!r}): "
+                "use sqlite:///PATH"
+            )
         return url
     if scheme.startswith("postgresql+"):
         raise ValueError(

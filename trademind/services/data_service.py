@@ -168,7 +168,9 @@ def _names(
         return normalise_symbols(list(settings.data.watchlist))
     names = provider.available_symbols()
     if not names:
-        raise ValidationError(f"the {source} source holds no symbols (no SYMBOL.csv files)")
+        where = getattr(provider, "path", None)
+        inside = f" in the directory {where}" if where is not None else ""
+        raise ValidationError(f"the {source} source holds no symbols (no SYMBOL.csv files{inside})")
     return names
 
 
@@ -353,6 +355,11 @@ def update_indicators(
     """Compute and store the configured indicators of ``symbols`` (None: every stored symbol
     at ``timeframe``) for their new bars (``full``: recompute everything)."""
     names = normalise_symbols(symbols) if symbols else None
+    if names is not None:  # a symbol without bars fails the request before anything is written
+        stored = set(BarStore(database).symbols())
+        missing = [name for name in names if (name, check_timeframe(timeframe)) not in stored]
+        if missing:
+            raise NoBarsStoredError(missing, timeframe)
     return compute_indicators(database, settings, names, timeframe, full=full)
 
 

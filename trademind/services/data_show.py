@@ -106,9 +106,7 @@ def write_chart(view: BarsView, path: Path) -> Path:
     """Write the chart as a self-contained HTML file (plotly.js inline: works offline)."""
     if view.frame.empty:
         raise ValidationError(f"no bars of {view.symbol} to plot")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        build_chart(view).write_html(str(path), include_plotlyjs=True, full_html=True)
-    except OSError as exc:
-        raise ValidationError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
+    from trademind.services.files import write_text
+
+    html = build_chart(view).to_html(include_plotlyjs=True, full_html=True)
+    return write_text(path, html)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from trademind.core.errors import ConfirmationRequiredError
+from trademind.core.errors import ConfirmationRequiredError, UsageError
 from trademind.db import migrate, schema_loss
 from trademind.db.schema_loss import DowngradePlan
 from trademind.db.session import Database, mask_url, parse_url
@@ -26,6 +26,27 @@ class SchemaStatus:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self) | {"up_to_date": self.up_to_date}
+
+
+def check_revision(revision: str) -> str:
+    """``revision`` when the shipped migrations know it ('head', 'base', ``-N``/``+N`` or a
+    (partial) revision id), else a usage error naming the known ids; no database is opened."""
+    relative = revision[:1] in ("-", "+") and revision[1:].isdigit()
+    if revision in ("head", "heads", "base") or relative:
+        return revision
+    from alembic.util import CommandError
+
+    try:
+        found = migrate.scripts().get_revision(revision)
+    except (CommandError, KeyError, ValueError):
+        found = None
+    if found is None:
+        known = ", ".join(info.revision for info in migrate.history())
+        raise UsageError(
+            f"unknown revision {revision!r}: use 'head', 'base', -N or one of {known} "
+            "(see `trademind db history`)"
+        )
+    return revision
 
 
 def schema_status(url: str) -> SchemaStatus:

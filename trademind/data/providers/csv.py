@@ -121,6 +121,8 @@ class CsvProvider:
             candidates = [self.path]
         elif self.path.is_dir():
             candidates = [p for p in self.path.iterdir() if p.suffix.lower() == ".csv"]
+        elif self.path.exists():  # a FIFO, a socket, a device: reading could block forever
+            raise ProviderError(f"CSV path {self.path} is not a regular file or a directory")
         else:
             raise ProviderError(f"CSV path {self.path} does not exist")
         files: dict[str, list[Path]] = {}

@@ -275,6 +275,7 @@ def _resolve_columns(
         match = next((by_lower[alias] for alias in aliases if alias in by_lower), None)
         if match is not None:
             resolved[field] = match
+    _check_unambiguous(columns, resolved, name, symbol)
     if "ts" in resolved and "ts" not in column_map and "date" in column_map:
         del resolved["ts"]
     if "ts" in resolved:
@@ -292,6 +293,26 @@ def _resolve_columns(
             symbol,
         )
     return resolved
+
+
+def _check_unambiguous(
+    columns: list[str], resolved: dict[str, str], name: str, symbol: str
+) -> None:
+    """Refuse a file naming a column it uses twice (``close,close`` or ``Close,close``): which
+    one holds the prices is a guess. Repeats come back from pandas as ``close.1``."""
+    lowered = {column.lower() for column in columns}
+    counts: dict[str, int] = {}
+    for column in columns:
+        base, dot, suffix = column.lower().rpartition(".")
+        key = base if dot and suffix.isdigit() and base in lowered else column.lower()
+        counts[key] = counts.get(key, 0) + 1
+    twice = [column for column in resolved.values() if counts.get(column.lower(), 0) > 1]
+    if twice:
+        raise ProviderError(
+            f"{symbol}: {name} has the column {twice[0]!r} more than once: rename or remove "
+            "the copies (the file does not say which one holds the data)",
+            symbol,
+        )
 
 
 def _parse_numbers(
