@@ -254,10 +254,10 @@ def run_command(  # noqa: PLR0917 - one function behind `backtest run` and `stra
 ) -> None:
     """Run, store, report and print one backtest (``execution``: sizing, exits and entry
     order texts, see :class:`~trademind.services.backtest_service.RunRequest`)."""
-    from trademind.services import backtest_files, backtest_service
+    from trademind.services import backtest_service, files
 
     if report is not None:  # a usage error before anything runs or is stored
-        backtest_files.check_writable(report, "--report")
+        files.check_writable(report, "--report")
     state = get_state(ctx)
     settings = state.load_settings()
     request = backtest_service.RunRequest(
@@ -287,12 +287,12 @@ def run_command(  # noqa: PLR0917 - one function behind `backtest run` and `stra
 def _report_writer(report: Path, settings: Settings) -> ServicePublish:
     """Writes the run's HTML report before the run is committed: a report that cannot be
     written leaves no run stored."""
-    from trademind.services import backtest_files, backtest_report
+    from trademind.services import backtest_report, files
 
     def publish(record: RunRecord, data: PreparedData) -> None:
         html = backtest_report.report_html(
             record, data.bars, monte_carlo_runs=settings.backtest.monte_carlo_runs
         )
-        backtest_files.write_text(report, html)
+        files.write_text(report, html)
 
     return publish

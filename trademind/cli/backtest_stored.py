@@ -121,10 +121,10 @@ def export(
     ] = None,
 ) -> None:
     """Export a stored run as CSV (trades), JSON (everything) or the HTML report."""
-    from trademind.services import backtest_files, backtest_report, backtest_service
+    from trademind.services import backtest_report, backtest_service, files
 
     if output is not None:  # a usage error before any work
-        backtest_files.check_writable(output, "--output")
+        files.check_writable(output, "--output")
     state = get_state(ctx)
     settings = state.load_settings()
     with open_database(settings) as db:
@@ -141,7 +141,7 @@ def export(
     if output is None:
         sys.stdout.write(text)
         return
-    written = backtest_files.write_text(output, text)
+    written = files.write_text(output, text)
     print_message(f"run #{run_id} exported as {output_format} to {written}")
 
 
