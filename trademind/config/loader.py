@@ -113,7 +113,8 @@ def _explicit_file(path: Path, cwd: Path, how: str) -> Path:
     absolute = path.expanduser()
     absolute = absolute if absolute.is_absolute() else cwd / absolute
     if not absolute.is_file():
-        raise ConfigError(f"configuration file not found: {absolute} ({how})")
+        what = "is not a regular file" if absolute.exists() else "not found"
+        raise ConfigError(f"configuration file {what}: {absolute} ({how})")
     return absolute
 
 

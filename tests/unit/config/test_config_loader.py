@@ -206,6 +206,14 @@ def test_an_explicit_missing_file_is_an_error(how: str, tmp_path: Path) -> None:
         load_settings(path, environ=environ)
 
 
+def test_an_explicit_path_that_is_not_a_file_says_so(tmp_path: Path) -> None:
+    """Issue 9 (fuzz): `--config /dev/null` or a directory was reported as "not found"."""
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    with pytest.raises(ConfigError, match=r"configuration file is not a regular file: .*folder"):
+        load_settings(folder)
+
+
 # --- problems are reported with the dotted key ------------------------------------------------
 
 
