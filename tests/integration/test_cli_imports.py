@@ -66,6 +66,16 @@ def test_config_get_loads_settings_without_database_bars_or_shell(tmp_path: Path
     assert imported & (SHELL_ONLY | BARS_ONLY | DATABASE_ONLY | NEVER | TABLES_ONLY) == set()
 
 
+def test_config_get_from_a_current_snapshot_imports_no_pydantic(tmp_path: Path) -> None:
+    """Issue 9 defect 15: the first `config get` validates in full and writes the settings
+    snapshot; the next one answers from it, without pydantic or a YAML library, and says the
+    same."""
+    first = imported_by(tmp_path, "config", "get", "logging.level")
+    assert "pydantic" in first
+    second = imported_by(tmp_path, "config", "get", "logging.level")
+    assert second & (CONFIG_ONLY | SHELL_ONLY | BARS_ONLY | DATABASE_ONLY | TABLES_ONLY) == set()
+
+
 def test_the_probe_sees_what_a_command_imports(tmp_path: Path) -> None:
     """`examples` prints a Rich table: the probe must see Rich (and no more than that)."""
     imported = imported_by(tmp_path, "examples")
@@ -116,3 +126,4 @@ def test_listing_stored_data_and_runs_touches_no_bars_migrations_or_shell(
     imported = imported_by(tmp_path, *argv)
     assert "sqlalchemy" in imported  # the probe sees the database being read
     assert imported & (SHELL_ONLY | BARS_ONLY | {"alembic", "mako", "pygments"} | NEVER) == set()
+    assert "pydantic" not in imported  # the settings come from the snapshot `ingest` wrote
