@@ -1,52 +1,52 @@
-"""Declarative base, constraint naming convention and the shared column vocabulary."""
+"""Declarative base, constraint naming convention and the shared column vocabulary.
+
+The vocabulary (naming convention, metadata, allowed values, ``one_of``, ``BigId``) lives in
+:mod:`trademind.db.vocabulary` (Core only) and is re-exported here.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.types import TypeEngine
 
 from trademind.db.types import ExactDecimal, JsonDocument, UtcDateTime
-
-NAMING_CONVENTION: Final[dict[str, str]] = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-"""Every constraint gets a predictable name, so migrations are deterministic on every backend."""
-
-TRADING_MODES: Final = ("paper", "live", "backtest", "replay")
-ORDER_SIDES: Final = ("buy", "sell")
-ORDER_STATUSES: Final = (
-    "created",
-    "submitted",
-    "accepted",
-    "partially_filled",
-    "filled",
-    "cancel_requested",
-    "cancelled",
-    "rejected",
-    "expired",
+from trademind.db.vocabulary import (
+    BACKTEST_STATUSES,
+    DECISION_ACTIONS,
+    NAME_LENGTH,
+    NAMING_CONVENTION,
+    ORDER_SIDES,
+    ORDER_STATUSES,
+    SEVERITIES,
+    SHORT_TEXT,
+    SYMBOL_LENGTH,
+    TRADING_MODES,
+    BigId,
+    one_of,
 )
-DECISION_ACTIONS: Final = ("buy", "sell", "hold")
-SEVERITIES: Final = ("info", "warning", "critical")
-BACKTEST_STATUSES: Final = ("running", "completed", "failed")
+from trademind.db.vocabulary import (
+    metadata as shared_metadata,
+)
 
-SYMBOL_LENGTH: Final = 32
-SHORT_TEXT: Final = 32
-NAME_LENGTH: Final = 64
-
-
-def one_of(column: str, values: tuple[str, ...], name: str | None = None) -> sa.CheckConstraint:
-    """A named CHECK constraint restricting ``column`` to ``values`` (a portable enum)."""
-    allowed = ", ".join(f"'{value}'" for value in values)
-    return sa.CheckConstraint(f"{column} IN ({allowed})", name=name or f"{column}_allowed")
+__all__ = [
+    "BACKTEST_STATUSES",
+    "DECISION_ACTIONS",
+    "NAME_LENGTH",
+    "NAMING_CONVENTION",
+    "ORDER_SIDES",
+    "ORDER_STATUSES",
+    "SEVERITIES",
+    "SHORT_TEXT",
+    "SYMBOL_LENGTH",
+    "TRADING_MODES",
+    "Base",
+    "BigId",
+    "one_of",
+]
 
 
 class Base(DeclarativeBase):
@@ -57,7 +57,7 @@ class Base(DeclarativeBase):
     document (JSONB on PostgreSQL).
     """
 
-    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    metadata = shared_metadata
     type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
         datetime: UtcDateTime(),
         Decimal: ExactDecimal(),
@@ -65,7 +65,3 @@ class Base(DeclarativeBase):
         dict[str, Any]: JsonDocument,
         list[Any]: JsonDocument,
     }
-
-
-BigId: Final[TypeEngine[int]] = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-"""Surrogate keys: BIGINT on PostgreSQL, INTEGER on SQLite (its auto-increment rowid alias)."""
