@@ -69,6 +69,8 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
     monkeypatch.setenv("TRADEMIND__APP__DATA_DIR", str(data_dir))
     # No user-level config.yaml leaks in, and `config set` without a file never writes there.
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    # The settings snapshot (trademind.config.snapshot) is written into the test's tmp dir.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     return data_dir
 
 

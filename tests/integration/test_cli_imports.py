@@ -28,7 +28,9 @@ import contextlib, io, json, sys
 from trademind.cli.main import dispatch
 with contextlib.redirect_stdout(io.StringIO()):
     code = dispatch(sys.argv[1:])
-print(json.dumps({"code": code, "modules": sorted({name.split(".")[0] for name in sys.modules})}))
+modules = {name.split(".")[0] for name in sys.modules}
+modules |= {name for name in ("sqlalchemy.orm",) if name in sys.modules}
+print(json.dumps({"code": code, "modules": sorted(modules)}))
 """
 
 
@@ -64,6 +66,16 @@ def test_config_get_loads_settings_without_database_bars_or_shell(tmp_path: Path
     imported = imported_by(tmp_path, "config", "get", "app.data_dir")
     assert "pydantic" in imported  # the probe sees what the command does import
     assert imported & (SHELL_ONLY | BARS_ONLY | DATABASE_ONLY | NEVER | TABLES_ONLY) == set()
+
+
+def test_config_get_from_a_current_snapshot_imports_no_pydantic(tmp_path: Path) -> None:
+    """Issue 9 defect 15: the first `config get` validates in full and writes the settings
+    snapshot; the next one answers from it, without pydantic or a YAML library, and says the
+    same."""
+    first = imported_by(tmp_path, "config", "get", "logging.level")
+    assert "pydantic" in first
+    second = imported_by(tmp_path, "config", "get", "logging.level")
+    assert second & (CONFIG_ONLY | SHELL_ONLY | BARS_ONLY | DATABASE_ONLY | TABLES_ONLY) == set()
 
 
 def test_the_probe_sees_what_a_command_imports(tmp_path: Path) -> None:
@@ -109,10 +121,13 @@ def test_listing_stored_data_and_runs_touches_no_bars_migrations_or_shell(
     tmp_path: Path, argv: list[str]
 ) -> None:
     """Issue 9 defect 15: `data status` and `backtest list` on a database holding the sample
-    (and one run) read it with SQLAlchemy alone: no numpy, pandas or numba, and no Alembic
-    (a database at the newest revision is recognised without it)."""
+    (and one run) read it with SQLAlchemy Core alone: no ORM, no numpy, pandas or numba, and no
+    Alembic (a database at the newest revision is recognised without it); the settings come
+    from the snapshot (no pydantic)."""
     imported_by(tmp_path, "data", "ingest", "--source", "sample")  # migrates, stores the sample
     _store_a_run(tmp_path / "data")
     imported = imported_by(tmp_path, *argv)
     assert "sqlalchemy" in imported  # the probe sees the database being read
     assert imported & (SHELL_ONLY | BARS_ONLY | {"alembic", "mako", "pygments"} | NEVER) == set()
+    assert "pydantic" not in imported  # the settings come from the snapshot `ingest` wrote
+    assert "sqlalchemy.orm" not in imported  # Core tables only, no mapped classes

@@ -72,7 +72,7 @@ def list_runs(
     from trademind.services import backtest_queries
 
     state = get_state(ctx)
-    settings = state.load_settings()
+    settings = state.load_read_settings()
     with open_database(settings) as db:
         runs = backtest_queries.list_runs(db, limit)
     if state.json:

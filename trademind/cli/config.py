@@ -44,10 +44,15 @@ def show(ctx: typer.Context) -> None:
 def get(ctx: typer.Context, key: Annotated[str, typer.Argument(help=_KEY_HELP)]) -> None:
     """Print the effective value of KEY (secrets masked)."""
     from trademind.config.masking import display_value, flatten
-    from trademind.services import config_service
+    from trademind.config.snapshot import current_snapshot
 
     state = get_state(ctx)
-    value = config_service.get_config_value(key, state.config_path)
+    snapshot = current_snapshot(state.config_path)  # no pydantic when the snapshot is current
+    found, value = snapshot.lookup(key) if snapshot is not None else (False, None)
+    if not found:
+        from trademind.services import config_service
+
+        value = config_service.get_config_value(key, state.config_path)
     if state.json:
         print_json({"key": key, "value": value})
     elif isinstance(value, dict):

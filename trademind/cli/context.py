@@ -12,6 +12,7 @@ import click
 
 if TYPE_CHECKING:
     from trademind.config import Settings
+    from trademind.config.readonly import ReadSettings
     from trademind.data.providers import BarProvider, Source
     from trademind.db.session import Database
 
@@ -39,6 +40,7 @@ class CliState:
     debug: bool = False
     provider_factory: ProviderFactory | None = field(default=None, repr=False)
     _settings: Settings | None = field(default=None, repr=False)
+    _read_settings: ReadSettings | None = field(default=None, repr=False)
 
     @property
     def json(self) -> bool:
@@ -49,15 +51,32 @@ class CliState:
 
         Logging is configured from them at the same time: the file log at the configured
         level, the console at WARNING (DEBUG with ``--debug``) so command output stays clean.
+        The settings snapshot of read-only commands is brought up to date as well.
         """
         if self._settings is None:
-            from trademind.config import load_settings
-            from trademind.runtime.bootstrap import setup_logging
+            from trademind.config.snapshot import load_and_snapshot
+            from trademind.runtime.logging_setup import setup_logging
 
-            settings = load_settings(config_path=self.config_path)
+            settings = load_and_snapshot(self.config_path).settings
             setup_logging(settings, debug=self.debug)
             self._settings = settings
         return self._settings
+
+    def load_read_settings(self) -> ReadSettings:
+        """The settings of a command that only reads the database (``data status``,
+        ``backtest list``): the validated snapshot when it is current (no pydantic), else the
+        full load (see :mod:`trademind.config.snapshot`). Logging is set up as by
+        :meth:`load_settings`."""
+        if self._settings is not None:
+            return self._settings
+        if self._read_settings is None:
+            from trademind.config.snapshot import read_only_settings
+            from trademind.runtime.logging_setup import setup_logging
+
+            settings = read_only_settings(self.config_path)
+            setup_logging(settings, debug=self.debug)
+            self._read_settings = settings
+        return self._read_settings
 
 
 def get_state(ctx: click.Context) -> CliState:
@@ -69,7 +88,7 @@ def get_state(ctx: click.Context) -> CliState:
 
 
 @contextmanager
-def open_database(settings: Settings) -> Iterator[Database]:
+def open_database(settings: ReadSettings) -> Iterator[Database]:
     """The configured database for one command (migrated when ``database.auto_migrate``),
     disposed of when the command is done."""
     from trademind.services.db_open import open_database as open_configured

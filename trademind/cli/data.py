@@ -258,7 +258,7 @@ def status(ctx: typer.Context) -> None:
     from trademind.services import data_status
 
     state = get_state(ctx)
-    settings = state.load_settings()
+    settings = state.load_read_settings()
     with open_database(settings) as database:
         statuses = data_status.status(database, settings)
     if not statuses and not state.json:

@@ -19,9 +19,6 @@ from __future__ import annotations
 
 import copy
 import io
-import os
-import stat
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,11 +31,34 @@ from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import ScalarString
 
+from trademind.config.files import (
+    MAX_DOCUMENT_BYTES,
+    atomic_write_text,
+    read_text,
+    too_large,
+)
 from trademind.core.errors import ConfigError
+
+__all__ = [  # read_text, atomic_write_text and the size limit live in trademind.config.files
+    "MAX_DEPTH",
+    "MAX_DOCUMENT_BYTES",
+    "Document",
+    "RefusedYAMLError",
+    "atomic_write_text",
+    "dump_document",
+    "get_in",
+    "load_document",
+    "parse_document",
+    "parse_value",
+    "read_mapping",
+    "read_text",
+    "remove_in",
+    "set_in",
+    "to_plain",
+]
 
 Document = Any  # a ruamel.yaml CommentedMap (round-trip node)
 
-MAX_DOCUMENT_BYTES = 1024 * 1024  # 1 MiB: the documented config.yaml is about 15 KB
 MAX_DEPTH = 32  # config.yaml nests 4 deep
 
 
@@ -99,7 +119,7 @@ def _syntax_error(label: str, exc: YAMLError) -> ConfigError:
 
 def _load_yaml(text: str, label: str) -> Any:
     if len(text) > MAX_DOCUMENT_BYTES:
-        raise _too_large(label)
+        raise too_large(label)
     try:
         return _round_trip().load(text)
     except YAMLError as exc:
@@ -138,36 +158,6 @@ def parse_document(text: str, label: str, *, allow_empty: bool = True) -> Docume
 def parse_value(text: str, label: str) -> Any:
     """One YAML value (a ``config set`` VALUE) as plain data, with the limits of a document."""
     return to_plain(_load_yaml(text, label))
-
-
-def _too_large(label: str) -> ConfigError:
-    reason = f"is larger than {MAX_DOCUMENT_BYTES // 1024} KiB, the limit for configuration files"
-    return ConfigError(f"{label}: {reason}", [(label, reason)])
-
-
-def read_text(path: Path, label: str | None = None) -> str:
-    """The text of a configuration file: a regular UTF-8 file of at most
-    :data:`MAX_DOCUMENT_BYTES`, checked before parsing (and never read past the limit)."""
-    name = label or str(path)
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):  # before opening: a FIFO blocks on open
-            raise ConfigError(f"cannot read configuration file {name}: not a regular file")
-        if path.stat().st_size > MAX_DOCUMENT_BYTES:
-            raise _too_large(name)
-        with path.open("rb") as stream:
-            data = stream.read(MAX_DOCUMENT_BYTES + 1)
-    except FileNotFoundError:
-        raise ConfigError(f"configuration file not found: {name}") from None
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise ConfigError(f"cannot read configuration file {name}: {reason}") from None
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise _too_large(name)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        reason = f"is not UTF-8 text (byte {exc.start})"
-        raise ConfigError(f"{name}: {reason}", [(name, reason)]) from None
 
 
 def load_document(path: Path, *, label: str | None = None, allow_empty: bool = True) -> Document:
@@ -254,40 +244,3 @@ def remove_in(document: CommentedMap, path: Sequence[str]) -> bool:
         return False
     del parent[path[-1]]
     return True
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` all at once: temp file in the same directory, fsync,
-    ``os.replace``. A symlink is followed (its target is replaced); file mode is kept."""
-    target = path.resolve() if path.is_symlink() else path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    mode = target.stat().st_mode & 0o7777 if target.exists() else None
-    handle, temp_name = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    temp_path = Path(temp_name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if mode is not None:
-            temp_path.chmod(mode)
-        temp_path.replace(target)
-    except BaseException:
-        temp_path.unlink(missing_ok=True)
-        raise
-    _fsync_directory(target.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
-
-from pydantic import BaseModel, SecretStr
+from typing import TYPE_CHECKING, Any
 
 from trademind.core.secrets import MASK, mask_url_password
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+# pydantic is imported by the functions that take models: `config get` answered from the
+# settings snapshot prints with flatten/display_value and imports no pydantic.
 
 _URL_FIELDS = (("database", "url"), ("cache", "redis_url"))
 
@@ -25,6 +29,8 @@ def masked_dict(settings: BaseModel) -> dict[str, Any]:
 
 
 def _mask_secret_strings(model: BaseModel, data: dict[str, Any]) -> dict[str, Any]:
+    from pydantic import BaseModel, SecretStr
+
     # model_dump(mode="json") already prints SecretStr as asterisks; enforce our one mask.
     for name in type(model).model_fields:
         value = getattr(model, name)
@@ -64,6 +70,8 @@ def changed_keys(old: BaseModel, new: BaseModel) -> list[str]:
 
 
 def _comparable(model: BaseModel) -> dict[str, Any]:
+    from pydantic import BaseModel, SecretStr
+
     result: dict[str, Any] = {}
     for name in type(model).model_fields:
         value = getattr(model, name)

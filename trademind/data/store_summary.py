@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, Final, cast
+from typing import Any, Final
 
 import sqlalchemy as sa
 
 from trademind.core.errors import DatabaseError
 from trademind.data.store_types import Coverage, SeriesSummary
-from trademind.db.models import DataQuarantine, MarketData
 from trademind.db.session import Database
+from trademind.db.tables import data_quarantine, market_data
 
-_BARS: Final = cast(sa.Table, MarketData.__table__)
-_QUARANTINE: Final = cast(sa.Table, DataQuarantine.__table__)
+_BARS: Final = market_data  # Core tables: no ORM classes are built for `data status`
+_QUARANTINE: Final = data_quarantine
 
 Restrict = Callable[[sa.Select[Any]], sa.Select[Any]]
 

@@ -12,13 +12,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from trademind.core.errors import ValidationError
 from trademind.db.models import BacktestRun
+from trademind.db.run_summaries import RunSummary, read_summaries, shared_fields
 from trademind.db.types import utc_now
 
 
@@ -45,42 +46,6 @@ class RunRecord:
     started_at: datetime = field(default_factory=utc_now)
     finished_at: datetime | None = None
     id: int | None = None
-
-
-_SUMMARY_COLUMNS: Final = (
-    "id",
-    "name",
-    "strategy",
-    "symbols",
-    "timeframe",
-    "period_start",
-    "period_end",
-    "initial_capital",
-    "final_equity",
-    "status",
-    "metrics",
-    "config",
-    "started_at",
-)
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    """A stored run without its equity curve and trades (what lists need)."""
-
-    id: int
-    name: str | None
-    strategy: str
-    symbols: tuple[str, ...]
-    timeframe: str
-    period_start: datetime
-    period_end: datetime
-    initial_capital: float
-    final_equity: float | None
-    status: str
-    metrics: Mapping[str, Any]
-    config: Mapping[str, Any]
-    started_at: datetime
 
 
 def _money(value: float | None) -> Decimal | None:
@@ -144,41 +109,12 @@ class BacktestRunRepository:
         """Newest first, reading only the small columns (no curves, no trades)."""
         if limit is not None and limit < 1:
             raise ValidationError(f"limit must be at least 1, got {limit}")
-        columns = [getattr(BacktestRun, name) for name in _SUMMARY_COLUMNS]
-        query = sa.select(*columns).order_by(BacktestRun.id.desc())
-        if strategy is not None:
-            query = query.where(BacktestRun.strategy == strategy)
-        if limit is not None:
-            query = query.limit(limit)
-        return [_summary(row) for row in self._session.execute(query)]
-
-
-def _shared(row: Any) -> dict[str, Any]:
-    """The fields a summary and a full record share, from a row or a model."""
-    return {
-        "id": int(row.id),
-        "name": row.name,
-        "strategy": row.strategy,
-        "symbols": tuple(row.symbols),
-        "timeframe": row.timeframe,
-        "period_start": row.period_start,
-        "period_end": row.period_end,
-        "initial_capital": float(row.initial_capital),
-        "final_equity": None if row.final_equity is None else float(row.final_equity),
-        "status": row.status,
-        "metrics": dict(row.metrics or {}),
-        "config": dict(row.config or {}),
-        "started_at": row.started_at,
-    }
-
-
-def _summary(row: Any) -> RunSummary:
-    return RunSummary(**_shared(row))
+        return read_summaries(self._session.connection(), limit, strategy=strategy)
 
 
 def _record(row: BacktestRun) -> RunRecord:
     return RunRecord(
-        **_shared(row),
+        **shared_fields(row),
         params=row.params,
         equity_curve=row.equity_curve,
         trades=row.trades,

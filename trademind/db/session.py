@@ -9,15 +9,17 @@ from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from trademind.core.errors import DatabaseError
 from trademind.core.secrets import mask_url_password
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +140,7 @@ class Database:
             ) from None
         if self._url.get_backend_name() == "sqlite":
             _configure_sqlite(self._engine, sqlite_file(self._url))
-        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        self._sessions: sessionmaker[Session] | None = None  # the ORM is imported on first use
 
     @property
     def engine(self) -> Engine:
@@ -157,6 +159,10 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any exception."""
+        if self._sessions is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         with self.translate_errors():
             session = self._sessions()
             try:

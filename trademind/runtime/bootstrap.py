@@ -16,26 +16,10 @@ from trademind.core.bus import EventBus
 from trademind.core.clock import Clock, LiveClock
 from trademind.core.ports import Cache
 from trademind.db.session import Database
-from trademind.log import configure_logging
 from trademind.runtime.live_config import LiveConfig
+from trademind.runtime.logging_setup import setup_logging
 
 logger = logging.getLogger(__name__)
-
-
-def setup_logging(
-    settings: Settings, *, debug: bool = False, console_level: str = "WARNING"
-) -> Path | None:
-    """Configure logging from ``settings``; ``debug`` makes file and console verbose."""
-    return configure_logging(
-        level="DEBUG" if debug else settings.logging.level,
-        data_dir=Path(settings.app.data_dir),
-        json_lines=settings.logging.json,
-        to_file=settings.logging.file,
-        max_bytes=settings.logging.max_bytes,
-        backup_count=settings.logging.backup_count,
-        console_level="DEBUG" if debug else console_level,
-        secrets=settings.secret_values(),
-    )
 
 
 @dataclass

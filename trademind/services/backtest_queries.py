@@ -1,7 +1,7 @@
 """Reading stored backtest runs as lists: ``backtest list`` and ``strategies performance``.
 
-A module of its own, importing only the ``backtest_runs`` table (SQLAlchemy), so that listing
-runs does not import the engine, numba, numpy or pandas.
+A module of its own, importing only the ``backtest_runs`` table (SQLAlchemy Core, no ORM), so
+that listing runs does not import the engine, numba, numpy or pandas.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trademind.core.errors import UsageError
-from trademind.db.backtest_runs import BacktestRunRepository, RunSummary
+from trademind.db.run_summaries import RunSummary, read_summaries
 
 if TYPE_CHECKING:
     from trademind.db.session import Database
@@ -17,8 +17,7 @@ if TYPE_CHECKING:
 
 def summaries(database: Database, *, limit: int | None, strategy: str | None) -> list[RunSummary]:
     """Stored runs without their curves and trades, newest first (small rows only)."""
-    with database.session() as session:
-        return BacktestRunRepository(session).summaries(limit, strategy=strategy)
+    return database.run(lambda connection: read_summaries(connection, limit, strategy=strategy))
 
 
 def summary_dict(row: RunSummary) -> dict[str, Any]:

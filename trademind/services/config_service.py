@@ -41,6 +41,7 @@ from trademind.config.schema import (
     parse_key,
     secret_paths,
 )
+from trademind.config.snapshot import load_and_snapshot
 from trademind.config.template import render_template
 from trademind.config.values import ConfigUsageError
 from trademind.core.errors import ConfigError
@@ -109,7 +110,7 @@ class ValidationReport:
 def show_config(
     config_path: Path | None, *, environ: Environ = None, cwd: Path | None = None
 ) -> ConfigView:
-    loaded = load_config(config_path, environ=environ, cwd=cwd)
+    loaded = load_and_snapshot(config_path, environ=environ, cwd=cwd)  # read-only: snapshot
     values = masked_dict(loaded.settings)
     rows = [
         (key, display_value(value), loaded.sources.get(key, "default"))

@@ -13,11 +13,11 @@ from trademind.data import store_summary
 from trademind.services.data_report import SymbolStatus
 
 if TYPE_CHECKING:
-    from trademind.config import Settings
+    from trademind.config.readonly import ReadSettings
     from trademind.db.session import Database
 
 
-def status(database: Database, settings: Settings) -> list[SymbolStatus]:
+def status(database: Database, settings: ReadSettings) -> list[SymbolStatus]:
     """Every stored series: range, rows, last update and open quality issues (quarantine)."""
     del settings  # the same for every configuration; kept for a uniform service signature
     return [

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 from trademind.db.session import Database
 
 if TYPE_CHECKING:
-    from trademind.config import Settings
+    from trademind.config.readonly import ReadSettings
 
 
-def open_database(settings: Settings) -> Database:
+def open_database(settings: ReadSettings) -> Database:
     """The configured database, migrated to the newest schema when ``database.auto_migrate``."""
     database = Database(settings.database_url(), echo=settings.database.echo)
     if settings.database.auto_migrate:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -12,7 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from trademind.core.decisions import Action
 from trademind.core.market import TradingMode
 from trademind.db.base import (
-    BACKTEST_STATUSES,
     NAME_LENGTH,
     SHORT_TEXT,
     SYMBOL_LENGTH,
@@ -20,6 +19,7 @@ from trademind.db.base import (
     BigId,
     one_of,
 )
+from trademind.db.tables import backtest_runs
 from trademind.db.types import utc_now
 
 
@@ -58,29 +58,24 @@ class AgentDecision(Base):
 class BacktestRun(Base):
     """A backtest: what was run (config, params), what came out (metrics, equity, trades)."""
 
-    __tablename__ = "backtest_runs"
-    __table_args__ = (
-        one_of("status", BACKTEST_STATUSES),
-        sa.Index("ix_backtest_runs_started_at", "started_at"),
-        sa.Index("ix_backtest_runs_strategy_started_at", "strategy", "started_at"),
-    )
+    __table__: ClassVar[sa.FromClause] = backtest_runs  # defined in trademind.db.tables
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    name: Mapped[str | None] = mapped_column(sa.String(128))
-    strategy: Mapped[str] = mapped_column(sa.String(NAME_LENGTH))
-    symbols: Mapped[list[Any]] = mapped_column(default=list)
-    timeframe: Mapped[str] = mapped_column(sa.String(16))
+    id: Mapped[int]
+    name: Mapped[str | None]
+    strategy: Mapped[str]
+    symbols: Mapped[list[Any]]
+    timeframe: Mapped[str]
     period_start: Mapped[datetime]
     period_end: Mapped[datetime]
     initial_capital: Mapped[Decimal]
     final_equity: Mapped[Decimal | None]
-    status: Mapped[str] = mapped_column(sa.String(16), default="running")
-    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    equity_curve: Mapped[list[Any]] = mapped_column(default=list)
-    trades: Mapped[list[Any]] = mapped_column(default=list)
-    error: Mapped[str | None] = mapped_column(sa.Text)
-    code_version: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
-    started_at: Mapped[datetime] = mapped_column(default=utc_now)
+    status: Mapped[str]
+    config: Mapped[dict[str, Any]]
+    params: Mapped[dict[str, Any]]
+    metrics: Mapped[dict[str, Any]]
+    equity_curve: Mapped[list[Any]]
+    trades: Mapped[list[Any]]
+    error: Mapped[str | None]
+    code_version: Mapped[str | None]
+    started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from trademind.db.base import NAME_LENGTH, SHORT_TEXT, SYMBOL_LENGTH, Base, BigId
+from trademind.db.tables import data_quarantine, market_data
 from trademind.db.types import utc_now
 
 
@@ -22,20 +23,19 @@ class MarketData(Base):
     bulk insert writes each bar once instead of into a table and a separate key index.
     """
 
-    __tablename__ = "market_data"
-    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy's declaration
+    __table__: ClassVar[sa.FromClause] = market_data  # defined in trademind.db.tables
 
-    symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH), primary_key=True)
-    timeframe: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
-    ts: Mapped[datetime] = mapped_column(primary_key=True)
+    symbol: Mapped[str]
+    timeframe: Mapped[str]
+    ts: Mapped[datetime]
     open: Mapped[float]
     high: Mapped[float]
     low: Mapped[float]
     close: Mapped[float]
     volume: Mapped[float]
     adj_close: Mapped[float | None]
-    source: Mapped[str] = mapped_column(sa.String(SHORT_TEXT))
-    ingested_at: Mapped[datetime] = mapped_column(default=utc_now)
+    source: Mapped[str]
+    ingested_at: Mapped[datetime]
 
 
 class Indicator(Base):
@@ -67,22 +67,18 @@ class DataQuarantine(Base):
     duplicate; ``resolved_at`` is set when the problem is dealt with.
     """
 
-    __tablename__ = "data_quarantine"
-    __table_args__ = (
-        sa.UniqueConstraint("fingerprint"),
-        sa.Index("ix_data_quarantine_symbol_timeframe", "symbol", "timeframe"),
-    )
+    __table__: ClassVar[sa.FromClause] = data_quarantine  # defined in trademind.db.tables
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH))
-    timeframe: Mapped[str] = mapped_column(sa.String(16))
+    id: Mapped[int]
+    symbol: Mapped[str]
+    timeframe: Mapped[str]
     ts: Mapped[datetime | None]
-    source: Mapped[str] = mapped_column(sa.String(SHORT_TEXT))
-    check: Mapped[str] = mapped_column(sa.String(NAME_LENGTH))
-    detail: Mapped[str] = mapped_column(sa.Text)
+    source: Mapped[str]
+    check: Mapped[str]
+    detail: Mapped[str]
     raw: Mapped[dict[str, Any] | None]
-    fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    quarantined_at: Mapped[datetime] = mapped_column(default=utc_now)
+    fingerprint: Mapped[str]
+    quarantined_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
 
 
