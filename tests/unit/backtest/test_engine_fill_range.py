@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trademind.backtest.config import BacktestConfig
-from trademind.backtest.engine import run_backtest
-from trademind.backtest.types import BacktestOutcome
+from trademind.backtest.engine.config import BacktestConfig
+from trademind.backtest.engine.outcome import BacktestOutcome
+from trademind.backtest.engine.run import run_backtest
 from trademind.fills import (
     AtrSlippage,
     FixedBpsSlippage,
