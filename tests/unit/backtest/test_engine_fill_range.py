@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from support.shared_data import daily_dir
 
 from trademind.backtest.engine.config import BacktestConfig
 from trademind.backtest.engine.outcome import BacktestOutcome
@@ -28,7 +29,6 @@ from trademind.strategies.base import Bars, Signals
 from trademind.strategies.registry import get_strategy, resolve
 
 DAY = 86_400 * 10**9
-DAILY = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "ohlcv" / "daily"
 FREE = BacktestConfig(initial_cash=10_000.0, commission=ZeroCommission(), slippage=NoSlippage())
 SLIP_1PCT = FREE.replace(slippage=FixedBpsSlippage(100.0))
 AVERAGE_RTOL = 1e-14
@@ -127,9 +127,7 @@ def test_every_atr_slipped_fill_on_real_bars_lies_within_its_bar(
 ) -> None:
     """Issue 9, defect 13: half an ATR of slippage on every shared daily series (before the
     fix about half of these fills lay outside their bar)."""
-    paths = sorted(DAILY.glob("*.csv"))
-    if not paths:
-        pytest.skip(f"shared market data not found at {DAILY}")
+    paths = sorted(daily_dir().glob("*.csv"))
     config = BacktestConfig(
         initial_cash=100_000.0,
         commission=PercentageCommission(0.001),
