@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from trademind.backtest.config import BacktestConfig
+from trademind.backtest.engine.config import BacktestConfig
 from trademind.fills.commission import PercentageCommission
 from trademind.fills.slippage import NoSlippage
 from trademind.strategies.base import Bars, Signals
@@ -29,7 +29,7 @@ from trademind.strategies.base import Bars, Signals
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from trademind.backtest.types import BacktestOutcome
+    from trademind.backtest.engine.outcome import BacktestOutcome
 
 Arrays = dict[str, Any]
 PARAMS = {"fast": 10, "slow": 30, "average": "sma"}
@@ -49,7 +49,7 @@ def write_input(path: Path, count: int) -> None:
     """The benchmark's bars, parameters and (for vectorbt) the strategy's signals, as .npz;
     a child of its own, so the parent stays small (a child inherits its parent's peak RSS)."""
     from benchmarks.synthetic import synthetic_bars
-    from trademind.backtest.data import bars_from_frame
+    from trademind.services.backtest_bars import bars_from_frame
 
     bars = bars_from_frame("SYN", synthetic_bars(count))
     signals = strategy_signals(bars)
@@ -157,13 +157,13 @@ def run_single(source: Path, engine: Any, repeat: int) -> Arrays:
 
 
 def run_ours(source: Path, repeat: int) -> Arrays:
-    from trademind.backtest.engine import run_backtest
+    from trademind.backtest.engine.run import run_backtest
 
     return run_single(source, run_backtest, repeat)
 
 
 def run_backtrader(source: Path, repeat: int) -> Arrays:
-    from trademind.backtest.backtrader_engine import run_backtrader as engine
+    from trademind.backtest.reference.backtrader_engine import run_backtrader as engine
 
     return run_single(source, engine, repeat)
 
@@ -171,7 +171,7 @@ def run_backtrader(source: Path, repeat: int) -> Arrays:
 def portfolio_bars(symbols: int, length: int) -> list[Bars]:
     """``symbols`` synthetic series of ``length`` bars on one shared calendar."""
     from benchmarks.synthetic import synthetic_bars
-    from trademind.backtest.data import bars_from_frame
+    from trademind.services.backtest_bars import bars_from_frame
 
     frame = synthetic_bars(symbols * length)
     ts = frame["ts"].iloc[:length].reset_index(drop=True)
@@ -196,8 +196,8 @@ def extra_config(**changes: Any) -> BacktestConfig:
 
 def run_portfolio(source: Path, repeat: int) -> Arrays:
     """One account over every symbol, 0.2% of equity per entry (all-in would be degenerate)."""
-    from trademind.backtest.engine import run_backtest
-    from trademind.backtest.sizing import FixedFraction
+    from trademind.backtest.engine.run import run_backtest
+    from trademind.backtest.engine.sizing import FixedFraction
 
     symbols, length = sizes(source)
     bars = portfolio_bars(symbols, length)
@@ -228,14 +228,14 @@ def sweep_candidates(points: int) -> list[dict[str, Any]]:
 
 
 def run_sweep(source: Path, repeat: int) -> Arrays:
-    """trademind.backtest.sweep over a grid, on bars stored in a throw-away SQLite file."""
+    """trademind.backtest.research.sweep over a grid, on bars stored in a throw-away SQLite file."""
     from benchmarks._databases import sqlite_database
     from benchmarks.synthetic import synthetic_bars
-    from trademind.backtest.data import DataRef
-    from trademind.backtest.parallel import default_workers
-    from trademind.backtest.runner import RunSpec
-    from trademind.backtest.sweep import sweep
+    from trademind.backtest.research.parallel import default_workers
+    from trademind.backtest.research.runner import RunSpec
+    from trademind.backtest.research.sweep import sweep
     from trademind.data.store import BarStore
+    from trademind.services.backtest_bars import DataRef
 
     points, length = sizes(source)
     candidates = sweep_candidates(points)
@@ -251,7 +251,8 @@ def run_sweep(source: Path, repeat: int) -> Arrays:
     best = result.best.params if result.best else {}
     note = (
         f"{len(result.trials):,} runs of ma_crossover on {length:,} bars with "
-        f"trademind.backtest.sweep on {default_workers()} worker processes (largest worker "
+        f"trademind.backtest.research.sweep on {default_workers()} worker processes "
+        f"(largest worker "
         f"{children / 1024:.0f} MB); best sharpe at {dict(best)}"
     )
     empty = np.empty(0)

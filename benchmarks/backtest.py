@@ -24,7 +24,7 @@ at most a quarter of backtrader's. The peaks themselves are printed beside, with
 loaded, nothing of TradeMind's): the least any numba engine holding the bars needs, about a
 quarter of backtrader's peak by itself, which is why the peak is not the target. Also
 reported: the ratios to vectorbt, a 500-symbol x 2,520-bar portfolio run and a 1,000-point
-sweep (trademind.backtest.sweep). All-in trading with 0.2% round-trip cost drives equity
+sweep (trademind.backtest.research.sweep). All-in trading with 0.2% round-trip cost drives equity
 towards zero over 1M random bars: TradeMind and backtrader keep trading (no small-equity
 cut-off), quantities are compared relatively, and the report says for how many trades equity
 stays at least 1% of the starting cash and, where engines part (vectorbt stops buying once the

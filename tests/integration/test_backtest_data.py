@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trademind.backtest.data import DataRef, load_bars, read_bars
 from trademind.core.errors import ValidationError
 from trademind.data.store import BarStore
 from trademind.db.session import Database
+from trademind.services.backtest_bars import DataRef, load_bars, read_bars
 
 DAYS = pd.date_range("2024-01-02", periods=5, freq="D", tz="UTC")
 

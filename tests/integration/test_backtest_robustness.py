@@ -9,16 +9,16 @@ import pandas as pd
 import pytest
 from support.shared_data import daily_csv
 
-from trademind.backtest.config import BacktestConfig
-from trademind.backtest.data import DataRef, read_bars
-from trademind.backtest.runner import RunSpec, run_window
-from trademind.backtest.sweep import grid_candidates, random_candidates, score, sweep
-from trademind.backtest.walkforward import split_windows, walk_forward
+from trademind.backtest.engine.config import BacktestConfig
+from trademind.backtest.research.runner import RunSpec, run_window
+from trademind.backtest.research.sweep import grid_candidates, random_candidates, score, sweep
+from trademind.backtest.research.walkforward import split_windows, walk_forward
 from trademind.core.errors import ValidationError
 from trademind.data.store import BarStore
 from trademind.db.session import Database
 from trademind.fills.commission import PercentageCommission
 from trademind.fills.slippage import NoSlippage
+from trademind.services.backtest_bars import DataRef, read_bars
 
 CONFIG = BacktestConfig(commission=PercentageCommission(0.001), slippage=NoSlippage())
 

@@ -15,13 +15,13 @@ import pandas as pd
 import pytest
 from support.shared_data import daily_csv
 
-from trademind.backtest.backtrader_engine import run_backtrader
-from trademind.backtest.config import BacktestConfig
-from trademind.backtest.data import bars_from_frame
-from trademind.backtest.engine import run_backtest
-from trademind.backtest.types import BacktestOutcome
+from trademind.backtest.engine.config import BacktestConfig
+from trademind.backtest.engine.outcome import BacktestOutcome
+from trademind.backtest.engine.run import run_backtest
+from trademind.backtest.reference.backtrader_engine import run_backtrader
 from trademind.fills.commission import PercentageCommission, PerShareCommission
 from trademind.fills.slippage import FixedBpsSlippage, NoSlippage
+from trademind.services.backtest_bars import bars_from_frame
 from trademind.strategies.base import Bars, Signals
 from trademind.strategies.registry import get_strategy, resolve
 

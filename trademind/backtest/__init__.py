@@ -1,4 +1,12 @@
-"""Backtesting: the engine, metrics, robustness analyses, backtrader parity and reports."""
+"""Backtesting, in four subpackages (an import-linter contract keeps their order):
+
+- ``engine``: bars and signals in, the account, trades and order counts out (numba);
+- ``analytics``: metrics, Sharpe statistics, Monte Carlo, period returns, the HTML report;
+- ``research``: one run as a pure function, sweeps, walk-forward, worker processes;
+- ``reference``: the same run through backtrader, to prove the engine.
+
+No I/O here: the services read the bars (``trademind.services.backtest_bars``) and parse the
+command-line option texts (``trademind.services.backtest_options``)."""
 
 from typing import Final
 

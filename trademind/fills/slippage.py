@@ -4,7 +4,7 @@
 * :class:`FixedBpsSlippage`: ``price * bps / 10_000`` per share against the trader.
 * :class:`AtrSlippage`: ``multiplier * ATR`` per share against the trader; the caller passes
   the ATR known before the fill (the backtest uses the previous bar's ATR, see
-  ``trademind.backtest.prepare``).
+  ``trademind.backtest.engine.prepare``).
 * :class:`VolumeCap`: at most ``participation * bar volume`` shares fill in one bar (all of a
   symbol's fills in that bar together); the rest of the order stays working.
 

@@ -21,7 +21,6 @@ from typing import Final
 
 import sqlalchemy as sa
 
-from trademind.backtest.data import DataRef, read_bars
 from trademind.config import Settings
 from trademind.core.errors import ValidationError
 from trademind.data.providers.sample import SAMPLE_TIMEFRAMES, SampleProvider
@@ -30,6 +29,7 @@ from trademind.data.store import BarStore
 from trademind.db.models import MarketData
 from trademind.db.session import Database
 from trademind.services import data_service
+from trademind.services.backtest_bars import DataRef, read_bars
 from trademind.strategies.base import Bars
 
 SAMPLE_SOURCE: Final = "sample"

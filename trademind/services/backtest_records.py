@@ -18,17 +18,21 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import numpy as np
 
 from trademind import __version__
-from trademind.backtest.cost_specs import describe_commission, describe_slippage
-from trademind.backtest.execution_specs import describe_exit, describe_order, describe_sizing
 from trademind.db.backtest_runs import RunRecord
 from trademind.db.types import utc_now
+from trademind.services.backtest_options.costs import describe_commission, describe_slippage
+from trademind.services.backtest_options.execution import (
+    describe_exit,
+    describe_order,
+    describe_sizing,
+)
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-    from trademind.backtest.config import BacktestConfig
-    from trademind.backtest.runner import RunResult
-    from trademind.backtest.types import Trade
+    from trademind.backtest.engine.config import BacktestConfig
+    from trademind.backtest.engine.outcome import Trade
+    from trademind.backtest.research.runner import RunResult
     from trademind.services.backtest_data import PreparedData
     from trademind.strategies.base import IntArray
 

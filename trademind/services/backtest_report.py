@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
-from trademind.backtest.data import DataRef, read_bars
-from trademind.backtest.montecarlo import MonteCarloResult, bootstrap_trades
-from trademind.backtest.report import PriceTrack, ReportInput, render_report
-from trademind.backtest.runner import benchmark_curve
+from trademind.backtest.analytics.montecarlo import MonteCarloResult, bootstrap_trades
+from trademind.backtest.analytics.report import PriceTrack, ReportInput, render_report
+from trademind.backtest.research.runner import benchmark_curve
 from trademind.core.errors import ValidationError
+from trademind.services.backtest_bars import DataRef, read_bars
 from trademind.services.backtest_records import TRADE_COLUMNS, execution_facts, execution_view
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ history or a stored run without trades stays a failure: exit 1), and returns JSO
 ``compare`` stores each strategy's run; ``optimize`` stores the best trial as a full run (so
 its trades can be read with ``backtest results``); ``montecarlo`` bootstraps a stored run's
 closed trades (or a fresh run, stored first). Sweeps and walk-forward windows run in worker
-processes (:mod:`trademind.backtest.parallel`): each job is a pure function of the data
+processes (:mod:`trademind.backtest.research.parallel`): each job is a pure function of the data
 reference, the strategy and its parameters.
 """
 
@@ -20,14 +20,15 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
-from trademind.backtest import KEY_METRICS, walkforward
-from trademind.backtest.metrics import TradeStats, compute_metrics
-from trademind.backtest.parallel import default_workers
-from trademind.backtest.param_specs import parse_param_values
-from trademind.backtest.sweep import grid_candidates, random_candidates, score, sweep
+from trademind.backtest import KEY_METRICS
+from trademind.backtest.analytics.metrics import TradeStats, compute_metrics
+from trademind.backtest.research import walkforward
+from trademind.backtest.research.parallel import default_workers
+from trademind.backtest.research.sweep import grid_candidates, random_candidates, score, sweep
 from trademind.core import backtest_limits as limits
 from trademind.core.errors import ValidationError
 from trademind.services.backtest_data import DataRequest, PreparedData, prepare_data
+from trademind.services.backtest_options.params import parse_param_values
 from trademind.services.backtest_records import iso_times, moment
 from trademind.services.backtest_report import REPORT_MONTE_CARLO_SEED, monte_carlo
 from trademind.services.backtest_service import (
@@ -42,8 +43,8 @@ from trademind.services.backtest_service import (
 from trademind.strategies.registry import get_strategy
 
 if TYPE_CHECKING:
-    from trademind.backtest.runner import RunSpec
-    from trademind.backtest.sweep import Trial
+    from trademind.backtest.research.runner import RunSpec
+    from trademind.backtest.research.sweep import Trial
     from trademind.config import Settings
     from trademind.db.session import Database
     from trademind.strategies.base import IntArray, ParamValue

@@ -1,17 +1,17 @@
 """Backtest use cases: run one strategy, store the run, read stored runs back.
 
-:func:`run` prepares the bars (:mod:`trademind.services.backtest_data`: symbols, window, the
-bundled sample when nothing is stored), resolves the parameters (the configured
-``strategies.<name>`` values overlaid with ``--param name=value``, each checked against the
-declaration), builds the engine config from the ``backtest`` settings with ``--slippage`` and
-``--commission`` (:mod:`trademind.backtest.cost_specs`), runs the native engine or backtrader,
-and stores every run in ``backtest_runs`` (a run whose engine raises is stored as ``failed``
-with its error, then the error goes on to the caller). Everything is checked before anything
-runs: what the command line got wrong (an unknown strategy, engine or parameter, a parameter
-value out of range or of the wrong type, a malformed ``--param``/cost/sizing/order text) is a
-:class:`~trademind.core.errors.UsageError` (exit 2); what the request could not be carried out
-with (a symbol without data, a window outside the data, too little history for the warm-up,
-parameters in the configuration file that do not fit together) is a
+:func:`run` prepares the bars (:mod:`trademind.services.backtest_data`: symbols, window, the bundled
+sample when nothing is stored), resolves the parameters (the configured ``strategies.<name>`` values
+overlaid with ``--param name=value``, each checked against the declaration), builds the engine
+config from the ``backtest`` settings with ``--slippage`` and ``--commission``
+(:mod:`trademind.services.backtest_options.costs`), runs the native engine or backtrader, and stores
+every run in ``backtest_runs`` (a run whose engine raises is stored as ``failed`` with its error,
+then the error goes on to the caller). Everything is checked before anything runs: what the command
+line got wrong (an unknown strategy, engine or parameter, a parameter value out of range or of the
+wrong type, a malformed ``--param``/cost/sizing/order text) is a
+:class:`~trademind.core.errors.UsageError` (exit 2); what the request could not be carried out with
+(a symbol without data, a window outside the data, too little history for the warm-up, parameters in
+the configuration file that do not fit together) is a
 :class:`~trademind.core.errors.ValidationError` (exit 1).
 """
 
@@ -21,15 +21,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from trademind.backtest.config import BacktestConfig
-from trademind.backtest.cost_specs import parse_commission, parse_slippage
-from trademind.backtest.execution_specs import parse_execution
-from trademind.backtest.runner import RunResult, RunSpec, compute_signals, measure
+from trademind.backtest.engine.config import BacktestConfig
+from trademind.backtest.research.runner import RunResult, RunSpec, compute_signals, measure
 from trademind.config import Settings
 from trademind.core.errors import UsageError, ValidationError
 from trademind.db.backtest_runs import BacktestRunRepository, RunRecord
 from trademind.db.types import utc_now
 from trademind.services.backtest_data import DataRequest, PreparedData, prepare_data
+from trademind.services.backtest_options.costs import parse_commission, parse_slippage
+from trademind.services.backtest_options.execution import parse_execution
 from trademind.services.backtest_queries import summaries, summary_dict
 from trademind.services.backtest_records import (
     completed_record,
@@ -42,7 +42,7 @@ from trademind.strategies.registry import configured_params, get_strategy, resol
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from trademind.backtest.types import BacktestOutcome
+    from trademind.backtest.engine.outcome import BacktestOutcome
     from trademind.db.session import Database
     from trademind.strategies.base import Bars, ParamValue, Signals
 
@@ -74,7 +74,7 @@ class RunRequest:
     engine: str = "native"
     name: str | None = None
     execution: Mapping[str, str | None] = field(default_factory=dict)
-    """Sizing, exits and entry order texts by :data:`~trademind.backtest.execution_specs.
+    """Sizing, exits and entry order texts by :data:`~trademind.services.backtest_options.execution.
     EXECUTION_KEYS` (``--sizing fraction:10%`` is ``{"sizing": "fraction:10%"}``)."""
 
 
@@ -163,10 +163,10 @@ def _engine_function(engine: Engine, config: BacktestConfig) -> EngineRun:
     """The engine's entry point; backtrader's refusals and absence are raised here, before
     anything runs."""
     if engine == "native":
-        from trademind.backtest.engine import run_backtest
+        from trademind.backtest.engine.run import run_backtest
 
         return run_backtest
-    from trademind.backtest.backtrader_engine import (
+    from trademind.backtest.reference.backtrader_engine import (
         check_supported,
         import_backtrader,
         run_backtrader,

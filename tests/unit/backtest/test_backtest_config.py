@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from trademind.backtest.config import BacktestConfig
-from trademind.backtest.sizing import FixedFraction
+from trademind.backtest.engine.config import BacktestConfig
+from trademind.backtest.engine.sizing import FixedFraction
 from trademind.config.sections_market import BacktestSettings
 from trademind.core.errors import ValidationError
 from trademind.fills import (

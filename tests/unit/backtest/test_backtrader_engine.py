@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from trademind.backtest.backtrader_engine import run_backtrader
-from trademind.backtest.config import BacktestConfig
-from trademind.backtest.sizing import FixedFraction
+from trademind.backtest.engine.config import BacktestConfig
+from trademind.backtest.engine.sizing import FixedFraction
+from trademind.backtest.reference.backtrader_engine import run_backtrader
 from trademind.core.errors import ValidationError
 from trademind.fills.commission import PercentageCommission, PerShareCommission, ZeroCommission
 from trademind.fills.slippage import AtrSlippage, FixedBpsSlippage, NoSlippage
@@ -153,7 +153,7 @@ def test_symbols_on_different_calendars_fill_on_their_own_next_bar() -> None:
         np.array([20.5, 22.5, 24.5]),
         np.ones(3),
     )
-    from trademind.backtest.engine import run_backtest
+    from trademind.backtest.engine.run import run_backtest
 
     bars = [aaa, bbb]
     signals = [make_signals([0], [2]), make_signals([0], [], count=3)]

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from trademind.backtest.cost_specs import (
+from trademind.core.errors import UsageError
+from trademind.fills.commission import PercentageCommission, PerShareCommission, ZeroCommission
+from trademind.fills.slippage import AtrSlippage, FixedBpsSlippage, NoSlippage
+from trademind.services.backtest_options.costs import (
     describe_commission,
     describe_slippage,
     parse_commission,
     parse_slippage,
 )
-from trademind.core.errors import UsageError
-from trademind.fills.commission import PercentageCommission, PerShareCommission, ZeroCommission
-from trademind.fills.slippage import AtrSlippage, FixedBpsSlippage, NoSlippage
 
 
 @pytest.mark.parametrize(

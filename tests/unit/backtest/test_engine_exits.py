@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from trademind.backtest.config import BacktestConfig
-from trademind.backtest.engine import run_backtest
-from trademind.backtest.types import Trade
+from trademind.backtest.engine.config import BacktestConfig
+from trademind.backtest.engine.outcome import Trade
+from trademind.backtest.engine.run import run_backtest
 from trademind.fills import NoSlippage, ZeroCommission
 from trademind.strategies.base import Bars, Signals
 

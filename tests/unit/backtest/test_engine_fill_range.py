@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from support.shared_data import DAILY_SYMBOLS, daily_csv
 
-from trademind.backtest.config import BacktestConfig
-from trademind.backtest.engine import run_backtest
-from trademind.backtest.types import BacktestOutcome
+from trademind.backtest.engine.config import BacktestConfig
+from trademind.backtest.engine.outcome import BacktestOutcome
+from trademind.backtest.engine.run import run_backtest
 from trademind.fills import (
     AtrSlippage,
     FixedBpsSlippage,

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 ENGINE_PATH = (
-    "trademind.backtest.engine",
+    "trademind.backtest.engine.run",
     "trademind.strategies.registry",
     "trademind.fills.commission",
     "trademind.fills.slippage",

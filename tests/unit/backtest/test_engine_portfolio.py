@@ -7,10 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from trademind.backtest.config import BacktestConfig
-from trademind.backtest.engine import run_backtest
-from trademind.backtest.sizing import AllIn, FixedFraction
-from trademind.backtest.types import BacktestOutcome
+from trademind.backtest.engine.config import BacktestConfig
+from trademind.backtest.engine.outcome import BacktestOutcome
+from trademind.backtest.engine.run import run_backtest
+from trademind.backtest.engine.sizing import AllIn, FixedFraction
 from trademind.core.errors import ValidationError
 from trademind.fills import (
     FixedBpsSlippage,

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from support.shared_data import daily_csv
 
-from trademind.backtest.config import BacktestConfig
-from trademind.backtest.engine import run_backtest
+from trademind.backtest.engine.config import BacktestConfig
+from trademind.backtest.engine.run import run_backtest
 from trademind.fills import NoSlippage, PercentageCommission
 from trademind.strategies.base import Bars, Signals
 
@@ -100,7 +100,7 @@ def first_entry(out: object) -> int:
 
 
 def test_real_data_with_every_cost_and_protection_reconciles(aapl: Bars) -> None:
-    from trademind.backtest.sizing import FixedFraction
+    from trademind.backtest.engine.sizing import FixedFraction
     from trademind.fills import AtrSlippage, PerShareCommission, VolumeCap
 
     config = BacktestConfig(

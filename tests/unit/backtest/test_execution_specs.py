@@ -7,15 +7,8 @@ from typing import Any
 
 import pytest
 
-from trademind.backtest.config import BacktestConfig
-from trademind.backtest.execution_specs import (
-    describe_order,
-    describe_sizing,
-    parse_execution,
-    parse_order,
-    parse_sizing,
-)
-from trademind.backtest.sizing import (
+from trademind.backtest.engine.config import BacktestConfig
+from trademind.backtest.engine.sizing import (
     AllIn,
     CappedKelly,
     FixedCash,
@@ -24,6 +17,13 @@ from trademind.backtest.sizing import (
     VolatilityTarget,
 )
 from trademind.core.errors import UsageError
+from trademind.services.backtest_options.execution import (
+    describe_order,
+    describe_sizing,
+    parse_execution,
+    parse_order,
+    parse_sizing,
+)
 
 SIZINGS: list[tuple[str, SizingRule]] = [
     ("all-in", AllIn()),

@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trademind.backtest.metrics import (
+from trademind.backtest.analytics.metrics import (
     TradeStats,
     compute_metrics,
     drawdown_series,
     monthly_returns,
     period_returns,
 )
-from trademind.backtest.periods import infer_periods_per_year
+from trademind.backtest.analytics.periods import infer_periods_per_year
 from trademind.core.errors import ValidationError
 
 DAY = 86_400 * 10**9

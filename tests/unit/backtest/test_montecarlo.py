@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from trademind.backtest.montecarlo import bootstrap_trades
+from trademind.backtest.analytics.montecarlo import bootstrap_trades
 from trademind.core.errors import ValidationError
 
 TRADES = np.random.default_rng(17).normal(0.004, 0.03, 120)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from trademind.backtest.param_specs import parse_param_values
 from trademind.core.errors import UsageError
+from trademind.services.backtest_options.params import parse_param_values
 
 
 def test_ranges_lists_and_single_values() -> None:

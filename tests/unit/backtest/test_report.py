@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from trademind.backtest.montecarlo import bootstrap_trades
-from trademind.backtest.report import MAX_POINTS, PriceTrack, ReportInput, render_report
+from trademind.backtest.analytics.montecarlo import bootstrap_trades
+from trademind.backtest.analytics.report import MAX_POINTS, PriceTrack, ReportInput, render_report
 
 DAY_NS = 86_400_000_000_000
 

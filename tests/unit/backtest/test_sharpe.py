@@ -9,8 +9,8 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from trademind.backtest.metrics import deflated_sharpe
-from trademind.backtest.sharpe import expected_max_sharpe, norm_cdf
+from trademind.backtest.analytics.metrics import deflated_sharpe
+from trademind.backtest.analytics.sharpe import expected_max_sharpe, norm_cdf
 from trademind.core.errors import ValidationError
 
 GAMMA = 0.5772156649015329

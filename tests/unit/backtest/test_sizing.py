@@ -7,16 +7,16 @@ import math
 import numpy as np
 import pytest
 
-from trademind.backtest.config import BacktestConfig
-from trademind.backtest.engine import run_backtest
-from trademind.backtest.sizing import (
+from trademind.backtest.engine.config import BacktestConfig
+from trademind.backtest.engine.run import run_backtest
+from trademind.backtest.engine.sizing import (
     AllIn,
     CappedKelly,
     FixedCash,
     FixedFraction,
     VolatilityTarget,
 )
-from trademind.backtest.volatility import atr_series, return_std_series
+from trademind.backtest.engine.volatility import atr_series, return_std_series
 from trademind.core.errors import ValidationError
 from trademind.fills import NoSlippage, PercentageCommission, ZeroCommission
 from trademind.strategies.base import Bars, Signals

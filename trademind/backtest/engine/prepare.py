@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from trademind.backtest.layout import (
+from trademind.backtest.engine.columns import (
     P_COMM_A,
     P_COMM_B,
     P_COMM_C,
@@ -41,8 +41,8 @@ from trademind.backtest.layout import (
     Q_SLIP_KIND,
     Q_TIF,
 )
-from trademind.backtest.sizing import VolatilityTarget
-from trademind.backtest.volatility import atr_series, return_std_series
+from trademind.backtest.engine.sizing import VolatilityTarget
+from trademind.backtest.engine.volatility import atr_series, return_std_series
 from trademind.core.errors import ValidationError
 from trademind.fills.jit import njit
 from trademind.fills.orders import TIF_DAY
@@ -51,7 +51,7 @@ from trademind.fills.slippage import AtrSlippage
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-    from trademind.backtest.config import BacktestConfig
+    from trademind.backtest.engine.config import BacktestConfig
     from trademind.strategies.base import Bars, Signals
 
     FloatArray = npt.NDArray[np.float64]

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from trademind.backtest.kernel_fills import buy
-from trademind.backtest.layout import (
+from trademind.backtest.engine.columns import (
     ACCOUNT,
     C_CANCELLED,
     C_EXPIRED,
@@ -52,6 +51,7 @@ from trademind.backtest.layout import (
     Q_ORDER_TYPE,
     Q_TIF,
 )
+from trademind.backtest.engine.kernel_fills import buy
 from trademind.fills.jit import njit
 from trademind.fills.latency import activation_bar
 from trademind.fills.orders import (

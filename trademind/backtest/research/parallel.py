@@ -1,8 +1,8 @@
 """Run many independent backtest jobs across processes.
 
 Every job is a picklable call of a module-level function (for example
-:func:`trademind.backtest.runner.evaluate` with a data reference and a run spec), so the same
-jobs could go to a Dask or Ray cluster unchanged. Workers are *spawned* (a fork of a process
+:func:`trademind.backtest.research.runner.evaluate` with a data reference and a run spec), so the
+same jobs could go to a Dask or Ray cluster unchanged. Workers are *spawned* (a fork of a process
 that runs numba or database threads is unsafe); each loads its bars once (the runner caches
 them) and numba loads its compiled kernels from the on-disk cache.
 """

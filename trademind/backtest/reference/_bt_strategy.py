@@ -16,7 +16,7 @@ from typing import Any
 
 import backtrader as bt
 
-from trademind.backtest.backtrader_engine import BUY, SELL, BacktraderRunError, BtFill
+from trademind.backtest.reference.backtrader_engine import BUY, SELL, BacktraderRunError, BtFill
 
 _FAILED = ("Canceled", "Margin", "Rejected", "Expired")
 _MAX_ULP_STEPS = 64

@@ -1,6 +1,6 @@
 """Sizing, exits and entry orders written as short text, the way ``backtest run`` takes them.
 
-Sizing (``--sizing``), see :mod:`trademind.backtest.sizing`:
+Sizing (``--sizing``), see :mod:`trademind.backtest.engine.sizing`:
 
 * ``all-in``: all the cash (the default);
 * ``cash:<dollars>`` (``cash:10000``): that many dollars' worth per entry;
@@ -30,8 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
-from trademind.backtest.cost_specs import build_model, spec_number, spec_options, spec_percent
-from trademind.backtest.sizing import (
+from trademind.backtest.engine.sizing import (
     AllIn,
     CappedKelly,
     FixedCash,
@@ -40,6 +39,12 @@ from trademind.backtest.sizing import (
     VolatilityTarget,
 )
 from trademind.core.errors import UsageError, ValidationError
+from trademind.services.backtest_options.costs import (
+    build_model,
+    spec_number,
+    spec_options,
+    spec_percent,
+)
 
 SIZING_FORMS: Final = (
     "all-in, cash:<dollars>, fraction:<percent>%, "

@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import numpy as np
 
-from trademind.backtest.metrics import Metric
-from trademind.backtest.parallel import Progress, job_pool
-from trademind.backtest.runner import RunSpec, Window, run_window
-from trademind.backtest.sweep import sweep
+from trademind.backtest.analytics.metrics import Metric
+from trademind.backtest.research.parallel import Progress, job_pool
+from trademind.backtest.research.runner import RunSpec, Window, run_window
+from trademind.backtest.research.sweep import sweep
 from trademind.core.errors import ValidationError
 
 if TYPE_CHECKING:
-    from trademind.backtest.data import DataRef
-    from trademind.backtest.types import BacktestOutcome
+    from trademind.backtest.engine.outcome import BacktestOutcome
+    from trademind.backtest.research.bar_source import BarSource
     from trademind.strategies.base import Bars, FloatArray, IntArray, ParamValue
 
 Mode = Literal["rolling", "anchored"]
@@ -121,7 +121,7 @@ def _timeline(bars: Sequence[Bars]) -> IntArray:
 
 
 def walk_forward(
-    ref: DataRef,
+    ref: BarSource,
     bars: Sequence[Bars],
     base: RunSpec,
     candidates: Sequence[Mapping[str, ParamValue]],

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from trademind.backtest.periods import (
+from trademind.backtest.analytics.periods import (
     MonthlyReturns,
     as_timestamps,
     infer_periods_per_year,
     monthly_returns,
     years_between,
 )
-from trademind.backtest.sharpe import (
+from trademind.backtest.analytics.sharpe import (
     ZERO_DISPERSION,
     deflated_sharpe,
     per_period_rate,

@@ -2,8 +2,9 @@
 
 :func:`run_on_bars` computes the strategy's signals on each symbol's whole history, runs the
 native engine and measures the result; :func:`evaluate` does the same from a
-:class:`~trademind.backtest.data.DataRef` and returns only the metrics, which is what sweeps and
-walk-forward windows need from a worker process. Bars are loaded once per process and reused.
+:class:`~trademind.backtest.research.bar_source.BarSource` and returns only the metrics, which is
+what sweeps and walk-forward windows need from a worker process. Bars are loaded once per
+process and reused.
 
 The benchmark is equal-weight buy-and-hold of the same symbols, bought at the first close and
 held without costs: ``initial_cash * mean_k(close_k(t) / close_k(0))`` on the run's timeline
@@ -19,15 +20,15 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from trademind.backtest.config import BacktestConfig
-from trademind.backtest.data import DataRef, load_bars
-from trademind.backtest.engine import run_backtest
-from trademind.backtest.metrics import Metric, TradeStats, compute_metrics
+from trademind.backtest.analytics.metrics import Metric, TradeStats, compute_metrics
+from trademind.backtest.engine.config import BacktestConfig
+from trademind.backtest.engine.run import run_backtest
 from trademind.core.errors import ValidationError
 from trademind.strategies.registry import get_strategy, resolve
 
 if TYPE_CHECKING:
-    from trademind.backtest.types import BacktestOutcome
+    from trademind.backtest.engine.outcome import BacktestOutcome
+    from trademind.backtest.research.bar_source import BarSource
     from trademind.strategies.base import Bars, FloatArray, IntArray, ParamValue, Signals
 
 
@@ -172,17 +173,17 @@ def run_window(bars: Sequence[Bars], spec: RunSpec, window: Window | None) -> Ru
 
 
 @lru_cache(maxsize=4)
-def _cached_bars(ref: DataRef) -> tuple[Bars, ...]:
-    return tuple(load_bars(ref))
+def _cached_bars(ref: BarSource) -> tuple[Bars, ...]:
+    return tuple(ref.load())
 
 
-def evaluate(ref: DataRef, spec: RunSpec, window: Window | None = None) -> dict[str, Metric]:
+def evaluate(ref: BarSource, spec: RunSpec, window: Window | None = None) -> dict[str, Metric]:
     """The metrics of one run on the bars ``ref`` names, optionally inside ``window``:
     a picklable job for a worker process."""
     return run_window(_cached_bars(ref), spec, window).metrics
 
 
-def evaluate_job(job: tuple[DataRef, RunSpec, Window | None]) -> dict[str, Metric]:
-    """:func:`evaluate` taking one tuple (what :func:`~trademind.backtest.parallel.run_jobs`
-    maps over)."""
+def evaluate_job(job: tuple[BarSource, RunSpec, Window | None]) -> dict[str, Metric]:
+    """:func:`evaluate` taking one tuple (what
+    :func:`~trademind.backtest.research.parallel.run_jobs` maps over)."""
     return evaluate(*job)

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import plotly.graph_objects as go
 
-from trademind.backtest.metrics import drawdown_series
-from trademind.backtest.periods import monthly_returns
+from trademind.backtest.analytics.metrics import drawdown_series
+from trademind.backtest.analytics.periods import monthly_returns
 
 if TYPE_CHECKING:
-    from trademind.backtest.montecarlo import MonteCarloResult
+    from trademind.backtest.analytics.montecarlo import MonteCarloResult
     from trademind.strategies.base import FloatArray, IntArray
 
 MAX_POINTS: Final = 5_000

@@ -16,18 +16,18 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from trademind.backtest.metrics import Metric, period_returns
-from trademind.backtest.parallel import Progress, run_jobs
-from trademind.backtest.periods import infer_periods_per_year
-from trademind.backtest.runner import RunSpec, Window, evaluate_job, run_window
-from trademind.backtest.sharpe import deflated_sharpe
+from trademind.backtest.analytics.metrics import Metric, period_returns
+from trademind.backtest.analytics.periods import infer_periods_per_year
+from trademind.backtest.analytics.sharpe import deflated_sharpe
+from trademind.backtest.research.parallel import Progress, run_jobs
+from trademind.backtest.research.runner import RunSpec, Window, evaluate_job, run_window
 from trademind.core.errors import ValidationError
 from trademind.strategies.registry import get_strategy, resolve
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-    from trademind.backtest.data import DataRef
+    from trademind.backtest.research.bar_source import BarSource
     from trademind.strategies.base import Bars, Param, ParamValue
 
 LOWER_IS_BETTER: Final = frozenset(
@@ -116,7 +116,7 @@ def random_candidates(
 
 
 def sweep(
-    ref: DataRef,
+    ref: BarSource,
     base: RunSpec,
     candidates: Sequence[Mapping[str, ParamValue]],
     *,

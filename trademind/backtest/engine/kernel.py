@@ -1,8 +1,8 @@
 # ruff: noqa: PLR0917 - numba functions take positional arguments only
 """The engine loop (numba): every bar of every symbol in time order, no Python objects.
 
-Bars arrive as one sequence of events in time order (``trademind.backtest.prepare``): event ``e``
-is bar ``local[e]`` of symbol ``symbol_of[e]``. Within one bar of a symbol:
+Bars arrive as one sequence of events in time order (``trademind.backtest.engine.prepare``):
+event ``e`` is bar ``local[e]`` of symbol ``symbol_of[e]``. Within one bar of a symbol:
 
 1. open: a working exit order fills at the open (next-open mode), then the entry order (market
    at the open; limit, stop and stop-limit against the bar's range, gap-through first);
@@ -16,7 +16,7 @@ last close.
 
 Numba keys each function's on-disk cache on that function's own file only; at import this
 module drops the cached code of every engine function when any engine source
-(``kernel_fills.py``, ``kernel_orders.py``, ``layout.py``, ``sizing.py``, ``trademind/fills``...)
+(``kernel_fills.py``, ``kernel_orders.py``, ``columns.py``, ``sizing.py``, ``trademind/fills``...)
 changed since it was cached (:func:`trademind.fills.jit.invalidate_when_changed`).
 """
 
@@ -29,15 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from trademind.backtest.kernel_fills import buy, equity, record_trade, sell
-from trademind.backtest.kernel_orders import (
-    entry_alive,
-    entry_in_bar,
-    open_exit_order,
-    signals,
-    stop_trigger,
-)
-from trademind.backtest.layout import (
+from trademind.backtest.engine.columns import (
     A_CASH,
     ACCOUNT,
     C_OPEN_ORDERS,
@@ -56,6 +48,14 @@ from trademind.backtest.layout import (
     I_XO_STATE,
     Q_CLOSE_MODE,
     Q_PROTECTED,
+)
+from trademind.backtest.engine.kernel_fills import buy, equity, record_trade, sell
+from trademind.backtest.engine.kernel_orders import (
+    entry_alive,
+    entry_in_bar,
+    open_exit_order,
+    signals,
+    stop_trigger,
 )
 from trademind.fills.jit import invalidate_when_changed, njit
 from trademind.fills.orders import ORDER_MARKET
@@ -285,10 +285,10 @@ def run_kernel(
 
 
 def _engine_modules() -> list[ModuleType]:
-    from trademind.backtest import kernel_fills, kernel_orders, layout, sizing, volatility
+    from trademind.backtest.engine import columns, kernel_fills, kernel_orders, sizing, volatility
     from trademind.fills import commission, latency, orders, slippage
 
-    modules = [kernel_fills, kernel_orders, layout, sizing, volatility]
+    modules = [kernel_fills, kernel_orders, columns, sizing, volatility]
     return [sys.modules[__name__], *modules, commission, latency, orders, slippage]
 
 

@@ -1,9 +1,11 @@
-"""Bars for a backtest, named by a picklable reference so any process can load them again.
+"""Stored bars for a backtest, named by a picklable reference so any process can load them again.
 
 A :class:`DataRef` (database URL, symbols, timeframe, inclusive range, adjustment) is all a
-backtest job needs to find its data: sweeps, walk-forward windows and Monte Carlo runs are pure
-functions of (data reference, strategy, parameters) and can run in another process, or later
-on a Dask or Ray worker, unchanged.
+backtest job needs to find its data: it is the research jobs' bar source
+(:class:`trademind.backtest.research.bar_source.BarSource`), so sweeps, walk-forward windows and
+Monte Carlo runs are pure functions of (data reference, strategy, parameters) and can run in
+another process, or later on a Dask or Ray worker, unchanged. The database reads live here, in
+services, so the backtest package itself does no I/O.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ class DataRef:
     start: datetime | None = None
     end: datetime | None = None
     adjusted: bool = True
+
+    def load(self) -> list[Bars]:
+        """The bars, through a connection of their own (:func:`load_bars`)."""
+        return load_bars(self)
 
     def window(self, start: datetime | None, end: datetime | None) -> DataRef:
         """The same data narrowed to ``start..end`` (walk-forward windows)."""

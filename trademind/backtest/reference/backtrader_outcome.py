@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from trademind.backtest.backtrader_engine import BUY, BacktraderRunError, BtFill, BtRun
-from trademind.backtest.layout import EXIT_OPEN, EXIT_SIGNAL
-from trademind.backtest.types import BacktestOutcome, OrderCounts, TradeLog
+from trademind.backtest.engine.columns import EXIT_OPEN, EXIT_SIGNAL
+from trademind.backtest.engine.outcome import BacktestOutcome, OrderCounts, TradeLog
+from trademind.backtest.reference.backtrader_engine import BUY, BacktraderRunError, BtFill, BtRun
 
 if TYPE_CHECKING:
-    from trademind.backtest.config import BacktestConfig
-    from trademind.backtest.prepare import Flat
+    from trademind.backtest.engine.config import BacktestConfig
+    from trademind.backtest.engine.prepare import Flat
     from trademind.strategies.base import Bars, Signals
 
 Row = tuple[int, BtFill, BtFill | None, float]

@@ -1,12 +1,12 @@
 """The reference engine: the same strategy signals run through backtrader (optional extra).
 
 ``uv sync --extra backtrader`` (or ``pip install 'trademind[backtrader]'``) installs it.
-:func:`run_backtrader` takes what the native :func:`~trademind.backtest.engine.run_backtest`
-takes and returns the same :class:`~trademind.backtest.types.BacktestOutcome`.
+:func:`run_backtrader` takes what the native :func:`~trademind.backtest.engine.run.run_backtest`
+takes and returns the same :class:`~trademind.backtest.engine.outcome.BacktestOutcome`.
 
 The rules stay one definition: the caller computes the signals with the strategy's own
 ``signals()``; they reach backtrader as two extra data lines (``entry``, ``exit``). Semantics
-follow the native engine's contract (``trademind.backtest.engine``):
+follow the native engine's contract (``trademind.backtest.engine.run``):
 
 * an intent forms at the CLOSE of bar ``t`` (``next``) and becomes a market order filled at the
   OPEN of the symbol's next bar. Cheat-on-open (``Cerebro(cheat_on_open=True)``, the broker's
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from trademind.backtest.config import BacktestConfig
+from trademind.backtest.engine.config import BacktestConfig
 from trademind.core.errors import TradeMindError, ValidationError
 from trademind.fills.commission import PercentageCommission, PerShareCommission
 from trademind.fills.slippage import FixedBpsSlippage, NoSlippage
@@ -43,7 +43,7 @@ from trademind.fills.slippage import FixedBpsSlippage, NoSlippage
 if TYPE_CHECKING:
     import pandas as pd
 
-    from trademind.backtest.types import BacktestOutcome
+    from trademind.backtest.engine.outcome import BacktestOutcome
     from trademind.strategies.base import Bars, Signals
 
 BUY = 1
@@ -131,8 +131,8 @@ def run_backtrader(
     bars: Sequence[Bars], signals: Sequence[Signals], config: BacktestConfig | None = None
 ) -> BacktestOutcome:
     """Backtest ``signals[k]`` on ``bars[k]`` through backtrader, in one cash account."""
-    from trademind.backtest import prepare
-    from trademind.backtest.backtrader_outcome import outcome_from_run
+    from trademind.backtest.engine import prepare
+    from trademind.backtest.reference.backtrader_outcome import outcome_from_run
 
     config = config if config is not None else BacktestConfig()
     check_supported(config)
@@ -166,7 +166,7 @@ def bars_frame(bars: Bars, signals: Signals) -> pd.DataFrame:
 
 def _run_cerebro(bars: Sequence[Bars], signals: Sequence[Signals], config: BacktestConfig) -> BtRun:
     bt = import_backtrader()
-    from trademind.backtest._bt_strategy import SignalFeed, SignalStrategy
+    from trademind.backtest.reference._bt_strategy import SignalFeed, SignalStrategy
 
     cerebro = bt.Cerebro(cheat_on_open=True, stdstats=False, maxcpus=1)
     for one_bars, one_signals in zip(bars, signals, strict=True):
@@ -207,7 +207,7 @@ def _set_commission(bt: Any, broker: Any, config: BacktestConfig) -> None:
     if isinstance(commission, PercentageCommission):
         broker.setcommission(commission=float(commission.rate))  # percabs: 0.001 is 0.1%
     elif isinstance(commission, PerShareCommission):
-        from trademind.backtest._bt_strategy import PerShareCommInfo
+        from trademind.backtest.reference._bt_strategy import PerShareCommInfo
 
         broker.addcommissioninfo(
             PerShareCommInfo(

@@ -2,7 +2,7 @@
 
 ``run_backtest(bars, signals, config)`` simulates a long-only portfolio over several symbols
 whose bars may follow different calendars (a symbol only fills on its own bars), sharing one
-cash account. The loop is numba (``trademind.backtest.kernel``); nothing per bar is a Python
+cash account. The loop is numba (``trademind.backtest.engine.kernel``); nothing per bar is a Python
 object.
 
 Semantics (the contract the backtrader adapter and the paper broker follow):
@@ -46,10 +46,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from trademind.backtest import prepare
-from trademind.backtest.config import BacktestConfig
-from trademind.backtest.kernel import run_kernel
-from trademind.backtest.layout import (
+from trademind.backtest.engine import prepare
+from trademind.backtest.engine.columns import (
     A_CASH,
     A_COMMISSION,
     A_SLIPPAGE,
@@ -80,7 +78,9 @@ from trademind.backtest.layout import (
     U_EXIT_SIGNAL,
     U_SYMBOL,
 )
-from trademind.backtest.types import BacktestOutcome, OrderCounts, TradeLog
+from trademind.backtest.engine.config import BacktestConfig
+from trademind.backtest.engine.kernel import run_kernel
+from trademind.backtest.engine.outcome import BacktestOutcome, OrderCounts, TradeLog
 
 if TYPE_CHECKING:
     import numpy.typing as npt

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import numpy as np
 
-from trademind.backtest.layout import EXIT_STOP_LOSS, EXIT_TAKE_PROFIT, EXIT_TRAILING
+from trademind.backtest.engine.columns import EXIT_STOP_LOSS, EXIT_TAKE_PROFIT, EXIT_TRAILING
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-    from trademind.backtest.config import BacktestConfig
+    from trademind.backtest.engine.config import BacktestConfig
     from trademind.strategies.base import Bars, Signals
 
     FloatArray = npt.NDArray[np.float64]

@@ -9,7 +9,7 @@ Every value is checked against the strategy's declaration here, so an out-of-ran
 misspelt value is an error naming it, never a silently skipped trial. The texts come from the
 command line, so each such error is a :class:`~trademind.core.errors.UsageError` (exit 2).
 Combinations that are valid value by value but not together (``slow <= fast``) are the sweep's
-business: skipped and counted (:func:`trademind.backtest.sweep.grid_candidates`).
+business: skipped and counted (:func:`trademind.backtest.research.sweep.grid_candidates`).
 """
 
 from __future__ import annotations

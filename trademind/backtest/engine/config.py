@@ -3,7 +3,7 @@
 :class:`BacktestConfig` is a frozen, validated value; :meth:`BacktestConfig.from_settings`
 builds it from the ``backtest`` section of the settings with keyword overrides.
 
-Semantics (docs in ``trademind.backtest.engine``): a signal at bar ``t``'s close becomes an
+Semantics (docs in ``trademind.backtest.engine.run``): a signal at bar ``t``'s close becomes an
 order; market orders fill at the open of bar ``t + 1`` (``fill_price="next_open"``) or at the
 close of ``t`` (``"close"``), ``latency`` bars later; limit, stop and stop-limit entries work
 from bar ``t + 1 + latency`` at prices offset from the close of ``t``. Exit signals are market
@@ -17,7 +17,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from trademind.backtest.sizing import AllIn, SizingRule
+from trademind.backtest.engine.sizing import AllIn, SizingRule
 from trademind.core.errors import ValidationError
 from trademind.fills import checks
 from trademind.fills.commission import (

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from trademind.backtest.layout import (
+from trademind.backtest.engine.columns import (
     A_CASH,
     A_COMMISSION,
     A_SLIPPAGE,
@@ -74,7 +74,7 @@ from trademind.backtest.layout import (
     U_EXIT_SIGNAL,
     U_SYMBOL,
 )
-from trademind.backtest.sizing import position_size
+from trademind.backtest.engine.sizing import position_size
 from trademind.fills.commission import affordable_quantity, commission_cost
 from trademind.fills.jit import njit
 from trademind.fills.slippage import slipped_price, volume_capped_quantity
