@@ -9,7 +9,9 @@ is ingested once before timing. ``PYTHONDONTWRITEBYTECODE`` is removed from the 
 the warm-up round writes the bytecode caches a user's first run writes (with it, every run
 would compile every module again). The cases run round-robin (one of each per round, after one
 warm-up round) so that load from other processes spreads over all of them; ``python -c pass``
-and ``python -c "import typer"`` are measured in the same rounds as references. Printed per case:
+, ``python -c "import typer"`` and ``python -c "import typer, sqlalchemy, rich.table"`` (the
+import floor of a command that reads the database and prints a table) are measured in the same
+rounds as references. Printed per case:
 the median wall time (what the targets judge), the median CPU time (user + system, less
 sensitive to a busy machine) and the target. Exit code 1 when a target fails.
 
@@ -46,6 +48,11 @@ def cases(python: str, trademind: str) -> list[Case]:
     return [
         Case("python -c pass", (python, "-c", "pass"), None),
         Case('python -c "import typer"', (python, "-c", "import typer"), None),
+        Case(  # the floor of a command that reads the database: the CLI and SQLAlchemy Core
+            'python -c "import typer, sqlalchemy, rich.table"',
+            (python, "-c", "import typer, sqlalchemy, rich.table"),
+            None,
+        ),
         Case("trademind --help", (trademind, "--help"), 0.25),
         Case(
             "trademind config get app.data_dir", (trademind, "config", "get", "app.data_dir"), 0.25

@@ -26,10 +26,11 @@ TABLES_ONLY = {"rich"}
 PROBE = """
 import contextlib, io, json, sys
 from trademind.cli.main import dispatch
+LOOKED_FOR = ("sqlalchemy.orm", "sqlalchemy.dialects.postgresql")
 with contextlib.redirect_stdout(io.StringIO()):
     code = dispatch(sys.argv[1:])
 modules = {name.split(".")[0] for name in sys.modules}
-modules |= {name for name in ("sqlalchemy.orm",) if name in sys.modules}
+modules |= {name for name in sys.modules if name in LOOKED_FOR}
 print(json.dumps({"code": code, "modules": sorted(modules)}))
 """
 
@@ -129,5 +130,6 @@ def test_listing_stored_data_and_runs_touches_no_bars_migrations_or_shell(
     imported = imported_by(tmp_path, *argv)
     assert "sqlalchemy" in imported  # the probe sees the database being read
     assert imported & (SHELL_ONLY | BARS_ONLY | {"alembic", "mako", "pygments"} | NEVER) == set()
+    assert "sqlalchemy.dialects.postgresql" not in imported  # only a PostgreSQL URL needs it
     assert "pydantic" not in imported  # the settings come from the snapshot `ingest` wrote
     assert "sqlalchemy.orm" not in imported  # Core tables only, no mapped classes

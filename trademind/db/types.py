@@ -13,7 +13,6 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -22,7 +21,22 @@ DECIMAL_SCALE = 8
 _QUANTUM = Decimal(1).scaleb(-DECIMAL_SCALE)
 _MAX_ABS = Decimal(10) ** (DECIMAL_PRECISION - DECIMAL_SCALE)
 
-JsonDocument: TypeEngine[Any] = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+class _JsonDocumentType(TypeDecorator[Any]):
+    """``JSONB`` on PostgreSQL, ``JSON`` elsewhere; the PostgreSQL dialect is imported only when
+    a PostgreSQL connection uses the column (importing it costs every command ~50 ms)."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(sa.JSON())
+
+
+JsonDocument: TypeEngine[Any] = _JsonDocumentType()
 """JSON documents: ``JSONB`` on PostgreSQL (indexable, compact), ``JSON`` elsewhere."""
 
 

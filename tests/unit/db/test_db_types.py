@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
-from trademind.db.types import ExactDecimal, UtcDateTime, to_exact_decimal
+from trademind.db.types import ExactDecimal, JsonDocument, UtcDateTime, to_exact_decimal
 
 SQLITE: Dialect = sqlite.dialect()
 POSTGRES: Dialect = postgresql.psycopg.dialect()
@@ -53,6 +53,11 @@ def test_non_datetimes_are_rejected() -> None:
 def test_exact_decimal_is_text_on_sqlite_and_numeric_on_postgres() -> None:
     assert ExactDecimal().load_dialect_impl(SQLITE).compile(dialect=SQLITE) == "TEXT"
     assert ExactDecimal().load_dialect_impl(POSTGRES).compile(dialect=POSTGRES) == "NUMERIC(24, 8)"
+
+
+def test_json_documents_are_jsonb_on_postgres_and_json_on_sqlite() -> None:
+    assert JsonDocument.dialect_impl(POSTGRES).compile(dialect=POSTGRES) == "JSONB"
+    assert JsonDocument.dialect_impl(SQLITE).compile(dialect=SQLITE) == "JSON"
 
 
 def test_exact_decimal_binds_fixed_point_text_on_sqlite() -> None:
