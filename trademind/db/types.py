@@ -21,6 +21,7 @@ DECIMAL_SCALE = 8
 _QUANTUM = Decimal(1).scaleb(-DECIMAL_SCALE)
 _MAX_ABS = Decimal(10) ** (DECIMAL_PRECISION - DECIMAL_SCALE)
 
+
 class _JsonDocumentType(TypeDecorator[Any]):
     """``JSONB`` on PostgreSQL, ``JSON`` elsewhere; the PostgreSQL dialect is imported only when
     a PostgreSQL connection uses the column (importing it costs every command ~50 ms)."""
