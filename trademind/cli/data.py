@@ -8,29 +8,36 @@ ingest them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from trademind.cli.context import CliState, get_state, open_database
-from trademind.cli.data_options import check_file_name
+from trademind.cli.context import get_state, open_database
+from trademind.cli.data_options import (
+    check_file_name,
+    checked_symbol,
+    interval_or_default,
+    symbol_list,
+)
 from trademind.cli.data_options import column_map as column_map_option
+from trademind.cli.data_reports import (
+    CommandFailedError,
+    by_reason,
+    ingest_progress,
+    report_ingest,
+)
 from trademind.cli.data_tables import print_bar_tables
-from trademind.cli.output import emit, print_json, print_message, stderr
-from trademind.core.errors import NotBuiltYetError, TradeMindError, UsageError, ValidationError
+from trademind.cli.output import emit, print_json, print_message
+from trademind.core.errors import NotBuiltYetError, UsageError
 
 if TYPE_CHECKING:
     from trademind.config import Settings
     from trademind.data.quality import QualityIssue
     from trademind.db.session import Database
-    from trademind.services import data_service
     from trademind.services.data_report import (
-        IngestReport,
-        SymbolIngest,
         SymbolStatus,
     )
 
@@ -45,40 +52,6 @@ _INTERVAL_HELP = "Bar interval (1d, 1h, 5m, ...). Default: data.default_timefram
 MAX_DAYS = 36_500  # a century of calendar days: more than any source holds, far below overflow
 
 
-class CommandFailedError(TradeMindError):
-    """The command ran and reported its results, but something in them failed."""
-
-
-def _symbols(raw: str | None) -> list[str] | None:
-    """``--symbols`` as a list; a malformed symbol is a usage error (exit 2)."""
-    if raw is None:
-        return None
-    from trademind.data.schema import normalise_symbol
-
-    names = [part for part in raw.split(",") if part.strip()]
-    if not names:  # `--symbols ,` is not "every symbol"
-        raise UsageError(f"--symbols {raw!r} names no symbol: give e.g. AAPL,MSFT")
-    for name in names:
-        _as_usage_error(normalise_symbol, name)
-    return names
-
-
-def _interval(raw: str | None, settings: Settings) -> str:
-    """``--interval`` (the configured default when absent); unknown is a usage error."""
-    if raw is None:
-        return settings.data.default_timeframe
-    from trademind.data.schema import check_timeframe
-
-    return _as_usage_error(check_timeframe, raw)
-
-
-def _as_usage_error(check: Callable[[str], str], value: str) -> str:
-    try:
-        return check(value)
-    except ValidationError as err:
-        raise UsageError(str(err)) from None
-
-
 def _when(moment: datetime | None, timeframe: str = "") -> str:
     if moment is None:
         return ""
@@ -91,89 +64,6 @@ def _source(settings: Settings, source: SourceChoice | None) -> SourceChoice:
     if chosen == "ibkr":
         raise NotBuiltYetError("the ibkr data source", "the Interactive Brokers issue")
     return chosen
-
-
-@contextmanager
-def _progress(state: CliState) -> Iterator[data_service.Progress]:
-    """A Rich progress bar on stderr (only on a terminal: scripts get clean output)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=stderr,
-        transient=True,
-        disable=state.json or not stderr.is_terminal,
-    )
-    task = bar.add_task("ingest", total=None)
-
-    def update(done: int, total: int, symbol: str | None) -> None:
-        label = f"ingest {symbol}" if symbol else "ingest done"
-        bar.update(task, completed=done, total=total, description=label)
-
-    with bar:
-        yield update
-
-
-_INGEST_COLUMNS = (
-    "symbol",
-    "fetched",
-    "inserted",
-    "updated",
-    "unchanged",
-    "quarantined",
-    "rejected",
-    "result",
-)
-
-
-def _ingest_row(result: SymbolIngest) -> tuple[Any, ...]:
-    outcome = "ok" if result.ok else "FAILED"
-    return (
-        result.symbol,
-        result.fetched,
-        result.inserted,
-        result.updated,
-        result.unchanged,
-        result.quarantined,
-        result.rejected,
-        outcome,
-    )
-
-
-def _report_ingest(state: CliState, report: IngestReport) -> None:
-    totals = report.totals
-    emit(
-        state,
-        report.as_dict(),
-        columns=_INGEST_COLUMNS,
-        rows=[_ingest_row(result) for result in report.results],
-        title=f"Ingest from {report.source} ({report.timeframe})",
-    )
-    if not state.json:
-        for notice in dict.fromkeys(n for result in report.results for n in result.notices):
-            print_message(f"note: {notice}")
-        print_message(
-            f"{totals['symbols']} symbols: {totals['inserted']} bars inserted, "
-            f"{totals['updated']} updated, {totals['unchanged']} unchanged"
-        )
-    refused = totals["quarantined"] + totals["rejected"]
-    quarantined = (
-        f"{refused} rows quarantined ({totals['rejected']} unparsable); they were not stored: "
-        "see `trademind data verify`"
-        if refused
-        else ""
-    )
-    if report.failed:  # one line: failures grouped by reason, each symbol named once
-        reasons = _by_reason([(result.symbol, result.error) for result in report.failed])
-        also = f" (also: {quarantined})" if quarantined else ""
-        raise CommandFailedError(
-            f"{len(report.failed)} of {totals['symbols']} failed: {reasons}{also}"
-        )
-    if quarantined:
-        stderr.print(f"warning: {quarantined}", markup=False, highlight=False)
 
 
 @app.command()
@@ -222,11 +112,11 @@ def ingest(  # noqa: PLR0917 - Typer passes every option positionally
         check_file_name(path)
     factory = state.provider_factory
     provider = factory(chosen, path, settings) if factory is not None else None
-    with open_database(settings) as database, _progress(state) as progress:
+    with open_database(settings) as database, ingest_progress(state) as progress:
         report = data_service.ingest(
             database,
             settings,
-            symbols=_symbols(symbols),
+            symbols=symbol_list(symbols),
             source=chosen,
             path=path,
             column_map=column_map,
@@ -234,10 +124,10 @@ def ingest(  # noqa: PLR0917 - Typer passes every option positionally
             start=start.date() if start else None,
             end=end.date() if end else None,
             days=days,
-            interval=_interval(interval, settings),
+            interval=interval_or_default(interval, settings),
             progress=progress,
         )
-    _report_ingest(state, report)
+    report_ingest(state, report)
 
 
 def _status_row(status: SymbolStatus) -> tuple[Any, ...]:
@@ -304,7 +194,10 @@ def verify(
     settings = state.load_settings()
     with open_database(settings) as database:
         issues = data_service.verify(
-            database, settings, _symbols(symbols), interval and _interval(interval, settings)
+            database,
+            settings,
+            symbol_list(symbols),
+            interval and interval_or_default(interval, settings),
         )
     if not issues:
         emit(state, [], message="no problems found")
@@ -338,9 +231,7 @@ def clear_cache(
 
     state = get_state(ctx)
     if symbol is not None:
-        from trademind.data.schema import normalise_symbol
-
-        symbol = _as_usage_error(normalise_symbol, symbol)
+        symbol = checked_symbol(symbol)
     if bars and symbol is None:
         raise UsageError("--bars deletes one symbol's stored bars: name it with --symbol")
     settings = state.load_settings()
@@ -403,15 +294,14 @@ def show(
     ] = None,
 ) -> None:
     """Show stored bars with their stored indicator values; --plot FILE.html for a chart."""
-    from trademind.data.schema import normalise_symbol
     from trademind.services import data_show, files
 
     state = get_state(ctx)
-    symbol = _as_usage_error(normalise_symbol, symbol)
+    symbol = checked_symbol(symbol)
     if plot is not None:  # a bad chart path is refused before any work (a usage error)
         files.check_writable(plot, "--plot")
     settings = state.load_settings()
-    timeframe = _interval(interval, settings)
+    timeframe = interval_or_default(interval, settings)
     with open_database(settings) as database:
         view = data_show.show_bars(database, settings, symbol, days=days, timeframe=timeframe)
     written = data_show.write_chart(view, plot) if plot is not None else None
@@ -449,10 +339,10 @@ def update_indicators(
 
     state = get_state(ctx)
     settings = state.load_settings()
-    timeframe = _interval(interval, settings)
+    timeframe = interval_or_default(interval, settings)
     with open_database(settings) as database:
         report = data_service.update_indicators(
-            database, settings, _symbols(symbols), timeframe, full=full
+            database, settings, symbol_list(symbols), timeframe, full=full
         )
     if not report.results:
         raise NoBarsStoredError([], timeframe)
@@ -466,12 +356,4 @@ def update_indicators(
     failed = [(result.symbol, result.error) for result in report.results if result.error]
     if failed:  # one line: failures grouped by reason, each symbol named once
         total = len(report.results)
-        raise CommandFailedError(f"{len(failed)} of {total} failed: {_by_reason(failed)}")
-
-
-def _by_reason(failed: Sequence[tuple[str, str | None]]) -> str:
-    """``AAPL, MSFT: why; TSLA: why else`` (a reason's leading ``SYMBOL: `` dropped)."""
-    by_reason: dict[str, list[str]] = {}
-    for symbol, error in failed:
-        by_reason.setdefault((error or "").removeprefix(f"{symbol}: "), []).append(symbol)
-    return "; ".join(f"{', '.join(names)}: {why}" for why, names in by_reason.items())
+        raise CommandFailedError(f"{len(failed)} of {total} failed: {by_reason(failed)}")

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+from trademind.core.errors import UsageError, ValidationError
+
+if TYPE_CHECKING:
+    from trademind.config import Settings
 
 
 def column_map(columns: str | None, source: str) -> dict[str, str] | None:
@@ -34,3 +41,40 @@ def check_file_name(path: Path) -> None:
         check_symbol_file_name(path)
     except ValidationError as err:
         raise typer.BadParameter(str(err), param_hint="'--path'") from None
+
+
+def symbol_list(raw: str | None) -> list[str] | None:
+    """``--symbols`` as a list; a malformed symbol is a usage error (exit 2)."""
+    if raw is None:
+        return None
+    from trademind.data.schema import normalise_symbol
+
+    names = [part for part in raw.split(",") if part.strip()]
+    if not names:  # `--symbols ,` is not "every symbol"
+        raise UsageError(f"--symbols {raw!r} names no symbol: give e.g. AAPL,MSFT")
+    for name in names:
+        _as_usage_error(normalise_symbol, name)
+    return names
+
+
+def interval_or_default(raw: str | None, settings: Settings) -> str:
+    """``--interval`` (the configured default when absent); unknown is a usage error."""
+    if raw is None:
+        return settings.data.default_timeframe
+    from trademind.data.schema import check_timeframe
+
+    return _as_usage_error(check_timeframe, raw)
+
+
+def _as_usage_error(check: Callable[[str], str], value: str) -> str:
+    try:
+        return check(value)
+    except ValidationError as err:
+        raise UsageError(str(err)) from None
+
+
+def checked_symbol(raw: str) -> str:
+    """One symbol as the data layer spells it; a malformed one is a usage error (exit 2)."""
+    from trademind.data.schema import normalise_symbol
+
+    return _as_usage_error(normalise_symbol, raw)
