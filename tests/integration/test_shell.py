@@ -95,20 +95,26 @@ def test_piped_commands_run_without_a_prompt_and_fail_on_the_first_error() -> No
     import subprocess
     import sys
 
-    script = (
-        "# nightly checks\nexamples --format json\n\nportfolio holdings\nexamples\nexit\nexamples\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "trademind", "shell"],
-        input=script,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 1  # `portfolio holdings` is not built yet
+    def piped(script: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "trademind", "shell"],
+            input=script,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    result = piped("# nightly checks\nexamples --format json\n\nportfolio holdings\nexamples\n")
+    assert result.returncode == 1  # `portfolio holdings` is not built yet: the script failed
     assert "not built yet" in result.stderr
     assert "trademind>" not in result.stdout
-    assert result.stdout.count("TradeMind examples") == 1  # ran until `exit`, not after
+    assert result.stdout.count("TradeMind examples") == 1
+    # Issue 9, defect 11: a bare `exit` ends the script with 0 (not the last or first failure)
+    # and nothing after it runs; `exit 1` is how a script ends itself with a failure.
+    ended = piped("portfolio holdings\nexamples\nexit\nexamples\n")
+    assert ended.returncode == 0
+    assert ended.stdout.count("TradeMind examples") == 1
+    assert piped("portfolio holdings\nexit 1\n").returncode == 1
 
 
 def test_exit_returns_0_or_the_code_given(capsys: pytest.CaptureFixture[str]) -> None:

@@ -149,9 +149,10 @@ def _run_or_exit(line: str, dispatch: Dispatch, state: CliState) -> tuple[ExitRe
 def script_loop(state: CliState, *, dispatch: Dispatch, lines: Iterable[str]) -> int:
     """Run lines read from a pipe or file (``trademind shell < commands.txt``), no prompt.
 
-    Blank lines and ``#`` comments are skipped; ``exit`` (or end of input) stops. Returns the
-    code ``exit CODE`` gives, else the first non-zero exit code, so a script fails when any of
-    its commands failed.
+    Blank lines and ``#`` comments are skipped. ``exit`` stops with 0 and ``exit CODE`` with
+    CODE, as in an interactive session (the script chose how it ends); at the end of input
+    without ``exit`` the result is the first non-zero exit code, so a script that just runs
+    commands fails when any of them failed.
     """
     first_failure = 0
     for raw in lines:
@@ -161,7 +162,7 @@ def script_loop(state: CliState, *, dispatch: Dispatch, lines: Iterable[str]) ->
         request, code = _run_or_exit(line, dispatch, state)
         first_failure = first_failure or code
         if request is not None:
-            return first_failure if request.code is None else request.code
+            return 0 if request.code is None else request.code
     return first_failure
 
 
