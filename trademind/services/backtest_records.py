@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from trademind.backtest.engine.config import BacktestConfig
-    from trademind.backtest.engine.outcome import Trade
+    from trademind.backtest.engine.outcome import RoundTrip
     from trademind.backtest.research.runner import RunResult
     from trademind.services.backtest_data import PreparedData
     from trademind.strategies.base import IntArray
@@ -74,7 +74,7 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat()
 
 
-def trade_dict(trade: Trade) -> dict[str, Any]:
+def trade_dict(trade: RoundTrip) -> dict[str, Any]:
     """One round trip as JSON-ready values (open trades: exit fields None, pnl unrealised)."""
     return {
         "symbol": trade.symbol,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from trademind.backtest.engine.config import BacktestConfig
-from trademind.backtest.engine.outcome import Trade
+from trademind.backtest.engine.outcome import RoundTrip
 from trademind.backtest.engine.run import run_backtest
 from trademind.fills import NoSlippage, ZeroCommission
 from trademind.strategies.base import Bars, Signals
@@ -21,7 +21,7 @@ def trade_of(
     rows: Sequence[tuple[float, float, float, float]],
     config: BacktestConfig,
     exits: Sequence[int] = (),
-) -> Trade:
+) -> RoundTrip:
     table = np.array(rows, dtype=float)
     size = len(table)
     bars = Bars(

@@ -78,7 +78,7 @@ class TradeStats:
 
     ``pnl``: net profit in account currency (after commission on both legs).
     ``return_fraction``: net return of the trade on its entry cost as a fraction (0.05 is +5%;
-    the engine's ``Trade.return_pct`` is in percent: divide it by 100).
+    the engine's ``RoundTrip.return_pct`` is in percent: divide it by 100).
     ``bars_held``: bars from the entry fill to the exit fill.
     Open positions are not trades yet: leave them out (their value is in the equity curve).
     """

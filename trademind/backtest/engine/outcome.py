@@ -1,7 +1,7 @@
 """What a backtest returns: the account over time, the trades, the order counts.
 
 Arrays stay arrays (a million bars is a few float64 vectors); :meth:`BacktestOutcome.trades`
-builds :class:`Trade` values, with their reasons, only when asked.
+builds :class:`RoundTrip` values, with their reasons, only when asked.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Trade:
-    """One long round trip (or the open position at the end: ``exit_*`` None).
+class RoundTrip:
+    """One long round trip (or the open position at the end: ``exit_*`` None): an entry and
+    its exit. Not a database "trade", which is one fill of an order.
 
     Prices are average fill prices (slippage included); ``commission`` covers both legs;
     ``pnl`` is net of commission (an open trade's is unrealised, valued at the last close);
@@ -136,8 +137,8 @@ class BacktestOutcome:
     def realised_pnl(self) -> float:
         return float(self.log.pnl[~self.log.is_open].sum())
 
-    def trades(self) -> tuple[Trade, ...]:
-        """Every round trip as a :class:`Trade`, with reasons from the signals."""
+    def trades(self) -> tuple[RoundTrip, ...]:
+        """Every round trip as a :class:`RoundTrip`, with reasons from the signals."""
         log = self.log
         entry_ns, exit_ns = _fill_times(self)
         columns = zip(
@@ -175,10 +176,10 @@ class BacktestOutcome:
         exit_kind: int,
         entry_ns: int,
         exit_ns: int,
-    ) -> Trade:
+    ) -> RoundTrip:
         signals = self.signals[symbol]
         closed = exit_ >= 0
-        return Trade(
+        return RoundTrip(
             symbol=self.symbols[symbol],
             side="long",
             quantity=quantity,
