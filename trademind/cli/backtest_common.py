@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from trademind.services.backtest_service import Publish as ServicePublish
 
 _DATE = ["%Y-%m-%d"]
-_LAST_DAY = date(9999, 12, 30)
 
 
 class FiniteFloatRange(click.FloatRange):
@@ -159,16 +158,11 @@ def _check_window(
 ) -> None:
     """What the window options get wrong by themselves: a usage error before any data is read."""
     from trademind.data.schema import check_timeframe
+    from trademind.services.data_fetch import check_window_options
 
-    for option, day in (("--start", start), ("--end", end)):
-        if day is not None and day.date() >= _LAST_DAY:  # a day later must still be a date
-            raise click.BadParameter(
-                f"{day:%Y-%m-%d} is after {_LAST_DAY:%Y-%m-%d}", param_hint=f"'{option}'"
-            )
-    if days is not None and start is not None:
-        raise UsageError("give either --days or --start, not both")
-    if start is not None and end is not None and start > end:
-        raise UsageError(f"--start {start:%Y-%m-%d} is after --end {end:%Y-%m-%d}")
+    check_window_options(
+        start=start.date() if start else None, end=end.date() if end else None, days=days
+    )
     if interval is not None:
         _usage_error(check_timeframe, interval)
 

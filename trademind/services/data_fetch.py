@@ -41,6 +41,26 @@ def _moment(value: date | datetime, name: str) -> datetime:
     return _midnight(value)
 
 
+def check_window_options(
+    *, start: date | datetime | None, end: date | datetime | None, days: int | None
+) -> None:
+    """What ``--start``/``--end``/``--days`` get wrong by themselves, before any data is read:
+    a :class:`UsageError` (exit 2)."""
+    if days is not None and start is not None:
+        raise UsageError("give either --days or --start, not both")
+    if days is not None and days <= 0:
+        raise UsageError(f"--days must be a positive number of days, got {days}")
+    for option, day in (("--start", start), ("--end", end)):
+        if day is not None and day.year >= LAST_YEAR:
+            raise UsageError(f"{option} {day:%Y-%m-%d} is out of range: use a year before 9999")
+    if start is not None and end is not None and _day(start) > _day(end):
+        raise UsageError(f"--start {start} is after --end {end}")
+
+
+def _day(moment: date | datetime) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
 def resolve_window(
     *,
     start: date | datetime | None,
@@ -51,13 +71,7 @@ def resolve_window(
 ) -> Window:
     """``--start/--end`` (dates: whole days, ``end`` included) or ``--days N`` (the last N
     calendar days up to ``end`` or now); ``default_days`` when neither start nor days."""
-    if days is not None and start is not None:
-        raise UsageError("give either --days or --start, not both")
-    if days is not None and days <= 0:
-        raise UsageError(f"--days must be a positive number of days, got {days}")
-    for option, day in (("--start", start), ("--end", end)):
-        if day is not None and day.year >= LAST_YEAR:
-            raise UsageError(f"{option} {day:%Y-%m-%d} is out of range: use a year before 9999")
+    check_window_options(start=start, end=end, days=days)
     if isinstance(end, datetime):
         end_at: datetime | None = _moment(end, "--end")
     else:
