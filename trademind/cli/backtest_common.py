@@ -7,7 +7,7 @@ strategy named as an argument.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -18,9 +18,10 @@ import typer
 
 from trademind.cli import backtest_output as show
 from trademind.cli.context import CliState, get_state, open_database
+from trademind.cli.data_options import checked_interval, checked_symbol
 from trademind.cli.output import print_json, print_message, stderr
 from trademind.core import backtest_limits as limits
-from trademind.core.errors import UsageError, ValidationError
+from trademind.core.errors import UsageError
 
 if TYPE_CHECKING:
     from trademind.config import Settings
@@ -135,36 +136,25 @@ RunId = Annotated[
 
 def _symbols(symbol: str | None, symbols: str | None) -> list[str]:
     """The symbols given; none, or one that is not a valid symbol, is a usage error."""
-    from trademind.data.schema import normalise_symbol
-
     given = [part for raw in (symbol, symbols) if raw for part in raw.split(",") if part.strip()]
     if not given:
         raise UsageError("name the symbol to backtest: --symbol AAPL (or --symbols A,B)")
     for part in given:
-        _usage_error(normalise_symbol, part)
+        checked_symbol(part)
     return given
-
-
-def _usage_error(check: Callable[[str], str], value: str) -> str:
-    """``check(value)``, its ValidationError (a bad command-line value) as a UsageError."""
-    try:
-        return check(value)
-    except ValidationError as err:
-        raise UsageError(str(err)) from None
 
 
 def _check_window(
     days: int | None, start: datetime | None, end: datetime | None, interval: str | None
 ) -> None:
     """What the window options get wrong by themselves: a usage error before any data is read."""
-    from trademind.data.schema import check_timeframe
     from trademind.services.data_fetch import check_window_options
 
     check_window_options(
         start=start.date() if start else None, end=end.date() if end else None, days=days
     )
     if interval is not None:
-        _usage_error(check_timeframe, interval)
+        checked_interval(interval)
 
 
 def data_request(  # noqa: PLR0917 - the CLI's window options, passed straight through

@@ -47,20 +47,21 @@ def symbol_list(raw: str | None) -> list[str] | None:
     """``--symbols`` as a list; a malformed symbol is a usage error (exit 2)."""
     if raw is None:
         return None
-    from trademind.data.schema import normalise_symbol
-
     names = [part for part in raw.split(",") if part.strip()]
     if not names:  # `--symbols ,` is not "every symbol"
         raise UsageError(f"--symbols {raw!r} names no symbol: give e.g. AAPL,MSFT")
     for name in names:
-        _as_usage_error(normalise_symbol, name)
+        checked_symbol(name)
     return names
 
 
 def interval_or_default(raw: str | None, settings: Settings) -> str:
     """``--interval`` (the configured default when absent); unknown is a usage error."""
-    if raw is None:
-        return settings.data.default_timeframe
+    return settings.data.default_timeframe if raw is None else checked_interval(raw)
+
+
+def checked_interval(raw: str) -> str:
+    """A known bar interval; an unknown one is a usage error (exit 2)."""
     from trademind.data.schema import check_timeframe
 
     return _as_usage_error(check_timeframe, raw)
