@@ -69,3 +69,21 @@ class ConfirmationRequiredError(UsageError):
     """A destructive request (deleting rows, dropping tables, overwriting the config file) made
     without confirmation from a non-terminal and without ``--yes``: nothing was changed. The
     message says what would be lost."""
+
+
+class BrokerError(TradeMindError):
+    """A broker could not do what was asked (not connected, unknown order, venue failure)."""
+
+
+class OrderRejectedError(BrokerError):
+    """An order was refused before it reached the market; ``reason`` says why (it is also the
+    rejection reason stored with the order)."""
+
+    def __init__(self, client_order_id: str, reason: str) -> None:
+        super().__init__(f"order {client_order_id} rejected: {reason}")
+        self.client_order_id = client_order_id
+        self.reason = reason
+
+
+class AccountBusyError(TradeMindError):
+    """Another process already trades this account (one ``trade`` process per account)."""

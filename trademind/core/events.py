@@ -16,7 +16,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from trademind.core.accounts import Account
 from trademind.core.clock import ensure_utc
+from trademind.core.market import Bar
+from trademind.core.order_state import OrderState
+from trademind.core.orders import Fill
 
 
 def _new_event_id() -> str:
@@ -94,10 +98,50 @@ class EmergencyStopRequested(Event):
         _require_text(self, "requested_by", self.requested_by)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BarClosed(Event):
+    """A bar of one symbol closed (replay: at the bar's end in simulated time)."""
+
+    bar: Bar
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderStatusChanged(Event):
+    """A broker reported a new state of an order of ``account``."""
+
+    account: str
+    state: OrderState
+
+    def validate(self) -> None:
+        _require_text(self, "account", self.account)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderFilled(Event):
+    """(Part of) an order of ``account`` was executed."""
+
+    account: str
+    fill: Fill
+
+    def validate(self) -> None:
+        _require_text(self, "account", self.account)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountUpdated(Event):
+    """A broker reported new balances for an account."""
+
+    account: Account
+
+
 __all__ = [
+    "AccountUpdated",
+    "BarClosed",
     "ConfigReloaded",
     "EmergencyStopRequested",
     "Event",
+    "OrderFilled",
+    "OrderStatusChanged",
     "SystemStarted",
     "SystemStopping",
 ]

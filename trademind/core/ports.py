@@ -6,7 +6,11 @@ chosen by ``runtime/bootstrap.py``; core code depends only on these protocols.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from trademind.core.order_state import OrderState
+    from trademind.core.orders import Fill
 
 
 class Cache(Protocol):
@@ -42,4 +46,37 @@ class Cache(Protocol):
 
     def clear(self, prefix: str = "") -> int:
         """Remove every key starting with ``prefix`` (all keys for ``""``); returns how many."""
+        ...
+
+
+class BrokerJournal(Protocol):
+    """Where a paper broker keeps its book so that a restart continues from it.
+
+    Every method commits before it returns (a state change is committed before it is acted
+    on). Implementations: the database one in ``trademind.portfolio`` and an in-memory one in
+    ``trademind.testing``.
+    """
+
+    def record_order(self, account: str, state: OrderState) -> None:
+        """Insert or update the order ``state.client_order_id`` of ``account``."""
+        ...
+
+    def record_fill(self, account: str, fill: Fill) -> bool:
+        """Store a fill once (keyed by its execution id); False when it was already stored."""
+        ...
+
+    def load_orders(self, account: str) -> list[OrderState]:
+        """Every order of ``account``, oldest first."""
+        ...
+
+    def load_fills(self, account: str) -> list[Fill]:
+        """Every fill of ``account``, in the order they were recorded."""
+        ...
+
+    def save_state(self, account: str, name: str, document: dict[str, Any]) -> None:
+        """Keep a JSON document (e.g. the venue's working state) under ``name``."""
+        ...
+
+    def load_state(self, account: str, name: str) -> dict[str, Any] | None:
+        """The document saved under ``name``, or None."""
         ...
