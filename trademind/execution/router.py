@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from trademind.brokers.base import Broker
+from trademind.brokers.base import Broker, Publish
 from trademind.core.accounts import Account, Position
 from trademind.core.decisions import Decision, Signal
 from trademind.core.errors import BrokerError
-from trademind.core.events import BarClosed, OrderStatusChanged
+from trademind.core.events import BarClosed, OrderStatusChanged, OrderTransitionRefused
 from trademind.core.market import TradingMode
 from trademind.core.order_state import OrderState
 from trademind.core.orders import Order, OrderSide, OrderType
@@ -66,8 +66,10 @@ class ExecutionRouter:
         *,
         sizer: Sizer,
         entry_orders: EntryOrders | None = None,
+        publish: Publish | None = None,
     ) -> None:
         self._broker = broker
+        self._publish = publish
         self._sizer = sizer
         self._entry = entry_orders or EntryOrders()
         self._book = OrderBook()
@@ -87,10 +89,11 @@ class ExecutionRouter:
         for state in await self._broker.get_orders():
             self._book.apply(state)
 
-    def on_order_status(self, event: OrderStatusChanged) -> None:
-        """Track a state the broker reported (other accounts' events are ignored)."""
+    async def on_order_status(self, event: OrderStatusChanged) -> None:
+        """Track a state the broker reported (other accounts' events are ignored); a refused
+        transition is published as :class:`OrderTransitionRefused` when a ``publish`` is given."""
         if event.account == self._broker.account_id:
-            self._book.apply(event.state)
+            await self._track(event.state, event.occurred_at)
 
     def on_bar_closed(self, event: BarClosed) -> None:
         """Remember the close: the sizing reference of a decision on this bar."""
@@ -121,7 +124,7 @@ class ExecutionRouter:
     async def cancel_order(self, client_order_id: str) -> OrderState:
         """Cancel what is left of an order and track its new state."""
         state = await self._broker.cancel_order(client_order_id)
-        self._track(state)
+        await self._track(state, state.updated_at)
         return state
 
     async def get_portfolio_status(self) -> PortfolioStatus:
@@ -171,14 +174,22 @@ class ExecutionRouter:
 
     async def _place(self, order: Order) -> OrderState:
         state = await self._broker.place_order(order)
-        self._track(state)
+        await self._track(state, state.updated_at)
         return state
 
-    def _track(self, state: OrderState) -> None:
-        if self._book.apply(state) is Applied.REFUSED:
-            logger.warning(
-                "order %s: the broker returned a state the book refused", state.client_order_id
+    async def _track(self, state: OrderState, when: datetime) -> None:
+        known = self._book.get(state.client_order_id)
+        if self._book.apply(state) is not Applied.REFUSED or known is None:
+            return
+        if self._publish is not None:
+            refused = OrderTransitionRefused(
+                occurred_at=when,
+                account=self._broker.account_id,
+                client_order_id=state.client_order_id,
+                current=known.status,
+                reported=state.status,
             )
+            await self._publish(refused)
 
     def _next_id(self, decision: Decision) -> str:
         key = (decision.symbol, decision.decided_at)

@@ -12,7 +12,7 @@ from trademind.core.bus import EventBus
 from trademind.core.clock import TestClock
 from trademind.core.decisions import Action, Decision, Signal
 from trademind.core.errors import BrokerError
-from trademind.core.events import BarClosed, OrderStatusChanged
+from trademind.core.events import BarClosed, OrderStatusChanged, OrderTransitionRefused
 from trademind.core.market import Bar, TradingMode
 from trademind.core.order_status import OrderStatus
 from trademind.core.orders import OrderSide, OrderType
@@ -221,3 +221,30 @@ def test_entry_orders_price_limit_and_stop_entries_like_the_kernel() -> None:
     market = EntryOrders().build("o3", decision, Decimal(3), 100.0)
     assert market.order_type is OrderType.MARKET
     assert market.limit_price is None
+
+
+async def test_an_illegal_report_is_refused_kept_and_published() -> None:
+    clock = TestClock(DAY0)
+    bus = EventBus(clock)
+    broker = FakeBroker(account_id="acc", publish=bus.publish, clock=clock)
+    router = ExecutionRouter(broker, sizer=_ten_shares, publish=bus.publish)
+    bus.subscribe(OrderStatusChanged, router.on_order_status)
+    bus.subscribe(BarClosed, router.on_bar_closed)
+    refused: list[OrderTransitionRefused] = []
+    bus.subscribe(OrderTransitionRefused, refused.append)
+    await _close(bus, broker, clock, _bar(0, 100.0))
+    placed = (await router.execute(_decision(Action.BUY, 0))).placed
+    assert placed is not None
+    await broker.open_bars([_bar(1, 101.0)])
+    filled = router.book.get(placed.client_order_id)
+    assert filled is not None
+    assert filled.status is OrderStatus.FILLED
+    stale = dataclasses.replace(placed, updated_at=clock.now())  # OPEN again, after FILLED
+    await bus.publish(OrderStatusChanged(occurred_at=clock.now(), account="acc", state=stale))
+    assert router.book.get(placed.client_order_id) is filled
+    assert [(event.current, event.reported) for event in refused] == [
+        (OrderStatus.FILLED, OrderStatus.OPEN)
+    ]
+    other = OrderStatusChanged(occurred_at=clock.now(), account="someone-else", state=stale)
+    await bus.publish(other)  # another account's report is not ours to track
+    assert len(refused) == 1
