@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Final, Protocol
 
 from trademind.core.clock import Clock
@@ -118,11 +118,12 @@ class PaperSource:
 
     async def _poll(self, session: Session, cutoff: datetime) -> list[BarBatch]:
         fresh: list[list[Bar]] = []
+        start = session.opens
+        if self._length >= DAILY:  # daily bars are stamped 00:00 UTC of their session date
+            start = datetime.combine(session.day, time(0), tzinfo=UTC)
         for symbol in self._symbols:
             try:
-                bars = await self._provider.closed_bars(
-                    symbol, self._timeframe, session.opens, cutoff
-                )
+                bars = await self._provider.closed_bars(symbol, self._timeframe, start, cutoff)
             except TradeMindError as error:
                 logger.warning("paper poll of %s at %s failed: %s", symbol, cutoff, error)
                 continue

@@ -79,7 +79,7 @@ class SchedulerWaiter:
         try:
             await done
         finally:
-            if not done.done():
+            if done.cancelled() or not done.done():  # the wait ended before the job ran
                 _remove(job)
 
 
