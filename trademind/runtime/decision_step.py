@@ -12,16 +12,22 @@ from typing import Protocol
 from trademind.core.decisions import Decision, Signal
 from trademind.core.market import TradingMode
 from trademind.execution.signals import decision_from_signal
+from trademind.runtime.bar_sources import BarBatch
 
 
 class DecisionMaker(Protocol):
-    """Turns one bar close's signals into decisions (the orchestrator's port)."""
+    """Turns one bar close (its bars and the strategies' signals) into decisions: the
+    orchestrator's port. It is called at every timestamp, with or without signals."""
 
-    async def decide(self, signals: Sequence[Signal], mode: TradingMode) -> Sequence[Decision]: ...
+    async def decide(
+        self, batch: BarBatch, signals: Sequence[Signal], mode: TradingMode
+    ) -> Sequence[Decision]: ...
 
 
 class SignalDecisions:
     """Each signal becomes its own decision, in the signals' order."""
 
-    async def decide(self, signals: Sequence[Signal], mode: TradingMode) -> Sequence[Decision]:
+    async def decide(
+        self, batch: BarBatch, signals: Sequence[Signal], mode: TradingMode
+    ) -> Sequence[Decision]:
         return [decision_from_signal(signal, mode) for signal in signals]

@@ -52,7 +52,7 @@ def check_mode(mode: TradingMode) -> TradingMode:
     """``mode`` when the trading loop can run it: replay and paper. Live trading arrives with
     the IBKR issue; a backtest runs through ``backtest run``."""
     if mode is TradingMode.LIVE:
-        raise NotBuiltYetError("live trading", "the IBKR issue (Interactive Brokers)")
+        raise NotBuiltYetError("live trading (Interactive Brokers)", "the IBKR issue")
     if mode is TradingMode.BACKTEST:
         raise ValidationError("backtests run through 'backtest run', not the trading loop")
     return mode
@@ -143,7 +143,7 @@ class TradingLoop:
         if self._venue is not None:
             await self._venue.open_bars(batch.bars)
         signals = await self._close_bars(batch)
-        decisions = await self._decide(signals)
+        decisions = await self._decide(batch, signals)
         if self._venue is not None:
             await self._venue.close_bars(batch.bars)
         await self._record(batch, decisions)
@@ -157,8 +157,8 @@ class TradingLoop:
             await self._bus.publish(SignalRaised(occurred_at=batch.closed_at, signal=signal))
         return signals
 
-    async def _decide(self, signals: list[Signal]) -> list[Decision]:
-        decisions = list(await self._decider.decide(signals, self._mode)) if signals else []
+    async def _decide(self, batch: BarBatch, signals: list[Signal]) -> list[Decision]:
+        decisions = list(await self._decider.decide(batch, signals, self._mode))
         for decision in decisions:
             made = DecisionMade(
                 occurred_at=decision.decided_at, account=self._account, decision=decision
