@@ -18,7 +18,9 @@ from trademind.fills.orders import ORDER_TYPES, order_prices
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SizingRequest:
     """What a sizing rule sees: the decision, the symbol's close at the decision (the
-    estimate's reference price) and the account's balances then."""
+    estimate's reference price; the bar's float close converted deliberately with
+    :func:`~trademind.core.values.decimal_from_float`, its shortest repr) and the account's
+    balances then."""
 
     decision: Decision
     price: Decimal
