@@ -18,8 +18,10 @@ from datetime import datetime
 
 from trademind.core.accounts import Account
 from trademind.core.clock import ensure_utc
+from trademind.core.decisions import Decision, Signal
 from trademind.core.market import Bar
 from trademind.core.order_state import OrderState
+from trademind.core.order_status import OrderStatus
 from trademind.core.orders import Fill
 
 
@@ -134,14 +136,50 @@ class AccountUpdated(Event):
     account: Account
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignalRaised(Event):
+    """A strategy signalled at a bar close (the trading loop, before the decision step)."""
+
+    signal: Signal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecisionMade(Event):
+    """The decision step decided for one symbol of ``account``; the router acts on it next."""
+
+    account: str
+    decision: Decision
+
+    def validate(self) -> None:
+        _require_text(self, "account", self.account)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderTransitionRefused(Event):
+    """A broker reported a state the order's lifecycle forbids (``filled -> open``, ...): the
+    execution router kept the state it had and logged the report."""
+
+    account: str
+    client_order_id: str
+    current: OrderStatus
+    reported: OrderStatus
+
+    def validate(self) -> None:
+        _require_text(self, "account", self.account)
+        _require_text(self, "client_order_id", self.client_order_id)
+
+
 __all__ = [
     "AccountUpdated",
     "BarClosed",
     "ConfigReloaded",
+    "DecisionMade",
     "EmergencyStopRequested",
     "Event",
     "OrderFilled",
     "OrderStatusChanged",
+    "OrderTransitionRefused",
+    "SignalRaised",
     "SystemStarted",
     "SystemStopping",
 ]

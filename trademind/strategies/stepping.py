@@ -1,0 +1,269 @@
+"""Strategies one bar at a time: per-symbol state that gives the vectorised signals bar for bar.
+
+The trading loop cannot recompute a strategy over the whole history at every bar. A
+:class:`SignalStepper` keeps what each strategy's rule carries from bar to bar (the indicator
+kernels' states and the few window bars they read, the last sign of a crossing) and turns one
+new bar into that bar's signal. The indicator kernels continue exactly where they stopped
+(:mod:`trademind.indicators.kernels`) and the rule arithmetic here repeats the vectorised
+code's operations in the same order on the same float64 values, so entries, exits,
+confidences and reasons are bitwise those of :meth:`Strategy.signals` over the same bars (a
+test checks every registered strategy on real data). :func:`stepper_for` refuses a strategy
+without a stepper, so a new strategy cannot silently miss one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Protocol
+
+import numpy as np
+
+from trademind.core.decisions import Action
+from trademind.core.errors import ValidationError
+from trademind.indicators import kernels
+from trademind.strategies.base import ParamValue, Strategy
+from trademind.strategies.bollinger_reversion import BollingerReversion
+from trademind.strategies.buy_and_hold import BuyAndHold
+from trademind.strategies.ma_crossover import FULL_CONFIDENCE_GAP_PCT, MaCrossover
+from trademind.strategies.macd_momentum import FULL_CONFIDENCE_HISTOGRAM_PCT, MacdMomentum
+from trademind.strategies.rsi_mean_reversion import RsiMeanReversion
+
+if TYPE_CHECKING:
+    from trademind.strategies.base import FloatArray
+
+_EMPTY: Final = np.empty(0)
+
+
+@dataclass(frozen=True, slots=True)
+class BarSignal:
+    """One bar's signal: enter (BUY) or exit (SELL), its confidence and its reason text."""
+
+    action: Action
+    confidence: float
+    reason: str
+
+
+class SignalStepper(Protocol):
+    """One strategy on one symbol, fed bar after bar, oldest first."""
+
+    def step(
+        self, open_: float, high: float, low: float, close: float, volume: float
+    ) -> BarSignal | None:
+        """The signal at the close of this bar, None when there is none."""
+        ...
+
+
+def confidence(distance: float, scale: float) -> float:
+    """:func:`trademind.strategies.rules.confidence` for one value, operation by operation."""
+    ratio = distance / scale if scale > 0.0 else 1.0
+    if ratio < 0.0:
+        ratio = 0.0
+    elif ratio > 1.0:
+        ratio = 1.0
+    ratio *= 0.5
+    ratio += 0.5
+    return ratio
+
+
+class _Series:
+    """Inputs for a kernel step: the last ``keep`` values before the new one, and ``seen``."""
+
+    def __init__(self, keep: int) -> None:
+        self._keep = keep
+        self._window: FloatArray = _EMPTY
+        self.seen = 0
+
+    def push(self, value: float) -> tuple[FloatArray, int, int]:
+        """``(inputs, start, seen)`` for the kernel call on ``value``; then remembers it."""
+        inputs = np.append(self._window, value)
+        start = self._window.shape[0]
+        seen = self.seen
+        self._window = inputs[-self._keep :] if self._keep else _EMPTY
+        self.seen += 1
+        return inputs, start, seen
+
+
+class _Crossing:
+    """:func:`trademind.strategies.rules.crossings` one value at a time."""
+
+    def __init__(self) -> None:
+        self._last_sign = 0.0
+
+    def step(self, value: float) -> tuple[bool, bool]:
+        up = down = False
+        if value > 0.0:
+            up = self._last_sign < 0.0
+            self._last_sign = 1.0
+        elif value < 0.0:
+            down = self._last_sign > 0.0
+            self._last_sign = -1.0
+        return up, down
+
+
+def _signal(
+    entry: bool, exit_: bool, strength: tuple[float, float], texts: tuple[str, str], value: float
+) -> BarSignal | None:
+    if entry:
+        return BarSignal(Action.BUY, strength[0], texts[0].format(value=value))
+    if exit_:
+        return BarSignal(Action.SELL, strength[1], texts[1].format(value=value))
+    return None
+
+
+class _RsiStepper:
+    def __init__(self, params: Mapping[str, ParamValue]) -> None:
+        self._length = int(params["length"])
+        self._oversold = float(params["oversold"])
+        self._overbought = float(params["overbought"])
+        self._series = _Series(1)
+        self._state: FloatArray = np.zeros(2)
+        length, low, high = self._length, self._oversold, self._overbought
+        self._texts = (
+            f"RSI({length}) {{value:.1f}} below {low:g}",
+            f"RSI({length}) {{value:.1f}} above {high:g}",
+        )
+
+    def step(
+        self, open_: float, high: float, low: float, close: float, volume: float
+    ) -> BarSignal | None:
+        inputs, start, seen = self._series.push(close)
+        out, self._state = kernels.rsi_kernel(inputs, start, seen, self._length, self._state)
+        value = float(out[0])
+        strength = (
+            confidence(self._oversold - value, self._oversold),
+            confidence(value - self._overbought, 100.0 - self._overbought),
+        )
+        entry, exit_ = value < self._oversold, value > self._overbought
+        return _signal(entry, exit_, strength, self._texts, value)
+
+
+class _MaCrossoverStepper:
+    def __init__(self, params: Mapping[str, ParamValue]) -> None:
+        self._fast = int(params["fast"])
+        self._slow = int(params["slow"])
+        kind = str(params["average"])
+        self._ema = kind == "ema"
+        self._fast_series, self._slow_series = _Series(self._fast), _Series(self._slow)
+        self._fast_state: FloatArray = np.zeros(1)
+        self._slow_state: FloatArray = np.zeros(1)
+        self._crossing = _Crossing()
+        label = kind.upper()
+        fast, slow = self._fast, self._slow
+        self._texts = (
+            f"{label}({fast}) crossed above {label}({slow}) ({{value:+.2f}}%)",
+            f"{label}({fast}) crossed below {label}({slow}) ({{value:+.2f}}%)",
+        )
+
+    def _average(
+        self, series: _Series, close: float, period: int, state: FloatArray
+    ) -> tuple[float, FloatArray]:
+        inputs, start, seen = series.push(close)
+        kernel = kernels.ema_kernel if self._ema else kernels.sma_kernel
+        out, new_state = kernel(inputs, start, seen, period, state)
+        return float(out[0]), new_state
+
+    def step(
+        self, open_: float, high: float, low: float, close: float, volume: float
+    ) -> BarSignal | None:
+        fast, self._fast_state = self._average(
+            self._fast_series, close, self._fast, self._fast_state
+        )
+        slow, self._slow_state = self._average(
+            self._slow_series, close, self._slow, self._slow_state
+        )
+        difference = fast - slow
+        up, down = self._crossing.step(difference)
+        if not (up or down):
+            return None
+        gap_pct = difference / abs(slow)
+        gap_pct *= 100.0
+        strength = confidence(abs(gap_pct), FULL_CONFIDENCE_GAP_PCT)
+        return _signal(up, down, (strength, strength), self._texts, gap_pct)
+
+
+class _BollingerStepper:
+    def __init__(self, params: Mapping[str, ParamValue]) -> None:
+        self._length = int(params["length"])
+        self._deviations = float(params["std"])
+        self._series = _Series(self._length)
+        self._state: FloatArray = np.zeros(2)
+        length, deviations = self._length, self._deviations
+        self._texts = (
+            f"close {{value:.2f}} below the lower Bollinger band ({length}, {deviations:g})",
+            f"close {{value:.2f}} above the middle Bollinger band ({length})",
+        )
+
+    def step(
+        self, open_: float, high: float, low: float, close: float, volume: float
+    ) -> BarSignal | None:
+        inputs, start, seen = self._series.push(close)
+        lower, middle, upper, _, _, self._state = kernels.bollinger_kernel(
+            inputs, start, seen, self._length, self._deviations, self._state
+        )
+        bottom, mean, top = float(lower[0]), float(middle[0]), float(upper[0])
+        strength = (
+            confidence(bottom - close, mean - bottom),
+            confidence(close - mean, top - mean),
+        )
+        return _signal(close < bottom, close > mean, strength, self._texts, close)
+
+
+class _MacdStepper:
+    def __init__(self, params: Mapping[str, ParamValue]) -> None:
+        self._fast = int(params["fast"])
+        self._slow = int(params["slow"])
+        self._signal = int(params["signal"])
+        self._series = _Series(0)
+        self._state: FloatArray = np.zeros(3)
+        self._crossing = _Crossing()
+        fast, slow, signal = self._fast, self._slow, self._signal
+        self._texts = (
+            f"MACD({fast}, {slow}) crossed above its signal({signal}) (histogram {{value:+.3f}})",
+            f"MACD({fast}, {slow}) crossed below its signal({signal}) (histogram {{value:+.3f}})",
+        )
+
+    def step(
+        self, open_: float, high: float, low: float, close: float, volume: float
+    ) -> BarSignal | None:
+        inputs, start, seen = self._series.push(close)
+        _, _, histogram, self._state = kernels.macd_kernel(
+            inputs, start, seen, self._fast, self._slow, self._signal, self._state
+        )
+        value = float(histogram[0])
+        up, down = self._crossing.step(value)
+        if not (up or down):
+            return None
+        strength = confidence(abs(value) / abs(close) * 100.0, FULL_CONFIDENCE_HISTOGRAM_PCT)
+        return _signal(up, down, (strength, strength), self._texts, value)
+
+
+class _BuyAndHoldStepper:
+    def __init__(self, params: Mapping[str, ParamValue]) -> None:
+        self._first = True
+
+    def step(
+        self, open_: float, high: float, low: float, close: float, volume: float
+    ) -> BarSignal | None:
+        if not self._first:
+            return None
+        self._first = False
+        return BarSignal(Action.BUY, 1.0, "buy and hold from the first bar")
+
+
+_STEPPERS: Final[Mapping[type, Callable[[Mapping[str, ParamValue]], SignalStepper]]] = {
+    RsiMeanReversion: _RsiStepper,
+    MaCrossover: _MaCrossoverStepper,
+    BollingerReversion: _BollingerStepper,
+    MacdMomentum: _MacdStepper,
+    BuyAndHold: _BuyAndHoldStepper,
+}
+
+
+def stepper_for(strategy: Strategy, params: Mapping[str, ParamValue]) -> SignalStepper:
+    """A fresh stepper of ``strategy`` with resolved ``params`` (checked like ``signals``)."""
+    make = _STEPPERS.get(type(strategy))
+    if make is None:
+        raise ValidationError(f"strategy {strategy.name!r} cannot run bar by bar (no stepper)")
+    strategy.check(params)
+    return make(params)

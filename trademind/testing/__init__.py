@@ -1,0 +1,1 @@
+"""Hand-written fakes shipped for tests (fake broker, ...): no network, no patching."""
