@@ -99,7 +99,7 @@ class ValidationReport:
     def ok(self) -> bool:
         return not self.problems
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "valid": self.ok,
             "config": self.description,

@@ -37,7 +37,7 @@ class ChangeReport:
     changes: tuple[KeyChange, ...]
     overridden: tuple[tuple[str, str], ...] = ()  # (key, higher layer that still sets it)
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "file": str(self.file),
             "created": self.created,

@@ -1,14 +1,16 @@
-"""Results of the market data use cases, as plain data the CLI, the API and jobs can show."""
+"""Results of the market data use cases, as typed results the CLI, the API and jobs can show
+(JSON through :func:`~trademind.services.json_ready.to_json`)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from trademind.core.errors import TradeMindError
 from trademind.data.store_types import DeletedSeries
+from trademind.services.json_ready import json_fields
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,8 +53,8 @@ class SymbolIngest:
     def ok(self) -> bool:
         return self.error is None
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"notices": list(self.notices), "ok": self.ok}
+    def to_json(self) -> dict[str, Any]:
+        return json_fields(self) | {"ok": self.ok}
 
 
 _COUNTS = ("fetched", "inserted", "updated", "unchanged", "quarantined", "rejected")
@@ -75,11 +77,11 @@ class IngestReport:
         totals = {name: sum(getattr(r, name) for r in self.results) for name in _COUNTS}
         return totals | {"symbols": len(self.results), "failed": len(self.failed)}
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source,
             "timeframe": self.timeframe,
-            "symbols": [result.as_dict() for result in self.results],
+            "symbols": [result.to_json() for result in self.results],
             "totals": self.totals,
         }
 
@@ -96,12 +98,6 @@ class SymbolStatus:
     last_update: datetime | None
     open_issues: int
 
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for name in ("first", "last", "last_update"):
-            data[name] = data[name].isoformat() if data[name] is not None else None
-        return data
-
 
 @dataclass(frozen=True)
 class ClearReport:
@@ -110,10 +106,6 @@ class ClearReport:
     symbol: str | None
     cache_keys: int
     deleted: DeletedSeries | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        deleted = asdict(self.deleted) if self.deleted is not None else None
-        return {"symbol": self.symbol, "cache_keys": self.cache_keys, "deleted": deleted}
 
 
 @dataclass(frozen=True)
@@ -129,6 +121,10 @@ class BarsView:
     def indicator_columns(self) -> list[str]:
         base = {"ts", "open", "high", "low", "close", "volume", "adj_close"}
         return [column for column in self.frame.columns if column not in base]
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"symbol", "timeframe", "bars": records()}`` (``data show --format json``)."""
+        return {"symbol": self.symbol, "timeframe": self.timeframe, "bars": self.records()}
 
     def records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per bar (NaN as None, ts as ISO 8601 text)."""

@@ -46,7 +46,7 @@ class ParamView:
             return f">= {low:g}"
         return f"<= {high:g}" if high is not None else ""
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         param = self.param
         return {
             "name": param.name,
@@ -73,8 +73,10 @@ class StrategyView:
     def values(self) -> dict[str, ParamValue]:
         return {view.param.name: view.value for view in self.params}
 
-    def as_dict(self, *, declarations: bool = False) -> dict[str, Any]:
-        params: Any = [view.as_dict() for view in self.params] if declarations else self.values
+    def to_json(self, *, declarations: bool = False) -> dict[str, Any]:
+        """Name, enabled, description and the parameter values (with ``declarations``: each
+        parameter's declaration and value)."""
+        params: Any = [view.to_json() for view in self.params] if declarations else self.values
         return {
             "name": self.name,
             "enabled": self.enabled,
@@ -90,8 +92,8 @@ class StrategyChange:
     strategy: StrategyView
     report: ChangeReport
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"strategy": self.strategy.as_dict(), **self.report.as_dict()}
+    def to_json(self) -> dict[str, Any]:
+        return {"strategy": self.strategy.to_json(), **self.report.to_json()}
 
 
 def _settings(config_path: Path | None, environ: Environ, cwd: Path | None) -> Settings:
