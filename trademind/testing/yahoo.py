@@ -4,7 +4,9 @@
 date only (:func:`yahoo_frame`), in ``yfinance.download``'s shape, and can fail the way Yahoo
 does, per symbol: raise an exception (``failing``), time out after some calls (``outages``:
 raised, or logged and swallowed as real yfinance does), answer nothing (``empty``) or log
-"possibly delisted" and answer nothing (``delisted``). Give it to
+"possibly delisted" and answer nothing (``delisted``). :meth:`FakeYahoo.scripted` instead
+answers each call with the next of given answers (a frame, None, an exception to raise, a
+callable to call), for the odd shapes and errors of a real download. Give it to
 ``YFinanceProvider(download=...)``. Every call's keyword arguments are kept in ``calls``.
 """
 
@@ -69,7 +71,16 @@ class FakeYahoo:
     empty: set[str] = field(default_factory=set)
     delisted: set[str] = field(default_factory=set)
     today: date | None = None
+    answers: list[object] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def scripted(cls, *answers: object) -> FakeYahoo:
+        """A Yahoo answering each call with the next of ``answers`` (the last one repeats): a
+        frame or None is returned, an exception raised, a callable called for the answer."""
+        if not answers:
+            raise ValueError("FakeYahoo.scripted needs at least one answer")
+        return cls(answers=list(answers))
 
     @property
     def symbols(self) -> list[str]:
@@ -78,6 +89,8 @@ class FakeYahoo:
 
     def __call__(self, **kwargs: Any) -> pd.DataFrame | None:
         self.calls.append(kwargs)
+        if self.answers:
+            return self._next_answer()
         symbol = str(kwargs["tickers"])
         if symbol in self.failing:
             raise self.failing[symbol]
@@ -96,6 +109,16 @@ class FakeYahoo:
             pd.Timestamp(kwargs.get("start") or FIRST_DAY), self._last_day(kwargs)
         )
         return yahoo_frame(days) if len(days) else None
+
+    def _next_answer(self) -> pd.DataFrame | None:
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, BaseException):
+            raise answer
+        if callable(answer):
+            answer = answer()
+        if answer is not None and not isinstance(answer, pd.DataFrame):
+            raise TypeError(f"FakeYahoo: a scripted answer must give a frame or None: {answer!r}")
+        return answer
 
     def _last_day(self, kwargs: dict[str, Any]) -> pd.Timestamp:
         """The day before ``end`` (yfinance's end is exclusive), or ``today``."""

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from trademind.core.errors import ValidationError
+from trademind.data.bar_reader import BarReader
 from trademind.data.store import BarStore
 from trademind.db.session import Database
 from trademind.services.backtest_bars import DataRef, read_series
@@ -41,6 +42,11 @@ def store(tmp_path: Path) -> BarStore:
     store = BarStore(database)
     store.upsert_bars("AAPL", "1d", "test", _frame())
     return store
+
+
+def test_the_store_and_the_fake_implement_the_port(store: BarStore) -> None:
+    readers: list[BarReader] = [store, FakeBarRepository()]  # checked by mypy
+    assert [reader.coverage("MSFT", "1d") for reader in readers] == [None, None]
 
 
 @pytest.mark.parametrize("adjusted", [False, True])
