@@ -35,7 +35,7 @@ def show(ctx: typer.Context) -> None:
         state,
         view.values,
         columns=("key", "value", "source"),
-        rows=view.rows,
+        rows=[(row.key, row.value, row.source) for row in view.rows],
         title=f"Configuration ({view.description})",
     )
 

@@ -138,7 +138,7 @@ def engine_config(
 ) -> BacktestConfig:
     """The ``backtest`` settings with the ``--slippage``/``--commission`` texts and the
     sizing, exit and order texts of ``execution`` applied."""
-    overrides: dict[str, Any] = parse_execution(execution or {})
+    overrides: dict[str, Any] = {**parse_execution(execution or {})}
     if slippage is not None:
         overrides["slippage"] = parse_slippage(slippage)
     if commission is not None:

@@ -58,6 +58,7 @@ from trademind.services.config_writes import (
 
 __all__ = [
     "ChangeReport",
+    "ConfigRow",
     "ConfigView",
     "Confirm",
     "Environ",
@@ -78,13 +79,25 @@ SOURCE_RESET = "cli reset"
 SOURCE_IMPORT = "cli import"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigRow:
+    """One setting as shown: its dotted key, its value as text (secrets masked), its source
+    (``default``, the file, ``env TRADEMIND__...``)."""
+
+    key: str
+    value: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ConfigView:
     """The effective configuration: nested values and one row per setting with its source."""
 
     description: str
     values: dict[str, Any]
-    rows: list[tuple[str, str, str]]
+    """The configuration document (nested sections, secrets masked), as ``config show`` prints
+    it in JSON."""
+    rows: tuple[ConfigRow, ...]
 
 
 @dataclass(frozen=True)
@@ -112,11 +125,11 @@ def show_config(
 ) -> ConfigView:
     loaded = load_and_snapshot(config_path, environ=environ, cwd=cwd)  # read-only: snapshot
     values = masked_dict(loaded.settings)
-    rows = [
-        (key, display_value(value), loaded.sources.get(key, "default"))
+    rows = tuple(
+        ConfigRow(key=key, value=display_value(value), source=loaded.sources.get(key, "default"))
         for key, value in flatten(values).items()
-    ]
-    return ConfigView(loaded.files.describe(), values, rows)
+    )
+    return ConfigView(description=loaded.files.describe(), values=values, rows=rows)
 
 
 def _known_key(key: str) -> KeyInfo:
