@@ -80,7 +80,7 @@ class RunRequest:
     EXECUTION_KEYS` (``--sizing fraction:10%`` is ``{"sizing": "fraction:10%"}``)."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True)
 class RunReport:
     """A stored run: its id, the record, the engine's result and the data it ran on."""
 
@@ -234,7 +234,7 @@ def execute(
         result, data, engine=engine, notices=notices, name=name, started_at=started_at
     )
     run_id = _store(database, record, data, publish)
-    return RunReport(run_id, replace(record, id=run_id), result, data)
+    return RunReport(run_id=run_id, record=replace(record, id=run_id), result=result, data=data)
 
 
 def run(

@@ -100,7 +100,7 @@ class ConfigView:
     rows: tuple[ConfigRow, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ValidationReport:
     """The outcome of ``config validate``: OK, or every problem found."""
 
@@ -182,9 +182,11 @@ def validate_config(
         loaded = load_config(chosen, environ=environ, cwd=cwd)
     except ConfigError as exc:
         problems = tuple(exc.problems) or ((str(chosen or "configuration"), str(exc)),)
-        return ValidationReport(str(chosen or "active configuration"), str(exc), problems)
+        return ValidationReport(
+            description=str(chosen or "active configuration"), message=str(exc), problems=problems
+        )
     description = loaded.files.describe()
-    return ValidationReport(description, f"OK: {description} is valid")
+    return ValidationReport(description=description, message=f"OK: {description} is valid")
 
 
 def _changeable(key: str, verb: str) -> KeyInfo:

@@ -31,7 +31,7 @@ class NoBarsStoredError(TradeMindError):
         self.symbols = symbols
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SymbolIngest:
     """What one symbol's ingest did. ``quarantined`` rows failed the quality screen and
     ``rejected`` rows could not be parsed; both are kept in the quarantine, never stored as
@@ -60,7 +60,7 @@ class SymbolIngest:
 _COUNTS = ("fetched", "inserted", "updated", "unchanged", "quarantined", "rejected")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IngestReport:
     """Every symbol of one ``data ingest`` run, in the order they were processed."""
 
@@ -86,7 +86,7 @@ class IngestReport:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SymbolStatus:
     """One stored series for ``data status``."""
 
@@ -99,7 +99,7 @@ class SymbolStatus:
     open_issues: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ClearReport:
     """What ``data clear-cache`` removed."""
 
@@ -108,7 +108,7 @@ class ClearReport:
     deleted: DeletedSeries | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BarsView:
     """Stored bars of one symbol with their stored indicator values (one column each)."""
 

@@ -12,7 +12,7 @@ from trademind.db.session import Database, mask_url, parse_url
 from trademind.services.json_ready import json_fields
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SchemaStatus:
     """Where a database's schema stands relative to the shipped migrations."""
 

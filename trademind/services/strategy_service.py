@@ -26,7 +26,7 @@ from trademind.strategies.base import Param, ParamValue, Strategy
 SOURCE_STRATEGIES = "cli strategies"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ParamView:
     """One declared parameter with its effective value."""
 
@@ -60,7 +60,7 @@ class ParamView:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StrategyView:
     """A strategy as configured: enabled or not, with its effective parameter values."""
 
@@ -85,7 +85,7 @@ class StrategyView:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StrategyChange:
     """What enable/disable/set did: the strategy afterwards and the file change."""
 
@@ -103,10 +103,10 @@ def _settings(config_path: Path | None, environ: Environ, cwd: Path | None) -> S
 def _view(strategy: Strategy, settings: Settings) -> StrategyView:
     values = registry.configured_params(settings, strategy.name)
     return StrategyView(
-        strategy.name,
-        strategy.description,
-        registry.is_enabled(settings, strategy.name),
-        tuple(ParamView(param, values[param.name]) for param in strategy.params),
+        name=strategy.name,
+        description=strategy.description,
+        enabled=registry.is_enabled(settings, strategy.name),
+        params=tuple(ParamView(param=param, value=values[param.name]) for param in strategy.params),
     )
 
 
@@ -149,7 +149,9 @@ def set_enabled(
         environ=environ,
         cwd=cwd,
     )
-    return StrategyChange(_view(strategy, _settings(config_path, environ, cwd)), report)
+    return StrategyChange(
+        strategy=_view(strategy, _settings(config_path, environ, cwd)), report=report
+    )
 
 
 def set_params(
@@ -187,4 +189,6 @@ def set_params(
         environ=environ,
         cwd=cwd,
     )
-    return StrategyChange(_view(strategy, _settings(config_path, environ, cwd)), report)
+    return StrategyChange(
+        strategy=_view(strategy, _settings(config_path, environ, cwd)), report=report
+    )
