@@ -8,72 +8,31 @@ provider covers answers the yfinance provider never gives (an empty result frame
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 from support.cli_driver import Cli
-from support.yahoo import yahoo_frame
 
 from trademind.cli.context import CliState
 from trademind.data.providers import BarProvider, BarRequest, ProviderResult
 from trademind.data.providers.yfinance import YFinanceProvider
 from trademind.data.schema import empty_bar_frame
 from trademind.db.session import Database
+from trademind.testing.yahoo import FakeYahoo, Outage, Surface
 
 if TYPE_CHECKING:
     from trademind.config import Settings
     from trademind.data.providers import Source
 
-Surface = Literal["raised", "logged"]
 RANGE = ("--start", "2024-01-01", "--end", "2024-03-28")
 FEBRUARY = ("--start", "2024-02-01", "--end", "2024-02-29")
 RANGE_DAYS = len(pd.bdate_range("2024-01-01", "2024-03-28"))
 FEBRUARY_DAYS = len(pd.bdate_range("2024-02-01", "2024-02-29"))
 RETRIES = 2
-TIMEOUT_LOG = (
-    "['%s']: Timeout('Failed to perform, curl: (28) Operation timed out after 30002 "
-    "milliseconds with 0 bytes received')"
-)
-
-
-@dataclass
-class Outage:
-    """The network to Yahoo fails for a symbol from its ``after_calls + 1``-th download on.
-
-    ``raised``: download raises a timeout; ``logged``: like real ``yfinance.download``, it
-    swallows the timeout, logs it on the ``yfinance`` logger and returns an empty frame.
-    """
-
-    surface: Surface
-    after_calls: int = 0
-
-
-@dataclass
-class FakeYahoo:
-    """``yfinance.download`` stand-in: business-day bars in the asked range, or a failure."""
-
-    outages: dict[str, Outage] = field(default_factory=dict)
-    empty: set[str] = field(default_factory=set)
-    calls: list[str] = field(default_factory=list)
-
-    def __call__(self, **kwargs: Any) -> pd.DataFrame | None:
-        symbol = str(kwargs["tickers"])
-        self.calls.append(symbol)
-        outage = self.outages.get(symbol)
-        if outage is not None and self.calls.count(symbol) > outage.after_calls:
-            if outage.surface == "raised":
-                raise TimeoutError("The read operation timed out")
-            logging.getLogger("yfinance").error(TIMEOUT_LOG, symbol)
-            return pd.DataFrame()
-        if symbol in self.empty:
-            return pd.DataFrame()
-        end = pd.Timestamp(kwargs["end"]) - pd.Timedelta(days=1)
-        return yahoo_frame(pd.bdate_range(pd.Timestamp(kwargs["start"]), end))
 
 
 @dataclass
@@ -160,7 +119,7 @@ def test_a_timeout_fails_its_symbol_alone_and_harms_nothing_stored(
     assert "timed out" in failure
     assert "--source sample" in failure
     assert "GOOD" in out
-    assert yahoo.calls == ["GOOD", "DOWN", *["DOWN"] * (RETRIES + 1)]
+    assert yahoo.symbols == ["GOOD", "DOWN", *["DOWN"] * (RETRIES + 1)]
     assert factory.sleeps == [1.0, 2.0]  # tenacity's exponential backoff really ran
     assert factory.built[-1] == ("yfinance", None)
     stored = _stored(isolated_environment)
@@ -220,7 +179,7 @@ def test_an_empty_yahoo_answer_is_an_error_of_that_symbol(
         "GONE: yfinance returned no 1d bars for "
         "2024-01-01T00:00:00+00:00 .. 2024-03-29T00:00:00+00:00"
     )
-    assert yahoo.calls.count("GONE") == 1  # an empty answer without a logged error: no retry
+    assert yahoo.symbols.count("GONE") == 1  # an empty answer without a logged error: no retry
     assert results["GOOD"]["inserted"] == RANGE_DAYS
     assert set(_stored(isolated_environment)) == {"GOOD"}
 

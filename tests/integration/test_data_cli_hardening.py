@@ -4,10 +4,9 @@ implausible values (defect 6), messages and --columns (defect 8), every interval
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pytest
@@ -18,6 +17,7 @@ from trademind.cli.context import CliState
 from trademind.data.providers import BarProvider
 from trademind.data.providers.yfinance import YFinanceProvider
 from trademind.db.session import Database
+from trademind.testing.yahoo import FakeYahoo
 
 if TYPE_CHECKING:
     from trademind.config import Settings
@@ -178,20 +178,8 @@ def test_verify_lists_problems_of_every_interval_by_default(cli: Cli, tmp_path: 
 
 
 @dataclass
-class CountingDownload:
-    calls: list[str] = field(default_factory=list)
-
-    def __call__(self, **kwargs: Any) -> pd.DataFrame | None:
-        self.calls.append(str(kwargs["tickers"]))
-        logging.getLogger("yfinance").error(
-            "$%s: possibly delisted; no price data found", kwargs["tickers"]
-        )
-        return pd.DataFrame()
-
-
-@dataclass
 class Factory:
-    download: CountingDownload
+    download: FakeYahoo
     reason: str | None
 
     def __call__(self, source: Source, path: Path | None, settings: Settings) -> BarProvider:
@@ -209,7 +197,7 @@ def test_offline_ingest_fails_at_once_with_one_line(
 ) -> None:
     """Defect 12: offline, `data ingest --symbols AAPL,MSFT` took 18 s of retries and printed
     115 lines; now one probe, no download, one error line, exit 1."""
-    download = CountingDownload()
+    download = FakeYahoo(delisted={"AAPL", "MSFT"})
     reason = "cannot resolve query1.finance.yahoo.com (Name or service not known)"
     cli = Cli(capsys, lambda: CliState(provider_factory=Factory(download, reason)))
     code, out, err = cli("data", "ingest", "--symbols", "AAPL,MSFT", "--source", "yfinance")
@@ -226,11 +214,11 @@ def test_each_failure_is_printed_once_without_library_logging(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Defect 12: each symbol's failure was printed twice, after yfinance's own log lines."""
-    download = CountingDownload()
+    download = FakeYahoo(delisted={"AAPL", "MSFT"})
     cli = Cli(capsys, lambda: CliState(provider_factory=Factory(download, None)))
     code, _, err = cli("data", "ingest", "--symbols", "AAPL,MSFT", "--source", "yfinance")
     assert code == 1
-    assert download.calls == ["AAPL", "MSFT"]
+    assert download.symbols == ["AAPL", "MSFT"]
     (line,) = err.splitlines()  # one line naming each failure once
     assert line.startswith("error: 2 of 2 failed: AAPL: yfinance returned no 1d bars")
     assert "; MSFT: yfinance returned no 1d bars" in line

@@ -10,10 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from support.yahoo import yahoo_frame
 
 from trademind.config import Settings
-from trademind.core.clock import TestClock
 from trademind.core.errors import ValidationError
 from trademind.data.providers import (
     BarRequest,
@@ -27,6 +25,8 @@ from trademind.data.store import BarStore, Coverage
 from trademind.db.session import Database
 from trademind.services import data_service
 from trademind.services.data_service import Window, plan_requests, resolve_window
+from trademind.testing.clock import TestClock
+from trademind.testing.yahoo import FakeYahoo, yahoo_frame
 
 NOW = datetime(2024, 6, 14, 21, 0, tzinfo=UTC)
 
@@ -44,21 +44,9 @@ def settings() -> Settings:
     return Settings(data={"watchlist": ["AAPL", "MSFT"], "history_days": 30})
 
 
-class FakeYahoo:
-    """``yfinance.download`` stand-in: business days in the asked range; fails on request."""
-
-    def __init__(self, failing: dict[str, BaseException] | None = None) -> None:
-        self.failing = failing or {}
-        self.calls: list[dict[str, Any]] = []
-
-    def __call__(self, **kwargs: Any) -> pd.DataFrame | None:
-        self.calls.append(kwargs)
-        if kwargs["tickers"] in self.failing:
-            raise self.failing[kwargs["tickers"]]
-        start = pd.Timestamp(kwargs["start"] or "2024-01-01")
-        end = pd.Timestamp(kwargs["end"] or NOW.date() + timedelta(days=1))
-        days = pd.bdate_range(start, end - pd.Timedelta(days=1))
-        return yahoo_frame(days) if len(days) else None
+def fake_yahoo(failing: dict[str, BaseException] | None = None) -> FakeYahoo:
+    """Yahoo with business-day bars up to NOW's day; ``failing`` symbols raise."""
+    return FakeYahoo(failing=failing or {}, today=NOW.date())
 
 
 def yahoo(fake: FakeYahoo) -> YFinanceProvider:
@@ -68,7 +56,7 @@ def yahoo(fake: FakeYahoo) -> YFinanceProvider:
 def test_yfinance_network_failure_names_the_sample_source_and_others_proceed(
     database: Database, settings: Settings
 ) -> None:
-    fake = FakeYahoo({"MSFT": ConnectionError("Failed to establish a new connection")})
+    fake = fake_yahoo({"MSFT": ConnectionError("Failed to establish a new connection")})
     report = data_service.ingest(
         database, settings, symbols=None, source="yfinance", provider=yahoo(fake), now=NOW
     )
@@ -84,7 +72,7 @@ def test_yfinance_network_failure_names_the_sample_source_and_others_proceed(
 
 
 def test_yfinance_fetches_only_what_is_not_stored(database: Database, settings: Settings) -> None:
-    fake = FakeYahoo()
+    fake = fake_yahoo()
     provider = yahoo(fake)
     first = data_service.ingest(
         database, settings, symbols=["AAPL"], source="yfinance", provider=provider, now=NOW
@@ -240,7 +228,7 @@ def test_incremental_plan_skips_the_stored_middle() -> None:
 def test_the_scheduled_refresh_ingests_then_computes_indicators(
     database: Database, settings: Settings
 ) -> None:
-    fake = FakeYahoo({"MSFT": ConnectionError("Network is unreachable")})
+    fake = fake_yahoo({"MSFT": ConnectionError("Network is unreachable")})
     refresh = data_service.ScheduledRefresh(
         database, lambda: settings, provider=yahoo(fake), clock=TestClock(NOW)
     )

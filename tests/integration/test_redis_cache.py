@@ -10,7 +10,7 @@ import redis
 
 from trademind.cache import MemoryCache, build_cache
 from trademind.cache.redis import RedisCache, make_redis_client
-from trademind.core.clock import TestClock
+from trademind.testing.clock import TestClock
 
 pytestmark = pytest.mark.redis
 

@@ -20,7 +20,7 @@ Progress bars go to stderr, on a terminal only, never in JSON mode.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -64,6 +64,7 @@ from trademind.core import backtest_limits as limits
 if TYPE_CHECKING:
     from trademind.services.backtest_data import DataRequest
     from trademind.services.backtest_robustness import SweepRequest
+    from trademind.services.robustness_views import Optimization, WalkForward
 
 app = typer.Typer(
     help="Backtests: run, compare, optimise, walk-forward, Monte Carlo, results.",
@@ -138,20 +139,18 @@ def compare(  # noqa: PLR0917
     if state.json:
         print_json(result)
         return
-    show_notices(state, result["notices"])
+    show_notices(state, list(result.notices))
     rows = [
         (
-            row["id"],
-            row["strategy"],
-            show.params_text(row["params"]),
-            show.money(row["final_equity"]),
-            *(show.metric_text(name, row["metrics"].get(name)) for name in KEY_METRICS),
+            row.id,
+            row.strategy,
+            show.params_text(row.params),
+            show.money(row.final_equity),
+            *(show.metric_text(name, row.metrics.get(name)) for name in KEY_METRICS),
         )
-        for row in result["runs"]
+        for row in result.runs
     ]
-    title = (
-        f"{', '.join(result['symbols'])}, {show.day(result['start'])} to {show.day(result['end'])}"
-    )
+    title = f"{', '.join(result.symbols)}, {show.day(result.start)} to {show.day(result.end)}"
     labels = [show.label(name) for name in KEY_METRICS]
     print_table(title, ("run", "strategy", "params", "final equity", *labels), rows)
 
@@ -223,28 +222,29 @@ def optimize(  # noqa: PLR0917
     _show_optimize(state, result)
 
 
-def _show_optimize(state: CliState, result: dict[str, Any]) -> None:
-    show_notices(state, result["notices"])
-    metric = result["metric"]
+def _show_optimize(state: CliState, result: Optimization) -> None:
+    show_notices(state, list(result.notices))
+    metric = result.metric
     names = [metric, *(name for name in KEY_METRICS if name != metric)]
     columns = ("rank", "params", *(show.label(name) for name in names))
     rows = [
         (
-            row["rank"],
-            show.params_text(row["params"]),
-            *(show.metric_text(name, row.get(name)) for name in names),
+            row.rank,
+            show.params_text(row.params),
+            show.metric_text(metric, row.score),
+            *(show.metric_text(name, row.key_metrics.get(name)) for name in names[1:]),
         )
-        for row in result["top"]
+        for row in result.top
     ]
-    print_table(f"Top {len(rows)} of {result['trials']} trials by {metric}", columns, rows)
-    deflated = result["deflated_sharpe"]
+    print_table(f"Top {len(rows)} of {result.trials} trials by {metric}", columns, rows)
+    deflated = result.deflated_sharpe
     print_message(
-        f"{result['trials']} trials run, {result['skipped']} combinations skipped; deflated "
+        f"{result.trials} trials run, {result.skipped} combinations skipped; deflated "
         f"Sharpe ratio of the best: {'n/a' if deflated is None else f'{deflated:.4f}'}"
     )
     print_message(
-        f"best stored as run #{result['best_run_id']}: "
-        f"`trademind backtest results {result['best_run_id']}`"
+        f"best stored as run #{result.best_run_id}: "
+        f"`trademind backtest results {result.best_run_id}`"
     )
 
 
@@ -313,29 +313,29 @@ def walk_forward(  # noqa: PLR0917
     _show_walk_forward(state, result)
 
 
-def _show_walk_forward(state: CliState, result: dict[str, Any]) -> None:
-    show_notices(state, result["notices"])
-    metric = result["metric"]
+def _show_walk_forward(state: CliState, result: WalkForward) -> None:
+    show_notices(state, list(result.notices))
+    metric = result.metric
     rows = [
         (
-            row["window"],
-            f"{show.day(row['in_sample']['start'])} to {show.day(row['in_sample']['end'])}",
-            f"{show.day(row['out_of_sample']['start'])} to {show.day(row['out_of_sample']['end'])}",
-            show.params_text(row["params"]),
-            show.metric_text(metric, row[f"in_sample_{metric}"]),
-            show.metric_text(metric, row[f"out_of_sample_{metric}"]),
-            show.metric_text("total_return", row["out_of_sample_total_return"]),
+            row.window,
+            f"{show.day(row.in_sample.start)} to {show.day(row.in_sample.end)}",
+            f"{show.day(row.out_of_sample.start)} to {show.day(row.out_of_sample.end)}",
+            show.params_text(row.params),
+            show.metric_text(metric, row.in_sample_score),
+            show.metric_text(metric, row.out_of_sample_score),
+            show.metric_text("total_return", row.out_of_sample_total_return),
         )
-        for row in result["windows"]
+        for row in result.windows
     ]
     columns = ("window", "in sample", "out of sample", "params", f"IS {metric}", f"OOS {metric}")
-    title = f"Walk-forward ({result['mode']}) of {result['strategy']} by {metric}"
+    title = f"Walk-forward ({result.mode}) of {result.strategy} by {metric}"
     print_table(title, (*columns, "OOS return"), rows)
-    efficiency = result["walk_forward_efficiency"]
+    efficiency = result.walk_forward_efficiency
     print_message(
-        f"stitched out-of-sample equity from {show.day(result['stitched_start'])}: "
-        f"{show.money(result['initial_cash'])} -> {show.money(result['stitched_final_equity'])} "
-        f"({show.metric_text('total_return', result['stitched_total_return'])}); walk-forward "
+        f"stitched out-of-sample equity from {show.day(result.stitched_start)}: "
+        f"{show.money(result.initial_cash)} -> {show.money(result.stitched_final_equity)} "
+        f"({show.metric_text('total_return', result.stitched_total_return)}); walk-forward "
         f"efficiency: {'n/a' if efficiency is None else f'{efficiency:.2f}'}"
     )
 

@@ -24,11 +24,8 @@ from trademind.core import backtest_limits as limits
 from trademind.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from trademind.config import Settings
-    from trademind.db.backtest_runs import RunRecord
-    from trademind.services.backtest_data import DataRequest, PreparedData
+    from trademind.services.backtest_data import DataRequest
     from trademind.services.backtest_service import Progress as ServiceProgress
-    from trademind.services.backtest_service import Publish as ServicePublish
 
 _DATE = ["%Y-%m-%d"]
 
@@ -238,7 +235,7 @@ def run_command(  # noqa: PLR0917 - one function behind `backtest run` and `stra
 ) -> None:
     """Run, store, report and print one backtest (``execution``: sizing, exits and entry
     order texts, see :class:`~trademind.services.backtest_service.RunRequest`)."""
-    from trademind.services import backtest_service, files
+    from trademind.services import backtest_export, backtest_service, files
 
     if report is not None:  # a usage error before anything runs or is stored
         files.check_writable(report, "--report")
@@ -254,29 +251,15 @@ def run_command(  # noqa: PLR0917 - one function behind `backtest run` and `stra
         name=name,
         execution=dict(execution or {}),
     )
-    publish = None if report is None else _report_writer(report, settings)
+    publish = None if report is None else backtest_export.report_writer(report, settings)
     with open_database(settings) as db, progress_bar(state, "backtest") as progress:
         result = backtest_service.run(db, settings, request, progress=progress, publish=publish)
-    view = result.as_dict() | {"report": None if report is None else str(report)}
+    view = result.view
     if state.json:
-        print_json(view)
+        print_json(result.to_json() | {"report": None if report is None else str(report)})
         return
-    show_notices(state, view["notices"])
+    show_notices(state, list(view.notices))
     show.show_run(view)
     if report is not None:
-        print_message(f"report written to {view['report']}")
-    print_message(f"stored as run #{view['id']}: `trademind backtest results {view['id']}`")
-
-
-def _report_writer(report: Path, settings: Settings) -> ServicePublish:
-    """Writes the run's HTML report before the run is committed: a report that cannot be
-    written leaves no run stored."""
-    from trademind.services import backtest_report, files
-
-    def publish(record: RunRecord, data: PreparedData) -> None:
-        html = backtest_report.report_html(
-            record, data.bars, monte_carlo_runs=settings.backtest.monte_carlo_runs
-        )
-        files.write_text(report, html)
-
-    return publish
+        print_message(f"report written to {report}")
+    print_message(f"stored as run #{view.id}: `trademind backtest results {view.id}`")

@@ -1,15 +1,20 @@
 """How `trademind backtest` shows runs to people: summary, metrics and trade tables.
 
-JSON output is the services' dicts as they are; this module only formats tables (percentages
-for fractions, dollars for money, dates for daily bars).
+JSON output is the services' typed results as :func:`~trademind.services.json_ready.to_json`
+gives them; this module only formats tables (percentages for fractions, dollars for money,
+dates for daily bars).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
 
 from trademind.cli.output import print_message, print_table, stderr, stdout
+
+if TYPE_CHECKING:
+    from trademind.services.backtest_views import RunView, TradeRow
 
 PERCENT_METRICS: Final = frozenset(
     {
@@ -68,11 +73,11 @@ def money(value: Any) -> str:
     return f"{'-' if amount < 0 else ''}${abs(amount):,.2f}"
 
 
-def day(text: Any) -> str:
-    """An ISO time as ``YYYY-MM-DD`` (with ``HH:MM`` when it is not midnight)."""
+def day(text: datetime | str | None) -> str:
+    """A time (or ISO time text) as ``YYYY-MM-DD`` (with ``HH:MM`` when it is not midnight)."""
     if not text:
         return ""
-    value = str(text)
+    value = text.isoformat() if isinstance(text, datetime) else str(text)
     clock = value[11:16]
     return value[:10] if clock in ("", "00:00") else f"{value[:10]} {clock}"
 
@@ -92,30 +97,30 @@ def past_notices(run_id: Any, items: Sequence[str]) -> list[str]:
     return [f"when run #{run_id} was made: {item}" for item in items]
 
 
-def _fill(time: Any, price: Any) -> str:
-    return "open" if time is None else f"{day(time)} @ {float(price):,.2f}"
+def _fill(time: datetime | None, price: float | None) -> str:
+    return "open" if time is None or price is None else f"{day(time)} @ {float(price):,.2f}"
 
 
-def _trade_row(trade: Mapping[str, Any], symbol: bool) -> tuple[Any, ...]:
-    reasons = f"in: {trade['entry_reason']}; out: {trade['exit_reason'] or 'still open'}"
+def _trade_row(trade: TradeRow, symbol: bool) -> tuple[Any, ...]:
+    reasons = f"in: {trade.entry_reason}; out: {trade.exit_reason or 'still open'}"
     return (
-        *((trade["symbol"],) if symbol else ()),
-        _fill(trade["entry_time"], trade["entry_price"]),
-        _fill(trade["exit_time"], trade["exit_price"]),
-        f"{float(trade['quantity']):,.2f}",
-        money(trade["pnl"]),
-        f"{float(trade['return_pct']):.2f}%",
+        *((trade.symbol,) if symbol else ()),
+        _fill(trade.entry_time, trade.entry_price),
+        _fill(trade.exit_time, trade.exit_price),
+        f"{float(trade.quantity):,.2f}",
+        money(trade.pnl),
+        f"{float(trade.return_pct):.2f}%",
         reasons,
     )
 
 
-def trades_table(trades: Sequence[Mapping[str, Any]], *, limit: int | None = None) -> None:
+def trades_table(trades: Sequence[TradeRow], *, limit: int | None = None) -> None:
     """Trades (the last ``limit``): fills with prices, quantity, pnl, return and reasons."""
     shown = list(trades) if limit is None else list(trades)[-limit:]
     title = f"Trades ({len(trades)})"
     if len(shown) < len(trades):
         title = f"Last {len(shown)} of {len(trades)} trades (all: `backtest results ID`)"
-    several = len({trade["symbol"] for trade in trades}) > 1
+    several = len({trade.symbol for trade in trades}) > 1
     columns = ("entry", "exit", "qty", "pnl", "return", "reasons")
     rows = [_trade_row(trade, several) for trade in shown]
     print_table(title, (*(("symbol",) if several else ()), *columns), rows)
@@ -145,45 +150,37 @@ def facts_table(title: str, rows: Sequence[tuple[str, str]]) -> None:
     stdout.print(table)
 
 
-def run_summary(view: Mapping[str, Any]) -> None:
+def run_summary(view: RunView) -> None:
     """The facts of one run: what ran on what (sizing, exits and orders as the option texts
     that reproduce them), and what came out."""
-    from trademind.services.backtest_records import execution_facts
-
-    config = view.get("config", {})
-    outcome = config.get("outcome", {})
-    costs = config.get("backtest", {})
+    outcome = view.outcome
     title = (
-        f"Backtest #{view['id']}: {view['strategy']} on {', '.join(view['symbols'])}, "
-        f"{day(view['start'])} to {day(view['end'])} ({view['engine']} engine)"
+        f"Backtest #{view.id}: {view.strategy} on {', '.join(view.symbols)}, "
+        f"{day(view.start)} to {day(view.end)} ({view.engine} engine)"
     )
+    costs = f"{view.cost_spec('commission')} / {view.cost_spec('slippage')}"
     rows = [
-        ("status", view["status"] + (f": {view['error']}" if view.get("error") else "")),
-        ("params", params_text(view["params"])),
-        ("commission / slippage", f"{_spec(costs, 'commission')} / {_spec(costs, 'slippage')}"),
-        *execution_facts(view.get("execution", {})).items(),
-        ("initial cash", money(view["initial_cash"])),
-        ("final equity", money(view["final_equity"])),
-        ("total return", metric_text("total_return", view["metrics"].get("total_return"))),
+        ("status", view.status + (f": {view.error}" if view.error else "")),
+        ("params", params_text(view.params)),
+        ("commission / slippage", costs),
+        *view.execution.facts().items(),
+        ("initial cash", money(view.initial_cash)),
+        ("final equity", money(view.final_equity)),
+        ("total return", metric_text("total_return", view.metrics.get("total_return"))),
         ("buy and hold", money(outcome.get("benchmark_final_equity"))),
         ("commission paid", money(outcome.get("total_commission"))),
-        ("trades", str(len(view["trades"]))),
+        ("trades", str(len(view.trades))),
     ]
     facts_table(title, rows)
 
 
-def _spec(costs: Mapping[str, Any], name: str) -> str:
-    model = costs.get(name)
-    return str(model.get("spec")) if isinstance(model, Mapping) else "n/a"
-
-
-def show_run(view: Mapping[str, Any], *, trade_limit: int | None = TRADES_SHOWN) -> None:
+def show_run(view: RunView, *, trade_limit: int | None = TRADES_SHOWN) -> None:
     """Summary, metrics and trades of a run (table mode)."""
     run_summary(view)
-    if view["status"] != "completed":
+    if view.status != "completed":
         return
-    metrics_table(view["metrics"])
-    if view["trades"]:
-        trades_table(view["trades"], limit=trade_limit)
+    metrics_table(view.metrics)
+    if view.trades:
+        trades_table(view.trades, limit=trade_limit)
     else:
         print_message("no trades")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -39,9 +39,14 @@ from trademind.cli.backtest_common import (
     run_command,
     show_notices,
 )
-from trademind.cli.context import get_state, open_database
+from trademind.cli.context import CliState, get_state, open_database
 from trademind.cli.output import print_json, print_message, print_table
 from trademind.core import backtest_limits as limits
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from trademind.services.robustness_views import MonteCarloSummary
 
 _NAME_HELP = "Strategy name, e.g. rsi_mean_reversion (see `trademind strategies list`)."
 
@@ -57,7 +62,7 @@ def results(ctx: typer.Context, run_id: RunId) -> None:
     if state.json:
         print_json(view)
         return
-    show_notices(state, show.past_notices(run_id, view["notices"]))
+    show_notices(state, show.past_notices(run_id, view.notices))
     show.show_run(view, trade_limit=None)
 
 
@@ -86,20 +91,25 @@ def list_runs(
         return
     rows = [
         (
-            run["id"],
-            run["strategy"],
-            ",".join(run["symbols"]),
-            f"{show.day(run['start'])} to {show.day(run['end'])}",
-            show.money(run["final_equity"]),
-            show.metric_text("total_return", run["total_return"]),
-            show.metric_text("sharpe", run["sharpe"]),
-            run["status"],
-            run["started_at"][:19].replace("T", " "),
+            run.id,
+            run.strategy,
+            ",".join(run.symbols),
+            f"{show.day(run.start)} to {show.day(run.end)}",
+            show.money(run.final_equity),
+            show.metric_text("total_return", run.total_return),
+            show.metric_text("sharpe", run.sharpe),
+            run.status,
+            _started(run.started_at),
         )
         for run in runs
     ]
     columns = ("id", "strategy", "symbols", "period", "final equity", "return", "sharpe")
     print_table("Backtest runs", (*columns, "status", "started (UTC)"), rows)
+
+
+def _started(when: datetime) -> str:
+    """A run's start as ``YYYY-MM-DD HH:MM:SS`` (as stored: UTC)."""
+    return when.isoformat()[:19].replace("T", " ")
 
 
 ExportFormat = Literal["csv", "json", "html"]
@@ -121,23 +131,14 @@ def export(
     ] = None,
 ) -> None:
     """Export a stored run as CSV (trades), JSON (everything) or the HTML report."""
-    from trademind.services import backtest_report, backtest_service, files
+    from trademind.services import backtest_export, files
 
     if output is not None:  # a usage error before any work
         files.check_writable(output, "--output")
     state = get_state(ctx)
     settings = state.load_settings()
     with open_database(settings) as db:
-        record = backtest_service.get_run(db, run_id)
-        if output_format == "html":
-            text = backtest_report.stored_report_html(db, settings, record)
-        elif output_format == "csv":
-            text = backtest_report.trades_csv(record)
-        else:
-            import json
-
-            view = backtest_service.run_details(db, run_id, curve=True)
-            text = json.dumps(view, indent=2, default=str) + "\n"
+        text = backtest_export.export_run(db, settings, run_id, output_format)
     if output is None:
         sys.stdout.write(text)
         return
@@ -209,20 +210,20 @@ def montecarlo(  # noqa: PLR0917 - Typer passes every option positionally
     _show_montecarlo(state, result)
 
 
-def _show_montecarlo(state: Any, result: dict[str, Any]) -> None:
-    show_notices(state, result["notices"])
-    show_notices(state, show.past_notices(result["run_id"], result["run_notices"]))
-    returns, drawdowns = result["total_return"], result["max_drawdown"]
+def _show_montecarlo(state: CliState, summary: MonteCarloSummary) -> None:
+    show_notices(state, list(summary.notices))
+    show_notices(state, show.past_notices(summary.run_id, summary.run_notices))
     rows = [
-        (key, show.metric_text("total_return", returns[key]), show.metric_text("max_drawdown", dd))
-        for key, dd in drawdowns.items()
+        (key, show.metric_text("total_return", ret), show.metric_text("max_drawdown", dd))
+        for key, ret, dd in summary.percentile_rows()
     ]
+    result = summary.result
     title = (
-        f"Monte Carlo of run #{result['run_id']} ({result['strategy']}): {result['runs']:,} "
-        f"resamplings of {result['trades']} closed trades, seed {result['seed']}"
+        f"Monte Carlo of run #{summary.run_id} ({summary.strategy}): {result.runs:,} "
+        f"resamplings of {result.trades} closed trades, seed {result.seed}"
     )
     print_table(title, ("percentile", "total return", "max drawdown"), rows)
-    loss = show.metric_text("probability_of_loss", result["probability_of_loss"])
+    loss = show.metric_text("probability_of_loss", result.probability_of_loss)
     print_message(f"probability of a loss: {loss}")
 
 
@@ -239,32 +240,32 @@ def strategy_performance(
     if state.json:
         print_json(summary)
         return
-    if summary["runs"] == 0:
+    last = summary.last_run
+    if last is None:
         print_message(
-            f"no completed backtest runs of {summary['strategy']} stored; run one with "
-            f"`trademind strategies backtest {summary['strategy']} --symbol AAPL`"
+            f"no completed backtest runs of {summary.strategy} stored; run one with "
+            f"`trademind strategies backtest {summary.strategy} --symbol AAPL`"
         )
         return
-    last = summary["last_run"]
     rows = [
-        ("completed runs", str(summary["runs"])),
-        ("failed runs", str(summary["failed_runs"])),
+        ("completed runs", str(summary.runs)),
+        ("failed runs", str(summary.failed_runs)),
         (
             "best sharpe",
-            f"{show.metric_text('sharpe', summary['best_sharpe'])} "
-            f"(run #{summary['best_sharpe_run_id']})",
+            f"{show.metric_text('sharpe', summary.best_sharpe)} "
+            f"(run #{summary.best_sharpe_run_id})",
         ),
-        ("mean sharpe", show.metric_text("sharpe", summary["mean_sharpe"])),
-        ("mean total return", show.metric_text("total_return", summary["mean_total_return"])),
+        ("mean sharpe", show.metric_text("sharpe", summary.mean_sharpe)),
+        ("mean total return", show.metric_text("total_return", summary.mean_total_return)),
         (
             "last run",
-            f"#{last['id']} on {','.join(last['symbols'])}, "
-            f"{show.day(last['start'])} to {show.day(last['end'])}, "
-            f"return {show.metric_text('total_return', last['total_return'])}, "
-            f"started {last['started_at'][:19].replace('T', ' ')} UTC",
+            f"#{last.id} on {','.join(last.symbols)}, "
+            f"{show.day(last.start)} to {show.day(last.end)}, "
+            f"return {show.metric_text('total_return', last.total_return)}, "
+            f"started {_started(last.started_at)} UTC",
         ),
     ]
-    show.facts_table(f"Backtests of {summary['strategy']}", rows)
+    show.facts_table(f"Backtests of {summary.strategy}", rows)
 
 
 def strategy_backtest(  # noqa: PLR0917 - Typer passes every option positionally

@@ -35,7 +35,7 @@ def show(ctx: typer.Context) -> None:
         state,
         view.values,
         columns=("key", "value", "source"),
-        rows=view.rows,
+        rows=[(row.key, row.value, row.source) for row in view.rows],
         title=f"Configuration ({view.description})",
     )
 
@@ -125,7 +125,7 @@ def validate(
     state = get_state(ctx)
     report = config_service.validate_config(file, state.config_path)
     if state.json:
-        print_json(report.as_dict())
+        print_json(report)
     elif report.ok:
         print_message(report.message)
     if not report.ok:
@@ -185,7 +185,7 @@ def _emit_change(state: CliState, report: ChangeReport, what: str) -> None:
             highlight=False,
         )
     if state.json:
-        print_json(report.as_dict())
+        print_json(report)
         return
     print_message(_change_summary(report, what))
     rows: list[tuple[Any, ...]] = [

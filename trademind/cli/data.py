@@ -35,7 +35,6 @@ from trademind.core.errors import NotBuiltYetError, UsageError
 
 if TYPE_CHECKING:
     from trademind.config import Settings
-    from trademind.data.quality import QualityIssue
     from trademind.db.session import Database
     from trademind.services.data_report import (
         SymbolStatus,
@@ -159,21 +158,11 @@ def status(ctx: typer.Context) -> None:
         return
     emit(
         state,
-        [item.as_dict() for item in statuses],
+        statuses,
         columns=("symbol", "interval", "first", "last", "rows", "updated (UTC)", "open issues"),
         rows=[_status_row(item) for item in statuses],
         title="Stored market data",
     )
-
-
-def _issue_dict(issue: QualityIssue) -> dict[str, Any]:
-    return {
-        "symbol": issue.symbol,
-        "timeframe": issue.timeframe,
-        "check": issue.check,
-        "ts": issue.ts.isoformat() if issue.ts else None,
-        "detail": issue.detail,
-    }
 
 
 @app.command()
@@ -204,7 +193,7 @@ def verify(
         return
     emit(
         state,
-        [_issue_dict(issue) for issue in issues],
+        issues,
         columns=("symbol", "interval", "check", "when (UTC)", "detail"),
         rows=[(i.symbol, i.timeframe, i.check, _when(i.ts, i.timeframe), i.detail) for i in issues],
         title="Data quality problems",
@@ -262,7 +251,7 @@ def clear_cache(
             f"; deleted {report.deleted.bars} bars and {report.deleted.indicators} indicator "
             f"values of {report.symbol}"
         )
-    emit(state, report.as_dict(), message=message)
+    emit(state, report, message=message)
 
 
 def _asked_to_delete(database: Database, symbol: str | None) -> bool:
@@ -306,7 +295,7 @@ def show(
         view = data_show.show_bars(database, settings, symbol, days=days, timeframe=timeframe)
     written = data_show.write_chart(view, plot) if plot is not None else None
     if state.json:
-        print_json({"symbol": view.symbol, "timeframe": view.timeframe, "bars": view.records()})
+        print_json(view)
         return
     stamps = [_when(stamp.to_pydatetime(), view.timeframe) for stamp in view.frame["ts"]]
     print_bar_tables(view, stamps)

@@ -74,7 +74,7 @@ def report_ingest(state: CliState, report: IngestReport) -> None:
     totals = report.totals
     emit(
         state,
-        report.as_dict(),
+        report,
         columns=INGEST_COLUMNS,
         rows=[ingest_row(result) for result in report.results],
         title=f"Ingest from {report.source} ({report.timeframe})",

@@ -42,7 +42,7 @@ def _database_url(state: CliState) -> str:
 def _emit_status(state: CliState, status: db_service.SchemaStatus, verb: str) -> None:
     emit(
         state,
-        status.as_dict(),
+        status,
         message=f"{verb} {status.url}: now at revision {status.revision or 'base'}"
         f" (head {status.head})",
     )
@@ -77,7 +77,7 @@ def current(ctx: typer.Context) -> None:
         ("backend", status.backend),
         ("url", status.url),
     ]
-    emit(state, status.as_dict(), columns=("", "value"), rows=rows, title="Database schema")
+    emit(state, status, columns=("", "value"), rows=rows, title="Database schema")
 
 
 @app.command(context_settings={"ignore_unknown_options": True})  # lets `downgrade -1` through

@@ -59,8 +59,12 @@ stderr = cast("Console", LazyConsole(stderr=True))
 
 
 def print_json(data: Any) -> None:
-    """Print ``data`` as JSON on stdout (dates and paths as strings); nothing else on stdout."""
-    print(json.dumps(data, indent=2, default=str, sort_keys=False))
+    """Print ``data`` (a service's typed result, or plain data) as JSON on stdout, through
+    :func:`~trademind.services.json_ready.to_json` (dates and paths as strings); nothing else
+    on stdout."""
+    from trademind.services.json_ready import to_json
+
+    print(json.dumps(to_json(data), indent=2, default=str, sort_keys=False))
 
 
 def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

@@ -46,7 +46,7 @@ def list_(ctx: typer.Context) -> None:
     views = strategy_service.list_strategies(state.config_path)
     emit(
         state,
-        [view.as_dict() for view in views],
+        views,
         columns=("name", "enabled", "params", "description"),
         rows=[
             (view.name, "yes" if view.enabled else "no", _params_text(view), view.description)
@@ -85,7 +85,7 @@ def config(ctx: typer.Context, name: Annotated[str, typer.Argument(help=_NAME_HE
     state = get_state(ctx)
     view = strategy_service.strategy_config(name, state.config_path)
     if state.json:
-        print_json(view.as_dict(declarations=True))
+        print_json(view.to_json(declarations=True))
         return
     status = "enabled" if view.enabled else "disabled"
     print_message(f"{view.name} ({status}): {view.description}")
@@ -154,7 +154,7 @@ def _emit_change(state: CliState, change: StrategyChange, what: str) -> None:
             highlight=False,
         )
     if state.json:
-        print_json(change.as_dict())
+        print_json(change)
         return
     if not report.written:
         print_message(f"{what}: {report.file} already says so; nothing changed")

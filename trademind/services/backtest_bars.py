@@ -18,6 +18,7 @@ import pandas as pd
 
 from trademind.core.errors import ValidationError
 from trademind.core.secrets import mask_url_password
+from trademind.data.bar_reader import BarReader
 from trademind.data.store import BarStore
 from trademind.db.session import Database
 from trademind.strategies.base import Bars
@@ -70,13 +71,17 @@ def bars_from_frame(symbol: str, frame: pd.DataFrame) -> Bars:
 
 
 def read_bars(database: Database, ref: DataRef) -> list[Bars]:
+    """The bars ``ref`` names from the database (see :func:`read_series`)."""
+    return read_series(BarStore(database), ref)
+
+
+def read_series(reader: BarReader, ref: DataRef) -> list[Bars]:
     """The bars ``ref`` names, one :class:`Bars` per symbol; a symbol with none is an error."""
-    store = BarStore(database)
     loaded = []
     for symbol in ref.symbols:
-        frame = store.read_bars(symbol, ref.timeframe, ref.start, ref.end, adjusted=ref.adjusted)
+        frame = reader.read_bars(symbol, ref.timeframe, ref.start, ref.end, adjusted=ref.adjusted)
         if frame.empty:
-            raise ValidationError(_no_bars_message(store, symbol, ref))
+            raise ValidationError(_no_bars_message(reader, symbol, ref))
         loaded.append(bars_from_frame(symbol, frame))
     return loaded
 
@@ -90,8 +95,8 @@ def load_bars(ref: DataRef) -> list[Bars]:
         database.dispose()
 
 
-def _no_bars_message(store: BarStore, symbol: str, ref: DataRef) -> str:
-    coverage = store.coverage(symbol, ref.timeframe)
+def _no_bars_message(reader: BarReader, symbol: str, ref: DataRef) -> str:
+    coverage = reader.coverage(symbol, ref.timeframe)
     if coverage is None:
         return (
             f"no {ref.timeframe} bars stored for {symbol}: ingest them first "

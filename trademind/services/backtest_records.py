@@ -4,7 +4,8 @@ A finished run becomes a :class:`~trademind.db.backtest_runs.RunRecord`: the con
 plain JSON (cost models also as the ``--slippage``/``--commission`` text that reproduces them),
 the resolved parameters, the data range, every metric, the equity curve as
 ``[[ISO time, equity], ...]`` and every trade with its reasons. The CLI, ``results``, ``export``
-and the report all read runs through :func:`run_view`, so what a fresh run prints and what a
+and the report all read runs through :func:`run_view` (a typed
+:class:`~trademind.services.backtest_views.RunView`), so what a fresh run prints and what a
 stored run shows are the same fields.
 """
 
@@ -21,11 +22,9 @@ from trademind import __version__
 from trademind.db.backtest_runs import RunRecord
 from trademind.db.types import utc_now
 from trademind.services.backtest_options.costs import describe_commission, describe_slippage
-from trademind.services.backtest_options.execution import (
-    describe_exit,
-    describe_order,
-    describe_sizing,
-)
+from trademind.services.backtest_options.execution import describe_order, describe_sizing
+from trademind.services.backtest_views import RunView, TradeRow, execution_view
+from trademind.services.json_ready import to_json
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -70,29 +69,25 @@ def moment(ts_ns: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC).replace(microsecond=nanos // 1000)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).isoformat()
-
-
-def trade_dict(trade: RoundTrip) -> dict[str, Any]:
-    """One round trip as JSON-ready values (open trades: exit fields None, pnl unrealised)."""
-    return {
-        "symbol": trade.symbol,
-        "side": trade.side,
-        "status": "open" if trade.is_open else "closed",
-        "quantity": trade.quantity,
-        "entry_time": _iso(trade.entry_time),
-        "entry_price": trade.entry_price,
-        "exit_time": _iso(trade.exit_time),
-        "exit_price": trade.exit_price,
-        "commission": trade.commission,
-        "slippage": trade.slippage,
-        "pnl": trade.pnl,
-        "return_pct": trade.return_pct,
-        "bars_held": trade.bars_held,
-        "entry_reason": trade.entry_reason,
-        "exit_reason": trade.exit_reason,
-    }
+def trade_row(trade: RoundTrip) -> TradeRow:
+    """One round trip as a typed row (open trades: exit fields None, pnl unrealised)."""
+    return TradeRow(
+        symbol=trade.symbol,
+        side=trade.side,
+        status="open" if trade.is_open else "closed",
+        quantity=trade.quantity,
+        entry_time=trade.entry_time.astimezone(UTC),
+        entry_price=trade.entry_price,
+        exit_time=None if trade.exit_time is None else trade.exit_time.astimezone(UTC),
+        exit_price=trade.exit_price,
+        commission=trade.commission,
+        slippage=trade.slippage,
+        pnl=trade.pnl,
+        return_pct=trade.return_pct,
+        bars_held=trade.bars_held,
+        entry_reason=trade.entry_reason,
+        exit_reason=trade.exit_reason,
+    )
 
 
 def _model(value: object) -> dict[str, Any]:
@@ -110,45 +105,6 @@ def config_dict(config: BacktestConfig) -> dict[str, Any]:
     out["sizing"]["spec"] = describe_sizing(config.sizing)
     out["order_spec"] = describe_order(config.order_type, config.limit_offset, config.stop_offset)
     return out
-
-
-def execution_view(backtest: Mapping[str, Any]) -> dict[str, str | None]:
-    """What a run used for sizing, exits and entry orders, as the option texts that reproduce
-    it (``--sizing fraction:25%``, ``--stop-loss 3%``, ...), read from the stored
-    ``config.backtest``; an exit that was not set is None. Runs stored before the spec texts
-    existed name their sizing model (``FixedFraction fraction=0.25``)."""
-    sizing = backtest.get("sizing")
-    sizing_text: str | None = None
-    if isinstance(sizing, Mapping):
-        fields = " ".join(f"{k}={v}" for k, v in sizing.items() if k not in ("model", "spec"))
-        sizing_text = sizing.get("spec") or f"{sizing.get('model')} {fields}".strip()
-    exits = {
-        key: describe_exit(None if backtest.get(key) is None else float(backtest[key]))
-        for key in ("stop_loss", "take_profit", "trailing_stop")
-    }
-    return {
-        "sizing": sizing_text,
-        **exits,
-        "order": backtest.get("order_spec") or backtest.get("order_type"),
-        "time_in_force": backtest.get("time_in_force"),
-        "fill_price": backtest.get("fill_price"),
-    }
-
-
-def execution_facts(execution: Mapping[str, str | None]) -> dict[str, str]:
-    """:func:`execution_view` as labelled lines (run summary, ``results``, the report)."""
-    exits = [
-        f"{key.replace('_', '-')} {execution[key]}"
-        for key in ("stop_loss", "take_profit", "trailing_stop")
-        if execution.get(key)
-    ]
-    return {
-        "sizing": str(execution.get("sizing") or "n/a"),
-        "exits": ", ".join(exits) or "none (exit signals only)",
-        "entry orders": f"{execution.get('order') or 'n/a'}, time in force "
-        f"{execution.get('time_in_force') or 'n/a'}",
-        "market fills": f"{execution.get('fill_price') or 'n/a'} (market entries and exit signals)",
-    }
 
 
 def _outcome_dict(result: RunResult) -> dict[str, Any]:
@@ -221,7 +177,7 @@ def completed_record(
         params=dict(result.spec.params),
         metrics=dict(result.metrics),
         equity_curve=[[when, value] for when, value in curve],
-        trades=[trade_dict(trade) for trade in outcome.trades()],
+        trades=[to_json(trade_row(trade)) for trade in outcome.trades()],
         name=name,
         code_version=__version__,
         started_at=started_at,
@@ -262,35 +218,41 @@ def failed_record(
     )
 
 
-def run_view(record: RunRecord, *, curve: bool = False) -> dict[str, Any]:
-    """A stored run as JSON-ready values (with the equity curve when ``curve``)."""
+def run_view(record: RunRecord, *, curve: bool = False) -> RunView:
+    """A stored run as a typed view (with the equity curve when ``curve``)."""
     config = dict(record.config)
-    view: dict[str, Any] = {
-        "id": record.id,
-        "name": record.name,
-        "status": record.status,
-        "strategy": record.strategy,
-        "engine": config.get("engine"),
-        "symbols": list(record.symbols),
-        "timeframe": record.timeframe,
-        "start": _iso(record.period_start),
-        "end": _iso(record.period_end),
-        "initial_cash": record.initial_capital,
-        "final_equity": _final_equity(record),
-        "params": dict(record.params),
-        "metrics": dict(record.metrics),
-        "trades": [dict(trade) for trade in record.trades],
-        "notices": list(config.get("notices", [])),
-        "execution": execution_view(config.get("backtest", {})),
-        "config": config,
-        "error": record.error,
-        "started_at": _iso(record.started_at),
-        "finished_at": _iso(record.finished_at),
-        "code_version": record.code_version,
-    }
-    if curve:
-        view["equity_curve"] = [list(point) for point in record.equity_curve]
-    return view
+    return RunView(
+        id=record.id,
+        name=record.name,
+        status=record.status,
+        strategy=record.strategy,
+        engine=config.get("engine"),
+        symbols=tuple(record.symbols),
+        timeframe=record.timeframe,
+        start=record.period_start.astimezone(UTC),
+        end=record.period_end.astimezone(UTC),
+        initial_cash=record.initial_capital,
+        final_equity=_final_equity(record),
+        params=dict(record.params),
+        metrics=dict(record.metrics),
+        trades=tuple(TradeRow.from_stored(trade) for trade in record.trades),
+        notices=tuple(config.get("notices", [])),
+        execution=execution_view(config.get("backtest", {})),
+        config=config,
+        error=record.error,
+        started_at=_utc(record.started_at),
+        finished_at=_utc(record.finished_at),
+        code_version=record.code_version,
+        equity_curve=_curve(record) if curve else None,
+    )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
+
+
+def _curve(record: RunRecord) -> tuple[tuple[str, float], ...]:
+    return tuple((str(when), equity) for when, equity in record.equity_curve)
 
 
 def _final_equity(record: RunRecord) -> float | None:

@@ -24,7 +24,8 @@ from trademind.backtest.analytics.report import PriceTrack, ReportInput, render_
 from trademind.backtest.research.runner import benchmark_curve
 from trademind.core.errors import ValidationError
 from trademind.services.backtest_bars import DataRef, read_bars
-from trademind.services.backtest_records import TRADE_COLUMNS, execution_facts, execution_view
+from trademind.services.backtest_records import TRADE_COLUMNS
+from trademind.services.backtest_views import execution_view
 
 if TYPE_CHECKING:
     from trademind.config import Settings
@@ -106,7 +107,7 @@ def _facts(record: RunRecord, bars_count: int, mc: MonteCarloResult | None) -> d
         "buy and hold (same symbols, no costs)": _money(outcome.get("benchmark_final_equity")),
         "commission": str(backtest.get("commission", {}).get("spec")),
         "slippage": str(backtest.get("slippage", {}).get("spec")),
-        **execution_facts(execution_view(backtest)),
+        **execution_view(backtest).facts(),
         "trades": f"{len(trades) - open_count} closed, {open_count} open "
         "(open positions valued at the last close)",
         "total commission / slippage": f"{_money(outcome.get('total_commission'))} / "

@@ -3,7 +3,8 @@
 Every use case prepares the data once (:mod:`trademind.services.backtest_data`), checks all of
 its input before anything runs (what the command line got wrong is a
 :class:`~trademind.services.backtest_service.RequestError`, a usage error: exit 2; too little
-history or a stored run without trades stays a failure: exit 1), and returns JSON-ready values.
+history or a stored run without trades stays a failure: exit 1), and returns typed results
+(:mod:`trademind.services.robustness_views`).
 ``compare`` stores each strategy's run; ``optimize`` stores the best trial as a full run (so
 its trades can be read with ``backtest results``); ``montecarlo`` bootstraps a stored run's
 closed trades (or a fresh run, stored first). Sweeps and walk-forward windows run in worker
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
@@ -29,7 +30,7 @@ from trademind.core import backtest_limits as limits
 from trademind.core.errors import ValidationError
 from trademind.services.backtest_data import DataRequest, PreparedData, prepare_data
 from trademind.services.backtest_options.params import parse_param_values
-from trademind.services.backtest_records import iso_times, moment
+from trademind.services.backtest_records import moment
 from trademind.services.backtest_report import REPORT_MONTE_CARLO_SEED, monte_carlo
 from trademind.services.backtest_service import (
     Progress,
@@ -39,6 +40,16 @@ from trademind.services.backtest_service import (
     get_run,
     run,
     run_spec,
+)
+from trademind.services.robustness_views import (
+    ComparedRun,
+    Comparison,
+    MonteCarloSummary,
+    Optimization,
+    Span,
+    TrialRow,
+    WalkForward,
+    WindowRow,
 )
 from trademind.strategies.registry import get_strategy
 
@@ -78,10 +89,10 @@ def check_metric(metric: str) -> str:
     return metric
 
 
-def _period(data: PreparedData) -> dict[str, str]:
+def _period(data: PreparedData) -> Span:
     first = min(int(series.ts[0]) for series in data.bars)
     last = max(int(series.ts[-1]) for series in data.bars)
-    return {"start": moment(first).isoformat(), "end": moment(last).isoformat()}
+    return Span(start=moment(first), end=moment(last))
 
 
 def compare(
@@ -93,7 +104,7 @@ def compare(
     slippage: str | None = None,
     commission: str | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> Comparison:
     """Each strategy (its configured parameters) on the same bars and config; each run stored."""
     names = list(dict.fromkeys(get_strategy(name).name for name in strategies))
     if not names:
@@ -108,24 +119,26 @@ def compare(
         if progress is not None:
             progress(done, len(specs), spec.strategy)
         report = execute(database, data, spec, notices=data.notices, name="compare")
-        view = report.as_dict()
+        view = report.view
         rows.append(
-            {
-                "id": report.run_id,
-                "strategy": spec.strategy,
-                "params": dict(spec.params),
-                "final_equity": view["final_equity"],
-                "metrics": view["metrics"],
-            }
+            ComparedRun(
+                id=report.run_id,
+                strategy=spec.strategy,
+                params=dict(spec.params),
+                final_equity=view.final_equity,
+                metrics=view.metrics,
+            )
         )
     if progress is not None:
         progress(len(specs), len(specs), "done")
-    return {
-        "symbols": list(data.ref.symbols),
-        **_period(data),
-        "runs": rows,
-        "notices": list(data.notices),
-    }
+    period = _period(data)
+    return Comparison(
+        symbols=tuple(data.ref.symbols),
+        start=period.start,
+        end=period.end,
+        runs=tuple(rows),
+        notices=tuple(data.notices),
+    )
 
 
 @dataclass(frozen=True)
@@ -235,14 +248,14 @@ def _workers(requested: int | None, data: PreparedData, trials: int) -> int:
     return default_workers() if trials * bars >= PARALLEL_MIN_BAR_TRIALS else 1
 
 
-def _trial(trial: Trial, metric: str, rank: int) -> dict[str, Any]:
-    summary = {name: trial.metrics.get(name) for name in KEY_METRICS}
-    return {
-        "rank": rank,
-        "params": dict(trial.params),
-        metric: trial.metrics.get(metric),
-        **summary,
-    }
+def _trial(trial: Trial, metric: str, rank: int) -> TrialRow:
+    return TrialRow(
+        rank=rank,
+        params=dict(trial.params),
+        metric=metric,
+        score=trial.metrics.get(metric),
+        key_metrics={name: trial.metrics.get(name) for name in KEY_METRICS},
+    )
 
 
 def optimize(
@@ -252,7 +265,7 @@ def optimize(
     *,
     top: int = 10,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> Optimization:
     """Sweep the parameter grid (or random draws) and store the best trial as a run."""
     if top < 1:
         raise RequestError(f"--top must be at least 1, got {top}")
@@ -273,27 +286,29 @@ def optimize(
     stored = execute(
         database, data, replace(base, params=dict(best.params)), notices=data.notices, name=label
     )
-    return {
-        "strategy": base.strategy,
-        "symbols": list(data.ref.symbols),
-        **_period(data),
-        "metric": request.metric,
-        "search": "random" if request.random is not None else "grid",
-        "trials": len(result.trials),
-        "skipped": len(result.skipped),
-        "skipped_reasons": list(result.skipped[:20]),
-        "deflated_sharpe": result.deflated_sharpe,
-        "best": _trial(best, request.metric, 1),
-        "best_run_id": stored.run_id,
-        "top": [_trial(t, request.metric, i + 1) for i, t in enumerate(ranked[:top])],
-        "notices": list(data.notices),
-    }
+    period = _period(data)
+    return Optimization(
+        strategy=base.strategy,
+        symbols=tuple(data.ref.symbols),
+        start=period.start,
+        end=period.end,
+        metric=request.metric,
+        search="random" if request.random is not None else "grid",
+        trials=len(result.trials),
+        skipped=len(result.skipped),
+        skipped_reasons=tuple(result.skipped[:20]),
+        deflated_sharpe=result.deflated_sharpe,
+        best=_trial(best, request.metric, 1),
+        best_run_id=stored.run_id,
+        top=tuple(_trial(t, request.metric, i + 1) for i, t in enumerate(ranked[:top])),
+        notices=tuple(data.notices),
+    )
 
 
-def _span(window: tuple[int, int], timeline: IntArray) -> dict[str, str]:
+def _span(window: tuple[int, int], timeline: IntArray) -> Span:
     """A window's first and last bar times (its end is exclusive)."""
     last = timeline[int(np.searchsorted(timeline, window[1], side="left")) - 1]
-    return {"start": moment(window[0]).isoformat(), "end": moment(int(last)).isoformat()}
+    return Span(start=moment(window[0]), end=moment(int(last)))
 
 
 def walk_forward(
@@ -305,7 +320,7 @@ def walk_forward(
     in_sample_ratio: float = 3.0,
     mode: str = "rolling",
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> WalkForward:
     """Optimise in sample, trade the winner out of sample, window after window."""
     count = windows if windows is not None else settings.backtest.walk_forward_windows
     if not limits.WALK_FORWARD_WINDOWS_MIN <= count <= limits.WALK_FORWARD_WINDOWS_MAX:
@@ -332,34 +347,37 @@ def walk_forward(
     metric = request.metric
     timeline: IntArray = np.unique(np.concatenate([series.ts for series in data.bars]))
     rows = [
-        {
-            "window": index + 1,
-            "in_sample": _span(w.in_sample, timeline),
-            "out_of_sample": _span(w.out_of_sample, timeline),
-            "params": dict(w.params),
-            f"in_sample_{metric}": w.in_sample_metrics.get(metric),
-            f"out_of_sample_{metric}": w.out_of_sample_metrics.get(metric),
-            "out_of_sample_total_return": w.out_of_sample_metrics.get("total_return"),
-        }
+        WindowRow(
+            window=index + 1,
+            in_sample=_span(w.in_sample, timeline),
+            out_of_sample=_span(w.out_of_sample, timeline),
+            params=dict(w.params),
+            metric=metric,
+            in_sample_score=w.in_sample_metrics.get(metric),
+            out_of_sample_score=w.out_of_sample_metrics.get(metric),
+            out_of_sample_total_return=w.out_of_sample_metrics.get("total_return"),
+        )
         for index, w in enumerate(result.windows)
     ]
     initial = base.config.initial_cash
     final = float(result.equity[-1])
-    return {
-        "strategy": base.strategy,
-        "symbols": list(data.ref.symbols),
-        **_period(data),
-        "mode": result.mode,
-        "metric": metric,
-        "candidates": len(candidates),
-        "windows": rows,
-        "initial_cash": initial,
-        "stitched_final_equity": final,
-        "stitched_total_return": final / initial - 1.0,
-        "stitched_start": iso_times(result.ts[:1])[0],
-        "walk_forward_efficiency": result.efficiency,
-        "notices": list(data.notices),
-    }
+    period = _period(data)
+    return WalkForward(
+        strategy=base.strategy,
+        symbols=tuple(data.ref.symbols),
+        start=period.start,
+        end=period.end,
+        mode=result.mode,
+        metric=metric,
+        candidates=len(candidates),
+        windows=tuple(rows),
+        initial_cash=initial,
+        stitched_final_equity=final,
+        stitched_total_return=final / initial - 1.0,
+        stitched_start=moment(int(result.ts[0])),
+        walk_forward_efficiency=result.efficiency,
+        notices=tuple(data.notices),
+    )
 
 
 def montecarlo(
@@ -371,7 +389,7 @@ def montecarlo(
     runs: int | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> MonteCarloSummary:
     """The trade-order bootstrap of a stored run, or of a fresh run (stored first).
 
     ``notices`` are what applies now (a fresh run's data notices); a stored run's notices are
@@ -387,11 +405,11 @@ def montecarlo(
         raise ValidationError(f"run {record.id} {record.status}; it has no trades to resample")
     result = monte_carlo(record.trades, count, REPORT_MONTE_CARLO_SEED if seed is None else seed)
     stored_notices = record.config.get("notices", [])
-    return {
-        "run_id": record.id,
-        "strategy": record.strategy,
-        "symbols": list(record.symbols),
-        **result.to_dict(),
-        "notices": list(stored_notices) if request is not None else [],
-        "run_notices": [] if request is not None else list(stored_notices),
-    }
+    return MonteCarloSummary(
+        run_id=record.id,
+        strategy=record.strategy,
+        symbols=tuple(record.symbols),
+        result=result,
+        notices=tuple(stored_notices) if request is not None else (),
+        run_notices=() if request is not None else tuple(stored_notices),
+    )

@@ -30,13 +30,15 @@ from trademind.db.types import utc_now
 from trademind.services.backtest_data import DataRequest, PreparedData, prepare_data
 from trademind.services.backtest_options.costs import parse_commission, parse_slippage
 from trademind.services.backtest_options.execution import parse_execution
-from trademind.services.backtest_queries import summaries, summary_dict
+from trademind.services.backtest_queries import RunRow, run_row, summaries
 from trademind.services.backtest_records import (
     completed_record,
     failed_record,
     run_config,
     run_view,
 )
+from trademind.services.backtest_views import RunView
+from trademind.services.json_ready import to_json
 from trademind.strategies.registry import configured_params, get_strategy, resolve
 
 if TYPE_CHECKING:
@@ -78,7 +80,7 @@ class RunRequest:
     EXECUTION_KEYS` (``--sizing fraction:10%`` is ``{"sizing": "fraction:10%"}``)."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True)
 class RunReport:
     """A stored run: its id, the record, the engine's result and the data it ran on."""
 
@@ -87,8 +89,12 @@ class RunReport:
     result: RunResult
     data: PreparedData
 
-    def as_dict(self) -> dict[str, Any]:
+    @property
+    def view(self) -> RunView:
         return run_view(self.record)
+
+    def to_json(self) -> dict[str, Any]:
+        return to_json(self.view)  # type: ignore[no-any-return]
 
 
 def parse_assignments(texts: Sequence[str], option: str = "--param") -> dict[str, str]:
@@ -132,7 +138,7 @@ def engine_config(
 ) -> BacktestConfig:
     """The ``backtest`` settings with the ``--slippage``/``--commission`` texts and the
     sizing, exit and order texts of ``execution`` applied."""
-    overrides: dict[str, Any] = parse_execution(execution or {})
+    overrides: dict[str, Any] = {**parse_execution(execution or {})}
     if slippage is not None:
         overrides["slippage"] = parse_slippage(slippage)
     if commission is not None:
@@ -228,7 +234,7 @@ def execute(
         result, data, engine=engine, notices=notices, name=name, started_at=started_at
     )
     run_id = _store(database, record, data, publish)
-    return RunReport(run_id, replace(record, id=run_id), result, data)
+    return RunReport(run_id=run_id, record=replace(record, id=run_id), result=result, data=data)
 
 
 def run(
@@ -266,30 +272,46 @@ def get_run(database: Database, run_id: int) -> RunRecord:
         return BacktestRunRepository(session).get(run_id)
 
 
-def run_details(database: Database, run_id: int, *, curve: bool = False) -> dict[str, Any]:
-    """A stored run as JSON-ready values (``backtest results``, ``export --format json``)."""
+def run_details(database: Database, run_id: int, *, curve: bool = False) -> RunView:
+    """A stored run (``backtest results``, ``export --format json``)."""
     return run_view(get_run(database, run_id), curve=curve)
 
 
-def strategy_performance(database: Database, strategy: str) -> dict[str, Any]:
-    """What the stored backtests of ``strategy`` say: run counts, best and mean Sharpe ratio,
-    mean total return and the latest run (``strategies performance``)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StrategyPerformance:
+    """What the stored backtests of one strategy say (``strategies performance``)."""
+
+    strategy: str
+    runs: int
+    """Completed runs."""
+    failed_runs: int
+    best_sharpe: float | None
+    best_sharpe_run_id: int | None
+    mean_sharpe: float | None
+    mean_total_return: float | None
+    last_run: RunRow | None
+    """The newest completed run."""
+
+
+def strategy_performance(database: Database, strategy: str) -> StrategyPerformance:
+    """Run counts, best and mean Sharpe ratio, mean total return and the latest run of the
+    stored backtests of ``strategy``."""
     name = get_strategy(strategy).name
-    rows = [summary_dict(row) for row in summaries(database, limit=None, strategy=name)]
-    completed = [row for row in rows if row["status"] == "completed"]
-    rated = [row for row in completed if row["sharpe"] is not None]
-    best = max(rated, key=lambda row: float(row["sharpe"]), default=None)
-    returns = [float(row["total_return"]) for row in completed if row["total_return"] is not None]
-    return {
-        "strategy": name,
-        "runs": len(completed),
-        "failed_runs": len(rows) - len(completed),
-        "best_sharpe": None if best is None else best["sharpe"],
-        "best_sharpe_run_id": None if best is None else best["id"],
-        "mean_sharpe": _mean([float(row["sharpe"]) for row in rated]),
-        "mean_total_return": _mean(returns),
-        "last_run": completed[0] if completed else None,
-    }
+    rows = [run_row(row) for row in summaries(database, limit=None, strategy=name)]
+    completed = [row for row in rows if row.status == "completed"]
+    rated = [row for row in completed if row.sharpe is not None]
+    best = max(rated, key=lambda row: float(row.sharpe or 0.0), default=None)
+    returns = [float(row.total_return) for row in completed if row.total_return is not None]
+    return StrategyPerformance(
+        strategy=name,
+        runs=len(completed),
+        failed_runs=len(rows) - len(completed),
+        best_sharpe=None if best is None else best.sharpe,
+        best_sharpe_run_id=None if best is None else best.id,
+        mean_sharpe=_mean([float(row.sharpe or 0.0) for row in rated]),
+        mean_total_return=_mean(returns),
+        last_run=completed[0] if completed else None,
+    )
 
 
 def _mean(values: Sequence[float]) -> float | None:

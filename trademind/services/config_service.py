@@ -58,6 +58,7 @@ from trademind.services.config_writes import (
 
 __all__ = [
     "ChangeReport",
+    "ConfigRow",
     "ConfigView",
     "Confirm",
     "Environ",
@@ -78,16 +79,28 @@ SOURCE_RESET = "cli reset"
 SOURCE_IMPORT = "cli import"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigRow:
+    """One setting as shown: its dotted key, its value as text (secrets masked), its source
+    (``default``, the file, ``env TRADEMIND__...``)."""
+
+    key: str
+    value: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ConfigView:
     """The effective configuration: nested values and one row per setting with its source."""
 
     description: str
     values: dict[str, Any]
-    rows: list[tuple[str, str, str]]
+    """The configuration document (nested sections, secrets masked), as ``config show`` prints
+    it in JSON."""
+    rows: tuple[ConfigRow, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ValidationReport:
     """The outcome of ``config validate``: OK, or every problem found."""
 
@@ -99,7 +112,7 @@ class ValidationReport:
     def ok(self) -> bool:
         return not self.problems
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "valid": self.ok,
             "config": self.description,
@@ -112,11 +125,11 @@ def show_config(
 ) -> ConfigView:
     loaded = load_and_snapshot(config_path, environ=environ, cwd=cwd)  # read-only: snapshot
     values = masked_dict(loaded.settings)
-    rows = [
-        (key, display_value(value), loaded.sources.get(key, "default"))
+    rows = tuple(
+        ConfigRow(key=key, value=display_value(value), source=loaded.sources.get(key, "default"))
         for key, value in flatten(values).items()
-    ]
-    return ConfigView(loaded.files.describe(), values, rows)
+    )
+    return ConfigView(description=loaded.files.describe(), values=values, rows=rows)
 
 
 def _known_key(key: str) -> KeyInfo:
@@ -169,9 +182,11 @@ def validate_config(
         loaded = load_config(chosen, environ=environ, cwd=cwd)
     except ConfigError as exc:
         problems = tuple(exc.problems) or ((str(chosen or "configuration"), str(exc)),)
-        return ValidationReport(str(chosen or "active configuration"), str(exc), problems)
+        return ValidationReport(
+            description=str(chosen or "active configuration"), message=str(exc), problems=problems
+        )
     description = loaded.files.describe()
-    return ValidationReport(description, f"OK: {description} is valid")
+    return ValidationReport(description=description, message=f"OK: {description} is valid")
 
 
 def _changeable(key: str, verb: str) -> KeyInfo:

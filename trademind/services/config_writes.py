@@ -27,7 +27,7 @@ Environ = Mapping[str, str] | None
 _LISTED_KEYS = 5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ChangeReport:
     """What a set/reset/import did to the base file."""
 
@@ -37,7 +37,7 @@ class ChangeReport:
     changes: tuple[KeyChange, ...]
     overridden: tuple[tuple[str, str], ...] = ()  # (key, higher layer that still sets it)
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "file": str(self.file),
             "created": self.created,
@@ -105,11 +105,19 @@ def commit(
     changes = file_changes(_old_data(change), _new_data(change))
     overridden = overriding_sources(loaded.sources, key_path)
     if change.old_text == change.new_text or not (changes or change.rewrite):
-        return ChangeReport(change.target, False, False, (), overridden)
+        return ChangeReport(
+            file=change.target, created=False, written=False, changes=(), overridden=overridden
+        )
     if confirm is not None:
         confirm(PendingChange(change.target, changes))
     _record_and_write(loaded.settings, change, changes, writer)
-    return ChangeReport(change.target, change.old_text is None, True, changes, overridden)
+    return ChangeReport(
+        file=change.target,
+        created=change.old_text is None,
+        written=True,
+        changes=changes,
+        overridden=overridden,
+    )
 
 
 def validate_edit(

@@ -1,14 +1,16 @@
-"""Results of the market data use cases, as plain data the CLI, the API and jobs can show."""
+"""Results of the market data use cases, as typed results the CLI, the API and jobs can show
+(JSON through :func:`~trademind.services.json_ready.to_json`)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from trademind.core.errors import TradeMindError
 from trademind.data.store_types import DeletedSeries
+from trademind.services.json_ready import json_fields
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,7 +31,7 @@ class NoBarsStoredError(TradeMindError):
         self.symbols = symbols
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SymbolIngest:
     """What one symbol's ingest did. ``quarantined`` rows failed the quality screen and
     ``rejected`` rows could not be parsed; both are kept in the quarantine, never stored as
@@ -51,14 +53,14 @@ class SymbolIngest:
     def ok(self) -> bool:
         return self.error is None
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"notices": list(self.notices), "ok": self.ok}
+    def to_json(self) -> dict[str, Any]:
+        return json_fields(self) | {"ok": self.ok}
 
 
 _COUNTS = ("fetched", "inserted", "updated", "unchanged", "quarantined", "rejected")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IngestReport:
     """Every symbol of one ``data ingest`` run, in the order they were processed."""
 
@@ -75,16 +77,16 @@ class IngestReport:
         totals = {name: sum(getattr(r, name) for r in self.results) for name in _COUNTS}
         return totals | {"symbols": len(self.results), "failed": len(self.failed)}
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source,
             "timeframe": self.timeframe,
-            "symbols": [result.as_dict() for result in self.results],
+            "symbols": [result.to_json() for result in self.results],
             "totals": self.totals,
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SymbolStatus:
     """One stored series for ``data status``."""
 
@@ -96,14 +98,8 @@ class SymbolStatus:
     last_update: datetime | None
     open_issues: int
 
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for name in ("first", "last", "last_update"):
-            data[name] = data[name].isoformat() if data[name] is not None else None
-        return data
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ClearReport:
     """What ``data clear-cache`` removed."""
 
@@ -111,12 +107,8 @@ class ClearReport:
     cache_keys: int
     deleted: DeletedSeries | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        deleted = asdict(self.deleted) if self.deleted is not None else None
-        return {"symbol": self.symbol, "cache_keys": self.cache_keys, "deleted": deleted}
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BarsView:
     """Stored bars of one symbol with their stored indicator values (one column each)."""
 
@@ -129,6 +121,10 @@ class BarsView:
     def indicator_columns(self) -> list[str]:
         base = {"ts", "open", "high", "low", "close", "volume", "adj_close"}
         return [column for column in self.frame.columns if column not in base]
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"symbol", "timeframe", "bars": records()}`` (``data show --format json``)."""
+        return {"symbol": self.symbol, "timeframe": self.timeframe, "bars": self.records()}
 
     def records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per bar (NaN as None, ts as ISO 8601 text)."""

@@ -88,7 +88,9 @@ def ingest_symbol(
         fetched = fetch_all(provider, requests, stored=coverage is not None) if requests else None
         if fetched is None:
             notice = "already up to date: no new bars"
-            return SymbolIngest(name, timeframe, provider.name, notices=(notice,))
+            return SymbolIngest(
+                symbol=name, timeframe=timeframe, source=provider.name, notices=(notice,)
+            )
         good, screened = screen_rows(
             fetched.bars,
             symbol=name,
@@ -105,7 +107,9 @@ def ingest_symbol(
             log.exception("ingest of %s failed unexpectedly", name)
         # INFO, not WARNING: the console shows the failure once, as the command's error line
         log.info("ingest of %s %s failed: %s", name, timeframe, _failure(exc))
-        return SymbolIngest(name, timeframe, provider.name, error=_failure(exc))
+        return SymbolIngest(
+            symbol=name, timeframe=timeframe, source=provider.name, error=_failure(exc)
+        )
     counts = written.counts
     log.info("ingested %s %s: %s, %d quarantined", name, timeframe, counts, len(refused))
     return SymbolIngest(
@@ -248,7 +252,10 @@ def _ingest_each(
                 message = f"{err}; nothing was ingested. {OFFLINE_HINT}"
                 raise SourceUnreachableError(message) from None
             failed = names[done:]
-            results += [SymbolIngest(n, timeframe, provider.name, error=str(err)) for n in failed]
+            results += [
+                SymbolIngest(symbol=n, timeframe=timeframe, source=provider.name, error=str(err))
+                for n in failed
+            ]
             break
         results.append(result)
     if progress is not None:

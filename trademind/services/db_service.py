@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from trademind.core.errors import ConfirmationRequiredError, UsageError
 from trademind.db import migrate, schema_loss
 from trademind.db.schema_loss import DowngradePlan
 from trademind.db.session import Database, mask_url, parse_url
+from trademind.services.json_ready import json_fields
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SchemaStatus:
     """Where a database's schema stands relative to the shipped migrations."""
 
@@ -24,8 +25,8 @@ class SchemaStatus:
     def up_to_date(self) -> bool:
         return self.revision == self.head
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"up_to_date": self.up_to_date}
+    def to_json(self) -> dict[str, Any]:
+        return json_fields(self) | {"up_to_date": self.up_to_date}
 
 
 def check_revision(revision: str) -> str:

@@ -26,7 +26,7 @@ from trademind.strategies.base import Param, ParamValue, Strategy
 SOURCE_STRATEGIES = "cli strategies"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ParamView:
     """One declared parameter with its effective value."""
 
@@ -46,7 +46,7 @@ class ParamView:
             return f">= {low:g}"
         return f"<= {high:g}" if high is not None else ""
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         param = self.param
         return {
             "name": param.name,
@@ -60,7 +60,7 @@ class ParamView:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StrategyView:
     """A strategy as configured: enabled or not, with its effective parameter values."""
 
@@ -73,8 +73,10 @@ class StrategyView:
     def values(self) -> dict[str, ParamValue]:
         return {view.param.name: view.value for view in self.params}
 
-    def as_dict(self, *, declarations: bool = False) -> dict[str, Any]:
-        params: Any = [view.as_dict() for view in self.params] if declarations else self.values
+    def to_json(self, *, declarations: bool = False) -> dict[str, Any]:
+        """Name, enabled, description and the parameter values (with ``declarations``: each
+        parameter's declaration and value)."""
+        params: Any = [view.to_json() for view in self.params] if declarations else self.values
         return {
             "name": self.name,
             "enabled": self.enabled,
@@ -83,15 +85,15 @@ class StrategyView:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StrategyChange:
     """What enable/disable/set did: the strategy afterwards and the file change."""
 
     strategy: StrategyView
     report: ChangeReport
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"strategy": self.strategy.as_dict(), **self.report.as_dict()}
+    def to_json(self) -> dict[str, Any]:
+        return {"strategy": self.strategy.to_json(), **self.report.to_json()}
 
 
 def _settings(config_path: Path | None, environ: Environ, cwd: Path | None) -> Settings:
@@ -101,10 +103,10 @@ def _settings(config_path: Path | None, environ: Environ, cwd: Path | None) -> S
 def _view(strategy: Strategy, settings: Settings) -> StrategyView:
     values = registry.configured_params(settings, strategy.name)
     return StrategyView(
-        strategy.name,
-        strategy.description,
-        registry.is_enabled(settings, strategy.name),
-        tuple(ParamView(param, values[param.name]) for param in strategy.params),
+        name=strategy.name,
+        description=strategy.description,
+        enabled=registry.is_enabled(settings, strategy.name),
+        params=tuple(ParamView(param=param, value=values[param.name]) for param in strategy.params),
     )
 
 
@@ -147,7 +149,9 @@ def set_enabled(
         environ=environ,
         cwd=cwd,
     )
-    return StrategyChange(_view(strategy, _settings(config_path, environ, cwd)), report)
+    return StrategyChange(
+        strategy=_view(strategy, _settings(config_path, environ, cwd)), report=report
+    )
 
 
 def set_params(
@@ -185,4 +189,6 @@ def set_params(
         environ=environ,
         cwd=cwd,
     )
-    return StrategyChange(_view(strategy, _settings(config_path, environ, cwd)), report)
+    return StrategyChange(
+        strategy=_view(strategy, _settings(config_path, environ, cwd)), report=report
+    )

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from trademind.cache import MemoryCache, build_cache
-from trademind.core.clock import TestClock
 from trademind.core.errors import ConfigError
 from trademind.core.ports import Cache
+from trademind.testing.clock import TestClock
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from trademind.data.providers.csv import CsvProvider
 from trademind.data.providers.csv_reader import parse_column_spec
 from trademind.data.providers.reachability import probe_target, tcp_probe
 from trademind.data.providers.yfinance import YAHOO_HOST, YFinanceProvider
+from trademind.testing.yahoo import FakeYahoo
 
 JAN = BarRequest("AAPL", "1d", datetime(2024, 1, 2, tzinfo=UTC), datetime(2024, 1, 6, tzinfo=UTC))
 DAYS = pd.DatetimeIndex(["2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"], name="Date")
@@ -37,28 +38,26 @@ class OfflineProbe:
         return self.reason
 
 
-class Download:
-    """A ``yfinance.download`` stand-in with a ``Stock Splits`` column (2:1 on 2024-01-04)."""
+def split_frame() -> pd.DataFrame:
+    """What ``yfinance.download`` answers with a ``Stock Splits`` column (2:1 on 2024-01-04)."""
+    return pd.DataFrame(
+        {
+            "Open": [100.0, 101, 51, 52],
+            "High": [102.0, 103, 53, 54],
+            "Low": [99.0, 100, 50, 51],
+            "Close": [101.0, 102, 52, 53],
+            "Adj Close": [101.0, 102, 52, 53],
+            "Volume": [1e6] * 4,
+            "Dividends": [0.0] * 4,
+            "Stock Splits": [0.0, 0.0, 2.0, 0.0],
+        },
+        index=DAYS,
+    )
 
-    def __init__(self) -> None:
-        self.calls = 0
 
-    def __call__(self, **kwargs: Any) -> pd.DataFrame:
-        del kwargs
-        self.calls += 1
-        return pd.DataFrame(
-            {
-                "Open": [100.0, 101, 51, 52],
-                "High": [102.0, 103, 53, 54],
-                "Low": [99.0, 100, 50, 51],
-                "Close": [101.0, 102, 52, 53],
-                "Adj Close": [101.0, 102, 52, 53],
-                "Volume": [1e6] * 4,
-                "Dividends": [0.0] * 4,
-                "Stock Splits": [0.0, 0.0, 2.0, 0.0],
-            },
-            index=DAYS,
-        )
+def split_yahoo() -> FakeYahoo:
+    """Yahoo answering every download with :func:`split_frame`."""
+    return FakeYahoo.scripted(split_frame)
 
 
 # --- the reachability probe ----------------------------------------------------------------
@@ -66,7 +65,7 @@ class Download:
 
 def test_an_unreachable_host_fails_every_fetch_at_once_without_downloading() -> None:
     """Defect 12: one probe, then no download and no retry against an unreachable host."""
-    probe, download = OfflineProbe(), Download()
+    probe, download = OfflineProbe(), split_yahoo()
     provider = YFinanceProvider(download=download, probe=probe, sleep=lambda _s: None)
     for _ in range(2):
         with pytest.raises(SourceUnreachableError) as raised:
@@ -74,23 +73,23 @@ def test_an_unreachable_host_fails_every_fetch_at_once_without_downloading() -> 
         assert str(raised.value) == (
             f"cannot reach Yahoo Finance ({YAHOO_HOST}): cannot resolve {YAHOO_HOST}"
         )
-    assert download.calls == 0
+    assert download.calls == []
     assert probe.calls == [(YAHOO_HOST, 443, 1.0)]  # probed once for the whole command
 
 
 def test_a_reachable_host_is_probed_once_and_downloads_go_on() -> None:
-    probe, download = OfflineProbe(reason=None), Download()
+    probe, download = OfflineProbe(reason=None), split_yahoo()
     provider = YFinanceProvider(download=download, probe=probe)
     provider.fetch(JAN)
     provider.fetch(JAN)
-    assert (len(probe.calls), download.calls) == (1, 2)
+    assert (len(probe.calls), len(download.calls)) == (1, 2)
 
 
 def test_the_real_provider_is_built_with_the_tcp_probe_and_injected_downloads_without() -> None:
     real = build_provider("yfinance")
     assert isinstance(real, YFinanceProvider)
     assert real._probe is tcp_probe
-    injected = build_provider("yfinance", download=Download())
+    injected = build_provider("yfinance", download=split_yahoo())
     assert isinstance(injected, YFinanceProvider)
     assert injected._probe is None
 
@@ -162,14 +161,14 @@ def test_what_yfinance_logs_during_a_download_reaches_handlers_only_at_debug() -
 
 
 def test_the_splits_yfinance_reports_come_with_the_bars() -> None:
-    result = YFinanceProvider(download=Download()).fetch(JAN)
+    result = YFinanceProvider(download=split_yahoo()).fetch(JAN)
     assert result.splits == (ReportedSplit(datetime(2024, 1, 4, tzinfo=UTC), 2.0),)
     assert result.splits[0].label == "2:1"
 
 
 def test_an_answer_without_a_splits_column_reports_no_split_list() -> None:
     def plain(**kwargs: Any) -> pd.DataFrame:
-        return Download()(**kwargs).drop(columns=["Stock Splits", "Dividends"])
+        return split_frame().drop(columns=["Stock Splits", "Dividends"])
 
     assert YFinanceProvider(download=plain).fetch(JAN).splits is None
 

@@ -21,28 +21,12 @@ from trademind.data.providers import (
     build_provider,
 )
 from trademind.data.providers.yfinance import YFinanceProvider
+from trademind.testing.yahoo import FakeYahoo
 
 PRICE_NAMES = ["Adj Close", "Close", "High", "Low", "Open", "Volume"]
 DATES = pd.DatetimeIndex(["2024-01-02", "2024-01-03", "2024-01-04"], name="Date")
 NOW = datetime(2024, 6, 3, 15, 0, tzinfo=UTC)
 JAN = BarRequest("AAPL", "1d", datetime(2024, 1, 2, tzinfo=UTC), datetime(2024, 1, 5, tzinfo=UTC))
-
-
-class FakeDownload:
-    """Answers each call with the next scripted answer (a frame, None, an exception, a callable)."""
-
-    def __init__(self, *answers: Any) -> None:
-        self.answers = list(answers)
-        self.calls: list[dict[str, Any]] = []
-
-    def __call__(self, **kwargs: Any) -> pd.DataFrame | None:
-        self.calls.append(kwargs)
-        answer: Any = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-        if isinstance(answer, BaseException):
-            raise answer
-        if callable(answer):
-            return answer()
-        return answer
 
 
 class Sleeps:
@@ -106,7 +90,7 @@ def expect_standard_bars(bars: pd.DataFrame) -> None:
     ids=["single", "price-ticker", "ticker-price", "lower", "upper", "tz-aware"],
 )
 def test_every_frame_shape_normalises_to_the_same_bars(shape: Callable[[], pd.DataFrame]) -> None:
-    result = provider(FakeDownload(shape())).fetch(JAN)
+    result = provider(FakeYahoo.scripted(shape())).fetch(JAN)
     expect_standard_bars(result.bars)
     assert result.source == "yfinance"
     assert result.notices == ()
@@ -114,37 +98,37 @@ def test_every_frame_shape_normalises_to_the_same_bars(shape: Callable[[], pd.Da
 
 def test_date_strings_in_the_index_are_read_and_other_indexes_refused() -> None:
     as_text = single_level().set_axis(DATES.strftime("%Y-%m-%d"), axis=0)
-    expect_standard_bars(provider(FakeDownload(as_text)).fetch(JAN).bars)
+    expect_standard_bars(provider(FakeYahoo.scripted(as_text)).fetch(JAN).bars)
     numbered = single_level().reset_index(drop=True)
     with pytest.raises(ProviderError, match="not indexed by dates"):
-        provider(FakeDownload(numbered)).fetch(JAN)
+        provider(FakeYahoo.scripted(numbered)).fetch(JAN)
     garbage = single_level().set_axis(["a", "b", "c"], axis=0)
     with pytest.raises(ProviderError, match="not indexed by dates"):
-        provider(FakeDownload(garbage)).fetch(JAN)
+        provider(FakeYahoo.scripted(garbage)).fetch(JAN)
 
 
 @pytest.mark.parametrize("shape", [price_ticker, ticker_price])
 def test_several_tickers_pick_the_requested_one(shape: Callable[..., pd.DataFrame]) -> None:
     frame = shape(("MSFT", "AAPL"))  # MSFT's values are x1, AAPL's x2
-    result = provider(FakeDownload(frame)).fetch(JAN)
+    result = provider(FakeYahoo.scripted(frame)).fetch(JAN)
     assert result.bars["close"].tolist() == [201.0, 203.0, 205.0]
 
 
 def test_other_tickers_only_is_an_error() -> None:
     with pytest.raises(ProviderError, match="columns for MSFT, SPY but not AAPL"):
-        provider(FakeDownload(price_ticker(("MSFT", "SPY")))).fetch(JAN)
+        provider(FakeYahoo.scripted(price_ticker(("MSFT", "SPY")))).fetch(JAN)
 
 
 def test_rows_that_are_empty_for_this_ticker_are_left_out_with_a_notice() -> None:
     frame = single_level()
     frame.iloc[1] = np.nan
-    result = provider(FakeDownload(frame)).fetch(JAN)
+    result = provider(FakeYahoo.scripted(frame)).fetch(JAN)
     assert len(result.bars) == 2
     assert any("left out 1 empty row" in notice for notice in result.notices)
 
 
 def test_without_adj_close_the_column_is_nan_and_a_notice_says_so() -> None:
-    result = provider(FakeDownload(single_level().drop(columns="Adj Close"))).fetch(JAN)
+    result = provider(FakeYahoo.scripted(single_level().drop(columns="Adj Close"))).fetch(JAN)
     assert result.bars["adj_close"].isna().all()
     assert result.notices == (
         "yfinance returned no Adj Close for AAPL: adjusted prices are unavailable",
@@ -155,12 +139,12 @@ def test_without_adj_close_the_column_is_nan_and_a_notice_says_so() -> None:
 def test_a_missing_column_is_named(missing: str) -> None:
     frame = single_level().drop(columns=missing)
     with pytest.raises(ProviderError, match=f"AAPL: yfinance returned no {missing.lower()} column"):
-        provider(FakeDownload(frame)).fetch(JAN)
+        provider(FakeYahoo.scripted(frame)).fetch(JAN)
 
 
 @pytest.mark.parametrize("answer", [pd.DataFrame(), pd.DataFrame(columns=PRICE_NAMES), None])
 def test_an_empty_answer_is_no_data(answer: pd.DataFrame | None) -> None:
-    download = FakeDownload(answer)
+    download = FakeYahoo.scripted(answer)
     with pytest.raises(NoDataError, match="AAPL: yfinance returned no 1d bars"):
         provider(download).fetch(JAN)
     assert len(download.calls) == 1
@@ -168,7 +152,7 @@ def test_an_empty_answer_is_no_data(answer: pd.DataFrame | None) -> None:
 
 def test_daily_arguments_are_dates_and_the_range_is_enforced() -> None:
     index = pd.DatetimeIndex(["2024-01-01", *DATES.strftime("%Y-%m-%d"), "2024-01-05"])
-    download = FakeDownload(single_level(index))
+    download = FakeYahoo.scripted(single_level(index))
     request = BarRequest(
         "AAPL", "1d", datetime(2024, 1, 2, tzinfo=UTC), datetime(2024, 1, 4, 15, tzinfo=UTC)
     )
@@ -193,7 +177,7 @@ def test_daily_arguments_are_dates_and_the_range_is_enforced() -> None:
 
 def test_intraday_bars_are_converted_to_utc() -> None:
     index = pd.date_range("2024-05-30 09:30", periods=3, freq="5min", tz="America/New_York")
-    download = FakeDownload(single_level(index))
+    download = FakeYahoo.scripted(single_level(index))
     request = BarRequest(
         "AAPL", "5m", datetime(2024, 5, 30, tzinfo=UTC), datetime(2024, 5, 31, tzinfo=UTC)
     )
@@ -205,7 +189,7 @@ def test_intraday_bars_are_converted_to_utc() -> None:
 def test_naive_intraday_times_are_read_as_new_york_with_a_notice() -> None:
     index = pd.date_range("2024-05-30 09:30", periods=3, freq="5min")
     request = BarRequest("AAPL", "5m", datetime(2024, 5, 30, tzinfo=UTC), None)
-    result = provider(FakeDownload(single_level(index))).fetch(request)
+    result = provider(FakeYahoo.scripted(single_level(index))).fetch(request)
     assert result.bars["ts"].iloc[0] == pd.Timestamp("2024-05-30 13:30", tz="UTC")
     assert any("without a timezone" in notice for notice in result.notices)
 
@@ -216,7 +200,7 @@ def test_naive_intraday_times_are_read_as_new_york_with_a_notice() -> None:
 def test_intraday_history_limits_are_stated_up_front(
     timeframe: str, days_back: int, limit: int
 ) -> None:
-    download = FakeDownload(single_level())
+    download = FakeYahoo.scripted(single_level())
     request = BarRequest("AAPL", timeframe, NOW - timedelta(days=days_back), None)
     with pytest.raises(ValidationError, match=f"{timeframe} bars for the last {limit} days only"):
         provider(download).fetch(request)
@@ -225,7 +209,7 @@ def test_intraday_history_limits_are_stated_up_front(
 
 def test_intraday_without_start_asks_for_what_yahoo_keeps() -> None:
     index = pd.date_range("2024-05-30 09:30", periods=3, freq="1min", tz="America/New_York")
-    download = FakeDownload(single_level(index))
+    download = FakeYahoo.scripted(single_level(index))
     result = provider(download).fetch(BarRequest("AAPL", "1m"))
     start = download.calls[0]["start"]
     assert NOW - timedelta(days=7) < start < NOW - timedelta(days=6)
@@ -233,7 +217,9 @@ def test_intraday_without_start_asks_for_what_yahoo_keeps() -> None:
 
 
 def test_transient_errors_are_retried_with_exponential_backoff() -> None:
-    download = FakeDownload(ConnectionError("reset"), TimeoutError("timed out"), single_level())
+    download = FakeYahoo.scripted(
+        ConnectionError("reset"), TimeoutError("timed out"), single_level()
+    )
     sleeps = Sleeps()
     result = provider(download, sleep=sleeps).fetch(JAN)
     expect_standard_bars(result.bars)
@@ -242,7 +228,7 @@ def test_transient_errors_are_retried_with_exponential_backoff() -> None:
 
 
 def test_network_down_after_every_retry_names_the_sample_source() -> None:
-    download = FakeDownload(ConnectionError("Network is unreachable"))
+    download = FakeYahoo.scripted(ConnectionError("Network is unreachable"))
     sleeps = Sleeps()
     with pytest.raises(NetworkUnavailableError) as caught:
         provider(download, sleep=sleeps, retries=6).fetch(JAN)
@@ -262,7 +248,7 @@ def test_errors_yfinance_only_logs_are_recognised_and_retried() -> None:
         )
         return pd.DataFrame(columns=PRICE_NAMES)
 
-    download = FakeDownload(swallowed_failure)
+    download = FakeYahoo.scripted(swallowed_failure)
     with pytest.raises(NetworkUnavailableError, match=r"ConnectionError\('Failed to perform"):
         provider(download, retries=2).fetch(JAN)
     assert len(download.calls) == 3
@@ -273,7 +259,7 @@ def test_a_logged_non_network_error_is_no_data_without_retry() -> None:
         logging.getLogger("yfinance").error("['ZZZZ']: possibly delisted; no price data found")
         return pd.DataFrame()
 
-    download = FakeDownload(delisted)
+    download = FakeYahoo.scripted(delisted)
     with pytest.raises(NoDataError, match="possibly delisted"):
         provider(download).fetch(BarRequest("ZZZZ", "1d", JAN.start, JAN.end))
     assert len(download.calls) == 1
@@ -283,7 +269,9 @@ def test_rate_limiting_is_retried_then_reported() -> None:
     class YFRateLimitError(Exception):
         pass
 
-    download = FakeDownload(YFRateLimitError("Too Many Requests. Rate limited. Try after a while."))
+    download = FakeYahoo.scripted(
+        YFRateLimitError("Too Many Requests. Rate limited. Try after a while.")
+    )
     with pytest.raises(ProviderError, match="kept refusing requests after 3 attempts") as caught:
         provider(download, retries=2).fetch(JAN)
     assert not isinstance(caught.value, NetworkUnavailableError)
@@ -291,7 +279,7 @@ def test_rate_limiting_is_retried_then_reported() -> None:
 
 
 def test_unexpected_errors_are_not_retried() -> None:
-    download = FakeDownload(KeyError("chart"))
+    download = FakeYahoo.scripted(KeyError("chart"))
     with pytest.raises(ProviderError, match=r"AAPL: yfinance failed: KeyError: 'chart'"):
         provider(download).fetch(JAN)
     assert len(download.calls) == 1
@@ -303,17 +291,17 @@ def test_http_client_errors_are_not_retried_but_server_errors_are() -> None:
             super().__init__(f"HTTP Error {status}")
             self.response = type("Response", (), {"status_code": status})()
 
-    not_found = FakeDownload(HTTPError(404))
+    not_found = FakeYahoo.scripted(HTTPError(404))
     with pytest.raises(ProviderError, match="HTTP Error 404"):
         provider(not_found).fetch(JAN)
     assert len(not_found.calls) == 1
-    unavailable = FakeDownload(HTTPError(503), single_level())
+    unavailable = FakeYahoo.scripted(HTTPError(503), single_level())
     expect_standard_bars(provider(unavailable).fetch(JAN).bars)
     assert len(unavailable.calls) == 2
 
 
 def test_build_provider_wires_the_download_function() -> None:
-    download = FakeDownload(single_level())
+    download = FakeYahoo.scripted(single_level())
     built = build_provider("yfinance", download=download)
     assert built.name == "yfinance"
     assert built.available_symbols() == []

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from trademind.config import Settings
-from trademind.core.clock import TestClock
 from trademind.runtime.jobs import (
     POST_CLOSE_JOB_ID,
     build_scheduler,
@@ -19,6 +18,7 @@ from trademind.runtime.jobs import (
     register_data_jobs,
     session_date,
 )
+from trademind.testing.clock import TestClock
 
 NEW_YORK = ZoneInfo("America/New_York")
 FRIDAY = date(2024, 6, 14)

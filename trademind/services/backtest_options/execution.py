@@ -28,7 +28,7 @@ These texts come from the command line only: every error is a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, TypedDict
 
 from trademind.backtest.engine.sizing import (
     AllIn,
@@ -60,6 +60,25 @@ EXIT_OPTIONS: Final = {
     "trailing_stop": "--trailing-stop",
 }
 EXECUTION_KEYS: Final = ("sizing", "order", "time_in_force", *EXIT_OPTIONS)
+
+if TYPE_CHECKING:
+    from trademind.fills.orders import OrderTypeName, TimeInForceName
+
+
+class ExecutionOverrides(TypedDict, total=False):
+    """The BacktestConfig fields the sizing, order, time-in-force and exit texts set (only
+    those given), for ``BacktestConfig.from_settings(settings, **overrides)``."""
+
+    order_type: OrderTypeName
+    limit_offset: float
+    stop_offset: float
+    sizing: SizingRule
+    time_in_force: TimeInForceName
+    stop_loss: float
+    take_profit: float
+    trailing_stop: float
+
+
 """The names :func:`parse_execution` reads (the CLI options without ``--``, with ``_``)."""
 
 
@@ -109,7 +128,7 @@ def _volatility(option: str, spec: str, rest: str) -> VolatilityTarget:
         raise UsageError(f"{option} {spec!r}: {exc}") from None
 
 
-def parse_order(spec: str) -> dict[str, Any]:
+def parse_order(spec: str) -> ExecutionOverrides:
     """The entry order ``spec`` names as BacktestConfig fields (order_type and offsets)."""
     option = "--order"
     text = spec.strip().lower()
@@ -130,11 +149,11 @@ def parse_order(spec: str) -> dict[str, Any]:
     raise UsageError(f"{option} {spec!r}: not an order type; use {ORDER_FORMS}")
 
 
-def parse_execution(texts: Mapping[str, str | None]) -> dict[str, Any]:
+def parse_execution(texts: Mapping[str, str | None]) -> ExecutionOverrides:
     """BacktestConfig overrides from the given option texts (``None``: not given).
 
     Keys are :data:`EXECUTION_KEYS`; an unknown key is a programming error (KeyError)."""
-    overrides: dict[str, Any] = {}
+    overrides: ExecutionOverrides = {}
     for key, text in texts.items():
         if key not in EXECUTION_KEYS:
             raise KeyError(key)
@@ -146,8 +165,12 @@ def parse_execution(texts: Mapping[str, str | None]) -> dict[str, Any]:
             overrides.update(parse_order(text))
         elif key == "time_in_force":
             overrides["time_in_force"] = _time_in_force(text)
+        elif key == "stop_loss":
+            overrides["stop_loss"] = _exit(key, text)
+        elif key == "take_profit":
+            overrides["take_profit"] = _exit(key, text)
         else:
-            overrides[key] = _exit(key, text)
+            overrides["trailing_stop"] = _exit(key, text)
     return overrides
 
 
@@ -164,11 +187,11 @@ def _exit(key: str, text: str) -> float:
     return value
 
 
-def _time_in_force(text: str) -> str:
+def _time_in_force(text: str) -> TimeInForceName:
     value = text.strip().lower()
     if value not in ("day", "gtc"):
         raise UsageError(f"--time-in-force {text!r}: use day or gtc")
-    return value
+    return "day" if value == "day" else "gtc"
 
 
 def describe_sizing(rule: SizingRule) -> str:
