@@ -98,3 +98,34 @@ def test_signal_policy() -> None:
     assert signal_action(False, True, True, False, True) == NOTHING
     assert signal_action(False, True, False, True, False) == CANCEL_ENTRY
     assert signal_action(False, True, False, False, False) == NOTHING
+
+
+def test_one_bar_at_a_time_volatility_equals_the_series_bit_for_bit() -> None:
+    import numpy as np
+
+    from trademind.fills.volatility import (
+        atr_series,
+        atr_step,
+        return_std_series,
+        return_std_step,
+    )
+
+    rng = np.random.default_rng(7)
+    close = np.asarray(100.0 * np.cumprod(1.0 + rng.normal(0.0, 0.02, 300)), dtype=np.float64)
+    high = close * (1.0 + rng.uniform(0.0, 0.02, 300))
+    low = close * (1.0 - rng.uniform(0.0, 0.02, 300))
+    for period in (1, 2, 14):
+        atr = atr_series(high, low, close, period)
+        std = return_std_series(close, period)
+        wilder = warm = total = squares = 0.0
+        returns: list[float] = []
+        for i in range(300):
+            previous = close[i - 1] if i else close[0]
+            value, wilder, warm = atr_step(i, (high[i], low[i], previous), period, wilder, warm)
+            assert value == atr[i]
+            old = returns[i - period] if i > period else 0.0
+            got, ret, total, squares = return_std_step(
+                i, (close[i], previous), old, period, total, squares
+            )
+            returns.append(ret)
+            assert (math.isnan(got) and math.isnan(std[i])) or got == std[i]
