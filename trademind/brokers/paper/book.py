@@ -119,12 +119,13 @@ class SymbolBook:
 
 
 def _encode(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return repr(value)
-    if isinstance(value, list):
+    kind = type(value)
+    if kind is float:
+        return value if math.isfinite(value) else repr(value)
+    if kind is list:
         return [_encode(item) for item in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if hasattr(kind, "__dataclass_fields__"):  # the book's own dataclasses (not slotted)
+        return {name: _encode(item) for name, item in vars(value).items()}
     return value
 
 

@@ -28,6 +28,7 @@ from trademind.core.errors import BrokerError
 from trademind.core.events import AccountUpdated, OrderFilled, OrderStatusChanged
 from trademind.core.order_status import OrderStatus
 from trademind.core.orders import OrderSide
+from trademind.fills.protective import EXIT_SIGNAL
 
 if TYPE_CHECKING:
     from trademind.brokers.paper.config import PaperConfig
@@ -96,7 +97,7 @@ class PaperBroker:
     def _enter(self, order: Order) -> None:
         book = self._venue.book(order.symbol)
         if order.side is OrderSide.SELL:
-            self._venue.place_exit(book, order.client_order_id, 0, now=False)
+            self._venue.place_exit(book, order.client_order_id, EXIT_SIGNAL, now=False)
             return
         self._venue.place_entry(
             book,

@@ -53,8 +53,10 @@ class Venue:
             self.book(symbol)
 
     def book(self, symbol: str) -> SymbolBook:
-        """``symbol``'s book (a new one the first time: the order of books is the order of
-        the configured symbols, then of first sight, as the kernel's symbol rows)."""
+        """``symbol``'s book (a new one the first time). The books' order is the configured
+        symbols' order, then first sight: the equity sums positions in it, as the kernel sums
+        its symbol rows, so give ``symbols`` in the backtest's order when symbols start on
+        different bars (float sums depend on their order)."""
         found = self.books.get(symbol)
         if found is None:
             found = self.books[symbol] = self._new_book(symbol)
