@@ -13,9 +13,12 @@ float64, in this order::
     if target * price < 1e-9 * equity: target = 0
 
 Every rule sees the fill price (slippage included), the account equity at that moment (cash
-plus every position at its last close), the quantity the cash affords including commission,
-and the volatility known at the signal bar; the result never exceeds the affordable quantity
-(no margin, long only).
+plus every position at its last close, summed over the symbols in their given order; a symbol's
+last close is that of its latest bar whose close has passed, so a fill at an open sees the
+previous closes), the quantity the cash affords including commission
+(:func:`~trademind.fills.commission.affordable_quantity`), and the volatility at the close of
+the entry's signal bar (:mod:`trademind.fills.volatility`; NaN before it is defined); the
+result never exceeds the affordable quantity (no margin, long only).
 
 * :class:`AllIn`: all the cash: ``cash / (price * (1 + rate))`` for a percentage commission.
 * :class:`FixedCash`: ``amount / price`` shares.
