@@ -34,6 +34,7 @@ from trademind.strategies.base import Bars, Signals
 from trademind.strategies.registry import all_strategies, resolve
 
 BARS = 700
+THREE_SYMBOL_BARS = 500  # (the suite's time: 110 three-symbol replays)
 OPTIONS: dict[str, dict[str, Any]] = {
     "market_next_open": {},
     "close_mode": {"fill_price": "close", "commission": PercentageCommission(0.001)},
@@ -91,8 +92,8 @@ def frame_bars(symbol: str, raw: pd.DataFrame, ts: pd.Series) -> Bars:
 
 
 @functools.cache
-def daily(symbol: str) -> Bars:
-    raw = pd.read_csv(daily_csv(symbol)).tail(BARS).reset_index(drop=True)
+def daily(symbol: str, count: int = BARS) -> Bars:
+    raw = pd.read_csv(daily_csv(symbol)).tail(count).reset_index(drop=True)
     return frame_bars(symbol, raw, pd.to_datetime(raw["Date"]).dt.tz_localize("UTC"))
 
 
@@ -180,7 +181,9 @@ def test_one_symbol_paper_fills_equal_the_backtest(strategy: str, option: str) -
 @pytest.mark.parametrize("option", list(OPTIONS))
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_three_symbols_paper_fills_equal_the_backtest(strategy: str, option: str) -> None:
-    check([daily(s) for s in ("AAPL", "MSFT", "TSLA")], OPTIONS[option], strategy)
+    check(
+        [daily(s, THREE_SYMBOL_BARS) for s in ("AAPL", "MSFT", "TSLA")], OPTIONS[option], strategy
+    )
 
 
 INTRADAY: dict[str, dict[str, Any]] = {
@@ -202,8 +205,8 @@ def test_intraday_sessions_paper_fills_equal_the_backtest(strategy: str, option:
 @pytest.mark.slow
 @pytest.mark.parametrize("option", ["all_exits", "volume_cap", "stop_limit_gtc", "latency_2_limit"])
 def test_a_broker_rebuilt_from_its_journal_mid_run_still_equals_the_backtest(option: str) -> None:
-    bars = [daily(s) for s in ("AAPL", "MSFT", "TSLA")]
-    for restart_at in (1, 250, 501):
+    bars = [daily(s, THREE_SYMBOL_BARS) for s in ("AAPL", "MSFT", "TSLA")]
+    for restart_at in (1, 250, 499):
         outcome = check(bars, OPTIONS[option], "rsi_mean_reversion", restart_at=restart_at)
         assert outcome.counts.fills > 0
 
