@@ -26,7 +26,7 @@ from trademind.brokers.paper.notes import Executed, NewOrder, Note, StateChanged
 from trademind.brokers.paper.venue import Venue
 from trademind.core.errors import BrokerError
 from trademind.core.events import AccountUpdated, OrderFilled, OrderStatusChanged
-from trademind.core.order_status import OrderStatus
+from trademind.core.order_status import OrderStatus, can_transition
 from trademind.core.orders import OrderSide
 from trademind.fills.protective import EXIT_SIGNAL
 
@@ -180,8 +180,15 @@ class PaperBroker:
         elif isinstance(note, StateChanged):
             previous = self._states[note.order_id]
             state = changed_state(previous, note, now)
-            if not same_report(previous, state):
-                await self._store(state)
+            if same_report(previous, state):
+                return
+            moved = state.status is not previous.status
+            if moved and not can_transition(previous.status, state.status):
+                raise BrokerError(  # a bug of the venue, never a user's doing
+                    f"order {note.order_id}: {previous.status} -> {state.status} is not a "
+                    "transition an order may make"
+                )
+            await self._store(state)
 
     async def _store(self, state: OrderState) -> None:
         self._states[state.client_order_id] = state
