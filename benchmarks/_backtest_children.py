@@ -197,7 +197,7 @@ def extra_config(**changes: Any) -> BacktestConfig:
 def run_portfolio(source: Path, repeat: int) -> Arrays:
     """One account over every symbol, 0.2% of equity per entry (all-in would be degenerate)."""
     from trademind.backtest.engine.run import run_backtest
-    from trademind.backtest.engine.sizing import FixedFraction
+    from trademind.fills.sizing import FixedFraction
 
     symbols, length = sizes(source)
     bars = portfolio_bars(symbols, length)

@@ -17,7 +17,14 @@ therefore only assume what any path through the bar must do:
 
 Time in force: GTC works until filled or cancelled; DAY expires at the end of the session of
 its first active bar (bars are sessions: no order fills between bars, and an order only fills on
-its own symbol's bars).
+its own symbol's bars). A bar's session: for daily and longer bars (the backtest: a median bar
+spacing of at least 20 hours; the paper broker: the bar's timeframe) each bar is its own
+session; for intraday bars it is the bar's calendar date in the session time zone
+(``America/New_York`` by default). The session of a DAY order is taken the first time it is
+checked in an active bar (at that bar's open, or its close for a close-mode market order); at
+a later bar of another session it expires before anything else happens to it
+(:func:`day_order_expired`). Exit orders have no time in force: they work until the position
+is flat.
 
 Order prices come from a reference price (the signal bar's close) and offsets (fractions):
 buy limit ``ref * (1 - limit_offset)``, buy stop ``ref * (1 + stop_offset)``, buy stop-limit

@@ -3,8 +3,9 @@
 * :class:`NoSlippage`: fills at the rule price.
 * :class:`FixedBpsSlippage`: ``price * bps / 10_000`` per share against the trader.
 * :class:`AtrSlippage`: ``multiplier * ATR`` per share against the trader; the caller passes
-  the ATR known before the fill (the backtest uses the previous bar's ATR, see
-  ``trademind.backtest.engine.prepare``).
+  the ATR known before the fill (``trademind.fills.volatility.atr_series`` of ``period``): for
+  fills at a bar's open or inside it, the ATR at the previous bar's close (at the symbol's
+  first bar, that bar's own); for fills at a bar's close (close mode), the ATR at that close.
 * :class:`VolumeCap`: at most ``participation * bar volume`` shares fill in one bar (all of a
   symbol's fills in that bar together); the rest of the order stays working.
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from trademind.backtest.engine.config import BacktestConfig
-from trademind.backtest.engine.sizing import FixedFraction
 from trademind.config.sections_market import BacktestSettings
 from trademind.core.errors import ValidationError
 from trademind.fills import (
@@ -16,6 +15,7 @@ from trademind.fills import (
     VolumeCap,
     ZeroCommission,
 )
+from trademind.fills.sizing import FixedFraction
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from trademind.backtest.engine.config import BacktestConfig
-from trademind.backtest.engine.sizing import FixedFraction
 from trademind.backtest.reference.backtrader_engine import run_backtrader
 from trademind.core.errors import ValidationError
 from trademind.fills.commission import PercentageCommission, PerShareCommission, ZeroCommission
+from trademind.fills.sizing import FixedFraction
 from trademind.fills.slippage import AtrSlippage, FixedBpsSlippage, NoSlippage
 from trademind.strategies.base import Bars, Signals
 

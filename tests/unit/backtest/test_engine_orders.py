@@ -11,7 +11,6 @@ import pytest
 from trademind.backtest.engine.config import BacktestConfig
 from trademind.backtest.engine.outcome import BacktestOutcome
 from trademind.backtest.engine.run import run_backtest
-from trademind.backtest.engine.sizing import FixedCash
 from trademind.fills import (
     FixedBpsSlippage,
     NoSlippage,
@@ -20,6 +19,7 @@ from trademind.fills import (
     VolumeCap,
     ZeroCommission,
 )
+from trademind.fills.sizing import FixedCash
 from trademind.strategies.base import Bars, Signals
 
 DAY = 86_400 * 10**9

@@ -10,7 +10,6 @@ import pytest
 from trademind.backtest.engine.config import BacktestConfig
 from trademind.backtest.engine.outcome import BacktestOutcome
 from trademind.backtest.engine.run import run_backtest
-from trademind.backtest.engine.sizing import AllIn, FixedFraction
 from trademind.core.errors import ValidationError
 from trademind.fills import (
     FixedBpsSlippage,
@@ -19,6 +18,7 @@ from trademind.fills import (
     PerShareCommission,
     ZeroCommission,
 )
+from trademind.fills.sizing import AllIn, FixedFraction
 from trademind.strategies.base import Bars, Signals
 
 DAY = 86_400 * 10**9

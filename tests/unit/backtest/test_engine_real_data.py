@@ -100,8 +100,8 @@ def first_entry(out: object) -> int:
 
 
 def test_real_data_with_every_cost_and_protection_reconciles(aapl: Bars) -> None:
-    from trademind.backtest.engine.sizing import FixedFraction
     from trademind.fills import AtrSlippage, PerShareCommission, VolumeCap
+    from trademind.fills.sizing import FixedFraction
 
     config = BacktestConfig(
         initial_cash=CASH,

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from trademind.backtest.engine.config import BacktestConfig
-from trademind.backtest.engine.sizing import (
+from trademind.core.errors import UsageError
+from trademind.fills.sizing import (
     AllIn,
     CappedKelly,
     FixedCash,
@@ -16,7 +17,6 @@ from trademind.backtest.engine.sizing import (
     SizingRule,
     VolatilityTarget,
 )
-from trademind.core.errors import UsageError
 from trademind.services.backtest_options.execution import (
     describe_order,
     describe_sizing,

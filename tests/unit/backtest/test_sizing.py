@@ -9,16 +9,16 @@ import pytest
 
 from trademind.backtest.engine.config import BacktestConfig
 from trademind.backtest.engine.run import run_backtest
-from trademind.backtest.engine.sizing import (
+from trademind.core.errors import ValidationError
+from trademind.fills import NoSlippage, PercentageCommission, ZeroCommission
+from trademind.fills.sizing import (
     AllIn,
     CappedKelly,
     FixedCash,
     FixedFraction,
     VolatilityTarget,
 )
-from trademind.backtest.engine.volatility import atr_series, return_std_series
-from trademind.core.errors import ValidationError
-from trademind.fills import NoSlippage, PercentageCommission, ZeroCommission
+from trademind.fills.volatility import atr_series, return_std_series
 from trademind.strategies.base import Bars, Signals
 
 DAY = 86_400 * 10**9

@@ -118,9 +118,4 @@ U_EXIT_SIGNAL: Final = 10  # -1 for stops and open trades
 U_EXIT_KIND: Final = 11
 TRADE_WIDTH: Final = 12
 
-# Exit reasons.
-EXIT_OPEN: Final = -1
-EXIT_SIGNAL: Final = 0
-EXIT_STOP_LOSS: Final = 1
-EXIT_TAKE_PROFIT: Final = 2
-EXIT_TRAILING: Final = 3
+# Exit reasons: trademind.fills.protective's EXIT_* codes (EXIT_OPEN, EXIT_SIGNAL, ...).

@@ -17,7 +17,6 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from trademind.backtest.engine.sizing import AllIn, SizingRule
 from trademind.core.errors import ValidationError
 from trademind.fills import checks
 from trademind.fills.commission import (
@@ -28,6 +27,7 @@ from trademind.fills.commission import (
 )
 from trademind.fills.latency import Latency
 from trademind.fills.orders import OrderSpec, OrderTypeName, TimeInForceName
+from trademind.fills.sizing import AllIn, SizingRule
 from trademind.fills.slippage import (
     AtrSlippage,
     FixedBpsSlippage,

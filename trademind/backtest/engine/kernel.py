@@ -16,7 +16,7 @@ last close.
 
 Numba keys each function's on-disk cache on that function's own file only; at import this
 module drops the cached code of every engine function when any engine source
-(``kernel_fills.py``, ``kernel_orders.py``, ``columns.py``, ``sizing.py``, ``trademind/fills``...)
+(``kernel_fills.py``, ``kernel_orders.py``, ``columns.py``, every module of ``trademind/fills``)
 changed since it was cached (:func:`trademind.fills.jit.invalidate_when_changed`).
 """
 
@@ -59,6 +59,7 @@ from trademind.backtest.engine.kernel_orders import (
 )
 from trademind.fills.jit import invalidate_when_changed, njit
 from trademind.fills.orders import ORDER_MARKET
+from trademind.fills.protective import raised_peak
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -163,7 +164,7 @@ def close_phase(
     _open, high, _low, close, _volume = bar
     fs[s, F_LAST_CLOSE] = close
     if fs[s, F_POS] > 0.0 and i >= is_[s, I_CHECK_FROM]:
-        fs[s, F_PEAK] = max(fs[s, F_PEAK], high)
+        fs[s, F_PEAK] = raised_peak(fs[s, F_PEAK], high)
     signals(s, e, i, close, entry, exit_, fs, is_, fp)
     if fp[Q_CLOSE_MODE] == 1.0:
         _close_fills(s, e, i, bar, atrs[1], volatility, session, fs, is_, fp, tr)
@@ -285,11 +286,23 @@ def run_kernel(
 
 
 def _engine_modules() -> list[ModuleType]:
-    from trademind.backtest.engine import columns, kernel_fills, kernel_orders, sizing, volatility
-    from trademind.fills import commission, latency, orders, slippage
+    from trademind.backtest.engine import columns, kernel_fills, kernel_orders
+    from trademind.fills import (
+        cash,
+        commission,
+        latency,
+        orders,
+        parts,
+        policy,
+        protective,
+        sizing,
+        slippage,
+        volatility,
+    )
 
-    modules = [kernel_fills, kernel_orders, columns, sizing, volatility]
-    return [sys.modules[__name__], *modules, commission, latency, orders, slippage]
+    engine = [sys.modules[__name__], kernel_fills, kernel_orders, columns]
+    shared = [cash, commission, latency, orders, parts, policy, protective, sizing, slippage]
+    return [*engine, *shared, volatility]
 
 
 invalidate_when_changed(run_kernel, _engine_modules())

@@ -1,8 +1,10 @@
 # ruff: noqa: PLR0917 - numba functions take positional arguments only
 """The engine loop's fills: buying into and selling out of one symbol's position (numba).
 
-Every fill goes through the shared models of ``trademind.fills`` (slippage clamped into the
-fill's bar, volume cap, per-order commission) and moves cash by exactly ``value +
+Only the array bookkeeping lives here: every rule is a scalar function of ``trademind.fills``
+(sizing at the first fill and the dust rule: ``fills.sizing.entry_target``; the part a bar
+allows: ``fills.parts``; the cash shrink and per-order commission: ``fills.cash``; slippage
+clamped into the fill's bar: ``fills.slippage``). A fill moves cash by exactly ``value +
 commission`` (buys) or ``value - commission`` (sells); round trips are written to preallocated
 trade rows when the position is flat again.
 """
@@ -74,21 +76,18 @@ from trademind.backtest.engine.columns import (
     U_EXIT_SIGNAL,
     U_SYMBOL,
 )
-from trademind.backtest.engine.sizing import position_size
-from trademind.fills.commission import affordable_quantity, commission_cost
+from trademind.fills.cash import order_commission, shrink_to_cash
 from trademind.fills.jit import njit
-from trademind.fills.slippage import slipped_price, volume_capped_quantity
+from trademind.fills.parts import entry_part, exit_part
+from trademind.fills.protective import first_checked_bar, raised_peak
+from trademind.fills.sizing import entry_target
+from trademind.fills.slippage import slipped_price
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
     FloatArray = npt.NDArray[np.float64]
     IntArray = npt.NDArray[np.int64]
-
-SHRINK_STEPS = 100
-DUST_FRACTION = 1e-9
-"""An entry worth less than this fraction of the equity is rejected as rounding dust (the
-~1e-12 of cash an all-in buy can leave). Relative, so a tiny account still trades."""
 
 
 @njit
@@ -103,58 +102,18 @@ def equity(fs: FloatArray) -> float:
 
 
 @njit
-def _commission(fp: FloatArray, quantity: float, value: float) -> float:
-    kind = int(fp[Q_COMM_KIND])
-    return commission_cost(kind, fp[P_COMM_A], fp[P_COMM_B], fp[P_COMM_C], quantity, value)
+def commission_of(fp: FloatArray) -> tuple[int, float, float, float]:
+    """The commission model ``(kind, a, b, c)`` of the parameter vector."""
+    return int(fp[Q_COMM_KIND]), fp[P_COMM_A], fp[P_COMM_B], fp[P_COMM_C]
 
 
 @njit
 def _size(price: float, volatility: float, fs: FloatArray, fp: FloatArray) -> float:
-    """Target quantity of a new entry order at its first fill (0: do not trade: the rule says
-    nothing, or no cash, or only dust)."""
+    """Target quantity of a new entry order at its first fill (:func:`entry_target`)."""
+    sizing = (int(fp[Q_SIZE_KIND]), fp[P_SIZE_A], fp[P_SIZE_B], fp[P_SIZE_C])
+    fractional = fp[Q_FRACTIONAL] != 0.0
     cash = fs[ACCOUNT, A_CASH]
-    kind = int(fp[Q_COMM_KIND])
-    affordable = affordable_quantity(kind, fp[P_COMM_A], fp[P_COMM_B], fp[P_COMM_C], cash, price)
-    account = equity(fs)
-    target = position_size(
-        int(fp[Q_SIZE_KIND]),
-        fp[P_SIZE_A],
-        fp[P_SIZE_B],
-        fp[P_SIZE_C],
-        price,
-        account,
-        affordable,
-        volatility,
-    )
-    if fp[Q_FRACTIONAL] == 0.0:
-        target = math.floor(target)
-    if target * price < DUST_FRACTION * account:
-        return 0.0  # rounding residue (what an all-in buy leaves), not an order
-    return target
-
-
-@njit
-def _shrink_to_cash(
-    s: int, quantity: float, price: float, fs: FloatArray, fp: FloatArray
-) -> tuple[float, float]:
-    """The largest quantity up to ``quantity`` whose cost (commission of the whole order minus
-    what it already paid) fits the cash, and that commission; ``(0, 0)`` when none does."""
-    cash = fs[ACCOUNT, A_CASH]
-    for _ in range(SHRINK_STEPS):
-        value = quantity * price
-        total_quantity = fs[s, F_EO_FILLED] + quantity
-        total_value = fs[s, F_EO_VALUE] + value
-        commission = _commission(fp, total_quantity, total_value) - fs[s, F_EO_COMM]
-        cost = value + commission
-        if cost <= cash:
-            return quantity, commission
-        smaller = quantity * cash / cost
-        if fp[Q_FRACTIONAL] == 0.0:
-            smaller = min(math.floor(smaller), quantity - 1.0)
-        quantity = smaller
-        if quantity <= 0.0:
-            break
-    return 0.0, 0.0
+    return entry_target(sizing, commission_of(fp), fractional, price, cash, equity(fs), volatility)
 
 
 @njit
@@ -190,14 +149,18 @@ def buy(
             return
         fs[s, F_EO_TARGET] = target
     remaining = fs[s, F_EO_TARGET] - fs[s, F_EO_FILLED]
-    quantity = volume_capped_quantity(remaining, bar_volume, fs[s, F_VOL_USED], fp[P_VOLUME_CAP])
-    if fp[Q_FRACTIONAL] == 0.0:
-        quantity = math.floor(quantity)
+    fractional = fp[Q_FRACTIONAL] != 0.0
+    used = fs[s, F_VOL_USED]
+    quantity = entry_part(remaining, bar_volume, used, fp[P_VOLUME_CAP], fractional)
     if quantity <= 0.0:
         return  # no volume left in this bar: the order keeps working
     complete = quantity >= remaining
     wanted = quantity
-    quantity, commission = _shrink_to_cash(s, quantity, price, fs, fp)
+    so_far = (fs[s, F_EO_FILLED], fs[s, F_EO_VALUE], fs[s, F_EO_COMM])
+    cash = fs[ACCOUNT, A_CASH]
+    quantity, commission = shrink_to_cash(
+        commission_of(fp), fractional, quantity, price, cash, so_far
+    )
     if quantity < wanted:  # cash ran out (other symbols spent it): the rest is rejected
         _reject(s, is_)
         if quantity <= 0.0:
@@ -231,9 +194,9 @@ def _book_buy(
     if fs[s, F_ENTRY_QTY] == 0.0:  # a new round trip
         is_[s, I_ENTRY_FLAT] = e
         is_[s, I_ENTRY_SIGNAL] = is_[s, I_EO_SIGNAL]
-        is_[s, I_CHECK_FROM] = i if at_open else i + 1
+        is_[s, I_CHECK_FROM] = first_checked_bar(i, at_open)
         fs[s, F_PEAK] = raw
-    fs[s, F_PEAK] = max(fs[s, F_PEAK], raw)
+    fs[s, F_PEAK] = raised_peak(fs[s, F_PEAK], raw)
     fs[s, F_POS] += quantity
     fs[s, F_ENTRY_QTY] += quantity
     fs[s, F_ENTRY_VALUE] += value
@@ -264,15 +227,15 @@ def sell(
     low, high, bar_volume = bar
     price = slipped_price(int(fp[Q_SLIP_KIND]), fp[P_SLIP], raw, atr, False, limit, (low, high))
     held = fs[s, F_POS]
-    quantity = volume_capped_quantity(held, bar_volume, fs[s, F_VOL_USED], fp[P_VOLUME_CAP])
-    if fp[Q_FRACTIONAL] == 0.0 and quantity < held:
-        quantity = math.floor(quantity)
+    fractional = fp[Q_FRACTIONAL] != 0.0
+    quantity = exit_part(held, bar_volume, fs[s, F_VOL_USED], fp[P_VOLUME_CAP], fractional)
     if quantity <= 0.0:
         return
     value = quantity * price
-    total_quantity = fs[s, F_XO_FILLED] + quantity
-    total_value = fs[s, F_XO_VALUE] + value
-    commission = _commission(fp, total_quantity, total_value) - fs[s, F_XO_COMM]
+    filled, filled_value, paid = fs[s, F_XO_FILLED], fs[s, F_XO_VALUE], fs[s, F_XO_COMM]
+    commission = order_commission(commission_of(fp), filled, filled_value, paid, quantity, value)
+    total_quantity = filled + quantity
+    total_value = filled_value + value
     slip = (raw - price) * quantity
     fs[ACCOUNT, A_CASH] += value - commission
     fs[ACCOUNT, A_COMMISSION] += commission

@@ -1,6 +1,10 @@
 # ruff: noqa: PLR0917 - numba functions take positional arguments only
 """The engine loop's orders (numba): signals become orders, entry orders work through bars,
-protective exits trigger, DAY orders expire."""
+protective exits trigger, DAY orders expire.
+
+Only the array bookkeeping lives here; the rules are ``trademind.fills``'s: the signal policy
+(``fills.policy``), order prices and fills within a bar and DAY expiry (``fills.orders``), the
+activation bar (``fills.latency``), protective exits (``fills.protective``)."""
 
 from __future__ import annotations
 
@@ -14,10 +18,6 @@ from trademind.backtest.engine.columns import (
     C_CANCELLED,
     C_EXPIRED,
     C_ORDERS,
-    EXIT_SIGNAL,
-    EXIT_STOP_LOSS,
-    EXIT_TAKE_PROFIT,
-    EXIT_TRAILING,
     F_ENTRY_QTY,
     F_ENTRY_VALUE,
     F_EO_COMM,
@@ -62,6 +62,8 @@ from trademind.fills.orders import (
     day_order_expired,
     order_prices,
 )
+from trademind.fills.policy import CANCEL_ENTRY, PLACE_ENTRY, PLACE_EXIT, signal_action
+from trademind.fills.protective import EXIT_SIGNAL, protective_exit
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -137,18 +139,17 @@ def signals(
     is_: IntArray,
     fp: FloatArray,
 ) -> None:
-    """Turn bar ``i``'s signals (``entry``, ``exit_``) into orders."""
-    if exit_:
-        if fs[s, F_POS] > 0.0:
-            if is_[s, I_XO_STATE] == 0:
-                act = activation_bar(i, is_[s, I_LATENCY], fp[Q_CLOSE_MODE] == 1.0)
-                open_exit_order(s, act, EXIT_SIGNAL, e, fs, is_)
-        elif is_[s, I_EO_STATE] == 1:
-            is_[s, I_EO_STATE] = 0
-            is_[ACCOUNT, C_CANCELLED] += 1
-        return
-    idle = fs[s, F_POS] == 0.0 and is_[s, I_EO_STATE] == 0 and is_[s, I_XO_STATE] == 0
-    if entry and idle:
+    """Turn bar ``i``'s signals (``entry``, ``exit_``) into orders (``fills.policy``)."""
+    held = fs[s, F_POS] > 0.0
+    entry_working = is_[s, I_EO_STATE] == 1
+    action = signal_action(entry, exit_, held, entry_working, is_[s, I_XO_STATE] == 1)
+    if action == PLACE_EXIT:
+        act = activation_bar(i, is_[s, I_LATENCY], fp[Q_CLOSE_MODE] == 1.0)
+        open_exit_order(s, act, EXIT_SIGNAL, e, fs, is_)
+    elif action == CANCEL_ENTRY:
+        is_[s, I_EO_STATE] = 0
+        is_[ACCOUNT, C_CANCELLED] += 1
+    elif action == PLACE_ENTRY:
         _open_entry_order(s, e, i, close, fs, is_, fp)
 
 
@@ -156,27 +157,11 @@ def signals(
 def stop_trigger(
     s: int, open_: float, high: float, low: float, fs: FloatArray, fp: FloatArray
 ) -> tuple[float, int, float]:
-    """``(rule price, EXIT_* kind, limit)`` of a protective exit in this bar; NaN price: none."""
+    """``(rule price, EXIT_* kind, limit)`` of symbol ``s``'s protective exit in this bar
+    (``fills.protective.protective_exit``); NaN price: none."""
     average = fs[s, F_ENTRY_VALUE] / fs[s, F_ENTRY_QTY]
-    level = -math.inf
-    kind = EXIT_STOP_LOSS
-    if fp[P_STOP_LOSS] > 0.0:
-        level = average * (1.0 - fp[P_STOP_LOSS])
-    if fp[P_TRAILING] > 0.0:
-        trail = fs[s, F_PEAK] * (1.0 - fp[P_TRAILING])
-        if trail > level:
-            level = trail
-            kind = EXIT_TRAILING
-    target = average * (1.0 + fp[P_TAKE_PROFIT]) if fp[P_TAKE_PROFIT] > 0.0 else math.inf
-    if open_ <= level:
-        return open_, kind, math.nan
-    if open_ >= target:
-        return open_, EXIT_TAKE_PROFIT, target
-    if low <= level:
-        return level, kind, math.nan
-    if high >= target:
-        return target, EXIT_TAKE_PROFIT, target
-    return math.nan, kind, math.nan
+    levels = (fp[P_STOP_LOSS], fp[P_TRAILING], fp[P_TAKE_PROFIT])
+    return protective_exit(average, fs[s, F_PEAK], levels, open_, high, low)
 
 
 @njit

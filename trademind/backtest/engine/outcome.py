@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import numpy as np
 
-from trademind.backtest.engine.columns import EXIT_STOP_LOSS, EXIT_TAKE_PROFIT, EXIT_TRAILING
+from trademind.fills.protective import EXIT_STOP_LOSS, EXIT_TAKE_PROFIT, EXIT_TRAILING
 
 if TYPE_CHECKING:
     import numpy.typing as npt

@@ -41,12 +41,12 @@ from trademind.backtest.engine.columns import (
     Q_SLIP_KIND,
     Q_TIF,
 )
-from trademind.backtest.engine.sizing import VolatilityTarget
-from trademind.backtest.engine.volatility import atr_series, return_std_series
 from trademind.core.errors import ValidationError
 from trademind.fills.jit import njit
 from trademind.fills.orders import TIF_DAY
+from trademind.fills.sizing import VolatilityTarget
 from trademind.fills.slippage import AtrSlippage
+from trademind.fills.volatility import atr_series, return_std_series
 
 if TYPE_CHECKING:
     import numpy.typing as npt

@@ -23,7 +23,7 @@ _MAX_ULP_STEPS = 64
 DUST_FRACTION = 1e-9
 """A buy worth less than this fraction of the account's value is rounding residue (what an
 all-in buy of another symbol left over), not a trade: it is rejected, as in the native engine
-(``kernel_fills.DUST_FRACTION``; the value here is the broker's at the previous close)."""
+(``trademind.fills.sizing.DUST_FRACTION``; the value here is the broker's at the previous close)."""
 
 Sizer = Callable[[float, float], float]
 """``(cash, fill price) -> target quantity`` (the engine's sizing rule and commission model)."""

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from trademind.backtest.engine.columns import EXIT_OPEN, EXIT_SIGNAL
 from trademind.backtest.engine.outcome import BacktestOutcome, OrderCounts, TradeLog
 from trademind.backtest.reference.backtrader_engine import BUY, BacktraderRunError, BtFill, BtRun
+from trademind.fills.protective import EXIT_OPEN, EXIT_SIGNAL
 
 if TYPE_CHECKING:
     from trademind.backtest.engine.config import BacktestConfig

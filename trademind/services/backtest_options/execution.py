@@ -1,6 +1,6 @@
 """Sizing, exits and entry orders written as short text, the way ``backtest run`` takes them.
 
-Sizing (``--sizing``), see :mod:`trademind.backtest.engine.sizing`:
+Sizing (``--sizing``), see :mod:`trademind.fills.sizing`:
 
 * ``all-in``: all the cash (the default);
 * ``cash:<dollars>`` (``cash:10000``): that many dollars' worth per entry;
@@ -30,7 +30,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final, Literal, TypedDict
 
-from trademind.backtest.engine.sizing import (
+from trademind.core.errors import UsageError, ValidationError
+from trademind.fills.sizing import (
     AllIn,
     CappedKelly,
     FixedCash,
@@ -38,7 +39,6 @@ from trademind.backtest.engine.sizing import (
     SizingRule,
     VolatilityTarget,
 )
-from trademind.core.errors import UsageError, ValidationError
 from trademind.services.backtest_options.costs import (
     build_model,
     spec_number,

@@ -1,9 +1,24 @@
 """Position sizing: how many shares an entry buys, decided at its first fill.
 
+An entry order's quantity is decided once, at its first fill (the price is only known then),
+by :func:`entry_target`: the rule's quantity (:func:`position_size`), floored to whole shares
+unless fractional shares are allowed, and 0 (no order: it is rejected) when the result is
+worth less than ``DUST_FRACTION`` (1e-9) of the equity (the ~1e-12 of cash an all-in buy
+leaves is rounding residue, not an order; relative, so a tiny account still trades). In
+float64, in this order::
+
+    affordable = affordable_quantity(commission, cash, price)     # trademind.fills.commission
+    target = position_size(rule, price, equity, affordable, volatility)
+    if not fractional: target = floor(target)
+    if target * price < 1e-9 * equity: target = 0
+
 Every rule sees the fill price (slippage included), the account equity at that moment (cash
-plus every position at its last close), the quantity the cash affords including commission,
-and the volatility known at the signal bar; the result never exceeds the affordable quantity
-(no margin, long only).
+plus every position at its last close, summed over the symbols in their given order; a symbol's
+last close is that of its latest bar whose close has passed, so a fill at an open sees the
+previous closes), the quantity the cash affords including commission
+(:func:`~trademind.fills.commission.affordable_quantity`), and the volatility at the close of
+the entry's signal bar (:mod:`trademind.fills.volatility`; NaN before it is defined); the
+result never exceeds the affordable quantity (no margin, long only).
 
 * :class:`AllIn`: all the cash: ``cash / (price * (1 + rate))`` for a percentage commission.
 * :class:`FixedCash`: ``amount / price`` shares.
@@ -23,6 +38,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Final, Literal
 
 from trademind.fills import checks
+from trademind.fills.commission import affordable_quantity
 from trademind.fills.jit import njit
 
 SIZING_ALL_IN: Final = 0
@@ -30,6 +46,8 @@ SIZING_FIXED_CASH: Final = 1
 SIZING_FIXED_FRACTION: Final = 2
 SIZING_VOLATILITY_TARGET: Final = 3
 SIZING_KELLY: Final = 4
+DUST_FRACTION: Final = 1e-9
+"""An entry worth less than this fraction of the equity is rejected as rounding dust."""
 
 
 @njit
@@ -68,6 +86,34 @@ def position_size(  # noqa: PLR0917 - numba functions take positional arguments
     if not quantity > 0.0:
         return 0.0
     return min(quantity, affordable)
+
+
+@njit
+def entry_target(  # noqa: PLR0917 - numba functions take positional arguments
+    sizing: tuple[int, float, float, float],
+    commission: tuple[int, float, float, float],
+    fractional: bool,
+    price: float,
+    cash: float,
+    equity: float,
+    volatility: float,
+) -> float:
+    """Target quantity of a new entry order at its first fill at ``price`` (slippage
+    included): ``sizing`` is ``(kind, a, b, c)`` of the rule, ``commission`` ``(kind, a, b,
+    c)`` of the commission model; ``equity`` is cash plus every position at its last close,
+    ``volatility`` the rule's volatility at the order's signal bar. 0: do not trade (the rule
+    says nothing, no cash, or only dust)."""
+    affordable = affordable_quantity(
+        commission[0], commission[1], commission[2], commission[3], cash, price
+    )
+    target = position_size(
+        sizing[0], sizing[1], sizing[2], sizing[3], price, equity, affordable, volatility
+    )
+    if not fractional:
+        target = math.floor(target)
+    if target * price < DUST_FRACTION * equity:
+        return 0.0  # rounding residue (what an all-in buy leaves), not an order
+    return target
 
 
 class _Sizing:

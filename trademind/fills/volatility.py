@@ -8,6 +8,9 @@ Both are causal (bar ``t`` uses bars ``0..t``) and defined from the first bar on
 * :func:`return_std_series`: the population standard deviation of the last ``period``
   close-to-close returns (of all returns so far until there are ``period``), times the close,
   in dollars per share; NaN until two returns exist.
+
+:func:`atr_step` and :func:`return_std_step` compute the same values one bar at a time (the
+paper broker sees bars as they come), with the very same float64 operations in the same order.
 """
 
 from __future__ import annotations
@@ -71,3 +74,67 @@ def return_std_series(close: FloatArray, period: int) -> FloatArray:
             mean = total / count
             out[i] = math.sqrt(max(squares / count - mean * mean, 0.0)) * close[i]
     return out
+
+
+@njit
+def atr_step(
+    index: int,
+    bar: tuple[float, float, float],
+    period: int,
+    wilder: float,
+    warm_total: float,
+) -> tuple[float, float, float]:
+    """One bar of :func:`atr_series` for a caller that sees bars one at a time (the paper
+    broker): ``bar`` is ``(high, low, previous close)`` of bar ``index`` (the previous close
+    is ignored at bar 0); ``wilder`` and ``warm_total`` are the running sums (0 before bar 0).
+    Returns ``(ATR at this bar, wilder, warm_total)``, bit for bit what the series gives."""
+    high, low, previous = bar
+    if index == 0:
+        warm_total += high - low
+        return warm_total / 1, wilder, warm_total
+    greatest = high - low
+    greatest = max(greatest, abs(previous - high))
+    greatest = max(greatest, abs(previous - low))
+    if index > period:
+        wilder *= period - 1
+        wilder += greatest
+        wilder /= period
+        return wilder, wilder, warm_total
+    if index == period:
+        wilder += greatest
+        wilder = wilder / period
+        return wilder, wilder, warm_total
+    wilder += greatest
+    warm_total += greatest
+    return warm_total / (index + 1), wilder, warm_total
+
+
+@njit
+def return_std_step(  # noqa: PLR0917
+    index: int,
+    closes: tuple[float, float],
+    old_return: float,
+    period: int,
+    total: float,
+    squares: float,
+) -> tuple[float, float, float, float]:
+    """One bar of :func:`return_std_series` for a caller that sees bars one at a time:
+    ``closes`` is ``(close, previous close)`` of bar ``index``; ``old_return`` the return of
+    bar ``index - period`` (used once ``index > period``); ``total`` and ``squares`` the running
+    sums. Returns ``(value at this bar, this bar's return, total, squares)``."""
+    if index == 0:
+        return math.nan, 0.0, total, squares
+    close, previous = closes
+    value = close / previous - 1.0
+    total += value
+    squares += value * value
+    count = index
+    if index > period:
+        total -= old_return
+        squares -= old_return * old_return
+        count = period
+    result = math.nan
+    if count >= 2:
+        mean = total / count
+        result = math.sqrt(max(squares / count - mean * mean, 0.0)) * close
+    return result, value, total, squares

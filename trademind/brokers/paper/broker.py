@@ -1,0 +1,219 @@
+"""The paper broker: :class:`PaperBroker`, a Broker and SimulatedVenue over the float venue.
+
+See the package docstring for the semantics. This module is the boundary: it validates orders
+at the port, keeps every order's latest :class:`~trademind.core.order_state.OrderState`,
+journals each state and fill as it happens (before publishing its event) and saves the venue's
+working state after every bar step and every order placed or cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from trademind.brokers.base import Publish, validate_order
+from trademind.brokers.paper import admission
+from trademind.brokers.paper.book import from_document, to_document
+from trademind.brokers.paper.decimals import (
+    account_of,
+    changed_state,
+    fill_of,
+    new_state,
+    position_of,
+    same_report,
+)
+from trademind.brokers.paper.notes import Executed, NewOrder, Note, StateChanged
+from trademind.brokers.paper.venue import Venue
+from trademind.core.errors import BrokerError
+from trademind.core.events import AccountUpdated, OrderFilled, OrderStatusChanged
+from trademind.core.order_status import OrderStatus, can_transition
+from trademind.core.orders import OrderSide
+from trademind.fills.protective import EXIT_SIGNAL
+
+if TYPE_CHECKING:
+    from trademind.brokers.paper.config import PaperConfig
+    from trademind.core.accounts import Account, Position
+    from trademind.core.clock import Clock
+    from trademind.core.market import Bar
+    from trademind.core.order_state import OrderState
+    from trademind.core.orders import Order
+    from trademind.core.ports import BrokerJournal
+
+STATE_NAME: Final = "paper_venue"
+STATE_VERSION: Final = 1
+
+
+class PaperBroker:
+    """A simulated account whose fills are the backtest's (package docstring)."""
+
+    def __init__(
+        self, config: PaperConfig, *, journal: BrokerJournal, publish: Publish, clock: Clock
+    ) -> None:
+        self._config = config
+        self._journal = journal
+        self._publish = publish
+        self._clock = clock
+        self._connected = False
+        account = config.account_id
+        self._states = {s.client_order_id: s for s in journal.load_orders(account)}
+        self._venue, self._executions = _restored(config, journal.load_state(account, STATE_NAME))
+
+    @property
+    def name(self) -> str:
+        return "paper"
+
+    @property
+    def account_id(self) -> str:
+        return self._config.account_id
+
+    async def connect(self) -> None:
+        self._connected = True
+
+    async def disconnect(self) -> None:
+        self._connected = False
+
+    def is_connected(self) -> bool:
+        return self._connected
+
+    async def place_order(self, order: Order) -> OrderState:
+        validate_order(
+            order, order_types=admission.ORDER_TYPES, times_in_force=admission.TIMES_IN_FORCE
+        )
+        known = self._states.get(order.client_order_id)
+        if known is not None:
+            return known  # idempotent: the same client order id is one order
+        self._require_connected()
+        now = self._clock.now()
+        market_open = self._config.is_market_open is None or self._config.is_market_open(now)
+        reason = admission.refusal(self._venue, order, market_open=market_open)
+        status = OrderStatus.REJECTED if reason else OrderStatus.OPEN
+        await self._store(new_state(order, now, status, reason))
+        if reason is None:
+            self._enter(order)
+            await self._flush()
+            self._save()
+        return self._states[order.client_order_id]
+
+    def _enter(self, order: Order) -> None:
+        book = self._venue.book(order.symbol)
+        if order.side is OrderSide.SELL:
+            self._venue.place_exit(book, order.client_order_id, EXIT_SIGNAL, now=False)
+            return
+        self._venue.place_entry(
+            book,
+            order.client_order_id,
+            admission.ORDER_TYPES[order.order_type],
+            admission.order_prices(order),
+            admission.TIMES_IN_FORCE[order.time_in_force],
+        )
+
+    async def cancel_order(self, client_order_id: str) -> OrderState:
+        state = self._states.get(client_order_id)
+        if state is None:
+            raise BrokerError(f"{self.account_id}: unknown order {client_order_id}")
+        if state.status.is_terminal:
+            return state
+        book = self._venue.book(state.order.symbol)
+        if self._venue.cancel(book, client_order_id, "cancelled by request"):
+            await self._flush()
+            self._save()
+        return self._states[client_order_id]
+
+    async def get_positions(self) -> list[Position]:
+        return [
+            position_of(book.symbol, book.position, book.entry_value / book.entry_quantity,
+                        book.last_close if book.last_close > 0.0 else book.previous_close)
+            for book in self._venue.books.values()
+            if book.position > 0.0
+        ]  # fmt: skip
+
+    async def get_account(self) -> Account:
+        return account_of(self.account_id, self._venue.cash, self._venue.equity())
+
+    async def get_orders(self, status: OrderStatus | None = None) -> list[OrderState]:
+        return [s for s in self._states.values() if status is None or s.status is status]
+
+    async def open_bars(self, bars: Sequence[Bar]) -> None:
+        """Each bar's open and inside, per symbol in the order given (package docstring)."""
+        for bar in bars:
+            self._check_symbol(bar.symbol)
+            self._venue.open_bar(bar)
+            await self._flush()
+        self._save()
+
+    async def close_bars(self, bars: Sequence[Bar]) -> None:
+        """Each bar's close, per symbol in the order given (package docstring)."""
+        for bar in bars:
+            book = self._venue.books.get(bar.symbol)
+            if book is None or book.bars == 0:
+                raise BrokerError(f"{self.account_id}: close of {bar.symbol} before its open")
+            self._venue.close_bar(bar)
+            await self._flush()
+        self._save()
+        await self._publish(
+            AccountUpdated(occurred_at=self._clock.now(), account=await self.get_account())
+        )
+
+    def _check_symbol(self, symbol: str) -> None:
+        allowed = self._config.symbols
+        if allowed and symbol not in allowed:
+            raise BrokerError(f"{self.account_id}: a bar of {symbol}, which it does not trade")
+
+    def _require_connected(self) -> None:
+        if not self._connected:
+            raise BrokerError(f"paper broker {self.account_id} is not connected")
+
+    async def _flush(self) -> None:
+        notes, self._venue.notes = self._venue.notes, []
+        for note in notes:
+            await self._apply(note)
+
+    async def _apply(self, note: Note) -> None:
+        now = self._clock.now()
+        if isinstance(note, NewOrder):
+            await self._store(new_state(note.order, now, OrderStatus.OPEN, None))
+        elif isinstance(note, Executed):
+            self._executions += 1
+            fill = fill_of(note, f"{self.account_id[:40]}-{self._executions}")
+            self._journal.record_fill(self.account_id, fill)
+            await self._publish(OrderFilled(occurred_at=now, account=self.account_id, fill=fill))
+        elif isinstance(note, StateChanged):
+            previous = self._states[note.order_id]
+            state = changed_state(previous, note, now)
+            if same_report(previous, state):
+                return
+            moved = state.status is not previous.status
+            if moved and not can_transition(previous.status, state.status):
+                raise BrokerError(  # a bug of the venue, never a user's doing
+                    f"order {note.order_id}: {previous.status} -> {state.status} is not a "
+                    "transition an order may make"
+                )
+            await self._store(state)
+
+    async def _store(self, state: OrderState) -> None:
+        self._states[state.client_order_id] = state
+        self._journal.record_order(self.account_id, state)
+        await self._publish(
+            OrderStatusChanged(occurred_at=state.updated_at, account=self.account_id, state=state)
+        )
+
+    def _save(self) -> None:
+        venue = self._venue
+        document: dict[str, Any] = {
+            "version": STATE_VERSION,
+            "cash": venue.cash,
+            "executions": self._executions,
+            "books": [to_document(book) for book in venue.books.values()],
+        }
+        self._journal.save_state(self.account_id, STATE_NAME, document)
+
+
+def _restored(config: PaperConfig, document: dict[str, Any] | None) -> tuple[Venue, int]:
+    """The venue (and the execution counter) a saved document describes, or a new one."""
+    if document is None:
+        return Venue(config, float(config.initial_cash), {}), 0
+    if document.get("version") != STATE_VERSION:
+        raise BrokerError(f"{config.account_id}: unknown paper venue state {document!r:.80}")
+    books = [from_document(data) for data in document["books"]]
+    venue = Venue(config, float(document["cash"]), {book.symbol: book for book in books})
+    return venue, int(document["executions"])
