@@ -1,7 +1,7 @@
-"""What a decision does to a symbol's orders: the backtest kernel's rule as a pure function.
+"""What a decision does to a symbol's orders: the backtest kernel's rule, for the router.
 
-The rule is :func:`trademind.backtest.engine.kernel_orders.signals`, written over explicit
-state instead of the kernel's arrays (the two must agree; tests pin every case):
+The rule itself is :func:`trademind.fills.policy.signal_action`, which the backtest kernel
+calls too; this module gives it the router's types (an :class:`Intent` naming the orders):
 
 * an exit (SELL) decision with a position and no working exit order places a SELL of the
   whole position (a working entry order is cancelled first, as the kernel does);
@@ -18,6 +18,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from trademind.core.decisions import Action
+from trademind.fills import policy
 
 
 class OrderIntent(StrEnum):
@@ -55,33 +56,38 @@ class Intent:
 
 def order_intent(action: Action, orders: SymbolOrders) -> Intent:
     """The kernel's rule (module docstring) for one decision on one symbol."""
-    if action is Action.SELL:
-        return _exit_intent(orders)
-    if action is Action.BUY:
-        idle = orders.position == 0 and orders.working_entry is None
-        if idle and orders.working_exit is None:
-            return Intent(kind=OrderIntent.PLACE_ENTRY, why="flat with no working order")
-        return Intent(kind=OrderIntent.NOTHING, why=_busy(orders))
-    return Intent(kind=OrderIntent.NOTHING, why="hold")
-
-
-def _exit_intent(orders: SymbolOrders) -> Intent:
-    if orders.position > 0:
-        if orders.working_exit is not None:
-            return Intent(kind=OrderIntent.NOTHING, why="an exit order already works")
+    verdict = policy.signal_action(
+        action is Action.BUY,
+        action is Action.SELL,
+        orders.position > 0,
+        orders.working_entry is not None,
+        orders.working_exit is not None,
+    )
+    if verdict == policy.PLACE_EXIT:
         return Intent(
             kind=OrderIntent.PLACE_EXIT,
             exit_quantity=orders.position,
             cancel=orders.working_entry,
             why="exit the whole position",
         )
-    if orders.working_entry is not None:
+    if verdict == policy.CANCEL_ENTRY:
         return Intent(
             kind=OrderIntent.CANCEL_ENTRY,
             cancel=orders.working_entry,
             why="exit signal while the entry order is still working",
         )
-    return Intent(kind=OrderIntent.NOTHING, why="nothing to exit")
+    if verdict == policy.PLACE_ENTRY:
+        return Intent(kind=OrderIntent.PLACE_ENTRY, why="flat with no working order")
+    return Intent(kind=OrderIntent.NOTHING, why=_idle_reason(action, orders))
+
+
+def _idle_reason(action: Action, orders: SymbolOrders) -> str:
+    if action is Action.SELL:
+        held = orders.position > 0
+        return "an exit order already works" if held else "nothing to exit"
+    if action is Action.BUY:
+        return _busy(orders)
+    return "hold"
 
 
 def _busy(orders: SymbolOrders) -> str:
