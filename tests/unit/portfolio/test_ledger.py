@@ -80,7 +80,7 @@ def test_several_entries_average_and_partial_exits_keep_the_average() -> None:
     assert position.avg_cost == Decimal(115)
     assert ledger.realized_pnl == Decimal(15 * 15)
     assert position.realized_pnl == Decimal(225)
-    assert len(ledger.round_trips) == 0
+    assert [trip.symbol for trip in ledger.round_trips] == []
     ledger.apply(fill("sell", "25", "110", minutes=3))
     (trip,) = ledger.round_trips
     assert trip.quantity == 40
