@@ -85,7 +85,8 @@ class Order(Base):
     reject_reason: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     submitted_at: Mapped[datetime | None]
-    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+    # The broker's time of the state (OrderState.updated_at), set with every status change.
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
     closed_at: Mapped[datetime | None]
 
 
