@@ -187,6 +187,24 @@ class LedgerStore:
                 for row in found
             ]
 
+    def latest_prices(self, account: AccountInfo) -> tuple[datetime, dict[str, Decimal]] | None:
+        """The time and the position prices of the account's latest snapshot (None: none)."""
+        with self.database.session() as session:
+            row = session.scalars(
+                sa.select(PortfolioSnapshot)
+                .where(PortfolioSnapshot.account_id == account.id)
+                .order_by(PortfolioSnapshot.ts.desc())
+                .limit(1)
+            ).one_or_none()
+            if row is None:
+                return None
+            prices = {
+                str(item["symbol"]): Decimal(str(item["market_price"]))
+                for item in row.positions
+                if isinstance(item, dict) and "symbol" in item and "market_price" in item
+            }
+            return row.ts, prices
+
     # helpers --------------------------------------------------------------------------------
 
     @staticmethod
