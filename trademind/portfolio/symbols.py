@@ -3,7 +3,7 @@
 The shipped list (``symbols.csv`` beside this module) covers the bundled sample symbols (AAPL
 AMZN GOOGL META MSFT NVDA TSLA). Its values are Yahoo Finance's company profile fields
 (``sector``, ``industry``: Morningstar's classification, the same fields
-:class:`~trademind.data.providers.yfinance_profile.YFinanceProfiles` reads), written down by
+:class:`~trademind.data.profiles.YFinanceProfiles` reads), written down by
 hand as Yahoo showed them in 2024 so that every command works offline.
 
 Any other symbol is looked up once through a :class:`ProfileLookup` (Yahoo Finance in the
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 import sqlalchemy as sa
 
-from trademind.data.providers.yfinance_profile import CompanyProfile
+from trademind.data.profiles import CompanyProfile
 from trademind.db.models import SymbolInfo
 
 if TYPE_CHECKING:

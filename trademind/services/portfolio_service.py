@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from trademind.core.errors import UsageError
-from trademind.portfolio.symbols import SymbolDirectory
 from trademind.services.ledger_access import AccountView, OpenedLedger, open_ledger
 
 if TYPE_CHECKING:
@@ -230,6 +229,8 @@ def sectors(
 ) -> Sectors:
     """Exposure by sector: shipped, cached or looked-up sectors (see
     :mod:`trademind.portfolio.symbols`); largest absolute exposure first."""
+    from trademind.portfolio.symbols import SymbolDirectory
+
     held = _holdings(open_ledger(database, clock, account))
     directory = SymbolDirectory(database, clock, lookup)
     profiles = directory.profiles(h.symbol for h in held.holdings)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from trademind.core.clock import TestClock
+from trademind.data.profiles import CompanyProfile, YFinanceProfiles
 from trademind.data.providers.sample import SampleProvider
-from trademind.data.providers.yfinance_profile import CompanyProfile, YFinanceProfiles
 from trademind.db.session import Database
 from trademind.portfolio.symbols import SymbolDirectory, shipped_profiles
 
