@@ -48,7 +48,7 @@ def test_summary_values_the_open_position_at_the_latest_price(database: Database
 
 def test_holdings_show_average_cost_with_commission(sqlite: Database) -> None:
     (aapl,) = portfolio_service.holdings(sqlite, CLOCK, "demo").holdings
-    assert (aapl.symbol, aapl.quantity, aapl.avg_cost) == ("AAPL", 6, Decimal("100.1"))
+    assert (aapl.symbol, aapl.quantity, aapl.avg_cost) == ("AAPL", Decimal(6), Decimal("100.1"))
     assert aapl.realized_pnl == Decimal("38.6")
     assert aapl.market_price == 110
 
@@ -126,5 +126,5 @@ def test_exports_are_exact_decimal_text(sqlite: Database) -> None:
     text = csv_text(listed.trades, trades_service.TRADE_COLUMNS)
     lines = text.splitlines()
     assert lines[0].startswith("id,executed_at,symbol,side,quantity,price")
-    assert ",AAPL,buy,10.00000000,100.00000000," in lines[1]
-    assert '"realized_pnl": "-52.00000000"' in json_text(listed)
+    assert ",AAPL,buy,10,100," in lines[1]
+    assert '"realized_pnl": "-52"' in json_text(listed)

@@ -33,9 +33,12 @@ SNAPSHOTS = (
 )
 
 
-def write_demo_ledger(database: Database, name: str = "demo", *, until: int = 4) -> None:
-    """Write the account ``name`` with the first ``until`` fills (see the module docstring)."""
-    clock = TestClock(DAY1 - timedelta(days=1))
+def write_demo_ledger(
+    database: Database, name: str = "demo", *, until: int = 4, used_at: datetime | None = None
+) -> None:
+    """Write the account ``name`` with the first ``until`` fills (see the module docstring),
+    opened (last used) at ``used_at`` (default: the day before the first fill)."""
+    clock = TestClock(used_at or DAY1 - timedelta(days=1))
     journal = SqlBrokerJournal(database, clock)
     journal.store.open_account(
         name, mode=TradingMode.REPLAY, broker="paper", starting_cash=Decimal(100_000)

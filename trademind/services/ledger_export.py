@@ -1,6 +1,6 @@
 """The portfolio and trades views as JSON and CSV text.
 
-Money and quantities are written as exact decimal text (``"101.25000000"``), times as ISO 8601
+Money and quantities are written as exact decimal text (``"101.25"``), times as ISO 8601
 in UTC, enums as their values: a script reads back exactly what the ledger holds.
 """
 
@@ -32,10 +32,18 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return decimal_text(value)
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+def decimal_text(value: Decimal) -> str:
+    """Fixed-point text without trailing zeros: ``100.10000000`` -> ``100.1``, ``0E-8`` ->
+    ``0`` (the same text whichever scale the database or the ledger gave the value)."""
+    if value == 0:
+        return "0"
+    return format(value.normalize(), "f")
 
 
 def json_text(value: Any) -> str:
