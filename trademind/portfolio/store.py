@@ -182,10 +182,22 @@ class LedgerStore:
             query = query.where(PortfolioSnapshot.ts >= since)
         with self.database.session() as session:
             found = session.scalars(query.order_by(PortfolioSnapshot.ts)).all()
-            return [
-                LedgerPoint(ts=row.ts, cash=row.cash, equity=row.equity, realized=row.realized_pnl)
-                for row in found
-            ]
+            return [_point(row) for row in found]
+
+    def snapshot_before(self, account: AccountInfo, ts: datetime) -> LedgerPoint | None:
+        """The account's last snapshot strictly before ``ts`` (None: none)."""
+        with self.database.session() as session:
+            row = session.scalars(
+                sa.select(PortfolioSnapshot)
+                .where(PortfolioSnapshot.account_id == account.id, PortfolioSnapshot.ts < ts)
+                .order_by(PortfolioSnapshot.ts.desc())
+                .limit(1)
+            ).one_or_none()
+            if row is None:
+                return None
+            return LedgerPoint(
+                ts=row.ts, cash=row.cash, equity=row.equity, realized=row.realized_pnl
+            )
 
     def latest_prices(self, account: AccountInfo) -> tuple[datetime, dict[str, Decimal]] | None:
         """The time and the position prices of the account's latest snapshot (None: none)."""
@@ -253,3 +265,7 @@ class LedgerPoint:
     cash: Decimal
     equity: Decimal
     realized: Decimal | None
+
+
+def _point(row: PortfolioSnapshot) -> LedgerPoint:
+    return LedgerPoint(ts=row.ts, cash=row.cash, equity=row.equity, realized=row.realized_pnl)

@@ -8,7 +8,8 @@ hand as Yahoo showed them in 2024 so that every command works offline.
 
 Any other symbol is looked up once through a :class:`ProfileLookup` (Yahoo Finance in the
 application, a hand-written fake in tests) and cached in the table. A failed or empty lookup is
-stored too (sector and industry NULL) and shown as :data:`UNKNOWN`, never guessed.
+stored too (sector and industry NULL) and shown as :data:`UNKNOWN`, never guessed; it is asked
+again once it is older than :data:`RETRY_UNKNOWN_AFTER` (the network may have been down).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Final, Protocol
 
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
     from trademind.db.session import Database
 
 UNKNOWN: Final = "unknown"
+RETRY_UNKNOWN_AFTER: Final = timedelta(days=1)
+"""How long a failed lookup stands before the next command asks again."""
 SHIPPED_SOURCE: Final = "shipped"
 
 
@@ -94,12 +98,25 @@ class SymbolDirectory:
             shipped = shipped_profiles() if len(stored) < len(wanted) else {}
             for symbol in wanted:
                 if symbol in stored:
+                    self._retry_if_stale(stored[symbol])
                     continue
                 row = self._new_row(symbol, shipped.get(symbol))
                 if row is not None:
                     session.add(row)
                     stored[symbol] = row
             return {symbol: _shown(symbol, stored.get(symbol)) for symbol in wanted}
+
+    def _retry_if_stale(self, row: SymbolInfo) -> None:
+        """A stored failure older than :data:`RETRY_UNKNOWN_AFTER` is looked up again (the
+        network may have been down); the row keeps "unknown" if it fails again."""
+        if self._lookup is None or row.sector is not None or row.industry is not None:
+            return
+        now = self._clock.now()
+        if now - row.updated_at < RETRY_UNKNOWN_AFTER:
+            return
+        fresh = _row(row.symbol, self._lookup.profile(row.symbol), self._lookup.source, self._clock)
+        row.name, row.sector, row.industry = fresh.name, fresh.sector, fresh.industry
+        row.source, row.updated_at = fresh.source, now
 
     def _new_row(self, symbol: str, shipped: CompanyProfile | None) -> SymbolInfo | None:
         if shipped is not None:

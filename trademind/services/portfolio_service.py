@@ -91,9 +91,9 @@ def summary(database: Database, clock: Clock, account: str | None) -> PortfolioS
 def _day_pnl(opened: OpenedLedger) -> Decimal | None:
     as_of = opened.valuation.ts
     day_start = as_of.replace(hour=0, minute=0, second=0, microsecond=0)
-    before = [p for p in opened.store.snapshots(opened.account) if p.ts < day_start]
-    if before:
-        return opened.valuation.equity - before[-1].equity
+    before = opened.store.snapshot_before(opened.account, day_start)
+    if before is not None:
+        return opened.valuation.equity - before.equity
     if opened.account.created_at >= day_start:
         return opened.valuation.equity - opened.account.starting_cash
     return None

@@ -68,6 +68,18 @@ def test_a_failed_lookup_is_stored_and_shown_as_unknown(database: Database) -> N
     assert lookup.asked == ["XYZ"]  # the failure is cached: not asked again
 
 
+def test_a_failed_lookup_is_asked_again_a_day_later(database: Database) -> None:
+    clock = TestClock()
+    SymbolDirectory(database, clock, CountingLookup({})).profiles(["IBM"])
+    answer = CompanyProfile(symbol="IBM", name="IBM", sector="Technology", industry="IT")
+    lookup = CountingLookup({"IBM": answer})
+    clock.advance(3600)
+    assert SymbolDirectory(database, clock, lookup).profiles(["IBM"])["IBM"].sector == "unknown"
+    clock.advance(86_400)
+    assert SymbolDirectory(database, clock, lookup).profiles(["IBM"])["IBM"].sector == "Technology"
+    assert lookup.asked == ["IBM"]
+
+
 def test_without_a_lookup_nothing_is_stored(database: Database) -> None:
     shown = SymbolDirectory(database, TestClock(), None).profiles(["XYZ"])["XYZ"]
     assert (shown.sector, shown.source) == ("unknown", "none")
