@@ -70,8 +70,7 @@ def run_migrations_online() -> None:
     database = Database(_configured_url())
     log.info("migrating %s", database.url)
     try:
-        with database.translate_errors(), database.engine.begin() as own_connection:
-            _configure(own_connection)
+        database.run(_configure, schema_change=True)
     finally:
         database.dispose()
 

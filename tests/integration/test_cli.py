@@ -53,7 +53,6 @@ def test_version() -> None:
 @pytest.mark.parametrize(
     ("group", "command"),
     [
-        ("portfolio", "holdings"),
         ("safety", "emergency-stop"),
         ("broker", "connect"),
         ("server", "start"),

@@ -19,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.dialects import postgresql
 
 from trademind.db import migrate
-from trademind.db.models import AgentDecision, Order, Trade, metadata
+from trademind.db.models import Account, AgentDecision, Order, Trade, metadata
 from trademind.db.repositories import (
     BarRecord,
     IndicatorRecord,
@@ -75,6 +75,9 @@ def test_models_define_every_table_of_the_design() -> None:
         "config_changes",
         "data_quarantine",
         "indicator_state",
+        "accounts",
+        "broker_state",
+        "symbols",
     } == MODEL_TABLES
 
 
@@ -135,6 +138,8 @@ def test_indexes_for_the_systems_queries_exist(database_url: str) -> None:
         ("portfolio_snapshots", ("ts",)),
         ("safety_events", ("occurred_at",)),
         ("config_changes", ("changed_at",)),
+        ("orders", ("account_id", "created_at")),
+        ("trades", ("account_id", "executed_at")),
         ("news_items", ("symbol", "published_at")),
         ("sentiment_history", ("symbol", "ts")),
     } <= indexes
@@ -271,7 +276,11 @@ def test_models_round_trip_on_postgres(postgres_schema_url: str) -> None:
     signals = {"technical": {"vote": "buy", "confidence": 0.7}, "notes": ["a", 1, None]}
     try:
         with database.session() as session:
+            account = Account(name="pg", mode="paper", broker="paper", starting_cash=Decimal(1))
+            session.add(account)
+            session.flush()
             order = Order(
+                account_id=account.id,
                 client_order_id="pg-1",
                 broker="paper",
                 mode="paper",
@@ -284,6 +293,7 @@ def test_models_round_trip_on_postgres(postgres_schema_url: str) -> None:
             session.flush()
             session.add(
                 Trade(
+                    account_id=account.id,
                     order_id=order.id,
                     mode="paper",
                     symbol="MSFT",

@@ -44,6 +44,7 @@ def test_wheel_contains_every_shipped_resource(wheel: Path) -> None:
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     samples = {n.rsplit("/", 1)[-1] for n in names if n.startswith("trademind/data/sample/")}
     assert {"AAPL.csv", "MSFT.csv", "NVDA.csv", "TSLA.csv"} <= samples
+    assert "trademind/portfolio/symbols.csv" in names  # sectors of the sample symbols
 
 
 def test_installed_wheel_resolves_resources_inside_itself(wheel: Path, tmp_path: Path) -> None:

@@ -38,9 +38,9 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
     (
         "portfolio",
         "trademind.cli.portfolio",
-        "Portfolio: summary, holdings, performance, sectors, export. [not built yet]",
+        "Portfolio: summary, holdings, performance, sectors, export.",
     ),
-    ("trades", "trademind.cli.trades", "Trades: list, show, export, today, pnl. [not built yet]"),
+    ("trades", "trademind.cli.trades", "Trades: list, show, export, today, pnl."),
     (
         "strategies",
         "trademind.cli.strategies",

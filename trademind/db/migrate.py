@@ -157,6 +157,6 @@ def current(url: str) -> str | None:
 def _with_database[T](url: str, work: Callable[[sa.Connection], T]) -> T:
     database = Database(url)
     try:
-        return database.run(work)
+        return database.run(work, schema_change=True)
     finally:
         database.dispose()

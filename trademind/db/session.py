@@ -115,6 +115,17 @@ def _configure_sqlite(engine: Engine, database_file: Path | None) -> None:
             cursor.close()
 
 
+def _check_foreign_keys(connection: sa.Connection) -> None:
+    """Raise DatabaseError when a row references a missing row (SQLite, after a migration)."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent, _ = broken[0]
+        raise DatabaseError(
+            f"schema change left {len(broken)} broken reference(s), e.g. {table} row {rowid} "
+            f"to a missing {parent} row; nothing was changed"
+        )
+
+
 SQLITE_PAGE_SIZE: Final = 16_384
 """Page size of new SQLite files (SQLite's default is 4096)."""
 
@@ -174,26 +185,45 @@ class Database:
             finally:
                 session.close()
 
-    def run[T](self, work: Callable[[sa.Connection], T], *, bulk: bool = False) -> T:
+    def run[T](
+        self,
+        work: Callable[[sa.Connection], T],
+        *,
+        bulk: bool = False,
+        schema_change: bool = False,
+    ) -> T:
         """Run ``work`` on one connection inside one transaction (committed on success).
 
         ``bulk`` marks a large write of re-fetchable data (bars, indicator values): on SQLite
         that transaction commits with ``synchronous=NORMAL``, WAL's recommended level. The file
         is never corrupted; a power cut right after the commit may lose that write (the data
         can be ingested again). Every other transaction keeps the default, ``FULL``.
+
+        ``schema_change`` marks a migration: on SQLite foreign keys are off during the
+        transaction (rebuilding a referenced table needs that, and SQLite only changes it
+        outside a transaction) and ``PRAGMA foreign_key_check`` must find nothing before the
+        commit, else :class:`~trademind.core.errors.DatabaseError` and nothing is committed.
         """
         with self.translate_errors(), self._engine.connect() as connection:
             relaxed = bulk and self.backend == "sqlite"
+            unchecked = schema_change and self.backend == "sqlite"
             # On the driver connection: a PRAGMA through SQLAlchemy would begin a transaction.
             driver: Any = connection.connection.driver_connection
             if relaxed:
                 driver.execute("PRAGMA synchronous=NORMAL")
+            if unchecked:
+                driver.execute("PRAGMA foreign_keys=OFF")
             try:
                 with connection.begin():
-                    return work(connection)
+                    result = work(connection)
+                    if unchecked:
+                        _check_foreign_keys(connection)
+                    return result
             finally:
                 if relaxed:
                     driver.execute("PRAGMA synchronous=FULL")
+                if unchecked:
+                    driver.execute("PRAGMA foreign_keys=ON")
 
     def check_connection(self) -> None:
         """Connect once and run ``SELECT 1``; raise DatabaseError when that fails."""
@@ -216,7 +246,7 @@ class Database:
         if self.run(migrate.current_on) == head:
             return
         log.info("upgrading database %s to revision %s", self.url, head)
-        self.run(lambda connection: migrate.upgrade_on(connection, "head"))
+        self.run(lambda connection: migrate.upgrade_on(connection, "head"), schema_change=True)
 
     def dispose(self) -> None:
         """Close every pooled connection."""

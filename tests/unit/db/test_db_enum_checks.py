@@ -38,7 +38,8 @@ def test_each_column_allows_exactly_its_enum() -> None:
         "action", list(Action)
     )
     modes = _in("mode", list(TradingMode))
-    for table in ("orders", "trades", "holdings", "portfolio_snapshots", "agent_decisions"):
+    tables = ("accounts", "orders", "trades", "holdings", "portfolio_snapshots", "agent_decisions")
+    for table in tables:
         assert _check(table, f"ck_{table}_mode_allowed") == modes
     assert _check("safety_events", "ck_safety_events_mode_allowed") == f"mode IS NULL OR {modes}"
 

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from trademind.db.models import (
+    Account,
     AgentDecision,
     BacktestRun,
     ConfigChange,
@@ -24,8 +25,18 @@ TOKYO = timezone(timedelta(hours=9))
 FILLED_AT = datetime(2024, 3, 15, 23, 45, 1, 123456, tzinfo=TOKYO)
 
 
+@pytest.fixture
+def database(database: Database) -> Database:
+    """The migrated database with two accounts, ids 1 (paper) and 2 (live)."""
+    with database.session() as session:
+        for mode in ("paper", "live"):
+            session.add(Account(name=mode, mode=mode, broker="paper", starting_cash=Decimal(1)))
+    return database
+
+
 def _order(**overrides: object) -> Order:
     values: dict[str, object] = {
+        "account_id": 1,
         "client_order_id": "tm-1",
         "broker": "paper",
         "mode": "paper",
@@ -47,6 +58,7 @@ def test_trade_round_trips_decimals_times_and_json(database: Database) -> None:
         session.flush()
         session.add(
             Trade(
+                account_id=1,
                 order_id=order.id,
                 mode="paper",
                 symbol="AAPL",
@@ -186,6 +198,7 @@ def test_foreign_keys_are_enforced(database: Database) -> None:
     with pytest.raises(sa.exc.IntegrityError), database.session() as session:
         session.add(
             Trade(
+                account_id=1,
                 order_id=999,
                 mode="paper",
                 symbol="AAPL",
@@ -197,12 +210,31 @@ def test_foreign_keys_are_enforced(database: Database) -> None:
         )
 
 
-def test_one_holding_per_mode_and_symbol(database: Database) -> None:
+def test_client_order_ids_are_unique_per_account(database: Database) -> None:
+    with database.session() as session:
+        session.add(_order(account_id=2))  # the same id in another account is another order
+    with database.session() as session:
+        assert len(session.scalars(sa.select(Order)).all()) == 1
+    with database.session() as session:
+        session.add(_order())
+    with database.session() as session:
+        assert len(session.scalars(sa.select(Order)).all()) == 2
+
+
+def test_every_ledger_row_needs_an_account(database: Database) -> None:
+    with pytest.raises(sa.exc.IntegrityError), database.session() as session:
+        session.add(_order(account_id=None))
+    with pytest.raises(sa.exc.IntegrityError), database.session() as session:
+        session.add(_order(account_id=99))
+
+
+def test_one_holding_per_account_and_symbol(database: Database) -> None:
     opened = datetime(2024, 1, 2, tzinfo=UTC)
     with database.session() as session:
-        for mode in ("paper", "live"):
+        for account_id, mode in ((1, "paper"), (2, "live")):
             session.add(
                 Holding(
+                    account_id=account_id,
                     mode=mode,
                     symbol="AAPL",
                     quantity=Decimal(5),
@@ -213,6 +245,7 @@ def test_one_holding_per_mode_and_symbol(database: Database) -> None:
     with pytest.raises(sa.exc.IntegrityError), database.session() as session:
         session.add(
             Holding(
+                account_id=1,
                 mode="paper",
                 symbol="AAPL",
                 quantity=Decimal(1),
@@ -226,6 +259,7 @@ def test_snapshot_positions_default_to_an_empty_list(database: Database) -> None
     with database.session() as session:
         session.add(
             PortfolioSnapshot(
+                account_id=1,
                 mode="paper",
                 ts=FILLED_AT,
                 cash=Decimal("1000.01"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from trademind.db.base import Base
+from trademind.db.models.accounts import Account, BrokerState, SymbolInfo
 from trademind.db.models.decisions import AgentDecision, BacktestRun
 from trademind.db.models.market import (
     DataQuarantine,
@@ -18,9 +19,11 @@ metadata = Base.metadata
 """The metadata Alembic compares the migrations against."""
 
 __all__ = [
+    "Account",
     "AgentDecision",
     "BacktestRun",
     "Base",
+    "BrokerState",
     "ConfigChange",
     "DataQuarantine",
     "Holding",
@@ -31,6 +34,7 @@ __all__ = [
     "PortfolioSnapshot",
     "SafetyEvent",
     "SentimentRecord",
+    "SymbolInfo",
     "Trade",
     "metadata",
 ]

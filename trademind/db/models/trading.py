@@ -1,7 +1,10 @@
 """The ledger: orders, trades (fills), current holdings and portfolio snapshots.
 
-Quantities and money are exact decimals (:class:`~trademind.db.types.ExactDecimal`).
-``mode`` separates paper, live, backtest and replay books in the same database.
+Quantities and money are exact decimals (:class:`~trademind.db.types.ExactDecimal`). Every
+row belongs to one account (``account_id``, see :mod:`trademind.db.models.accounts`); ``mode``
+repeats the account's mode (paper, live, backtest, replay) for queries across accounts.
+The mapping to the core types (:class:`~trademind.core.order_state.OrderState`,
+:class:`~trademind.core.orders.Fill`) is :mod:`trademind.portfolio.rows`.
 """
 
 from __future__ import annotations
@@ -34,12 +37,17 @@ _POSITIVE_QUANTITY = "CAST(quantity AS NUMERIC) > 0"
 class Order(Base):
     """An order as TradeMind sent it and as the broker reported it back.
 
-    ``client_order_id`` is ours (unique, idempotent resubmission); ``broker_order_id`` is the
-    broker's. ``parent_order_id`` links bracket/OCO children to their parent.
+    ``client_order_id`` is ours (unique per account, idempotent resubmission);
+    ``broker_order_id`` is the broker's. ``parent_order_id`` links bracket/OCO children to
+    their parent. ``decision_ref`` is the core order's ``decision_id`` text (the link to an
+    ``agent_decisions`` row, ``decision_id``, arrives with the decision chain).
+    ``working_quantity`` is the broker's working quantity when it differs from ``quantity``
+    (NULL: the same). ``reject_reason`` says why a rejected, cancelled or expired order ended.
     """
 
     __tablename__ = "orders"
     __table_args__ = (
+        sa.UniqueConstraint("account_id", "client_order_id"),
         one_of("mode", TradingMode),
         one_of("side", OrderSide),
         one_of("status", OrderStatus),
@@ -48,21 +56,25 @@ class Order(Base):
         sa.Index("ix_orders_created_at", "created_at"),
         sa.Index("ix_orders_symbol_created_at", "symbol", "created_at"),
         sa.Index("ix_orders_broker_order_id", "broker_order_id"),
+        sa.Index("ix_orders_account_id_created_at", "account_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    client_order_id: Mapped[str] = mapped_column(sa.String(NAME_LENGTH), unique=True)
+    account_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("accounts.id"))
+    client_order_id: Mapped[str] = mapped_column(sa.String(NAME_LENGTH))
     broker_order_id: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
     broker: Mapped[str] = mapped_column(sa.String(SHORT_TEXT))
     mode: Mapped[str] = mapped_column(sa.String(16))
     parent_order_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("orders.id"))
     decision_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("agent_decisions.id"))
+    decision_ref: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
     strategy: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
     symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH))
     side: Mapped[str] = mapped_column(sa.String(8))
     order_type: Mapped[str] = mapped_column(sa.String(16))
     time_in_force: Mapped[str] = mapped_column(sa.String(8), default="day")
     quantity: Mapped[Decimal]
+    working_quantity: Mapped[Decimal | None]
     limit_price: Mapped[Decimal | None]
     stop_price: Mapped[Decimal | None]
     status: Mapped[str] = mapped_column(sa.String(20), default=OrderStatus.PENDING.value)
@@ -73,31 +85,37 @@ class Order(Base):
     reject_reason: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     submitted_at: Mapped[datetime | None]
-    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+    # The broker's time of the state (OrderState.updated_at), set with every status change.
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
     closed_at: Mapped[datetime | None]
 
 
 class Trade(Base):
     """One execution (fill) with the agent signals and reasoning that led to it.
 
-    ``broker_execution_id`` (IBKR ``execId``) is unique so a replayed execution report is not
-    booked twice.
+    ``broker_execution_id`` (IBKR ``execId``) is unique per account so a replayed execution
+    report is not booked twice. ``client_order_id`` is the order's id as the fill names it
+    (``order_id`` links the ``orders`` row when it is recorded).
     """
 
     __tablename__ = "trades"
     __table_args__ = (
+        sa.UniqueConstraint("account_id", "broker_execution_id"),
         one_of("mode", TradingMode),
         one_of("side", OrderSide),
         sa.CheckConstraint(_POSITIVE_QUANTITY, name="quantity_positive"),
         sa.Index("ix_trades_executed_at", "executed_at"),
         sa.Index("ix_trades_symbol_executed_at", "symbol", "executed_at"),
         sa.Index("ix_trades_order_id", "order_id"),
+        sa.Index("ix_trades_account_id_executed_at", "account_id", "executed_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("accounts.id"))
     order_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("orders.id"))
+    client_order_id: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
     decision_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("agent_decisions.id"))
-    broker_execution_id: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH), unique=True)
+    broker_execution_id: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
     mode: Mapped[str] = mapped_column(sa.String(16))
     strategy: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
     symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH))
@@ -115,12 +133,13 @@ class Trade(Base):
 
 
 class Holding(Base):
-    """A current position: one row per (mode, symbol), deleted or zeroed when flat."""
+    """A current position: one row per (account, symbol), deleted when flat."""
 
     __tablename__ = "holdings"
-    __table_args__ = (sa.UniqueConstraint("mode", "symbol"), one_of("mode", TradingMode))
+    __table_args__ = (sa.UniqueConstraint("account_id", "symbol"), one_of("mode", TradingMode))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("accounts.id"))
     mode: Mapped[str] = mapped_column(sa.String(16))
     symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH))
     quantity: Mapped[Decimal]
@@ -139,12 +158,13 @@ class PortfolioSnapshot(Base):
 
     __tablename__ = "portfolio_snapshots"
     __table_args__ = (
-        sa.UniqueConstraint("mode", "ts"),
+        sa.UniqueConstraint("account_id", "ts"),
         one_of("mode", TradingMode),
         sa.Index("ix_portfolio_snapshots_ts", "ts"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("accounts.id"))
     mode: Mapped[str] = mapped_column(sa.String(16))
     ts: Mapped[datetime]
     cash: Mapped[Decimal]

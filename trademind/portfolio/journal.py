@@ -1,0 +1,112 @@
+"""The database :class:`~trademind.core.ports.BrokerJournal`: a paper broker's book on the
+ledger tables, so that a restart continues from it.
+
+Orders go to ``orders``, fills to ``trades`` (through :class:`~trademind.portfolio.store.
+LedgerStore`, which also keeps ``holdings`` current), documents to ``broker_state``. Every
+method commits before it returns. ``record_fill`` is idempotent on the fill's execution id
+(unique per account). The account must exist (``LedgerStore.open_account``): an unknown name
+is a :class:`~trademind.portfolio.store.UnknownAccountError`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from trademind.db.models import BrokerState
+from trademind.db.models import Order as OrderRow
+from trademind.portfolio import rows
+from trademind.portfolio.store import LedgerStore
+
+if TYPE_CHECKING:
+    from trademind.core.clock import Clock
+    from trademind.core.order_state import OrderState
+    from trademind.core.orders import Fill
+    from trademind.db.session import Database
+    from trademind.portfolio.book import LedgerSnapshot
+    from trademind.portfolio.ledger import Ledger
+    from trademind.portfolio.rows import AccountInfo
+
+
+class SqlBrokerJournal:
+    """A :class:`~trademind.core.ports.BrokerJournal` on ``database``.
+
+    Keeps each account's :class:`~trademind.portfolio.ledger.Ledger` in memory once loaded
+    (the fills are read once per process) and drops it when a write fails.
+    """
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self.store = LedgerStore(database, clock)
+        self._database = database
+        self._accounts: dict[str, AccountInfo] = {}
+        self._ledgers: dict[str, Ledger] = {}
+
+    def _account(self, name: str) -> AccountInfo:
+        if name not in self._accounts:
+            self._accounts[name] = self.store.account(name)
+        return self._accounts[name]
+
+    def ledger(self, account: str) -> Ledger:
+        """The account's ledger with every recorded fill applied."""
+        if account not in self._ledgers:
+            self._ledgers[account] = self.store.load_ledger(self._account(account))
+        return self._ledgers[account]
+
+    def record_order(self, account: str, state: OrderState) -> None:
+        info = self._account(account)
+        with self._database.session() as session:
+            row = session.scalars(
+                sa.select(OrderRow).where(
+                    OrderRow.account_id == info.id,
+                    OrderRow.client_order_id == state.client_order_id,
+                )
+            ).one_or_none()
+            if row is None:
+                session.add(rows.new_order_row(info, state))
+            else:
+                rows.update_order_row(row, state)
+
+    def record_fill(self, account: str, fill: Fill) -> bool:
+        ledger = self.ledger(account)
+        try:
+            return self.store.record_fill(self._account(account), ledger, fill)
+        except BaseException:
+            self._ledgers.pop(account, None)
+            raise
+
+    def record_snapshot(self, account: str, snapshot: LedgerSnapshot) -> None:
+        """Store a snapshot of the account (see :meth:`Ledger.mark`)."""
+        self.store.save_snapshot(self._account(account), snapshot)
+
+    def load_orders(self, account: str) -> list[OrderState]:
+        info = self._account(account)
+        with self._database.session() as session:
+            found = session.scalars(
+                sa.select(OrderRow)
+                .where(OrderRow.account_id == info.id)
+                .order_by(OrderRow.created_at, OrderRow.id)
+            ).all()
+            return [rows.order_state_from_row(row) for row in found]
+
+    def load_fills(self, account: str) -> list[Fill]:
+        return self.store.fills(self._account(account))
+
+    def save_state(self, account: str, name: str, document: dict[str, Any]) -> None:
+        info = self._account(account)
+        now = self.store.clock.now()
+        with self._database.session() as session:
+            row = session.get(BrokerState, (info.id, name))
+            if row is None:
+                session.add(
+                    BrokerState(account_id=info.id, name=name, document=document, updated_at=now)
+                )
+            else:
+                row.document = document
+                row.updated_at = now
+
+    def load_state(self, account: str, name: str) -> dict[str, Any] | None:
+        info = self._account(account)
+        with self._database.session() as session:
+            row = session.get(BrokerState, (info.id, name))
+            return None if row is None else dict(row.document)

@@ -1,0 +1,271 @@
+"""The ledger in the database: accounts, fills, holdings and snapshots (SQLAlchemy).
+
+:class:`LedgerStore` is what the trading loop and the read services use. Writes are one
+transaction each (committed before the method returns); timestamps come from the
+:class:`~trademind.core.clock.Clock`. A ledger is rebuilt from its stored fills
+(:meth:`LedgerStore.load_ledger`): the fills are the truth, holdings and snapshots are kept
+beside them for queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from trademind.core import values
+from trademind.core.errors import ValidationError
+from trademind.core.market import TradingMode
+from trademind.core.orders import Fill
+from trademind.db.models import Account, Holding, PortfolioSnapshot, Trade
+from trademind.db.models import Order as OrderRow
+from trademind.portfolio import rows
+from trademind.portfolio.book import LedgerSnapshot
+from trademind.portfolio.ledger import Ledger
+from trademind.portfolio.rows import AccountInfo, FillContext
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from trademind.core.clock import Clock
+    from trademind.db.session import Database
+
+
+class UnknownAccountError(ValidationError):
+    """No account has this name; the message names the known ones."""
+
+
+class NoAccountError(ValidationError):
+    """The database holds no trading account yet."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "no trading account yet: run `trademind trade --mode replay ...` to create one"
+        )
+
+
+class LedgerStore:
+    """Accounts and their ledgers in ``database``."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self.database = database
+        self.clock = clock
+
+    # accounts -------------------------------------------------------------------------------
+
+    def open_account(
+        self, name: str, *, mode: TradingMode, broker: str, starting_cash: Decimal
+    ) -> AccountInfo:
+        """The account ``name``, created with these settings when new, and marked used now.
+
+        An existing account keeps its settings; asking for another mode is a
+        ValidationError (an account's book is one mode's)."""
+        values.text(name, "account name", max_length=64)
+        values.not_negative(starting_cash, "starting cash")
+        now = self.clock.now()
+        with self.database.session() as session:
+            row = session.scalars(sa.select(Account).where(Account.name == name)).one_or_none()
+            if row is None:
+                row = Account(
+                    name=name,
+                    mode=TradingMode(mode).value,
+                    broker=broker,
+                    starting_cash=starting_cash,
+                    created_at=now,
+                    last_used_at=now,
+                )
+                session.add(row)
+            elif row.mode != TradingMode(mode).value:
+                raise ValidationError(
+                    f"account {name!r} is a {row.mode} account; it cannot trade in {mode} mode"
+                )
+            row.last_used_at = now
+            session.flush()
+            return rows.account_from_row(row)
+
+    def accounts(self) -> list[AccountInfo]:
+        """Every account, most recently used first."""
+        with self.database.session() as session:
+            found = session.scalars(
+                sa.select(Account).order_by(Account.last_used_at.desc(), Account.id.desc())
+            ).all()
+            return [rows.account_from_row(row) for row in found]
+
+    def account(self, name: str | None = None) -> AccountInfo:
+        """The account ``name`` (None: the most recently used one).
+
+        No account at all: :class:`NoAccountError`; an unknown name:
+        :class:`UnknownAccountError` naming the known ones."""
+        known = self.accounts()
+        if not known:
+            raise NoAccountError
+        if name is None:
+            return known[0]
+        for account in known:
+            if account.name == name:
+                return account
+        names = ", ".join(sorted(account.name for account in known))
+        raise UnknownAccountError(f"no account named {name!r} (known: {names})")
+
+    # ledger ---------------------------------------------------------------------------------
+
+    def load_ledger(self, account: AccountInfo) -> Ledger:
+        """The account's ledger, rebuilt from its stored fills in the order they were stored."""
+        return Ledger.replayed(account.name, account.starting_cash, self.fills(account))
+
+    def fills(self, account: AccountInfo) -> list[Fill]:
+        with self.database.session() as session:
+            found = session.scalars(
+                sa.select(Trade).where(Trade.account_id == account.id).order_by(Trade.id)
+            ).all()
+            return [rows.fill_from_row(row) for row in found]
+
+    def record_fill(
+        self,
+        account: AccountInfo,
+        ledger: Ledger,
+        fill: Fill,
+        *,
+        agent_signals: Mapping[str, Any] | None = None,
+        reasoning: str | None = None,
+    ) -> bool:
+        """Store ``fill`` and apply it to ``ledger`` (the account's, as loaded), updating the
+        symbol's holding and the order's commission in the same transaction.
+
+        False, and nothing changed, when a fill with its execution id is stored already. When
+        the transaction fails the exception propagates and ``ledger`` (already changed) is
+        stale: load it again."""
+        with self.database.session() as session:
+            if self._stored(session, account, fill):
+                return False
+            order = self._order_row(session, account, fill.order_id)
+            before = ledger.realized_pnl
+            if not ledger.apply(fill):
+                return False
+            context = FillContext(
+                order_row_id=None if order is None else order.id,
+                strategy=None if order is None else order.strategy,
+                realized_pnl=ledger.realized_pnl - before,
+                recorded_at=self.clock.now(),
+                agent_signals=dict(agent_signals or {}),
+                reasoning=reasoning,
+            )
+            session.add(rows.row_from_fill(account, fill, context))
+            if order is not None:
+                order.commission += fill.commission
+            self._write_holding(session, account, ledger, fill.symbol)
+        return True
+
+    def save_snapshot(self, account: AccountInfo, snapshot: LedgerSnapshot) -> None:
+        """Store ``snapshot`` (replacing one of the same account and time)."""
+        with self.database.session() as session:
+            existing = session.scalars(
+                sa.select(PortfolioSnapshot).where(
+                    PortfolioSnapshot.account_id == account.id,
+                    PortfolioSnapshot.ts == snapshot.ts,
+                )
+            ).one_or_none()
+            if existing is None:
+                session.add(rows.new_snapshot_row(account, snapshot))
+                return
+            for name, value in rows.snapshot_values(snapshot).items():
+                setattr(existing, name, value)
+
+    def snapshots(self, account: AccountInfo, since: datetime | None = None) -> list[LedgerPoint]:
+        """The account's stored snapshots (oldest first), from ``since`` when given."""
+        query = sa.select(PortfolioSnapshot).where(PortfolioSnapshot.account_id == account.id)
+        if since is not None:
+            query = query.where(PortfolioSnapshot.ts >= since)
+        with self.database.session() as session:
+            found = session.scalars(query.order_by(PortfolioSnapshot.ts)).all()
+            return [_point(row) for row in found]
+
+    def snapshot_before(self, account: AccountInfo, ts: datetime) -> LedgerPoint | None:
+        """The account's last snapshot strictly before ``ts`` (None: none)."""
+        with self.database.session() as session:
+            row = session.scalars(
+                sa.select(PortfolioSnapshot)
+                .where(PortfolioSnapshot.account_id == account.id, PortfolioSnapshot.ts < ts)
+                .order_by(PortfolioSnapshot.ts.desc())
+                .limit(1)
+            ).one_or_none()
+            if row is None:
+                return None
+            return LedgerPoint(
+                ts=row.ts, cash=row.cash, equity=row.equity, realized=row.realized_pnl
+            )
+
+    def latest_prices(self, account: AccountInfo) -> tuple[datetime, dict[str, Decimal]] | None:
+        """The time and the position prices of the account's latest snapshot (None: none)."""
+        with self.database.session() as session:
+            row = session.scalars(
+                sa.select(PortfolioSnapshot)
+                .where(PortfolioSnapshot.account_id == account.id)
+                .order_by(PortfolioSnapshot.ts.desc())
+                .limit(1)
+            ).one_or_none()
+            if row is None:
+                return None
+            prices = {
+                str(item["symbol"]): Decimal(str(item["market_price"]))
+                for item in row.positions
+                if isinstance(item, dict) and "symbol" in item and "market_price" in item
+            }
+            return row.ts, prices
+
+    # helpers --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _stored(session: Session, account: AccountInfo, fill: Fill) -> bool:
+        if fill.execution_id is None:
+            return False
+        found = session.scalar(
+            sa.select(Trade.id).where(
+                Trade.account_id == account.id, Trade.broker_execution_id == fill.execution_id
+            )
+        )
+        return found is not None
+
+    @staticmethod
+    def _order_row(session: Session, account: AccountInfo, client_order_id: str) -> OrderRow | None:
+        return session.scalars(
+            sa.select(OrderRow).where(
+                OrderRow.account_id == account.id, OrderRow.client_order_id == client_order_id
+            )
+        ).one_or_none()
+
+    def _write_holding(
+        self, session: Session, account: AccountInfo, ledger: Ledger, symbol: str
+    ) -> None:
+        row = session.scalars(
+            sa.select(Holding).where(Holding.account_id == account.id, Holding.symbol == symbol)
+        ).one_or_none()
+        position = ledger.position(symbol)
+        if position is None:
+            if row is not None:
+                session.delete(row)
+            return
+        now = self.clock.now()
+        if row is None:
+            session.add(rows.new_holding_row(account, position, now))
+            return
+        for name, value in rows.holding_values(position, now).items():
+            setattr(row, name, value)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LedgerPoint:
+    """One stored snapshot's headline numbers."""
+
+    ts: datetime
+    cash: Decimal
+    equity: Decimal
+    realized: Decimal | None
+
+
+def _point(row: PortfolioSnapshot) -> LedgerPoint:
+    return LedgerPoint(ts=row.ts, cash=row.cash, equity=row.equity, realized=row.realized_pnl)
