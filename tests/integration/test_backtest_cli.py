@@ -334,12 +334,13 @@ class _BrokenEngine:
 
 
 def test_a_run_whose_engine_raises_is_stored_as_failed_with_its_error(cli: Cli) -> None:
+    from trademind.bootstrap import build_database
     from trademind.config import load_settings
-    from trademind.services import backtest_service, data_service
+    from trademind.services import backtest_service
     from trademind.services.backtest_data import DataRequest, prepare_data
 
     settings = load_settings()
-    database = data_service.open_database(settings)
+    database = build_database(settings)
     try:
         data = prepare_data(database, settings, DataRequest(["AAPL"], days=365))
         spec = backtest_service.run_spec(
@@ -579,12 +580,13 @@ class _FullDisk:
 def test_a_report_that_fails_after_the_run_leaves_no_run_stored(cli: Cli) -> None:
     """Issue 9, defect 7: the run and its report are one transaction: when the report cannot
     be written after the run, the run is not stored either."""
+    from trademind.bootstrap import build_database
     from trademind.config import load_settings
-    from trademind.services import backtest_service, data_service
+    from trademind.services import backtest_service
     from trademind.services.backtest_data import DataRequest
 
     settings = load_settings()
-    database = data_service.open_database(settings)
+    database = build_database(settings)
     publish = _FullDisk()
     request = backtest_service.RunRequest("ma_crossover", DataRequest(["AAPL"]))
     try:

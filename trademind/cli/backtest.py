@@ -57,7 +57,7 @@ from trademind.cli.backtest_common import (
     run_command,
     show_notices,
 )
-from trademind.cli.context import CliState, get_state, open_database
+from trademind.cli.context import CliState, get_state
 from trademind.cli.output import print_json, print_message, print_table
 from trademind.core import backtest_limits as limits
 
@@ -125,7 +125,7 @@ def compare(  # noqa: PLR0917
     settings = state.load_settings()
     names = [part.strip() for part in strategies.split(",") if part.strip()]
     data = data_request(symbol, symbols, days, start, end, interval)
-    with open_database(settings) as db, progress_bar(state, "compare") as progress:
+    with state.open_database() as db, progress_bar(state, "compare") as progress:
         result = backtest_robustness.compare(
             db,
             settings,
@@ -215,7 +215,7 @@ def optimize(  # noqa: PLR0917
     request = _sweep_request(
         strategy, data, param, random, seed, metric, workers, slippage, commission
     )
-    with open_database(settings) as db, progress_bar(state, "optimize") as progress:
+    with state.open_database() as db, progress_bar(state, "optimize") as progress:
         result = backtest_robustness.optimize(db, settings, request, top=top, progress=progress)
     if state.json:
         print_json(result)
@@ -297,7 +297,7 @@ def walk_forward(  # noqa: PLR0917
     request = _sweep_request(
         strategy, data, param, random, seed, metric, workers, slippage, commission
     )
-    with open_database(settings) as db, progress_bar(state, "walk-forward") as progress:
+    with state.open_database() as db, progress_bar(state, "walk-forward") as progress:
         result = backtest_robustness.walk_forward(
             db,
             settings,

@@ -45,7 +45,6 @@ from trademind.services.data_report import (
     SymbolIngest,
 )
 from trademind.services.data_status import status
-from trademind.services.db_open import open_database
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ Progress = Callable[[int, int, str | None], None]
 """Called as ``progress(done, total, symbol)`` before each symbol and ``(total, total, None)``
 at the end."""
 
-__all__ = ["UNPARSABLE", "Window", "open_database", "plan_requests", "resolve_window", "status"]
+__all__ = ["UNPARSABLE", "Window", "plan_requests", "resolve_window", "status"]
 
 SAMPLE_HINT = "use `--source sample` for the bundled offline data"
 OFFLINE_HINT = "Use --source sample or --source csv offline"
