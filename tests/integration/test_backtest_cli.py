@@ -12,11 +12,14 @@ import importlib.util
 import io
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support.cli_driver import Cli
+
+from trademind.core.clock import TestClock
 
 SAMPLE_NOTICE = "no stored bars for AAPL: using the bundled sample data (2013-01-02 to 2023-12-29"
 RUN_KEYS = {"id", "strategy", "symbols", "start", "end", "final_equity", "trades", "metrics"}
@@ -341,13 +344,14 @@ def test_a_run_whose_engine_raises_is_stored_as_failed_with_its_error(cli: Cli) 
 
     settings = load_settings()
     database = build_database(settings)
+    clock = TestClock(datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC))
     try:
-        data = prepare_data(database, settings, DataRequest(["AAPL"], days=365))
+        data = prepare_data(database, settings, DataRequest(["AAPL"], days=365), clock=clock)
         spec = backtest_service.run_spec(
             settings, backtest_service.RunRequest("ma_crossover", DataRequest(["AAPL"]))
         )
         with pytest.raises(RuntimeError, match="engine exploded"):
-            backtest_service.execute(database, data, spec, engine_run=_BrokenEngine())
+            backtest_service.execute(database, data, spec, engine_run=_BrokenEngine(), clock=clock)
     finally:
         database.dispose()
     (listed,) = cli.json("backtest", "list")
@@ -355,6 +359,7 @@ def test_a_run_whose_engine_raises_is_stored_as_failed_with_its_error(cli: Cli) 
     assert listed["final_equity"] is None
     failed = cli.json("backtest", "results", str(listed["id"]))
     assert failed["error"] == "RuntimeError: engine exploded"
+    assert failed["started_at"] == failed["finished_at"] == "2031-05-06T07:08:09+00:00"
     assert failed["trades"] == []
     assert failed["params"] == {"fast": 20, "slow": 50, "average": "sma"}
     code, out, err = cli("backtest", "export", str(listed["id"]), "--format", "html")
@@ -591,7 +596,7 @@ def test_a_report_that_fails_after_the_run_leaves_no_run_stored(cli: Cli) -> Non
     request = backtest_service.RunRequest("ma_crossover", DataRequest(["AAPL"]))
     try:
         with pytest.raises(OSError, match="No space left"):
-            backtest_service.run(database, settings, request, publish=publish)
+            backtest_service.run(database, settings, request, publish=publish, clock=TestClock())
     finally:
         database.dispose()
     assert publish.seen == [1]  # it saw the run with its id, before the commit

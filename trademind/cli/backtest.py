@@ -134,6 +134,7 @@ def compare(  # noqa: PLR0917
             slippage=slippage,
             commission=commission,
             progress=progress,
+            clock=state.parts.clock,
         )
     if state.json:
         print_json(result)
@@ -216,7 +217,9 @@ def optimize(  # noqa: PLR0917
         strategy, data, param, random, seed, metric, workers, slippage, commission
     )
     with state.open_database() as db, progress_bar(state, "optimize") as progress:
-        result = backtest_robustness.optimize(db, settings, request, top=top, progress=progress)
+        result = backtest_robustness.optimize(
+            db, settings, request, top=top, progress=progress, clock=state.parts.clock
+        )
     if state.json:
         print_json(result)
         return
@@ -306,6 +309,7 @@ def walk_forward(  # noqa: PLR0917
             in_sample_ratio=in_sample_ratio,
             mode=mode,
             progress=progress,
+            clock=state.parts.clock,
         )
     if state.json:
         print_json(result)

@@ -256,7 +256,9 @@ def run_command(  # noqa: PLR0917 - one function behind `backtest run` and `stra
     )
     publish = None if report is None else _report_writer(report, settings)
     with state.open_database() as db, progress_bar(state, "backtest") as progress:
-        result = backtest_service.run(db, settings, request, progress=progress, publish=publish)
+        result = backtest_service.run(
+            db, settings, request, progress=progress, publish=publish, clock=state.parts.clock
+        )
     view = result.as_dict() | {"report": None if report is None else str(report)}
     if state.json:
         print_json(view)

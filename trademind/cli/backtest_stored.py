@@ -200,7 +200,14 @@ def montecarlo(  # noqa: PLR0917 - Typer passes every option positionally
         )
     with state.open_database() as db, progress_bar(state, "montecarlo") as progress:
         result = backtest_robustness.montecarlo(
-            db, settings, run_id=run_id, request=request, runs=runs, seed=seed, progress=progress
+            db,
+            settings,
+            run_id=run_id,
+            request=request,
+            runs=runs,
+            seed=seed,
+            progress=progress,
+            clock=state.parts.clock,
         )
     if state.json:
         print_json(result)

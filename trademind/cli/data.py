@@ -126,6 +126,7 @@ def ingest(  # noqa: PLR0917 - Typer passes every option positionally
             days=days,
             interval=interval_or_default(interval, settings),
             progress=progress,
+            clock=state.parts.clock,
         )
     report_ingest(state, report)
 
@@ -239,10 +240,15 @@ def clear_cache(
         with state.open_database() as database:
             confirmed = yes or _asked_to_delete(database, symbol)
             report = data_service.clear_market_data(
-                cache, database, symbol=symbol, bars=True, confirmed=confirmed
+                cache,
+                database,
+                symbol=symbol,
+                bars=True,
+                confirmed=confirmed,
+                clock=state.parts.clock,
             )
     else:
-        report = data_service.clear_market_data(cache, None, symbol=symbol)
+        report = data_service.clear_market_data(cache, None, symbol=symbol, clock=state.parts.clock)
     message = f"cleared {report.cache_keys} cached market data entries"
     if report.deleted is not None:
         message += (
@@ -329,7 +335,7 @@ def update_indicators(
     timeframe = interval_or_default(interval, settings)
     with state.open_database() as database:
         report = data_service.update_indicators(
-            database, settings, symbol_list(symbols), timeframe, full=full
+            database, settings, symbol_list(symbols), timeframe, clock=state.parts.clock, full=full
         )
     if not report.results:
         raise NoBarsStoredError([], timeframe)
