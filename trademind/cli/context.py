@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 import click
 
-from trademind.bootstrap import Parts
-from trademind.core.clock import Clock
-
 if TYPE_CHECKING:
+    from trademind.bootstrap import Parts
     from trademind.config import Settings
     from trademind.config.readonly import ReadSettings
+    from trademind.core.clock import Clock
     from trademind.core.ports import Cache
     from trademind.data.providers import BarProvider, Source
     from trademind.db.session import Database
@@ -58,6 +57,8 @@ class CliState:
         """The parts of this command line (built when first asked for, after the global
         options are known)."""
         if self._parts is None:
+            from trademind.bootstrap import Parts  # built on first use: `--help` imports none
+
             self._parts = Parts(config_path=self.config_path, debug=self.debug, clock=self.clock)
         return self._parts
 
