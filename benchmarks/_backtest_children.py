@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from trademind.backtest.engine.config import BacktestConfig
+from trademind.core.clock import LiveClock
 from trademind.fills.commission import PercentageCommission
 from trademind.fills.slippage import NoSlippage
 from trademind.strategies.base import Bars, Signals
@@ -240,7 +241,9 @@ def run_sweep(source: Path, repeat: int) -> Arrays:
     points, length = sizes(source)
     candidates = sweep_candidates(points)
     with sqlite_database() as (database, _):
-        BarStore(database).upsert_bars("SYN", "1m", "synthetic", synthetic_bars(length))
+        BarStore(database).upsert_bars(
+            "SYN", "1m", "synthetic", synthetic_bars(length), now=LiveClock().now()
+        )
         ref = DataRef(database.url, ("SYN",), "1m")
         spec = RunSpec("ma_crossover", {}, extra_config())
         sweep(ref, spec, candidates[:2], workers=1)  # warm-up: compile in this process

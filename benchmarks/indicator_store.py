@@ -40,6 +40,7 @@ import sqlalchemy as sa
 from benchmarks._databases import postgres_database, sqlite_database
 from benchmarks.synthetic import synthetic_bars
 from trademind.config.models import Settings
+from trademind.core.clock import LiveClock
 from trademind.db.session import Database
 from trademind.indicators.compute import compute_full
 from trademind.indicators.spec import IndicatorSpec
@@ -130,7 +131,9 @@ def store_ours(url: str, values: Path) -> Outcome:
     def write() -> tuple[int, float]:
         started = time.perf_counter()
         written = database.run(
-            lambda connection: write_values(connection, SYMBOL, TIMEFRAME, ts, columns)
+            lambda connection: write_values(
+                connection, SYMBOL, TIMEFRAME, ts, columns, now=LiveClock().now()
+            )
         )
         return written, time.perf_counter() - started
 

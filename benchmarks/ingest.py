@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from benchmarks._databases import postgres_database, sqlite_database
 from benchmarks.synthetic import synthetic_bars
+from trademind.core.clock import LiveClock
 from trademind.data.store import BarStore
 from trademind.db.session import Database
 
@@ -32,8 +33,16 @@ def timed(work: Callable[[], object]) -> float:
 
 def compare(name: str, frame: pd.DataFrame, database: Database, reference: sa.Engine) -> bool:
     rows = len(frame)
-    ours = timed(lambda: BarStore(database).upsert_bars("BENCH", "1m", "benchmark", frame))
-    again = timed(lambda: BarStore(database).upsert_bars("BENCH", "1m", "benchmark", frame))
+    ours = timed(
+        lambda: BarStore(database).upsert_bars(
+            "BENCH", "1m", "benchmark", frame, now=LiveClock().now()
+        )
+    )
+    again = timed(
+        lambda: BarStore(database).upsert_bars(
+            "BENCH", "1m", "benchmark", frame, now=LiveClock().now()
+        )
+    )
     theirs = timed(lambda: frame.to_sql("market_data_reference", reference, index=False))
     ratio = theirs / ours
     print(

@@ -12,11 +12,14 @@ import importlib.util
 import io
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support.cli_driver import Cli
+
+from trademind.core.clock import TestClock
 
 SAMPLE_NOTICE = "no stored bars for AAPL: using the bundled sample data (2013-01-02 to 2023-12-29"
 RUN_KEYS = {"id", "strategy", "symbols", "start", "end", "final_equity", "trades", "metrics"}
@@ -334,19 +337,21 @@ class _BrokenEngine:
 
 
 def test_a_run_whose_engine_raises_is_stored_as_failed_with_its_error(cli: Cli) -> None:
+    from trademind.bootstrap import build_database
     from trademind.config import load_settings
-    from trademind.services import backtest_service, data_service
+    from trademind.services import backtest_service
     from trademind.services.backtest_data import DataRequest, prepare_data
 
     settings = load_settings()
-    database = data_service.open_database(settings)
+    database = build_database(settings)
+    clock = TestClock(datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC))
     try:
-        data = prepare_data(database, settings, DataRequest(["AAPL"], days=365))
+        data = prepare_data(database, settings, DataRequest(["AAPL"], days=365), clock=clock)
         spec = backtest_service.run_spec(
             settings, backtest_service.RunRequest("ma_crossover", DataRequest(["AAPL"]))
         )
         with pytest.raises(RuntimeError, match="engine exploded"):
-            backtest_service.execute(database, data, spec, engine_run=_BrokenEngine())
+            backtest_service.execute(database, data, spec, engine_run=_BrokenEngine(), clock=clock)
     finally:
         database.dispose()
     (listed,) = cli.json("backtest", "list")
@@ -354,6 +359,7 @@ def test_a_run_whose_engine_raises_is_stored_as_failed_with_its_error(cli: Cli) 
     assert listed["final_equity"] is None
     failed = cli.json("backtest", "results", str(listed["id"]))
     assert failed["error"] == "RuntimeError: engine exploded"
+    assert failed["started_at"] == failed["finished_at"] == "2031-05-06T07:08:09+00:00"
     assert failed["trades"] == []
     assert failed["params"] == {"fast": 20, "slow": 50, "average": "sma"}
     code, out, err = cli("backtest", "export", str(listed["id"]), "--format", "html")
@@ -579,17 +585,18 @@ class _FullDisk:
 def test_a_report_that_fails_after_the_run_leaves_no_run_stored(cli: Cli) -> None:
     """Issue 9, defect 7: the run and its report are one transaction: when the report cannot
     be written after the run, the run is not stored either."""
+    from trademind.bootstrap import build_database
     from trademind.config import load_settings
-    from trademind.services import backtest_service, data_service
+    from trademind.services import backtest_service
     from trademind.services.backtest_data import DataRequest
 
     settings = load_settings()
-    database = data_service.open_database(settings)
+    database = build_database(settings)
     publish = _FullDisk()
     request = backtest_service.RunRequest("ma_crossover", DataRequest(["AAPL"]))
     try:
         with pytest.raises(OSError, match="No space left"):
-            backtest_service.run(database, settings, request, publish=publish)
+            backtest_service.run(database, settings, request, publish=publish, clock=TestClock())
     finally:
         database.dispose()
     assert publish.seen == [1]  # it saw the run with its id, before the commit

@@ -14,6 +14,7 @@ from trademind.data.store import BarStore
 from trademind.db.session import Database
 from trademind.services.backtest_bars import DataRef, load_bars, read_bars
 
+WRITTEN_AT = datetime(2024, 6, 3, 15, 0, tzinfo=UTC)  # the time the writer's clock gives
 DAYS = pd.date_range("2024-01-02", periods=5, freq="D", tz="UTC")
 
 
@@ -30,7 +31,7 @@ def _store(database: Database) -> None:
             "adj_close": closes / 2,  # a 2:1 adjustment: adjusted prices are halved
         }
     )
-    BarStore(database).upsert_bars("AAPL", "1d", "csv", frame)
+    BarStore(database).upsert_bars("AAPL", "1d", "csv", frame, now=WRITTEN_AT)
 
 
 def test_reads_the_range_adjusted_and_read_only(database: Database) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,8 @@ from trademind.db.session import Database
 from trademind.fills.commission import PercentageCommission
 from trademind.fills.slippage import NoSlippage
 from trademind.services.backtest_bars import DataRef, read_bars
+
+WRITTEN_AT = datetime(2024, 6, 3, 15, 0, tzinfo=UTC)  # the time the writer's clock gives
 
 CONFIG = BacktestConfig(commission=PercentageCommission(0.001), slippage=NoSlippage())
 
@@ -39,7 +42,7 @@ def stored(tmp_path: Path) -> tuple[Database, DataRef]:
     url = f"sqlite:///{tmp_path / 'robust.db'}"
     database = Database(url)
     database.ensure_schema()
-    BarStore(database).upsert_bars("AAPL", "1d", "csv", frame)
+    BarStore(database).upsert_bars("AAPL", "1d", "csv", frame, now=WRITTEN_AT)
     return database, DataRef(url, ("AAPL",), "1d", adjusted=False)
 
 

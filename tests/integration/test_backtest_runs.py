@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -25,6 +26,8 @@ def _run(strategy: str = "ma_crossover", final: float = 112_345.678912345) -> Ru
         metrics={"sharpe": 1.25, "win_rate": None, "final_equity": final},
         equity_curve=[["2020-01-02T00:00:00+00:00", 100_000.0], ["2024-12-31", final]],
         trades=[{"symbol": "AAPL", "quantity": 12.5, "pnl": 0.1 + 0.2, "entry_reason": "x"}],
+        started_at=datetime(2025, 1, 2, 9, 0, tzinfo=UTC),
+        finished_at=datetime(2025, 1, 2, 9, 1, tzinfo=UTC),
     )
 
 
@@ -40,6 +43,19 @@ def test_a_run_round_trips_with_exact_floats_in_json(database: Database) -> None
     assert back.final_equity == pytest.approx(112_345.678912345, abs=1e-8)  # money column: 8 dp
     assert back.period_start == datetime(2020, 1, 2, tzinfo=UTC)
     assert back.status == "completed"
+    assert (back.started_at, back.finished_at) == (
+        datetime(2025, 1, 2, 9, 0, tzinfo=UTC),
+        datetime(2025, 1, 2, 9, 1, tzinfo=UTC),
+    )
+
+
+def test_a_run_is_stored_only_when_it_says_when_it_finished(database: Database) -> None:
+    """No wall-clock default fills in a missing finish time (issue 10, item 4)."""
+    with (
+        database.session() as session,
+        pytest.raises(ValidationError, match="finished_at"),
+    ):
+        BacktestRunRepository(session).add(replace(_run(), finished_at=None))
 
 
 def test_recent_lists_newest_first_and_filters(database: Database) -> None:

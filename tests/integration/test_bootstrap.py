@@ -1,4 +1,4 @@
-"""runtime.bootstrap wires settings, logging, clock, bus, cache and database."""
+"""bootstrap wires settings, logging, clock, bus, cache and database."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
+from trademind.bootstrap import build_runtime
 from trademind.config import load_settings
 from trademind.core.clock import TestClock
-from trademind.runtime.bootstrap import build_runtime
 
 
 def test_default_runtime_uses_sqlite_in_the_data_dir_and_memory_cache(

@@ -109,6 +109,8 @@ def _store_a_run(data_dir: Path) -> None:
         metrics={"total_return": 0.01, "sharpe": 0.5, "trade_count": 2},
         equity_curve=[],
         trades=[],
+        started_at=datetime(2024, 1, 2, tzinfo=UTC),
+        finished_at=datetime(2024, 1, 2, tzinfo=UTC),
     )
     try:
         with database.session() as session:

@@ -19,6 +19,7 @@ from trademind.cli.config import app
 from trademind.cli.context import CliState
 from trademind.cli.main import dispatch
 from trademind.config import MASK, load_settings
+from trademind.core.clock import TestClock
 from trademind.core.errors import ConfigError, DatabaseError
 from trademind.db.repositories import ConfigChangeRepository
 from trademind.db.session import Database
@@ -267,7 +268,9 @@ def test_a_failed_write_records_nothing(config_file: Path) -> None:
         raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        config_service.set_config_value("safety.max_positions", "3", None, writer=broken_writer)
+        config_service.set_config_value(
+            "safety.max_positions", "3", None, writer=broken_writer, clock=TestClock()
+        )
     assert config_file.read_text() == TEMPLATE
     assert recorded_changes() == []
 

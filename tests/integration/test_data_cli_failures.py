@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from support.cli_driver import Cli
 
 from trademind.cli.context import CliState
+from trademind.core.clock import LiveClock
 from trademind.data.providers import BarProvider, BarRequest, ProviderResult
 from trademind.data.providers.yfinance import YFinanceProvider
 from trademind.data.schema import empty_bar_frame
@@ -46,7 +47,9 @@ class YahooFactory:
     def __call__(self, source: Source, path: Path | None, settings: Settings) -> BarProvider:
         del settings
         self.built.append((source, path))
-        return YFinanceProvider(download=self.download, retries=RETRIES, sleep=self.sleeps.append)
+        return YFinanceProvider(
+            download=self.download, retries=RETRIES, sleep=self.sleeps.append, clock=LiveClock()
+        )
 
 
 @dataclass

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from support.cli_driver import Cli
 
 from trademind.cli.context import CliState
+from trademind.core.clock import LiveClock
 from trademind.data.providers import BarProvider
 from trademind.data.providers.yfinance import YFinanceProvider
 from trademind.db.session import Database
@@ -189,7 +190,9 @@ class Factory:
             del host, port, timeout
             return self.reason
 
-        return YFinanceProvider(download=self.download, probe=probe, sleep=lambda _s: None)
+        return YFinanceProvider(
+            download=self.download, probe=probe, sleep=lambda _s: None, clock=LiveClock()
+        )
 
 
 def test_offline_ingest_fails_at_once_with_one_line(

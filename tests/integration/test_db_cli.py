@@ -44,7 +44,7 @@ def sqlite_url(tmp_path: Path) -> str:
 def run(url: str | None, *args: str, json_output: bool = False) -> Any:
     state = CliState(output_format="json" if json_output else "table")
     if url is not None:
-        state._settings = FakeSettings(url)  # type: ignore[assignment]
+        state.parts._settings = FakeSettings(url)  # type: ignore[assignment]
     return CliRunner().invoke(app, list(args), obj=state)
 
 

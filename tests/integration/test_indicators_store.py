@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import numpy as np
 import pandas as pd
 import pytest
 from support.shared_data import daily_csv
 
 from trademind.config.models import Settings
+from trademind.core.clock import TestClock
 from trademind.core.errors import ValidationError
 from trademind.data.store import BarStore
 from trademind.db.session import Database
@@ -16,6 +19,8 @@ from trademind.indicators.compute import compute_full
 from trademind.indicators.service import update_indicators
 from trademind.indicators.spec import IndicatorSpec
 from trademind.indicators.state import PriceArrays
+
+WRITTEN_AT = datetime(2024, 6, 3, 15, 0, tzinfo=UTC)  # the time the writer's clock gives
 
 SPEC = IndicatorSpec()
 
@@ -62,16 +67,16 @@ def test_values_round_trip_exactly_and_rewriting_them_changes_nothing(
 ) -> None:
     frame = compute_full(SPEC, adjusted(aapl)).frame()
     finite = int(frame[list(SPEC.columns)].notna().to_numpy().sum())
-    assert store.write_indicators(database, "AAPL", "1d", frame) == finite
+    assert store.write_indicators(database, "AAPL", "1d", frame, now=WRITTEN_AT) == finite
     back = store.read_indicators(database, "AAPL", "1d", names=SPEC.columns)
     first_value = int(frame[list(SPEC.columns)].notna().any(axis=1).to_numpy().argmax())
     expected = frame.iloc[first_value:].reset_index(drop=True)
     pd.testing.assert_frame_equal(back, expected, check_exact=True)
 
-    assert store.write_indicators(database, "AAPL", "1d", frame) == 0
+    assert store.write_indicators(database, "AAPL", "1d", frame, now=WRITTEN_AT) == 0
     changed = frame.copy()
     changed.loc[600, "rsi_14"] = 50.0
-    assert store.write_indicators(database, "AAPL", "1d", changed) == 1
+    assert store.write_indicators(database, "AAPL", "1d", changed, now=WRITTEN_AT) == 1
     window = store.read_indicators(
         database, "AAPL", "1d", frame["ts"][600], frame["ts"][600], names=["rsi_14"]
     )
@@ -81,24 +86,28 @@ def test_values_round_trip_exactly_and_rewriting_them_changes_nothing(
 def test_reading_without_names_pivots_every_stored_name(database: Database) -> None:
     ts = pd.date_range("2024-01-01", periods=3, freq="D", tz="UTC")
     frame = pd.DataFrame({"ts": ts, "b": [1.0, np.nan, 3.0], "a": [np.nan, np.nan, 0.5]})
-    assert store.write_indicators(database, "X", "1d", frame) == 3
+    assert store.write_indicators(database, "X", "1d", frame, now=WRITTEN_AT) == 3
     back = store.read_indicators(database, "X", "1d")
     assert back.columns.tolist() == ["ts", "a", "b"]
     assert back["ts"].tolist() == [ts[0], ts[2]]
     assert back["b"].tolist() == [1.0, 3.0]
     assert store.read_indicators(database, "NOPE", "1d").empty
     with pytest.raises(ValidationError, match="strictly increasing"):
-        store.write_indicators(database, "X", "1d", frame.iloc[[0, 2, 1]])
+        store.write_indicators(database, "X", "1d", frame.iloc[[0, 2, 1]], now=WRITTEN_AT)
 
 
 def test_the_state_survives_the_database_exactly(database: Database, aapl: pd.DataFrame) -> None:
     state = compute_full(SPEC, adjusted(aapl)).state
-    database.run(lambda connection: store.save_state(connection, "AAPL", "1d", state))
+    database.run(
+        lambda connection: store.save_state(connection, "AAPL", "1d", state, now=WRITTEN_AT)
+    )
     loaded = database.run(lambda connection: store.load_state(connection, "AAPL", "1d"))
     assert loaded is not None
     assert loaded.same_as(state)
     newer = compute_full(SPEC, adjusted(aapl.iloc[:500])).state
-    database.run(lambda connection: store.save_state(connection, "AAPL", "1d", newer))
+    database.run(
+        lambda connection: store.save_state(connection, "AAPL", "1d", newer, now=WRITTEN_AT)
+    )
     reloaded = database.run(lambda connection: store.load_state(connection, "AAPL", "1d"))
     assert reloaded is not None
     assert reloaded.same_as(newer)
@@ -108,23 +117,25 @@ def test_updates_are_incremental_and_equal_a_full_recompute(
     database: Database, aapl: pd.DataFrame
 ) -> None:
     bars, settings = BarStore(database), Settings()
-    bars.upsert_bars("AAPL", "1d", "csv", aapl.iloc[:400])
-    first = update_indicators(database, settings, ["aapl"])
+    bars.upsert_bars("AAPL", "1d", "csv", aapl.iloc[:400], now=WRITTEN_AT)
+    first = update_indicators(database, settings, ["aapl"], clock=TestClock(WRITTEN_AT))
     assert first.ok
     (result,) = first.results
     assert (result.mode, result.bars_read) == ("full", 400)
     stored_matches_full_recompute(database, "AAPL", aapl.iloc[:400])
 
-    bars.upsert_bars("AAPL", "1d", "csv", aapl.iloc[400:])
-    (result,) = update_indicators(database, settings, None).results
+    bars.upsert_bars("AAPL", "1d", "csv", aapl.iloc[400:], now=WRITTEN_AT)
+    (result,) = update_indicators(database, settings, None, clock=TestClock(WRITTEN_AT)).results
     assert result.mode == "incremental"
     assert result.bars_read == SPEC.window + 300  # the window and the new bars only
     assert result.values_written == 300 * len(SPEC.columns)
     stored_matches_full_recompute(database, "AAPL", aapl)
 
-    (again,) = update_indicators(database, settings, ["AAPL"]).results
+    (again,) = update_indicators(database, settings, ["AAPL"], clock=TestClock(WRITTEN_AT)).results
     assert (again.mode, again.values_written) == ("unchanged", 0)
-    (forced,) = update_indicators(database, settings, ["AAPL"], full=True).results
+    (forced,) = update_indicators(
+        database, settings, ["AAPL"], full=True, clock=TestClock(WRITTEN_AT)
+    ).results
     assert forced.mode == "full"
     assert forced.message == "full recompute requested"
     finite = compute_full(SPEC, adjusted(aapl)).frame()[list(SPEC.columns)].notna()
@@ -134,11 +145,11 @@ def test_updates_are_incremental_and_equal_a_full_recompute(
 
 def test_a_new_adjustment_forces_a_full_recompute(database: Database, aapl: pd.DataFrame) -> None:
     bars, settings = BarStore(database), Settings()
-    bars.upsert_bars("AAPL", "1d", "csv", aapl.iloc[:500])
-    update_indicators(database, settings, ["AAPL"])
+    bars.upsert_bars("AAPL", "1d", "csv", aapl.iloc[:500], now=WRITTEN_AT)
+    update_indicators(database, settings, ["AAPL"], clock=TestClock(WRITTEN_AT))
     dividend = aapl.assign(adj_close=aapl["adj_close"] * 0.995)  # every earlier bar moves
-    bars.upsert_bars("AAPL", "1d", "csv", dividend)
-    (result,) = update_indicators(database, settings, ["AAPL"]).results
+    bars.upsert_bars("AAPL", "1d", "csv", dividend, now=WRITTEN_AT)
+    (result,) = update_indicators(database, settings, ["AAPL"], clock=TestClock(WRITTEN_AT)).results
     assert result.mode == "full"
     assert "changed" in (result.message or "")
     stored_matches_full_recompute(database, "AAPL", dividend)
@@ -148,10 +159,10 @@ def test_back_filled_history_forces_a_full_recompute(
     database: Database, aapl: pd.DataFrame
 ) -> None:
     bars, settings = BarStore(database), Settings()
-    bars.upsert_bars("AAPL", "1d", "csv", aapl.iloc[300:])
-    update_indicators(database, settings, ["AAPL"])
-    bars.upsert_bars("AAPL", "1d", "csv", aapl.iloc[:300])
-    (result,) = update_indicators(database, settings, ["AAPL"]).results
+    bars.upsert_bars("AAPL", "1d", "csv", aapl.iloc[300:], now=WRITTEN_AT)
+    update_indicators(database, settings, ["AAPL"], clock=TestClock(WRITTEN_AT))
+    bars.upsert_bars("AAPL", "1d", "csv", aapl.iloc[:300], now=WRITTEN_AT)
+    (result,) = update_indicators(database, settings, ["AAPL"], clock=TestClock(WRITTEN_AT)).results
     assert result.mode == "full"
     assert "added or removed" in (result.message or "")
     stored_matches_full_recompute(database, "AAPL", aapl)
@@ -160,10 +171,10 @@ def test_back_filled_history_forces_a_full_recompute(
 def test_a_changed_indicator_set_recomputes_and_replaces_the_values(
     database: Database, aapl: pd.DataFrame
 ) -> None:
-    BarStore(database).upsert_bars("AAPL", "1d", "csv", aapl.iloc[:300])
-    update_indicators(database, Settings(), ["AAPL"])
+    BarStore(database).upsert_bars("AAPL", "1d", "csv", aapl.iloc[:300], now=WRITTEN_AT)
+    update_indicators(database, Settings(), ["AAPL"], clock=TestClock(WRITTEN_AT))
     other = Settings.model_validate({"indicators": {"rsi_period": 21, "sma_periods": [10]}})
-    (result,) = update_indicators(database, other, ["AAPL"]).results
+    (result,) = update_indicators(database, other, ["AAPL"], clock=TestClock(WRITTEN_AT)).results
     assert result.mode == "full"
     assert "indicator set changed" in (result.message or "")
     names = set(store.read_indicators(database, "AAPL", "1d").columns)
@@ -174,9 +185,11 @@ def test_a_changed_indicator_set_recomputes_and_replaces_the_values(
 def test_short_history_and_missing_symbols_do_not_stop_the_others(
     database: Database, aapl: pd.DataFrame
 ) -> None:
-    BarStore(database).upsert_bars("NEW", "1d", "csv", aapl.iloc[:50])
-    BarStore(database).upsert_bars("AAPL", "1d", "csv", aapl.iloc[:250])
-    report = update_indicators(database, Settings(), ["GHOST", "NEW", "AAPL"])
+    BarStore(database).upsert_bars("NEW", "1d", "csv", aapl.iloc[:50], now=WRITTEN_AT)
+    BarStore(database).upsert_bars("AAPL", "1d", "csv", aapl.iloc[:250], now=WRITTEN_AT)
+    report = update_indicators(
+        database, Settings(), ["GHOST", "NEW", "AAPL"], clock=TestClock(WRITTEN_AT)
+    )
     ghost, young, full = report.results
     assert not report.ok
     assert ghost.error is not None
@@ -214,10 +227,12 @@ def test_a_failing_write_leaves_nothing_of_that_symbol_and_the_others_proceed(
     database: Database, aapl: pd.DataFrame
 ) -> None:
     bars = BarStore(database)
-    bars.upsert_bars("BAD", "1d", "csv", aapl.iloc[:300])
-    bars.upsert_bars("AAPL", "1d", "csv", aapl.iloc[:300])
+    bars.upsert_bars("BAD", "1d", "csv", aapl.iloc[:300], now=WRITTEN_AT)
+    bars.upsert_bars("AAPL", "1d", "csv", aapl.iloc[:300], now=WRITTEN_AT)
     _refuse_indicator_rows_of(database, "BAD")
-    bad, good = update_indicators(database, Settings(), ["BAD", "AAPL"]).results
+    bad, good = update_indicators(
+        database, Settings(), ["BAD", "AAPL"], clock=TestClock(WRITTEN_AT)
+    ).results
     assert bad.error is not None
     assert "refused by test" in bad.error
     assert store.read_indicators(database, "BAD", "1d").empty

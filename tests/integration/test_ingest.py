@@ -50,7 +50,9 @@ def fake_yahoo(failing: dict[str, BaseException] | None = None) -> FakeYahoo:
 
 
 def yahoo(fake: FakeYahoo) -> YFinanceProvider:
-    return YFinanceProvider(download=fake, retries=1, sleep=lambda _seconds: None, now=lambda: NOW)
+    return YFinanceProvider(
+        download=fake, retries=1, sleep=lambda _seconds: None, clock=TestClock(NOW)
+    )
 
 
 def test_yfinance_network_failure_names_the_sample_source_and_others_proceed(
@@ -58,7 +60,12 @@ def test_yfinance_network_failure_names_the_sample_source_and_others_proceed(
 ) -> None:
     fake = fake_yahoo({"MSFT": ConnectionError("Failed to establish a new connection")})
     report = data_service.ingest(
-        database, settings, symbols=None, source="yfinance", provider=yahoo(fake), now=NOW
+        database,
+        settings,
+        symbols=None,
+        source="yfinance",
+        provider=yahoo(fake),
+        clock=TestClock(NOW),
     )
     by_symbol = {result.symbol: result for result in report.results}
     assert by_symbol["AAPL"].ok
@@ -75,14 +82,28 @@ def test_yfinance_fetches_only_what_is_not_stored(database: Database, settings: 
     fake = fake_yahoo()
     provider = yahoo(fake)
     first = data_service.ingest(
-        database, settings, symbols=["AAPL"], source="yfinance", provider=provider, now=NOW
+        database,
+        settings,
+        symbols=["AAPL"],
+        source="yfinance",
+        provider=provider,
+        clock=TestClock(NOW),
     )
     assert first.results[0].inserted == len(pd.bdate_range("2024-05-15", "2024-06-14"))
     assert [call["start"] for call in fake.calls] == ["2024-05-15"]
+    coverage = BarStore(database).coverage("AAPL", "1d")
+    assert coverage is not None  # the window ends at the clock's day, and rows carry its time
+    assert coverage.last == datetime(2024, 6, 14, tzinfo=UTC)
+    assert coverage.last_ingested_at == NOW
 
     fake.calls.clear()
     again = data_service.ingest(
-        database, settings, symbols=["AAPL"], source="yfinance", provider=provider, now=NOW
+        database,
+        settings,
+        symbols=["AAPL"],
+        source="yfinance",
+        provider=provider,
+        clock=TestClock(NOW),
     )
     assert [call["start"] for call in fake.calls] == ["2024-06-14"]  # the last bar, refreshed
     assert (again.results[0].inserted, again.results[0].unchanged) == (0, 1)
@@ -95,7 +116,7 @@ def test_yfinance_fetches_only_what_is_not_stored(database: Database, settings: 
         source="yfinance",
         provider=provider,
         start=date(2024, 5, 1),
-        now=NOW,
+        clock=TestClock(NOW),
     )
     assert [(call["start"], call["end"]) for call in fake.calls] == [
         ("2024-05-01", "2024-05-15"),
@@ -151,7 +172,9 @@ def test_every_failure_stays_with_its_symbol(database: Database, settings: Setti
             "WRONG": ProviderError("WRONG: missing column Close"),
         }
     )
-    report = data_service.ingest(database, settings, symbols=None, source="csv", provider=provider)
+    report = data_service.ingest(
+        database, settings, symbols=None, source="csv", provider=provider, clock=TestClock(NOW)
+    )
     by_symbol = {result.symbol: result for result in report.results}
     assert list(by_symbol) == ["AAPL", "BOOM", "EMPTY", "MSFT", "WRONG"]
     aapl = by_symbol["AAPL"]
@@ -180,6 +203,7 @@ def test_progress_is_reported_per_symbol(database: Database, settings: Settings)
         source="csv",
         provider=provider,
         progress=lambda *args: calls.append(args),
+        clock=TestClock(NOW),
     )
     assert calls == [(0, 2, "A"), (1, 2, "B"), (2, 2, None)]
 

@@ -288,6 +288,8 @@ def test_models_round_trip_on_postgres(postgres_schema_url: str) -> None:
                 side="buy",
                 order_type="market",
                 quantity=Decimal("3.33333333"),
+                created_at=executed_at,
+                updated_at=executed_at,
             )
             session.add(order)
             session.flush()
@@ -302,6 +304,7 @@ def test_models_round_trip_on_postgres(postgres_schema_url: str) -> None:
                     price=Decimal("9999999999999999.99999999"),
                     executed_at=executed_at,
                     agent_signals=signals,
+                    created_at=executed_at,
                 )
             )
             session.add(
@@ -312,6 +315,7 @@ def test_models_round_trip_on_postgres(postgres_schema_url: str) -> None:
                     action="hold",
                     confidence=0.5,
                     payload={"k": Decimal("0.1")},
+                    decided_at=executed_at,
                 )
             )
         with database.session() as session:
@@ -341,15 +345,15 @@ def test_upserts_on_postgres(postgres_schema_url: str) -> None:
     bar = BarRecord("AAPL", "1d", day, 1.0, 2.0, 0.5, 1.5, 100.0, "csv")
     try:
         with database.session() as session:
-            MarketDataRepository(session).upsert_bars([bar])
+            MarketDataRepository(session).upsert_bars([bar], ingested_at=day)
             MarketDataRepository(session).upsert_bars(
-                [BarRecord("AAPL", "1d", day, 1.0, 2.0, 0.5, 1.75, 100.0, "csv")]
+                [BarRecord("AAPL", "1d", day, 1.0, 2.0, 0.5, 1.75, 100.0, "csv")], ingested_at=day
             )
             IndicatorRepository(session).upsert(
-                [IndicatorRecord("AAPL", "1d", day, "rsi_14", 40.0)]
+                [IndicatorRecord("AAPL", "1d", day, "rsi_14", 40.0)], computed_at=day
             )
             IndicatorRepository(session).upsert(
-                [IndicatorRecord("AAPL", "1d", day, "rsi_14", 41.0)]
+                [IndicatorRecord("AAPL", "1d", day, "rsi_14", 41.0)], computed_at=day
             )
         with database.session() as session:
             latest = MarketDataRepository(session).latest_bar("AAPL", "1d")

@@ -30,6 +30,7 @@ import pytest
 
 from trademind.cli.context import CliState
 from trademind.cli.main import dispatch
+from trademind.core.clock import LiveClock
 from trademind.data.providers import BarProvider, BarRequest, ProviderResult
 from trademind.data.providers.base import NetworkUnavailableError
 
@@ -66,7 +67,7 @@ def offline_providers(source: Source, path: Path | None, settings: Settings) -> 
         return OfflineYahoo()
     from trademind.services import data_service
 
-    return data_service.provider_for(settings, source, path)
+    return data_service.provider_for(settings, source, path, clock=LiveClock())
 
 
 @dataclass(frozen=True)

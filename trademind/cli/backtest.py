@@ -57,7 +57,7 @@ from trademind.cli.backtest_common import (
     run_command,
     show_notices,
 )
-from trademind.cli.context import CliState, get_state, open_database
+from trademind.cli.context import CliState, get_state
 from trademind.cli.output import print_json, print_message, print_table
 from trademind.core import backtest_limits as limits
 
@@ -126,7 +126,7 @@ def compare(  # noqa: PLR0917
     settings = state.load_settings()
     names = [part.strip() for part in strategies.split(",") if part.strip()]
     data = data_request(symbol, symbols, days, start, end, interval)
-    with open_database(settings) as db, progress_bar(state, "compare") as progress:
+    with state.open_database() as db, progress_bar(state, "compare") as progress:
         result = backtest_robustness.compare(
             db,
             settings,
@@ -135,6 +135,7 @@ def compare(  # noqa: PLR0917
             slippage=slippage,
             commission=commission,
             progress=progress,
+            clock=state.parts.clock,
         )
     if state.json:
         print_json(result)
@@ -214,8 +215,10 @@ def optimize(  # noqa: PLR0917
     request = _sweep_request(
         strategy, data, param, random, seed, metric, workers, slippage, commission
     )
-    with open_database(settings) as db, progress_bar(state, "optimize") as progress:
-        result = backtest_robustness.optimize(db, settings, request, top=top, progress=progress)
+    with state.open_database() as db, progress_bar(state, "optimize") as progress:
+        result = backtest_robustness.optimize(
+            db, settings, request, top=top, progress=progress, clock=state.parts.clock
+        )
     if state.json:
         print_json(result)
         return
@@ -297,7 +300,7 @@ def walk_forward(  # noqa: PLR0917
     request = _sweep_request(
         strategy, data, param, random, seed, metric, workers, slippage, commission
     )
-    with open_database(settings) as db, progress_bar(state, "walk-forward") as progress:
+    with state.open_database() as db, progress_bar(state, "walk-forward") as progress:
         result = backtest_robustness.walk_forward(
             db,
             settings,
@@ -306,6 +309,7 @@ def walk_forward(  # noqa: PLR0917
             in_sample_ratio=in_sample_ratio,
             mode=mode,
             progress=progress,
+            clock=state.parts.clock,
         )
     if state.json:
         print_json(result)

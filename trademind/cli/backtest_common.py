@@ -17,7 +17,7 @@ import click
 import typer
 
 from trademind.cli import backtest_output as show
-from trademind.cli.context import CliState, get_state, open_database
+from trademind.cli.context import CliState, get_state
 from trademind.cli.data_options import checked_interval, checked_symbol
 from trademind.cli.output import print_json, print_message, stderr
 from trademind.core import backtest_limits as limits
@@ -252,8 +252,10 @@ def run_command(  # noqa: PLR0917 - one function behind `backtest run` and `stra
         execution=dict(execution or {}),
     )
     publish = None if report is None else backtest_export.report_writer(report, settings)
-    with open_database(settings) as db, progress_bar(state, "backtest") as progress:
-        result = backtest_service.run(db, settings, request, progress=progress, publish=publish)
+    with state.open_database() as db, progress_bar(state, "backtest") as progress:
+        result = backtest_service.run(
+            db, settings, request, progress=progress, publish=publish, clock=state.parts.clock
+        )
     view = result.view
     if state.json:
         print_json(result.to_json() | {"report": None if report is None else str(report)})

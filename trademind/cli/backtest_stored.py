@@ -39,7 +39,7 @@ from trademind.cli.backtest_common import (
     run_command,
     show_notices,
 )
-from trademind.cli.context import CliState, get_state, open_database
+from trademind.cli.context import CliState, get_state
 from trademind.cli.output import print_json, print_message, print_table
 from trademind.core import backtest_limits as limits
 
@@ -56,8 +56,8 @@ def results(ctx: typer.Context, run_id: RunId) -> None:
     from trademind.services import backtest_service
 
     state = get_state(ctx)
-    settings = state.load_settings()
-    with open_database(settings) as db:
+    state.load_settings()  # validated in full, as the database is opened with them
+    with state.open_database() as db:
         view = backtest_service.run_details(db, run_id)
     if state.json:
         print_json(view)
@@ -77,8 +77,7 @@ def list_runs(
     from trademind.services import backtest_queries
 
     state = get_state(ctx)
-    settings = state.load_read_settings()
-    with open_database(settings) as db:
+    with state.open_database() as db:
         runs = backtest_queries.list_runs(db, limit)
     if state.json:
         print_json(runs)
@@ -137,7 +136,7 @@ def export(
         files.check_writable(output, "--output")
     state = get_state(ctx)
     settings = state.load_settings()
-    with open_database(settings) as db:
+    with state.open_database() as db:
         text = backtest_export.export_run(db, settings, run_id, output_format)
     if output is None:
         sys.stdout.write(text)
@@ -200,9 +199,16 @@ def montecarlo(  # noqa: PLR0917 - Typer passes every option positionally
             slippage=slippage,
             commission=commission,
         )
-    with open_database(settings) as db, progress_bar(state, "montecarlo") as progress:
+    with state.open_database() as db, progress_bar(state, "montecarlo") as progress:
         result = backtest_robustness.montecarlo(
-            db, settings, run_id=run_id, request=request, runs=runs, seed=seed, progress=progress
+            db,
+            settings,
+            run_id=run_id,
+            request=request,
+            runs=runs,
+            seed=seed,
+            progress=progress,
+            clock=state.parts.clock,
         )
     if state.json:
         print_json(result)
@@ -234,8 +240,8 @@ def strategy_performance(
     from trademind.services import backtest_service
 
     state = get_state(ctx)
-    settings = state.load_settings()
-    with open_database(settings) as db:
+    state.load_settings()  # validated in full, as the database is opened with them
+    with state.open_database() as db:
         summary = backtest_service.strategy_performance(db, name)
     if state.json:
         print_json(summary)

@@ -80,7 +80,7 @@ def set_(
     from trademind.services import config_service
 
     state = get_state(ctx)
-    report = config_service.set_config_value(key, value, state.config_path)
+    report = config_service.set_config_value(key, value, state.config_path, clock=state.parts.clock)
     _emit_change(state, report, f"set {key}")
 
 
@@ -101,7 +101,7 @@ def reset(
     state = get_state(ctx)
     command = f"config reset {key}" if key else "config reset"
     report = config_service.reset_config(
-        key, state.config_path, confirm=_confirmation(command, yes)
+        key, state.config_path, confirm=_confirmation(command, yes), clock=state.parts.clock
     )
     _emit_change(state, report, f"reset {key}" if key else "reset to the documented defaults")
 
@@ -160,7 +160,10 @@ def import_(
 
     state = get_state(ctx)
     report = config_service.import_config(
-        file, state.config_path, confirm=_confirmation(f"config import {file}", yes)
+        file,
+        state.config_path,
+        confirm=_confirmation(f"config import {file}", yes),
+        clock=state.parts.clock,
     )
     _emit_change(state, report, f"imported {file}")
 

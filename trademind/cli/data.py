@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from trademind.cli.context import get_state, open_database
+from trademind.cli.context import get_state
 from trademind.cli.data_options import (
     check_file_name,
     checked_symbol,
@@ -111,7 +111,7 @@ def ingest(  # noqa: PLR0917 - Typer passes every option positionally
         check_file_name(path)
     factory = state.provider_factory
     provider = factory(chosen, path, settings) if factory is not None else None
-    with open_database(settings) as database, ingest_progress(state) as progress:
+    with state.open_database() as database, ingest_progress(state) as progress:
         report = data_service.ingest(
             database,
             settings,
@@ -125,6 +125,7 @@ def ingest(  # noqa: PLR0917 - Typer passes every option positionally
             days=days,
             interval=interval_or_default(interval, settings),
             progress=progress,
+            clock=state.parts.clock,
         )
     report_ingest(state, report)
 
@@ -148,7 +149,7 @@ def status(ctx: typer.Context) -> None:
 
     state = get_state(ctx)
     settings = state.load_read_settings()
-    with open_database(settings) as database:
+    with state.open_database() as database:
         statuses = data_status.status(database, settings)
     if not statuses and not state.json:
         print_message(
@@ -181,7 +182,7 @@ def verify(
 
     state = get_state(ctx)
     settings = state.load_settings()
-    with open_database(settings) as database:
+    with state.open_database() as database:
         issues = data_service.verify(
             database,
             settings,
@@ -223,28 +224,20 @@ def clear_cache(
         symbol = checked_symbol(symbol)
     if bars and symbol is None:
         raise UsageError("--bars deletes one symbol's stored bars: name it with --symbol")
-    settings = state.load_settings()
-    from trademind.cache import build_cache
-
-    cache = build_cache(
-        settings.cache.backend,
-        redis_url=settings.cache.redis_url,
-        key_prefix=settings.cache.key_prefix,
-        default_ttl_seconds=settings.cache.default_ttl_seconds,
-    )
-    try:
-        if bars:
-            with open_database(settings) as database:
-                confirmed = yes or _asked_to_delete(database, symbol)
-                report = data_service.clear_market_data(
-                    cache, database, symbol=symbol, bars=True, confirmed=confirmed
-                )
-        else:
-            report = data_service.clear_market_data(cache, None, symbol=symbol)
-    finally:
-        close = getattr(cache, "close", None)
-        if callable(close):
-            close()
+    cache = state.cache()
+    if bars:
+        with state.open_database() as database:
+            confirmed = yes or _asked_to_delete(database, symbol)
+            report = data_service.clear_market_data(
+                cache,
+                database,
+                symbol=symbol,
+                bars=True,
+                confirmed=confirmed,
+                clock=state.parts.clock,
+            )
+    else:
+        report = data_service.clear_market_data(cache, None, symbol=symbol, clock=state.parts.clock)
     message = f"cleared {report.cache_keys} cached market data entries"
     if report.deleted is not None:
         message += (
@@ -291,7 +284,7 @@ def show(
         files.check_writable(plot, "--plot")
     settings = state.load_settings()
     timeframe = interval_or_default(interval, settings)
-    with open_database(settings) as database:
+    with state.open_database() as database:
         view = data_show.show_bars(database, settings, symbol, days=days, timeframe=timeframe)
     written = data_show.write_chart(view, plot) if plot is not None else None
     if state.json:
@@ -329,9 +322,9 @@ def update_indicators(
     state = get_state(ctx)
     settings = state.load_settings()
     timeframe = interval_or_default(interval, settings)
-    with open_database(settings) as database:
+    with state.open_database() as database:
         report = data_service.update_indicators(
-            database, settings, symbol_list(symbols), timeframe, full=full
+            database, settings, symbol_list(symbols), timeframe, clock=state.parts.clock, full=full
         )
     if not report.results:
         raise NoBarsStoredError([], timeframe)

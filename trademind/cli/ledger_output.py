@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from trademind.cli.context import get_state, open_database
+from trademind.cli.context import get_state
 from trademind.cli.output import print_json, print_message, print_table
 
 if TYPE_CHECKING:
@@ -43,13 +43,10 @@ class LedgerCommand:
 
 @contextmanager
 def ledger_command(ctx: typer.Context) -> Iterator[LedgerCommand]:
-    """The configured database (read settings) and the live clock, for one command."""
-    from trademind.core.clock import LiveClock
-
+    """The command line's database and clock (from bootstrap), for one command."""
     state = get_state(ctx)
-    settings = state.load_read_settings()
-    with open_database(settings) as database:
-        yield LedgerCommand(database, LiveClock(), state.json)
+    with state.open_database() as database:
+        yield LedgerCommand(database, state.parts.clock, state.json)
 
 
 def money(value: Decimal | None) -> str:

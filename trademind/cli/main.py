@@ -267,7 +267,17 @@ def dispatch(
         )
     except (Exception, KeyboardInterrupt) as exc:  # the last line of defence of the entry point
         return _exit_code_for(exc, state)
+    finally:
+        _close(state)
     return result if isinstance(result, int) else 0
+
+
+def _close(state: CliState) -> None:
+    """Release the parts the command line used; a failure to close is reported, not raised."""
+    try:
+        state.close()
+    except Exception as exc:  # the command has run: its own exit code stands
+        _report(exc, state, exit_code=1, internal=True)
 
 
 def _exit_code_for(exc: BaseException, state: CliState) -> int:

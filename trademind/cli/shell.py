@@ -126,9 +126,13 @@ def run_line(line: str, dispatch: Dispatch, state: CliState) -> int:
     if words[0] == "shell":
         stderr.print("error: already in the shell", markup=False, highlight=False)
         return 2
-    # Each line gets a fresh state that inherits the session's global options.
+    # Each line gets a fresh state that inherits the session's global options and its clock;
+    # its database and settings are its own (a line may change the configuration or schema).
     line_state = CliState(
-        output_format=state.output_format, config_path=state.config_path, debug=state.debug
+        output_format=state.output_format,
+        config_path=state.config_path,
+        debug=state.debug,
+        clock=state.parts.clock,
     )
     return dispatch(words, line_state)
 

@@ -72,7 +72,7 @@ def _set_enabled(ctx: typer.Context, name: str, *, enabled: bool) -> None:
     from trademind.services import strategy_service
 
     state = get_state(ctx)
-    change = strategy_service.set_enabled(name, enabled, state.config_path)
+    change = strategy_service.set_enabled(name, enabled, state.config_path, clock=state.parts.clock)
     verb = "enabled" if enabled else "disabled"
     _emit_change(state, change, f"{change.strategy.name} {verb}")
 
@@ -118,7 +118,7 @@ def set_(ctx: typer.Context, name: Annotated[str, typer.Argument(help=_NAME_HELP
 
     state = get_state(ctx)
     given = parse_param_options(list(ctx.args))
-    change = strategy_service.set_params(name, given, state.config_path)
+    change = strategy_service.set_params(name, given, state.config_path, clock=state.parts.clock)
     _emit_change(state, change, f"{change.strategy.name} parameters set")
 
 

@@ -1,7 +1,7 @@
 """Ports: the interfaces the core expects from the outside world, as ``typing.Protocol``.
 
 Implementations live in their own packages (``trademind.cache`` for :class:`Cache`) and are
-chosen by ``runtime/bootstrap.py``; core code depends only on these protocols.
+chosen by ``trademind/bootstrap.py``; core code depends only on these protocols.
 """
 
 from __future__ import annotations

@@ -44,7 +44,6 @@ from trademind.data.store_types import (
 from trademind.db.models import Indicator, MarketData
 from trademind.db.models.market import IndicatorState
 from trademind.db.session import Database
-from trademind.db.types import utc_now
 
 __all__ = [
     "BarStore",
@@ -89,17 +88,25 @@ class BarStore:
     # --- writing -----------------------------------------------------------------------------
 
     def upsert_bars(
-        self, symbol: str, timeframe: str, source: str, frame: pd.DataFrame
+        self, symbol: str, timeframe: str, source: str, frame: pd.DataFrame, *, now: datetime
     ) -> UpsertCounts:
-        """Insert new bars and update changed ones; identical bars stay untouched."""
-        return self.write(symbol, timeframe, source, frame).counts
+        """Insert new bars and update changed ones (stamped ``now``, the caller's clock);
+        identical bars stay untouched."""
+        return self.write(symbol, timeframe, source, frame, now=now).counts
 
     def quarantine(
-        self, symbol: str, timeframe: str, source: str, rows: Iterable[QuarantineRow]
+        self,
+        symbol: str,
+        timeframe: str,
+        source: str,
+        rows: Iterable[QuarantineRow],
+        *,
+        now: datetime,
     ) -> int:
-        """Store refused rows with their reason; returns how many are newly open."""
+        """Store refused rows with their reason (quarantined ``now``); returns how many are
+        newly open."""
         empty = empty_bar_frame()
-        return self.write(symbol, timeframe, source, empty, rows).quarantined
+        return self.write(symbol, timeframe, source, empty, rows, now=now).quarantined
 
     def write(
         self,
@@ -108,17 +115,19 @@ class BarStore:
         source: str,
         frame: pd.DataFrame,
         quarantined: Iterable[QuarantineRow] = (),
+        *,
+        now: datetime,
     ) -> WriteResult:
-        """Upsert ``frame`` and quarantine ``quarantined`` in ONE transaction (all or nothing)."""
+        """Upsert ``frame`` and quarantine ``quarantined`` in ONE transaction (all or nothing);
+        both are stamped ``now`` (the caller's clock)."""
         series = (normalise_symbol(symbol), check_timeframe(timeframe))
         check_source(source)
         bars = prepare_bars(frame)
         refused = list(quarantined)
-        ingested_at = utc_now()
 
         def work(connection: sa.Connection) -> WriteResult:
-            counts = self._upsert(connection, series, source, bars, ingested_at)
-            added = store_quarantine.insert_quarantine(connection, series, source, refused)
+            counts = self._upsert(connection, series, source, bars, now)
+            added = store_quarantine.insert_quarantine(connection, series, source, refused, now=now)
             return WriteResult(counts=counts, quarantined=added)
 
         return self._run(work, f"storing {series[0]} {series[1]}", bulk=True)
@@ -142,9 +151,12 @@ class BarStore:
             batch_rows=self._batch_rows,
         )
 
-    def delete_bars(self, symbol: str, timeframe: str | None = None) -> DeletedSeries:
+    def delete_bars(
+        self, symbol: str, timeframe: str | None = None, *, now: datetime
+    ) -> DeletedSeries:
         """Delete a symbol's bars, indicator values and indicator state (one timeframe or all)
-        and resolve its open quarantine rows, so the next ingest fetches everything again."""
+        and resolve its open quarantine rows (at ``now``, the caller's clock), so the next
+        ingest fetches everything again."""
         name = normalise_symbol(symbol)
         if timeframe is not None:
             check_timeframe(timeframe)
@@ -156,7 +168,7 @@ class BarStore:
                 if timeframe is not None:
                     statement = statement.where(table.c.timeframe == timeframe)
                 counts.append(connection.execute(statement).rowcount)
-            resolved = store_quarantine.resolve(connection, name, timeframe)
+            resolved = store_quarantine.resolve(connection, name, timeframe, now=now)
             return DeletedSeries(bars=counts[0], indicators=counts[1], quarantine_resolved=resolved)
 
         return self._run(work, f"deleting {name}")

@@ -21,7 +21,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from trademind.data.store_types import QuarantineRecord
 from trademind.db.models import DataQuarantine
-from trademind.db.types import utc_now
 
 _IN_CHUNK: Final = 500
 _TABLE: Final = cast(sa.Table, DataQuarantine.__table__)
@@ -84,9 +83,8 @@ def fingerprint(
 
 
 def _records(
-    series: tuple[str, str], source: str, rows: Iterable[QuarantineRow]
+    series: tuple[str, str], source: str, rows: Iterable[QuarantineRow], now: datetime
 ) -> list[dict[str, Any]]:
-    now = utc_now()
     records: dict[str, dict[str, Any]] = {}
     for row in rows:
         ts = row_timestamp(row.ts)
@@ -123,10 +121,16 @@ def _open_among(connection: sa.Connection, prints: Sequence[str]) -> int:
 
 
 def insert_quarantine(
-    connection: sa.Connection, series: tuple[str, str], source: str, rows: Iterable[QuarantineRow]
+    connection: sa.Connection,
+    series: tuple[str, str],
+    source: str,
+    rows: Iterable[QuarantineRow],
+    *,
+    now: datetime,
 ) -> int:
-    """Store ``rows``; returns how many are newly open (new, or re-opened after resolution)."""
-    records = _records(series, source, rows)
+    """Store ``rows`` quarantined at ``now``; returns how many are newly open (new, or re-opened
+    after resolution)."""
+    records = _records(series, source, rows, now)
     if not records:
         return 0
     prints = [record["fingerprint"] for record in records]
@@ -162,12 +166,12 @@ def open_quarantine(
     ]
 
 
-def resolve(connection: sa.Connection, symbol: str, timeframe: str | None) -> int:
-    """Mark the open quarantine rows of a series resolved; returns how many."""
+def resolve(connection: sa.Connection, symbol: str, timeframe: str | None, *, now: datetime) -> int:
+    """Mark the open quarantine rows of a series resolved at ``now``; returns how many."""
     statement = (
         sa.update(_TABLE)
         .where(_TABLE.c.symbol == symbol, _TABLE.c.resolved_at.is_(None))
-        .values(resolved_at=utc_now())
+        .values(resolved_at=now)
     )
     if timeframe is not None:
         statement = statement.where(_TABLE.c.timeframe == timeframe)

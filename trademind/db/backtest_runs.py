@@ -9,7 +9,7 @@ reproducible from the stored trades. Repositories never commit; the caller's ses
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from trademind.core.errors import ValidationError
 from trademind.db.models import BacktestRun
 from trademind.db.run_summaries import RunSummary, read_summaries, shared_fields
-from trademind.db.types import utc_now
 
 
 @dataclass(frozen=True)
@@ -39,11 +38,11 @@ class RunRecord:
     metrics: Mapping[str, Any]
     equity_curve: Sequence[Sequence[Any]]
     trades: Sequence[Mapping[str, Any]]
+    started_at: datetime
     status: str = "completed"
     error: str | None = None
     name: str | None = None
     code_version: str | None = None
-    started_at: datetime = field(default_factory=utc_now)
     finished_at: datetime | None = None
     id: int | None = None
 
@@ -60,7 +59,9 @@ class BacktestRunRepository:
         self._session = session
 
     def add(self, record: RunRecord) -> int:
-        """Store ``record`` and return its id."""
+        """Store ``record`` (which says when it started and finished) and return its id."""
+        if record.finished_at is None:
+            raise ValidationError("a backtest run is stored when it has finished: finished_at")
         row = BacktestRun(
             name=record.name,
             strategy=record.strategy,
@@ -79,7 +80,7 @@ class BacktestRunRepository:
             error=record.error,
             code_version=record.code_version,
             started_at=record.started_at,
-            finished_at=record.finished_at or utc_now(),
+            finished_at=record.finished_at,
         )
         self._session.add(row)
         self._session.flush()

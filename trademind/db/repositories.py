@@ -16,7 +16,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from trademind.db.models import ConfigChange, Indicator, MarketData
-from trademind.db.types import utc_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +59,12 @@ class ConfigChangeRepository:
         new_value: str | None,
         source: str,
         file_path: str | None,
+        changed_at: datetime,
     ) -> ConfigChange:
-        """Add one change (``changed_at`` is now, UTC) and return it with its id assigned."""
+        """Add one change made at ``changed_at`` (the caller's clock) and return it with its id
+        assigned."""
         change = ConfigChange(
-            changed_at=utc_now(),
+            changed_at=changed_at,
             key=key,
             old_value=old_value,
             new_value=new_value,
@@ -92,9 +93,9 @@ class MarketDataRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def upsert_bars(self, bars: Iterable[BarRecord]) -> int:
-        """Insert bars, replacing any stored bar with the same (symbol, timeframe, ts)."""
-        ingested_at = utc_now()
+    def upsert_bars(self, bars: Iterable[BarRecord], *, ingested_at: datetime) -> int:
+        """Insert bars, replacing any stored bar with the same (symbol, timeframe, ts);
+        ``ingested_at`` is the time they are stamped with (the caller's clock)."""
         rows = [asdict(bar) | {"ingested_at": ingested_at} for bar in bars]
         return _upsert(self._session, MarketData.__table__, rows)
 
@@ -129,9 +130,9 @@ class IndicatorRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def upsert(self, values: Iterable[IndicatorRecord]) -> int:
-        """Insert values, replacing any stored value with the same key."""
-        computed_at = utc_now()
+    def upsert(self, values: Iterable[IndicatorRecord], *, computed_at: datetime) -> int:
+        """Insert values, replacing any stored value with the same key; ``computed_at`` is the
+        time they are stamped with (the caller's clock)."""
         rows = [asdict(value) | {"computed_at": computed_at} for value in values]
         return _upsert(self._session, Indicator.__table__, rows)
 

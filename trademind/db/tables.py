@@ -17,7 +17,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.types import TypeEngine
 
-from trademind.db.types import ExactDecimal, JsonDocument, UtcDateTime, utc_now
+from trademind.db.types import ExactDecimal, JsonDocument, UtcDateTime
 from trademind.db.vocabulary import (
     BACKTEST_STATUSES,
     NAME_LENGTH,
@@ -50,7 +50,7 @@ market_data: Final = sa.Table(
     _required("volume", sa.Double()),
     _optional("adj_close", sa.Double()),
     _required("source", sa.String(SHORT_TEXT)),
-    _required("ingested_at", UtcDateTime(), default=utc_now),
+    _required("ingested_at", UtcDateTime()),
     sqlite_with_rowid=False,
 )
 
@@ -66,7 +66,7 @@ data_quarantine: Final = sa.Table(
     _required("detail", sa.Text()),
     _optional("raw", JsonDocument),
     _required("fingerprint", sa.String(64)),
-    _required("quarantined_at", UtcDateTime(), default=utc_now),
+    _required("quarantined_at", UtcDateTime()),
     _optional("resolved_at", UtcDateTime()),
     sa.UniqueConstraint("fingerprint"),
     sa.Index("ix_data_quarantine_symbol_timeframe", "symbol", "timeframe"),
@@ -92,7 +92,7 @@ backtest_runs: Final = sa.Table(
     _required("trades", JsonDocument, default=list),
     _optional("error", sa.Text()),
     _optional("code_version", sa.String(NAME_LENGTH)),
-    _required("started_at", UtcDateTime(), default=utc_now),
+    _required("started_at", UtcDateTime()),
     _optional("finished_at", UtcDateTime()),
     one_of("status", BACKTEST_STATUSES),
     sa.Index("ix_backtest_runs_started_at", "started_at"),

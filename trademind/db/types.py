@@ -41,11 +41,6 @@ JsonDocument: TypeEngine[Any] = _JsonDocumentType()
 """JSON documents: ``JSONB`` on PostgreSQL (indexable, compact), ``JSON`` elsewhere."""
 
 
-def utc_now() -> datetime:
-    """The current time as an aware UTC datetime (the default of every timestamp column)."""
-    return datetime.now(UTC)
-
-
 class UtcDateTime(TypeDecorator[datetime]):
     """A timestamp that is always an aware UTC ``datetime`` in Python.
 

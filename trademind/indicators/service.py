@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import psycopg
 import sqlalchemy as sa
 
+from trademind.core.clock import Clock
 from trademind.core.errors import TradeMindError
 from trademind.data.schema import check_timeframe, normalise_symbol
 from trademind.data.store import BarStore
@@ -77,10 +78,12 @@ def update_indicators(
     symbols: list[str] | None,
     timeframe: str = "1d",
     *,
+    clock: Clock,
     full: bool = False,
 ) -> IndicatorReport:
     """Bring the stored indicators of ``symbols`` (None: every stored symbol at ``timeframe``)
-    up to date with their bars, on adjusted prices when ``settings.data.adjusted_prices``."""
+    up to date with their bars, on adjusted prices when ``settings.data.adjusted_prices``;
+    what is written is stamped with ``clock``'s time."""
     timeframe = check_timeframe(timeframe)
     spec = IndicatorSpec.from_settings(settings.indicators)
     bars = BarStore(database)
@@ -88,7 +91,9 @@ def update_indicators(
         names = [symbol for symbol, frame in bars.symbols() if frame == timeframe]
     else:
         names = list(dict.fromkeys(normalise_symbol(symbol) for symbol in symbols))
-    updater = _SymbolUpdater(database, bars, spec, timeframe, settings.data.adjusted_prices)
+    updater = _SymbolUpdater(
+        database, bars, spec, timeframe, settings.data.adjusted_prices, clock=clock
+    )
     results = tuple(updater.update(symbol, full=full) for symbol in names)
     return IndicatorReport(timeframe, spec.key, spec.columns, results)
 
@@ -101,7 +106,10 @@ class _SymbolUpdater:
         spec: IndicatorSpec,
         timeframe: str,
         adjusted: bool,
+        *,
+        clock: Clock,
     ) -> None:
+        self._clock = clock
         self._database = database
         self._bars = bars
         self._spec = spec
@@ -171,13 +179,15 @@ class _SymbolUpdater:
         return SymbolIndicators(symbol, len(prices), written, "full", message)
 
     def _save(self, symbol: str, result: Computation, *, replace: bool) -> int:
+        now = self._clock.now()
+
         def work(connection: sa.Connection) -> int:
             if replace:
                 store.delete_values(connection, symbol, self._timeframe)
             written = store.write_values(
-                connection, symbol, self._timeframe, result.ts, result.columns
+                connection, symbol, self._timeframe, result.ts, result.columns, now=now
             )
-            store.save_state(connection, symbol, self._timeframe, result.state)
+            store.save_state(connection, symbol, self._timeframe, result.state, now=now)
             return written
 
         return self._database.run(work, bulk=True)

@@ -31,7 +31,6 @@ from trademind.data.store_sqlite import bind_constants
 from trademind.db.copy_binary import COPY_HEADER, COPY_TRAILER, encode_copy_rows
 from trademind.db.models.market import Indicator, IndicatorState
 from trademind.db.session import Database
-from trademind.db.types import utc_now
 from trademind.indicators.state import EngineState, FloatArray, IntArray
 
 CHUNK_BARS: Final = 20_000
@@ -157,6 +156,8 @@ def _write_postgresql(
     timeframe: str,
     ts_ns: IntArray,
     columns: dict[str, FloatArray],
+    *,
+    now: datetime,
 ) -> int:
     """COPY into a staging table, then unpivot it into ``indicators``. When no row of the
     symbol exists in the written time range (a first or full computation) the rows go in
@@ -164,7 +165,7 @@ def _write_postgresql(
     raw: Any = connection.connection.driver_connection
     pairs = ", ".join(f"(%s::varchar, s.v{index})" for index in range(len(columns)))
     insert = _PG_INSERT.format(stage=_STAGE, pairs=pairs)
-    parameters = [symbol, timeframe, utc_now(), *columns]
+    parameters = [symbol, timeframe, now, *columns]
     span = [symbol, timeframe, as_datetime(int(ts_ns[0])), as_datetime(int(ts_ns[-1]))]
     with raw.cursor() as cursor:
         _stage_postgresql(cursor, ts_ns, columns)
@@ -185,12 +186,14 @@ def _write_sqlite(
     timeframe: str,
     ts_ns: IntArray,
     columns: dict[str, FloatArray],
+    *,
+    now: datetime,
 ) -> int:
     raw: Any = connection.connection.driver_connection
     constants = {
         "symbol": symbol,
         "timeframe": timeframe,
-        "computed_at": sqlite_timestamp_text(utc_now()),
+        "computed_at": sqlite_timestamp_text(now),
     }
     bind_constants(connection, _SQLITE_CONSTANTS, constants)
     row = "(?, ?, ?)"
@@ -227,17 +230,20 @@ def write_values(
     timeframe: str,
     ts_ns: IntArray,
     columns: dict[str, FloatArray],
+    *,
+    now: datetime,
 ) -> int:
     """Upsert the finite values of ``columns`` (aligned with ``ts_ns``, UTC epoch ns) inside
-    the connection's transaction; returns the number of rows inserted or changed."""
+    the connection's transaction, stamped computed ``now`` (the caller's clock); returns the
+    number of rows inserted or changed."""
     if len(ts_ns) == 0 or not columns:
         return 0
     if len(ts_ns) > 1 and not bool(np.all(np.diff(ts_ns) > 0)):
         raise ValidationError("indicator timestamps must be strictly increasing")
     arrays = {name: _finite_or_nan(values) for name, values in columns.items()}
     if connection.dialect.name == "postgresql":
-        return _write_postgresql(connection, symbol, timeframe, ts_ns, arrays)
-    return _write_sqlite(connection, symbol, timeframe, ts_ns, arrays)
+        return _write_postgresql(connection, symbol, timeframe, ts_ns, arrays, now=now)
+    return _write_sqlite(connection, symbol, timeframe, ts_ns, arrays, now=now)
 
 
 def delete_values(connection: sa.Connection, symbol: str, timeframe: str) -> int:
@@ -257,11 +263,15 @@ def frame_columns(frame: pd.DataFrame) -> tuple[IntArray, dict[str, FloatArray]]
     return ts_ns, {name: frame[name].to_numpy(dtype=np.float64) for name in names}
 
 
-def write_indicators(database: Database, symbol: str, timeframe: str, frame: pd.DataFrame) -> int:
-    """Upsert an indicator frame (``ts`` + one column per indicator) in one transaction."""
+def write_indicators(
+    database: Database, symbol: str, timeframe: str, frame: pd.DataFrame, *, now: datetime
+) -> int:
+    """Upsert an indicator frame (``ts`` + one column per indicator) in one transaction,
+    stamped computed ``now`` (the caller's clock)."""
     ts_ns, columns = frame_columns(frame)
     return database.run(
-        lambda connection: write_values(connection, symbol, timeframe, ts_ns, columns), bulk=True
+        lambda connection: write_values(connection, symbol, timeframe, ts_ns, columns, now=now),
+        bulk=True,
     )
 
 
@@ -326,8 +336,11 @@ def load_state(connection: sa.Connection, symbol: str, timeframe: str) -> Engine
     )
 
 
-def save_state(connection: sa.Connection, symbol: str, timeframe: str, state: EngineState) -> None:
-    """Insert or replace the engine state of ``symbol`` at ``timeframe``."""
+def save_state(
+    connection: sa.Connection, symbol: str, timeframe: str, state: EngineState, *, now: datetime
+) -> None:
+    """Insert or replace the engine state of ``symbol`` at ``timeframe``, updated ``now`` (the
+    caller's clock)."""
     table = _STATES
     row = {
         "symbol": symbol,
@@ -339,7 +352,7 @@ def save_state(connection: sa.Connection, symbol: str, timeframe: str, state: En
         "window_length": state.window_length,
         "window_checksum": state.window_checksum,
         "state": state.values_bytes(),
-        "updated_at": utc_now(),
+        "updated_at": now,
     }
     insert: Any = (
         postgresql.insert(table)

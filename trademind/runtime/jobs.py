@@ -41,7 +41,7 @@ class DataRefresher(Protocol):
 
 
 class RuntimeView(Protocol):
-    """What the scheduler needs of the runtime (``trademind.runtime.bootstrap.Runtime``)."""
+    """What the scheduler needs of the runtime (``trademind.bootstrap.Runtime``)."""
 
     @property
     def settings(self) -> Settings: ...

@@ -22,6 +22,7 @@ from typing import Final
 import sqlalchemy as sa
 
 from trademind.config import Settings
+from trademind.core.clock import Clock
 from trademind.core.errors import ValidationError
 from trademind.data.providers.sample import SAMPLE_TIMEFRAMES, SampleProvider
 from trademind.data.schema import check_timeframe, normalise_symbols
@@ -60,7 +61,9 @@ def _day(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d}"
 
 
-def _sample_fallback(database: Database, settings: Settings, symbol: str, timeframe: str) -> str:
+def _sample_fallback(
+    database: Database, settings: Settings, symbol: str, timeframe: str, clock: Clock
+) -> str:
     """Ingest the bundled sample of ``symbol``; the notice to show, or an error naming it."""
     held = SampleProvider().available_symbols()
     if timeframe not in SAMPLE_TIMEFRAMES or symbol not in held:
@@ -74,7 +77,9 @@ def _sample_fallback(database: Database, settings: Settings, symbol: str, timefr
             f"no {timeframe} bars stored for {symbol} and {why}: ingest them first with "
             f"`trademind data ingest --symbols {symbol}{interval}`"
         )
-    report = data_service.ingest(database, settings, symbols=[symbol], source=SAMPLE_SOURCE)
+    report = data_service.ingest(
+        database, settings, symbols=[symbol], source=SAMPLE_SOURCE, clock=clock
+    )
     failed = [result.error for result in report.results if result.error]
     if failed:
         raise ValidationError(f"{symbol}: the bundled sample could not be stored: {failed[0]}")
@@ -107,11 +112,12 @@ def _stored_from_sample(database: Database, ref: DataRef, symbol: str) -> bool:
 
 
 def _window(
-    store: BarStore, symbols: Sequence[str], timeframe: str, request: DataRequest
+    store: BarStore, symbols: Sequence[str], timeframe: str, request: DataRequest, clock: Clock
 ) -> tuple[datetime | None, datetime | None]:
-    """``(start, end)`` of the ref, end inclusive; ``--days`` counts back from the newest bar."""
+    """``(start, end)`` of the ref, end inclusive; ``--days`` counts back from the newest bar
+    (from ``clock``'s time when no bar is stored)."""
     newest = [c.last for c in (store.coverage(s, timeframe) for s in symbols) if c is not None]
-    now = max(newest) if newest else datetime.now(UTC)
+    now = max(newest) if newest else clock.now()
     window = data_service.resolve_window(
         start=request.start,
         end=request.end,
@@ -142,8 +148,11 @@ def _range_notices(bars: Sequence[Bars], ref: DataRef) -> list[str]:
     return notices
 
 
-def prepare_data(database: Database, settings: Settings, request: DataRequest) -> PreparedData:
-    """The bars ``request`` names, with the sample fallback and its notices (module docs)."""
+def prepare_data(
+    database: Database, settings: Settings, request: DataRequest, *, clock: Clock
+) -> PreparedData:
+    """The bars ``request`` names, with the sample fallback and its notices (module docs);
+    ``clock`` stamps the sample bars stored as a fallback."""
     symbols = normalise_symbols(list(request.symbols))
     timeframe = check_timeframe(request.timeframe or settings.data.default_timeframe)
     store = BarStore(database)
@@ -151,9 +160,9 @@ def prepare_data(database: Database, settings: Settings, request: DataRequest) -
     fresh: set[str] = set()
     for symbol in symbols:
         if store.coverage(symbol, timeframe) is None:
-            notices.append(_sample_fallback(database, settings, symbol, timeframe))
+            notices.append(_sample_fallback(database, settings, symbol, timeframe, clock))
             fresh.add(symbol)
-    start, end = _window(store, symbols, timeframe, request)
+    start, end = _window(store, symbols, timeframe, request, clock)
     ref = DataRef(
         database_url=settings.database_url(),  # the real URL: Database.url is masked
         symbols=tuple(symbols),

@@ -20,7 +20,6 @@ import numpy as np
 
 from trademind import __version__
 from trademind.db.backtest_runs import RunRecord
-from trademind.db.types import utc_now
 from trademind.services.backtest_options.costs import describe_commission, describe_slippage
 from trademind.services.backtest_options.execution import describe_order, describe_sizing
 from trademind.services.backtest_views import RunView, TradeRow, execution_view
@@ -152,6 +151,7 @@ def completed_record(
     notices: Sequence[str],
     name: str | None,
     started_at: datetime,
+    finished_at: datetime,
 ) -> RunRecord:
     """The record of a finished run."""
     outcome = result.outcome
@@ -181,7 +181,7 @@ def completed_record(
         name=name,
         code_version=__version__,
         started_at=started_at,
-        finished_at=utc_now(),
+        finished_at=finished_at,
     )
 
 
@@ -194,6 +194,7 @@ def failed_record(
     error: BaseException,
     name: str | None,
     started_at: datetime,
+    finished_at: datetime,
 ) -> RunRecord:
     """The record of a run whose engine raised: what was asked and the error."""
     start, end = _period(data)
@@ -215,6 +216,7 @@ def failed_record(
         name=name,
         code_version=__version__,
         started_at=started_at,
+        finished_at=finished_at,
     )
 
 

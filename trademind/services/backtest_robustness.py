@@ -27,6 +27,7 @@ from trademind.backtest.research import walkforward
 from trademind.backtest.research.parallel import default_workers
 from trademind.backtest.research.sweep import grid_candidates, random_candidates, score, sweep
 from trademind.core import backtest_limits as limits
+from trademind.core.clock import Clock
 from trademind.core.errors import ValidationError
 from trademind.services.backtest_data import DataRequest, PreparedData, prepare_data
 from trademind.services.backtest_options.params import parse_param_values
@@ -104,8 +105,10 @@ def compare(
     slippage: str | None = None,
     commission: str | None = None,
     progress: Progress | None = None,
+    clock: Clock,
 ) -> Comparison:
-    """Each strategy (its configured parameters) on the same bars and config; each run stored."""
+    """Each strategy (its configured parameters) on the same bars and config; each run stored
+    (stamped with ``clock``'s time)."""
     names = list(dict.fromkeys(get_strategy(name).name for name in strategies))
     if not names:
         raise RequestError("--strategies: name at least one strategy")
@@ -113,12 +116,12 @@ def compare(
         run_spec(settings, RunRequest(name, data_request, {}, slippage, commission))
         for name in names
     ]
-    data = prepare_data(database, settings, data_request)
+    data = prepare_data(database, settings, data_request, clock=clock)
     rows = []
     for done, spec in enumerate(specs):
         if progress is not None:
             progress(done, len(specs), spec.strategy)
-        report = execute(database, data, spec, notices=data.notices, name="compare")
+        report = execute(database, data, spec, notices=data.notices, name="compare", clock=clock)
         view = report.view
         rows.append(
             ComparedRun(
@@ -222,7 +225,7 @@ def _params_text(params: Mapping[str, object]) -> str:
 
 
 def _prepare_sweep(
-    database: Database, settings: Settings, request: SweepRequest
+    database: Database, settings: Settings, request: SweepRequest, clock: Clock
 ) -> tuple[RunSpec, PreparedData, list[dict[str, ParamValue]], list[str]]:
     check_metric(request.metric)
     if request.workers is not None and request.workers < 1:
@@ -234,7 +237,7 @@ def _prepare_sweep(
     candidates, skipped = _candidates(request, base)
     if len(candidates) > MAX_TRIALS:
         raise RequestError(f"{len(candidates):,} trials; at most {MAX_TRIALS:,} per sweep")
-    data = prepare_data(database, settings, request.data)
+    data = prepare_data(database, settings, request.data, clock=clock)
     skipped = list(skipped)
     return base, data, _warm_enough(data, base, candidates, skipped), skipped
 
@@ -265,11 +268,12 @@ def optimize(
     *,
     top: int = 10,
     progress: Progress | None = None,
+    clock: Clock,
 ) -> Optimization:
     """Sweep the parameter grid (or random draws) and store the best trial as a run."""
     if top < 1:
         raise RequestError(f"--top must be at least 1, got {top}")
-    base, data, candidates, skipped = _prepare_sweep(database, settings, request)
+    base, data, candidates, skipped = _prepare_sweep(database, settings, request, clock)
     result = sweep(
         data.ref,
         base,
@@ -284,7 +288,12 @@ def optimize(
     best = ranked[0]
     label = f"optimize: best of {len(ranked)} by {request.metric}"
     stored = execute(
-        database, data, replace(base, params=dict(best.params)), notices=data.notices, name=label
+        database,
+        data,
+        replace(base, params=dict(best.params)),
+        notices=data.notices,
+        name=label,
+        clock=clock,
     )
     period = _period(data)
     return Optimization(
@@ -320,6 +329,7 @@ def walk_forward(
     in_sample_ratio: float = 3.0,
     mode: str = "rolling",
     progress: Progress | None = None,
+    clock: Clock,
 ) -> WalkForward:
     """Optimise in sample, trade the winner out of sample, window after window."""
     count = windows if windows is not None else settings.backtest.walk_forward_windows
@@ -330,7 +340,7 @@ def walk_forward(
         )
     if mode not in ("rolling", "anchored"):
         raise RequestError(f"--mode must be rolling or anchored, not {mode!r}")
-    base, data, candidates, _ = _prepare_sweep(database, settings, request)
+    base, data, candidates, _ = _prepare_sweep(database, settings, request, clock)
     result = walkforward.walk_forward(
         data.ref,
         data.bars,
@@ -389,6 +399,7 @@ def montecarlo(
     runs: int | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
+    clock: Clock,
 ) -> MonteCarloSummary:
     """The trade-order bootstrap of a stored run, or of a fresh run (stored first).
 
@@ -398,7 +409,7 @@ def montecarlo(
         raise RequestError("give a stored run ID, or --strategy and --symbol for a fresh run")
     count = runs if runs is not None else settings.backtest.monte_carlo_runs
     if request is not None:
-        record = run(database, settings, request, progress=progress).record
+        record = run(database, settings, request, progress=progress, clock=clock).record
     else:
         record = get_run(database, int(run_id or 0))
     if record.status != "completed":

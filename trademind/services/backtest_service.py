@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from trademind.backtest.engine.config import BacktestConfig
 from trademind.backtest.research.runner import RunResult, RunSpec, compute_signals, measure
 from trademind.config import Settings
+from trademind.core.clock import Clock
 from trademind.core.errors import UsageError, ValidationError
 from trademind.db.backtest_runs import BacktestRunRepository, RunRecord
-from trademind.db.types import utc_now
 from trademind.services.backtest_data import DataRequest, PreparedData, prepare_data
 from trademind.services.backtest_options.costs import parse_commission, parse_slippage
 from trademind.services.backtest_options.execution import parse_execution
@@ -208,12 +208,14 @@ def execute(
     notices: Sequence[str] = (),
     engine_run: EngineRun | None = None,
     publish: Publish | None = None,
+    clock: Clock,
 ) -> RunReport:
-    """Run ``spec`` on ``data`` with ``engine`` and store the run (failed runs too).
+    """Run ``spec`` on ``data`` with ``engine`` and store the run (failed runs too), stamped
+    with ``clock``'s time when it started and finished.
 
     ``engine_run`` replaces the engine's entry point (a test's stand-in engine); ``publish``
     sees a completed run before it is committed: when it raises, nothing is stored."""
-    started_at: datetime = utc_now()
+    started_at: datetime = clock.now()
     spec = spec.resolved()
     engine_run = engine_run or _engine_function(engine, spec.config)
     signals = compute_signals(data.bars, spec)  # too little history: an error, nothing stored
@@ -224,14 +226,27 @@ def execute(
             spec.config, data, engine=engine, risk_free_rate=spec.risk_free_rate, notices=notices
         )
         failed = failed_record(
-            spec.strategy, spec.params, config, data, error=exc, name=name, started_at=started_at
+            spec.strategy,
+            spec.params,
+            config,
+            data,
+            error=exc,
+            name=name,
+            started_at=started_at,
+            finished_at=clock.now(),
         )
         _store(database, failed, data)
         raise
     if len(result.outcome.log) == 0:
         notices = [*notices, "the strategy made no trades in this period"]
     record = completed_record(
-        result, data, engine=engine, notices=notices, name=name, started_at=started_at
+        result,
+        data,
+        engine=engine,
+        notices=notices,
+        name=name,
+        started_at=started_at,
+        finished_at=clock.now(),
     )
     run_id = _store(database, record, data, publish)
     return RunReport(run_id=run_id, record=replace(record, id=run_id), result=result, data=data)
@@ -244,6 +259,7 @@ def run(
     *,
     progress: Progress | None = None,
     publish: Publish | None = None,
+    clock: Clock,
 ) -> RunReport:
     """Prepare the data, run the backtest and store it (see the module docstring);
     ``publish`` as in :func:`execute`."""
@@ -251,7 +267,7 @@ def run(
     spec = run_spec(settings, request)  # bad strategy, parameter or cost text: before any I/O
     step = progress or (lambda done, total, what: None)
     step(0, 3, "loading bars")
-    data = prepare_data(database, settings, request.data)
+    data = prepare_data(database, settings, request.data, clock=clock)
     step(1, 3, f"running {spec.strategy} ({engine})")
     report = execute(
         database,
@@ -261,6 +277,7 @@ def run(
         name=request.name,
         notices=data.notices,
         publish=publish,
+        clock=clock,
     )
     step(3, 3, "done")
     return report

@@ -44,6 +44,7 @@ from trademind.config.schema import (
 from trademind.config.snapshot import load_and_snapshot
 from trademind.config.template import render_template
 from trademind.config.values import ConfigUsageError
+from trademind.core.clock import Clock
 from trademind.core.errors import ConfigError
 from trademind.services.config_writes import (
     ChangeReport,
@@ -231,6 +232,7 @@ def set_config_value(
     environ: Environ = None,
     cwd: Path | None = None,
     writer: Writer = atomic_write_text,
+    clock: Clock,
 ) -> ChangeReport:
     """Set one key in the base file (created from the documented defaults if there is none).
 
@@ -244,7 +246,13 @@ def set_config_value(
     set_in(document, info.path, value)
     change = FileEdit(target, old_text, dump_document(document), SOURCE_SET, f"config set {key}")
     return commit(
-        change, info.path, environ=environ, cwd=cwd, writer=writer, value_key=".".join(info.path)
+        change,
+        info.path,
+        environ=environ,
+        cwd=cwd,
+        writer=writer,
+        value_key=".".join(info.path),
+        clock=clock,
     )
 
 
@@ -257,6 +265,7 @@ def set_config_values(
     environ: Environ = None,
     cwd: Path | None = None,
     writer: Writer = atomic_write_text,
+    clock: Clock,
 ) -> ChangeReport:
     """Set several keys to already typed values in one write, the path ``set_config_value``
     takes: the whole result validated first, written atomically, one config_changes row per
@@ -269,7 +278,9 @@ def set_config_values(
     for path, value in zip(paths, values.values(), strict=True):
         set_in(document, path, value)
     change = FileEdit(target, old_text, dump_document(document), source, action)
-    return commit(change, _common_prefix(paths), environ=environ, cwd=cwd, writer=writer)
+    return commit(
+        change, _common_prefix(paths), environ=environ, cwd=cwd, writer=writer, clock=clock
+    )
 
 
 def _common_prefix(paths: list[tuple[str, ...]]) -> tuple[str, ...]:
@@ -289,6 +300,7 @@ def reset_config(
     environ: Environ = None,
     cwd: Path | None = None,
     writer: Writer = atomic_write_text,
+    clock: Clock,
     confirm: Confirm | None = None,
 ) -> ChangeReport:
     """Restore the documented defaults (config.yaml as shipped), or one key or section.
@@ -300,7 +312,9 @@ def reset_config(
     template = _template_text()
     if key is None:
         change = FileEdit(target, old_text, template, SOURCE_RESET, "config reset", rewrite=True)
-        return commit(change, (), environ=environ, cwd=cwd, writer=writer, confirm=confirm)
+        return commit(
+            change, (), environ=environ, cwd=cwd, writer=writer, confirm=confirm, clock=clock
+        )
     info = _changeable(key, "reset")
     document = _document(old_text, target)
     found, default = get_in(parse_document(template, "the documented defaults"), info.path)
@@ -310,7 +324,9 @@ def reset_config(
         remove_in(document, info.path)
     action = f"config reset {key}"
     change = FileEdit(target, old_text, dump_document(document), SOURCE_RESET, action)
-    return commit(change, info.path, environ=environ, cwd=cwd, writer=writer, confirm=confirm)
+    return commit(
+        change, info.path, environ=environ, cwd=cwd, writer=writer, confirm=confirm, clock=clock
+    )
 
 
 def import_config(
@@ -320,6 +336,7 @@ def import_config(
     environ: Environ = None,
     cwd: Path | None = None,
     writer: Writer = atomic_write_text,
+    clock: Clock,
     confirm: Confirm | None = None,
 ) -> ChangeReport:
     """Make the base file give the settings of ``source`` (a setting it leaves out goes back
@@ -345,7 +362,7 @@ def import_config(
         raise _import_error(exc, action, source, target) from None
     new_text = dump_document(document)
     change = FileEdit(target, old_text, new_text, SOURCE_IMPORT, action, source)
-    return commit(change, (), environ=environ, cwd=cwd, writer=writer, confirm=confirm)
+    return commit(change, (), environ=environ, cwd=cwd, writer=writer, confirm=confirm, clock=clock)
 
 
 def _import_error(exc: ConfigError, action: str, source: Path, target: Path) -> ConfigError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from trademind.config import BaseOverride, LoadedConfig, Settings, load_config
 from trademind.config.changes import KeyChange, file_changes, overriding_sources
 from trademind.config.documents import atomic_write_text, parse_document, to_plain
 from trademind.config.values import ConfigUsageError
+from trademind.core.clock import Clock
 from trademind.core.errors import ConfigError, DatabaseError
 
 if TYPE_CHECKING:
@@ -90,9 +92,11 @@ def commit(
     writer: Writer = atomic_write_text,
     confirm: Confirm | None = None,
     value_key: str | None = None,
+    clock: Clock,
 ) -> ChangeReport:
-    """Validate, confirm (when ``confirm`` is given), record and write ``change``; nothing is
-    written when no setting changes (unless the edit is a ``rewrite``)."""
+    """Validate, confirm (when ``confirm`` is given), record (stamped with ``clock``'s time)
+    and write ``change``; nothing is written when no setting changes (unless the edit is a
+    ``rewrite``)."""
     loaded = validate_edit(
         change.target,
         _new_data(change),
@@ -110,7 +114,7 @@ def commit(
         )
     if confirm is not None:
         confirm(PendingChange(change.target, changes))
-    _record_and_write(loaded.settings, change, changes, writer)
+    _record_and_write(loaded.settings, change, changes, writer, clock.now())
     return ChangeReport(
         file=change.target,
         created=change.old_text is None,
@@ -171,7 +175,11 @@ def _old_data(change: FileEdit) -> dict[str, Any]:
 
 
 def _record_and_write(
-    settings: Settings, change: FileEdit, changes: tuple[KeyChange, ...], writer: Writer
+    settings: Settings,
+    change: FileEdit,
+    changes: tuple[KeyChange, ...],
+    writer: Writer,
+    changed_at: datetime,
 ) -> None:
     """Record ``changes`` in config_changes and write the file in one unit: the rows are
     flushed first, the file is written, then the transaction commits; a failed write rolls
@@ -195,6 +203,7 @@ def _record_and_write(
                     new_value=key_change.new_value,
                     source=change.source,
                     file_path=str(change.target),
+                    changed_at=changed_at,
                 )
             writer(change.target, change.new_text)
     finally:

@@ -27,7 +27,6 @@ from trademind.data.quality import QualityIssue, screen_rows, verify_bars
 from trademind.data.schema import check_timeframe, normalise_symbol, normalise_symbols
 from trademind.data.store import BarStore
 from trademind.db.session import Database
-from trademind.db.types import utc_now
 from trademind.indicators.service import IndicatorReport
 from trademind.indicators.service import update_indicators as compute_indicators
 from trademind.services.data_fetch import (
@@ -45,7 +44,6 @@ from trademind.services.data_report import (
     SymbolIngest,
 )
 from trademind.services.data_status import status
-from trademind.services.db_open import open_database
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +51,7 @@ Progress = Callable[[int, int, str | None], None]
 """Called as ``progress(done, total, symbol)`` before each symbol and ``(total, total, None)``
 at the end."""
 
-__all__ = ["UNPARSABLE", "Window", "open_database", "plan_requests", "resolve_window", "status"]
+__all__ = ["UNPARSABLE", "Window", "plan_requests", "resolve_window", "status"]
 
 SAMPLE_HINT = "use `--source sample` for the bundled offline data"
 OFFLINE_HINT = "Use --source sample or --source csv offline"
@@ -76,10 +74,12 @@ def ingest_symbol(
     timeframe: str,
     window: Window,
     incremental: bool,
+    clock: Clock,
     max_close_ratio: float = DEFAULT_MAX_CLOSE_RATIO,
 ) -> SymbolIngest:
-    """Fetch, screen and store one symbol; every failure becomes the result's ``error``, except
-    an unreachable source (SourceUnreachableError), which concerns every symbol alike."""
+    """Fetch, screen and store one symbol (rows stamped with ``clock``'s time); every failure
+    becomes the result's ``error``, except an unreachable source (SourceUnreachableError),
+    which concerns every symbol alike."""
     name = symbol
     try:
         name = normalise_symbol(symbol)
@@ -99,7 +99,7 @@ def ingest_symbol(
             splits=fetched.splits,
         )
         refused = [*screened, *(unparsable_row(row) for row in fetched.rejected)]
-        written = store.write(name, timeframe, fetched.source, good, refused)
+        written = store.write(name, timeframe, fetched.source, good, refused, now=clock.now())
     except SourceUnreachableError:
         raise
     except Exception as exc:  # one symbol's failure never stops the others
@@ -150,6 +150,8 @@ def provider_for(
     source: Source,
     path: Path | None,
     column_map: Mapping[str, str] | None = None,
+    *,
+    clock: Clock,
 ) -> BarProvider:
     if source == "csv" and path is None:
         path = settings.data.csv_dir or Path(settings.app.data_dir) / "csv"
@@ -160,6 +162,7 @@ def provider_for(
         timezone=settings.data.csv_timezone,
         retries=settings.data.max_retries,
         timeout=settings.data.request_timeout,
+        clock=clock,
     )
 
 
@@ -192,22 +195,23 @@ def ingest(
     interval: str = "1d",
     provider: BarProvider | None = None,
     progress: Progress | None = None,
-    now: datetime | None = None,
+    clock: Clock,
 ) -> IngestReport:
     """Ingest bars of ``symbols`` (None: every symbol the csv/sample source holds, or the
     watchlist for yfinance). yfinance is incremental: only ranges not stored are fetched.
 
     Raises SourceUnreachableError (nothing ingested) when the source's host does not answer
-    its reachability probe; ``column_map`` maps CSV columns (csv source only)."""
+    its reachability probe; ``column_map`` maps CSV columns (csv source only). ``clock`` gives
+    the end of a ``days`` window and the time rows are stamped with."""
     timeframe = check_timeframe(interval)
     window = resolve_window(
         start=start,
         end=end,
         days=days,
-        now=now or utc_now(),
+        now=clock.now(),
         default_days=settings.data.history_days if source == "yfinance" else None,
     )
-    provider = provider or provider_for(settings, source, path, column_map)
+    provider = provider or provider_for(settings, source, path, column_map, clock=clock)
     names = _names(symbols, source, settings, provider)
     results = _ingest_each(
         BarStore(database),
@@ -218,6 +222,7 @@ def ingest(
         incremental=source == "yfinance",
         max_close_ratio=settings.data.max_close_ratio,
         progress=progress,
+        clock=clock,
     )
     return IngestReport(source=source, timeframe=timeframe, results=tuple(results))
 
@@ -232,6 +237,7 @@ def _ingest_each(
     incremental: bool,
     max_close_ratio: float,
     progress: Progress | None,
+    clock: Clock,
 ) -> list[SymbolIngest]:
     results: list[SymbolIngest] = []
     for done, name in enumerate(names):
@@ -245,6 +251,7 @@ def _ingest_each(
                 timeframe=timeframe,
                 window=window,
                 incremental=incremental,
+                clock=clock,
                 max_close_ratio=max_close_ratio,
             )
         except SourceUnreachableError as err:
@@ -322,9 +329,11 @@ def clear_market_data(
     symbol: str | None,
     bars: bool = False,
     confirmed: bool = False,
+    clock: Clock,
 ) -> ClearReport:
     """Clear cached market data; with ``bars`` also delete the symbol's stored bars, indicator
-    values and indicator state (the next ingest fetches them again), which needs ``confirmed``."""
+    values and indicator state (the next ingest fetches them again), which needs ``confirmed``
+    and ``clock`` (the time the symbol's open quarantine rows are resolved at)."""
     name = normalise_symbol(symbol) if symbol is not None else None
     if bars and name is None:
         raise ValidationError("--bars deletes one symbol's stored bars: name it with --symbol")
@@ -335,7 +344,7 @@ def clear_market_data(
     keys = clear_cache(cache, name)
     if not bars or name is None or database is None:
         return ClearReport(symbol=name, cache_keys=keys)
-    deleted = BarStore(database).delete_bars(name)
+    deleted = BarStore(database).delete_bars(name, now=clock.now())
     log.info("deleted stored data of %s: %s", name, deleted)
     return ClearReport(symbol=name, cache_keys=keys, deleted=deleted)
 
@@ -357,17 +366,19 @@ def update_indicators(
     symbols: list[str] | None,
     timeframe: str = "1d",
     *,
+    clock: Clock,
     full: bool = False,
 ) -> IndicatorReport:
     """Compute and store the configured indicators of ``symbols`` (None: every stored symbol
-    at ``timeframe``) for their new bars (``full``: recompute everything)."""
+    at ``timeframe``) for their new bars (``full``: recompute everything), stamped with
+    ``clock``'s time."""
     names = normalise_symbols(symbols) if symbols else None
     if names is not None:  # a symbol without bars fails the request before anything is written
         stored = set(BarStore(database).symbols())
         missing = [name for name in names if (name, check_timeframe(timeframe)) not in stored]
         if missing:
             raise NoBarsStoredError(missing, timeframe)
-    return compute_indicators(database, settings, names, timeframe, full=full)
+    return compute_indicators(database, settings, names, timeframe, clock=clock, full=full)
 
 
 class ScheduledRefresh:
@@ -380,7 +391,7 @@ class ScheduledRefresh:
         settings: Callable[[], Settings],
         *,
         provider: BarProvider | None = None,
-        clock: Clock | None = None,
+        clock: Clock,
     ) -> None:
         self._database = database
         self._settings = settings
@@ -395,12 +406,14 @@ class ScheduledRefresh:
                 symbols=symbols,
                 source="yfinance",
                 provider=self._provider,
-                now=self._clock.now() if self._clock is not None else None,
+                clock=self._clock,
             )
         except SourceUnreachableError as err:  # offline: every symbol failed alike
             return {normalise_symbol(symbol): str(err) for symbol in symbols}
         return {result.symbol: result.error for result in report.results}
 
     def refresh_indicators(self, symbols: list[str]) -> dict[str, str | None]:
-        report = update_indicators(self._database, self._settings(), symbols, "1d")
+        report = update_indicators(
+            self._database, self._settings(), symbols, "1d", clock=self._clock
+        )
         return {result.symbol: result.error for result in report.results}

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from trademind.config import Settings, load_config
+from trademind.core.clock import Clock
 from trademind.core.errors import UsageError, ValidationError
 from trademind.services import config_service
 from trademind.services.config_service import ChangeReport, Environ
@@ -133,6 +134,7 @@ def set_enabled(
     *,
     environ: Environ = None,
     cwd: Path | None = None,
+    clock: Clock,
 ) -> StrategyChange:
     """Add ``name`` to ``strategies.enabled`` (or remove it); nothing is written when the file
     already says so."""
@@ -148,6 +150,7 @@ def set_enabled(
         source=SOURCE_STRATEGIES,
         environ=environ,
         cwd=cwd,
+        clock=clock,
     )
     return StrategyChange(
         strategy=_view(strategy, _settings(config_path, environ, cwd)), report=report
@@ -161,6 +164,7 @@ def set_params(
     *,
     environ: Environ = None,
     cwd: Path | None = None,
+    clock: Clock,
 ) -> StrategyChange:
     """Set parameters of ``name`` (text values by parameter name, from the command line).
 
@@ -188,6 +192,7 @@ def set_params(
         source=SOURCE_STRATEGIES,
         environ=environ,
         cwd=cwd,
+        clock=clock,
     )
     return StrategyChange(
         strategy=_view(strategy, _settings(config_path, environ, cwd)), report=report

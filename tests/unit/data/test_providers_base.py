@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from trademind.core.clock import LiveClock
 from trademind.core.errors import TradeMindError, ValidationError
 from trademind.data.providers import (
     BarRequest,
@@ -40,14 +41,14 @@ def test_provider_errors_are_trademind_errors_with_the_symbol() -> None:
 
 
 def test_build_provider(tmp_path: Path) -> None:
-    assert isinstance(build_provider("sample"), SampleProvider)
+    assert isinstance(build_provider("sample", clock=LiveClock()), SampleProvider)
     csv_provider = build_provider(
-        "csv", path=tmp_path, column_map={"close": "Last"}, timezone="UTC"
+        "csv", path=tmp_path, column_map={"close": "Last"}, timezone="UTC", clock=LiveClock()
     )
     assert isinstance(csv_provider, CsvProvider)
     assert csv_provider.column_map == {"close": "Last"}
     assert csv_provider.timezone == "UTC"
     with pytest.raises(ValidationError, match="csv source needs a path"):
-        build_provider("csv")
+        build_provider("csv", clock=LiveClock())
     with pytest.raises(ValidationError, match="unknown data source 'ibkr'"):
-        build_provider("ibkr")  # type: ignore[arg-type]
+        build_provider("ibkr", clock=LiveClock())  # type: ignore[arg-type]

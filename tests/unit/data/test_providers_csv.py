@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from trademind.core.clock import LiveClock
 from trademind.core.errors import ValidationError
 from trademind.data.providers import (
     BarRequest,
@@ -48,7 +49,7 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> pd.T
 
 
 def test_every_shared_daily_file_loads_whole_and_unchanged(daily_dir: Path) -> None:
-    provider = build_provider("csv", path=daily_dir)
+    provider = build_provider("csv", path=daily_dir, clock=LiveClock())
     assert provider.available_symbols() == ["AAPL", "AMZN", "GOOGL", "META", "MSFT", "NVDA", "TSLA"]
     for symbol in provider.available_symbols():
         result = provider.fetch(BarRequest(symbol, "1d"))

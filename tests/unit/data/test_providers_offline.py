@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from trademind.core.clock import LiveClock
 from trademind.core.errors import ValidationError
 from trademind.data.corporate import ReportedSplit
 from trademind.data.providers import BarRequest, SourceUnreachableError, build_provider
@@ -66,7 +67,9 @@ def split_yahoo() -> FakeYahoo:
 def test_an_unreachable_host_fails_every_fetch_at_once_without_downloading() -> None:
     """Defect 12: one probe, then no download and no retry against an unreachable host."""
     probe, download = OfflineProbe(), split_yahoo()
-    provider = YFinanceProvider(download=download, probe=probe, sleep=lambda _s: None)
+    provider = YFinanceProvider(
+        download=download, probe=probe, sleep=lambda _s: None, clock=LiveClock()
+    )
     for _ in range(2):
         with pytest.raises(SourceUnreachableError) as raised:
             provider.fetch(JAN)
@@ -79,17 +82,17 @@ def test_an_unreachable_host_fails_every_fetch_at_once_without_downloading() -> 
 
 def test_a_reachable_host_is_probed_once_and_downloads_go_on() -> None:
     probe, download = OfflineProbe(reason=None), split_yahoo()
-    provider = YFinanceProvider(download=download, probe=probe)
+    provider = YFinanceProvider(download=download, probe=probe, clock=LiveClock())
     provider.fetch(JAN)
     provider.fetch(JAN)
     assert (len(probe.calls), len(download.calls)) == (1, 2)
 
 
 def test_the_real_provider_is_built_with_the_tcp_probe_and_injected_downloads_without() -> None:
-    real = build_provider("yfinance")
+    real = build_provider("yfinance", clock=LiveClock())
     assert isinstance(real, YFinanceProvider)
     assert real._probe is tcp_probe
-    injected = build_provider("yfinance", download=split_yahoo())
+    injected = build_provider("yfinance", download=split_yahoo(), clock=LiveClock())
     assert isinstance(injected, YFinanceProvider)
     assert injected._probe is None
 
@@ -146,7 +149,7 @@ def test_what_yfinance_logs_during_a_download_reaches_handlers_only_at_debug() -
     root.setLevel(logging.DEBUG)
     try:
         with pytest.raises(Exception, match="possibly delisted"):
-            YFinanceProvider(download=delisted).fetch(JAN)
+            YFinanceProvider(download=delisted, clock=LiveClock()).fetch(JAN)
     finally:
         root.removeHandler(seen)
         root.setLevel(level)
@@ -161,7 +164,7 @@ def test_what_yfinance_logs_during_a_download_reaches_handlers_only_at_debug() -
 
 
 def test_the_splits_yfinance_reports_come_with_the_bars() -> None:
-    result = YFinanceProvider(download=split_yahoo()).fetch(JAN)
+    result = YFinanceProvider(download=split_yahoo(), clock=LiveClock()).fetch(JAN)
     assert result.splits == (ReportedSplit(datetime(2024, 1, 4, tzinfo=UTC), 2.0),)
     assert result.splits[0].label == "2:1"
 
@@ -170,7 +173,7 @@ def test_an_answer_without_a_splits_column_reports_no_split_list() -> None:
     def plain(**kwargs: Any) -> pd.DataFrame:
         return split_frame().drop(columns=["Stock Splits", "Dividends"])
 
-    assert YFinanceProvider(download=plain).fetch(JAN).splits is None
+    assert YFinanceProvider(download=plain, clock=LiveClock()).fetch(JAN).splits is None
 
 
 # --- CSV: file names and --columns (defect 8) ----------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from trademind.core.clock import LiveClock
 from trademind.core.errors import ValidationError
 from trademind.data.providers import BarRequest, NoDataError, ProviderError, build_provider
 from trademind.data.providers.sample import (
@@ -19,7 +20,7 @@ from trademind.data.providers.sample import (
 
 
 def test_serves_the_seven_symbols_with_the_not_live_notice() -> None:
-    provider = build_provider("sample")
+    provider = build_provider("sample", clock=LiveClock())
     assert provider.available_symbols() == ["AAPL", "AMZN", "GOOGL", "META", "MSFT", "NVDA", "TSLA"]
     result = provider.fetch(BarRequest("NVDA", "1d"))
     assert result.source == "sample"

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from trademind.core.clock import TestClock
 from trademind.core.errors import ValidationError
 from trademind.data.providers import (
     BarRequest,
@@ -66,7 +67,7 @@ def ticker_price(tickers: tuple[str, ...] = ("AAPL",)) -> pd.DataFrame:
 
 def provider(download: Callable[..., Any], **options: Any) -> YFinanceProvider:
     options.setdefault("sleep", Sleeps())
-    return YFinanceProvider(download, now=lambda: NOW, **options)
+    return YFinanceProvider(download, clock=TestClock(NOW), **options)
 
 
 def expect_standard_bars(bars: pd.DataFrame) -> None:
@@ -302,7 +303,7 @@ def test_http_client_errors_are_not_retried_but_server_errors_are() -> None:
 
 def test_build_provider_wires_the_download_function() -> None:
     download = FakeYahoo.scripted(single_level())
-    built = build_provider("yfinance", download=download)
+    built = build_provider("yfinance", download=download, clock=TestClock(NOW))
     assert built.name == "yfinance"
     assert built.available_symbols() == []
     built.fetch(BarRequest("AAPL", "1d", datetime(2024, 1, 2, tzinfo=UTC), None))
@@ -315,7 +316,7 @@ def test_configured_retries_and_timeout_reach_the_download() -> None:
 
     environ = {"TRADEMIND__DATA__MAX_RETRIES": "5", "TRADEMIND__DATA__REQUEST_TIMEOUT": "7.5"}
     settings = load_settings(environ=environ)
-    provider = provider_for(settings, "yfinance", None)
+    provider = provider_for(settings, "yfinance", None, clock=TestClock(NOW))
     assert isinstance(provider, YFinanceProvider)
     assert provider.retries == 5
     assert provider.download_arguments(JAN, None)["timeout"] == 7.5

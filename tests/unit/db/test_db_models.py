@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from trademind.db.session import Database
 
 TOKYO = timezone(timedelta(hours=9))
 FILLED_AT = datetime(2024, 3, 15, 23, 45, 1, 123456, tzinfo=TOKYO)
+STAMP = datetime(2024, 3, 16, 9, 30, tzinfo=UTC)  # when rows are written: callers pass it
 
 
 @pytest.fixture
@@ -45,6 +47,8 @@ def _order(**overrides: object) -> Order:
         "order_type": "limit",
         "quantity": Decimal("10.5"),
         "limit_price": Decimal("171.23456789"),
+        "created_at": STAMP,
+        "updated_at": STAMP,
     }
     values.update(overrides)
     return Order(**values)
@@ -69,6 +73,7 @@ def test_trade_round_trips_decimals_times_and_json(database: Database) -> None:
                 executed_at=FILLED_AT,
                 agent_signals=signals,
                 reasoning="RSI oversold, sentiment neutral",
+                created_at=STAMP,
             )
         )
     with database.session() as session:
@@ -82,7 +87,7 @@ def test_trade_round_trips_decimals_times_and_json(database: Database) -> None:
         assert trade.executed_at.tzinfo is UTC
         assert trade.executed_at.hour == 14
         assert trade.agent_signals == signals
-        assert trade.created_at.tzinfo is UTC
+        assert trade.created_at == STAMP
 
 
 def test_decimal_sums_are_exact_where_floats_are_not(database: Database) -> None:
@@ -123,6 +128,7 @@ def test_market_data_keeps_float64_prices_and_utc_ts(database: Database) -> None
                 close=price,
                 volume=82_488_700.0,
                 source="csv",
+                ingested_at=STAMP,
             )
         )
     with database.session() as session:
@@ -130,6 +136,7 @@ def test_market_data_keeps_float64_prices_and_utc_ts(database: Database) -> None
     assert bar is not None
     assert bar.close == price
     assert bar.adj_close is None
+    assert bar.ingested_at == STAMP
     assert bar.ingested_at.tzinfo is UTC
 
 
@@ -147,6 +154,7 @@ def test_json_documents_keep_nested_structures(database: Database) -> None:
                 params={"period": 14, "oversold": 30.0},
                 metrics={"sharpe": 1.25, "max_drawdown": -0.12},
                 equity_curve=curve,
+                started_at=STAMP,
             )
         )
         session.add(
@@ -157,6 +165,7 @@ def test_json_documents_keep_nested_structures(database: Database) -> None:
                 action="buy",
                 confidence=0.8,
                 payload={"votes": [{"agent": "technical", "weight": 0.6}], "at": FILLED_AT},
+                decided_at=STAMP,
             )
         )
     with database.session() as session:
@@ -240,6 +249,7 @@ def test_one_holding_per_account_and_symbol(database: Database) -> None:
                     quantity=Decimal(5),
                     avg_cost=Decimal("1"),
                     opened_at=opened,
+                    updated_at=STAMP,
                 )
             )
     with pytest.raises(sa.exc.IntegrityError), database.session() as session:
@@ -251,6 +261,7 @@ def test_one_holding_per_account_and_symbol(database: Database) -> None:
                 quantity=Decimal(1),
                 avg_cost=Decimal(1),
                 opened_at=opened,
+                updated_at=STAMP,
             )
         )
 
@@ -271,3 +282,31 @@ def test_snapshot_positions_default_to_an_empty_list(database: Database) -> None
         snapshot = session.scalars(sa.select(PortfolioSnapshot)).one()
     assert snapshot.positions == []
     assert snapshot.equity == Decimal("1000.01")
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        lambda: _order(created_at=None),
+        lambda: MarketData(
+            symbol="AAPL",
+            timeframe="1d",
+            ts=STAMP,
+            open=1.0,
+            high=1.0,
+            low=1.0,
+            close=1.0,
+            volume=1.0,
+            source="csv",
+        ),
+        lambda: ConfigChange(key="app.timezone", new_value="UTC", source="cli"),
+    ],
+    ids=["order.created_at", "market_data.ingested_at", "config_changes.changed_at"],
+)
+def test_a_row_without_its_timestamp_is_refused_not_stamped_with_the_wall_clock(
+    database: Database, row: Callable[[], object]
+) -> None:
+    """Issue 10, item 4: no column default reads the wall clock; the writer passes the time
+    from the clock it holds, and a row without it is an error."""
+    with pytest.raises(sa.exc.IntegrityError, match="NOT NULL"), database.session() as session:
+        session.add(row())

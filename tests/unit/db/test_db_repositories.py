@@ -16,6 +16,7 @@ from trademind.db.repositories import (
 from trademind.db.session import Database
 
 DAY0 = datetime(2024, 1, 2, tzinfo=UTC)
+STAMP = datetime(2024, 6, 3, 15, 0, tzinfo=UTC)  # the writer's clock
 
 
 def _bar(day: int, close: float, symbol: str = "AAPL") -> BarRecord:
@@ -33,7 +34,6 @@ def _bar(day: int, close: float, symbol: str = "AAPL") -> BarRecord:
 
 
 def test_config_change_is_recorded_with_an_id_and_utc_time(database: Database) -> None:
-    before = datetime.now(UTC)
     with database.session() as session:
         change = ConfigChangeRepository(session).record(
             key="safety.daily_loss_limit",
@@ -41,10 +41,11 @@ def test_config_change_is_recorded_with_an_id_and_utc_time(database: Database) -
             new_value="750",
             source="cli",
             file_path="/etc/trademind/config.yaml",
+            changed_at=STAMP,
         )
         assert change.id is not None
+    assert change.changed_at == STAMP
     assert change.changed_at.tzinfo is UTC
-    assert change.changed_at >= before
     with database.session() as session:
         (stored,) = ConfigChangeRepository(session).list_recent()
     assert (stored.key, stored.old_value, stored.new_value) == (
@@ -65,6 +66,7 @@ def test_list_recent_is_newest_first_and_limited(database: Database) -> None:
                 new_value=str(index),
                 source="import",
                 file_path=None,
+                changed_at=STAMP,
             )
     with database.session() as session:
         recent = ConfigChangeRepository(session).list_recent(limit=3)
@@ -80,7 +82,12 @@ def test_values_with_sql_metacharacters_are_stored_verbatim(database: Database) 
     hostile = "x'); DROP TABLE config_changes; --"
     with database.session() as session:
         ConfigChangeRepository(session).record(
-            key=hostile, old_value=hostile, new_value=None, source="cli", file_path=None
+            key=hostile,
+            old_value=hostile,
+            new_value=None,
+            source="cli",
+            file_path=None,
+            changed_at=STAMP,
         )
     with database.session() as session:
         (stored,) = ConfigChangeRepository(session).list_recent()
@@ -91,8 +98,14 @@ def test_values_with_sql_metacharacters_are_stored_verbatim(database: Database) 
 def test_bar_upsert_replaces_and_latest_bar_is_the_newest(database: Database) -> None:
     with database.session() as session:
         repository = MarketDataRepository(session)
-        assert repository.upsert_bars([_bar(0, 10.0), _bar(1, 11.0), _bar(2, 12.0)]) == 3
-        assert repository.upsert_bars([_bar(1, 11.5), _bar(5, 9.0, symbol="MSFT")]) == 2
+        assert (
+            repository.upsert_bars([_bar(0, 10.0), _bar(1, 11.0), _bar(2, 12.0)], ingested_at=STAMP)
+            == 3
+        )
+        assert (
+            repository.upsert_bars([_bar(1, 11.5), _bar(5, 9.0, symbol="MSFT")], ingested_at=STAMP)
+            == 2
+        )
     with database.session() as session:
         repository = MarketDataRepository(session)
         latest = repository.latest_bar("AAPL", "1d")
@@ -100,13 +113,14 @@ def test_bar_upsert_replaces_and_latest_bar_is_the_newest(database: Database) ->
         assert repository.latest_bar("AAPL", "1h") is None
     assert latest is not None
     assert latest.ts == DAY0 + timedelta(days=2)
+    assert latest.ingested_at == STAMP
     assert [bar.close for bar in bars] == [10.0, 11.5]  # end is exclusive, day 1 replaced
 
 
 def test_upsert_of_nothing_does_nothing(database: Database) -> None:
     with database.session() as session:
-        assert MarketDataRepository(session).upsert_bars([]) == 0
-        assert IndicatorRepository(session).upsert([]) == 0
+        assert MarketDataRepository(session).upsert_bars([], ingested_at=STAMP) == 0
+        assert IndicatorRepository(session).upsert([], computed_at=STAMP) == 0
 
 
 def test_indicator_upsert_and_range_read(database: Database) -> None:
@@ -117,8 +131,8 @@ def test_indicator_upsert_and_range_read(database: Database) -> None:
     ]
     with database.session() as session:
         repository = IndicatorRepository(session)
-        repository.upsert(values)
-        repository.upsert([IndicatorRecord("AAPL", "1d", DAY0, "rsi_14", None)])
+        repository.upsert(values, computed_at=STAMP)
+        repository.upsert([IndicatorRecord("AAPL", "1d", DAY0, "rsi_14", None)], computed_at=STAMP)
     with database.session() as session:
         repository = IndicatorRepository(session)
         window = repository.values("AAPL", "1d", DAY0, DAY0 + timedelta(days=2))

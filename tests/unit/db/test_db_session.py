@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ import sqlalchemy as sa
 from trademind.core.errors import DatabaseError
 from trademind.db.models import ConfigChange
 from trademind.db.session import Database, mask_url, parse_url
+
+STAMP = datetime(2024, 6, 3, 15, 0, tzinfo=UTC)
 
 
 def _pragma(database: Database, name: str) -> object:
@@ -35,7 +38,9 @@ def test_sqlite_directory_is_created_on_first_connect_not_before(tmp_path: Path)
 
 def test_session_commits_on_success(database: Database) -> None:
     with database.session() as session:
-        session.add(ConfigChange(key="app.timezone", new_value="UTC", source="cli"))
+        session.add(
+            ConfigChange(key="app.timezone", new_value="UTC", source="cli", changed_at=STAMP)
+        )
     with database.session() as session:
         assert session.scalars(sa.select(ConfigChange.key)).all() == ["app.timezone"]
 
@@ -43,7 +48,9 @@ def test_session_commits_on_success(database: Database) -> None:
 def test_session_rolls_back_on_exception(database: Database) -> None:
     def add_then_fail() -> None:
         with database.session() as session:
-            session.add(ConfigChange(key="app.timezone", new_value="UTC", source="cli"))
+            session.add(
+                ConfigChange(key="app.timezone", new_value="UTC", source="cli", changed_at=STAMP)
+            )
             session.flush()
             raise RuntimeError("boom")
 

@@ -12,6 +12,7 @@ from typing import Literal
 
 import pandas as pd
 
+from trademind.core.clock import Clock
 from trademind.core.errors import ValidationError
 from trademind.data.providers.base import (
     BarProvider,
@@ -54,12 +55,14 @@ def build_provider(
     retries: int = 3,
     timeout: float = 30.0,
     probe: ReachabilityProbe | None = None,
+    clock: Clock,
 ) -> BarProvider:
     """The provider for ``source``; ``path`` (a file or a directory) is required for csv.
 
     ``retries`` (after the first attempt) and ``timeout`` (seconds per request) apply to the
     network source (yfinance), which probes Yahoo's host once before its first download:
-    with ``probe``, or the real TCP probe when neither ``probe`` nor ``download`` is given.
+    with ``probe``, or the real TCP probe when neither ``probe`` nor ``download`` is given;
+    ``clock`` says how far back its intraday history reaches today.
     """
     if source == "yfinance":
         from trademind.data.providers.reachability import tcp_probe
@@ -67,7 +70,9 @@ def build_provider(
 
         if probe is None and download is None:
             probe = tcp_probe
-        return YFinanceProvider(download=download, retries=retries, timeout=timeout, probe=probe)
+        return YFinanceProvider(
+            download=download, retries=retries, timeout=timeout, probe=probe, clock=clock
+        )
     if source == "csv":
         if path is None:
             raise ValidationError("the csv source needs a path: a CSV file or a directory of them")

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final, cast
 
 import pandas as pd
 import tenacity
 
+from trademind.core.clock import Clock
 from trademind.core.errors import TradeMindError, ValidationError
 from trademind.data.providers import timestamps
 from trademind.data.providers.base import (
@@ -113,7 +114,7 @@ class YFinanceProvider:
         wait_initial: float = 1.0,
         wait_max: float = 16.0,
         sleep: Callable[[float], None] = time.sleep,
-        now: Callable[[], datetime] | None = None,
+        clock: Clock,
         probe: ReachabilityProbe | None = None,
         probe_timeout: float = 1.0,
     ) -> None:
@@ -127,7 +128,7 @@ class YFinanceProvider:
         self.wait_initial = wait_initial
         self.wait_max = wait_max
         self._sleep = sleep
-        self._now = now or (lambda: datetime.now(UTC))
+        self._clock = clock
 
     def available_symbols(self) -> list[str]:
         return []
@@ -178,7 +179,7 @@ class YFinanceProvider:
         days = INTRADAY_HISTORY_DAYS.get(request.timeframe)
         if days is None:
             return request.start, ()
-        earliest = self._now() - timedelta(days=days)
+        earliest = self._clock.now() - timedelta(days=days)
         if request.start is not None and request.start < earliest - _START_GRACE:
             raise ValidationError(
                 f"{request.symbol}: yfinance serves {request.timeframe} bars for the last "

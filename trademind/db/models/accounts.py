@@ -16,7 +16,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from trademind.core.market import TradingMode
 from trademind.db.base import NAME_LENGTH, SHORT_TEXT, SYMBOL_LENGTH, Base, BigId, one_of
-from trademind.db.types import utc_now
 
 
 class Account(Base):
@@ -35,8 +34,8 @@ class Account(Base):
     broker: Mapped[str] = mapped_column(sa.String(SHORT_TEXT))
     starting_cash: Mapped[Decimal]
     currency: Mapped[str] = mapped_column(sa.String(3), default="USD")
-    created_at: Mapped[datetime] = mapped_column(default=utc_now)
-    last_used_at: Mapped[datetime] = mapped_column(default=utc_now)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime]
 
 
 class BrokerState(Base):
@@ -48,7 +47,7 @@ class BrokerState(Base):
     account_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("accounts.id"), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(NAME_LENGTH), primary_key=True)
     document: Mapped[dict[str, Any]]
-    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+    updated_at: Mapped[datetime]
 
 
 class SymbolInfo(Base):
@@ -65,4 +64,4 @@ class SymbolInfo(Base):
     sector: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
     industry: Mapped[str | None] = mapped_column(sa.String(128))
     source: Mapped[str] = mapped_column(sa.String(SHORT_TEXT))
-    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+    updated_at: Mapped[datetime]

@@ -20,7 +20,6 @@ from trademind.db.base import (
     one_of,
 )
 from trademind.db.tables import backtest_runs
-from trademind.db.types import utc_now
 
 
 class AgentDecision(Base):
@@ -40,7 +39,7 @@ class AgentDecision(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    decided_at: Mapped[datetime] = mapped_column(default=utc_now)
+    decided_at: Mapped[datetime]
     bar_ts: Mapped[datetime | None]
     mode: Mapped[str] = mapped_column(sa.String(16))
     agent: Mapped[str] = mapped_column(sa.String(NAME_LENGTH))

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from trademind.db.base import NAME_LENGTH, SHORT_TEXT, SYMBOL_LENGTH, Base, BigId
 from trademind.db.tables import data_quarantine, market_data
-from trademind.db.types import utc_now
 
 
 class MarketData(Base):
@@ -55,7 +54,7 @@ class Indicator(Base):
     ts: Mapped[datetime] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(NAME_LENGTH), primary_key=True)
     value: Mapped[float | None]
-    computed_at: Mapped[datetime] = mapped_column(default=utc_now)
+    computed_at: Mapped[datetime]
 
 
 class DataQuarantine(Base):
@@ -101,7 +100,7 @@ class NewsItem(Base):
     external_id: Mapped[str | None] = mapped_column(sa.String(128))
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     raw: Mapped[dict[str, Any] | None]
-    fetched_at: Mapped[datetime] = mapped_column(default=utc_now)
+    fetched_at: Mapped[datetime]
 
 
 class SentimentRecord(Base):
@@ -126,7 +125,7 @@ class SentimentRecord(Base):
     news_count: Mapped[int] = mapped_column(default=0)
     key_factors: Mapped[list[Any] | None]
     details: Mapped[dict[str, Any] | None]
-    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    created_at: Mapped[datetime]
 
 
 class IndicatorState(Base):
@@ -152,4 +151,4 @@ class IndicatorState(Base):
     window_length: Mapped[int]
     window_checksum: Mapped[str] = mapped_column(sa.String(64))
     state: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime]

@@ -18,7 +18,6 @@ from trademind.db.base import (
     BigId,
     one_of,
 )
-from trademind.db.types import utc_now
 
 
 class SafetyEvent(Base):
@@ -32,7 +31,7 @@ class SafetyEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    occurred_at: Mapped[datetime] = mapped_column(default=utc_now)
+    occurred_at: Mapped[datetime]
     mode: Mapped[str | None] = mapped_column(sa.String(16))
     event_type: Mapped[str] = mapped_column(sa.String(NAME_LENGTH))
     severity: Mapped[str] = mapped_column(sa.String(16))
@@ -52,7 +51,7 @@ class ConfigChange(Base):
     __table_args__ = (sa.Index("ix_config_changes_changed_at", "changed_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    changed_at: Mapped[datetime] = mapped_column(default=utc_now)
+    changed_at: Mapped[datetime]
     key: Mapped[str] = mapped_column(sa.String(200))
     old_value: Mapped[str | None] = mapped_column(sa.Text)
     new_value: Mapped[str | None] = mapped_column(sa.Text)

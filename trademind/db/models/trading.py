@@ -27,7 +27,6 @@ from trademind.db.base import (
     BigId,
     one_of,
 )
-from trademind.db.types import utc_now
 
 _ZERO = Decimal(0)
 # SQLite keeps exact decimals as TEXT, and TEXT compares greater than any number there: cast.
@@ -83,10 +82,10 @@ class Order(Base):
     commission: Mapped[Decimal] = mapped_column(default=_ZERO)
     currency: Mapped[str] = mapped_column(sa.String(3), default="USD")
     reject_reason: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    created_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
     # The broker's time of the state (OrderState.updated_at), set with every status change.
-    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
 
 
@@ -129,7 +128,7 @@ class Trade(Base):
     executed_at: Mapped[datetime]
     agent_signals: Mapped[dict[str, Any]] = mapped_column(default=dict)
     reasoning: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    created_at: Mapped[datetime]
 
 
 class Holding(Base):
@@ -150,7 +149,7 @@ class Holding(Base):
     realized_pnl: Mapped[Decimal] = mapped_column(default=_ZERO)
     currency: Mapped[str] = mapped_column(sa.String(3), default="USD")
     opened_at: Mapped[datetime]
-    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+    updated_at: Mapped[datetime]
 
 
 class PortfolioSnapshot(Base):
