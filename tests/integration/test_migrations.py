@@ -276,7 +276,14 @@ def test_models_round_trip_on_postgres(postgres_schema_url: str) -> None:
     signals = {"technical": {"vote": "buy", "confidence": 0.7}, "notes": ["a", 1, None]}
     try:
         with database.session() as session:
-            account = Account(name="pg", mode="paper", broker="paper", starting_cash=Decimal(1))
+            account = Account(
+                name="pg",
+                mode="paper",
+                broker="paper",
+                starting_cash=Decimal(1),
+                created_at=executed_at,
+                last_used_at=executed_at,
+            )
             session.add(account)
             session.flush()
             order = Order(

@@ -32,7 +32,16 @@ def database(database: Database) -> Database:
     """The migrated database with two accounts, ids 1 (paper) and 2 (live)."""
     with database.session() as session:
         for mode in ("paper", "live"):
-            session.add(Account(name=mode, mode=mode, broker="paper", starting_cash=Decimal(1)))
+            session.add(
+                Account(
+                    name=mode,
+                    mode=mode,
+                    broker="paper",
+                    starting_cash=Decimal(1),
+                    created_at=STAMP,
+                    last_used_at=STAMP,
+                )
+            )
     return database
 
 
