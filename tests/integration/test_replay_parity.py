@@ -14,6 +14,8 @@ at 1e-9 relative; the final equity comes from the venue and compares at 1e-9 rel
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -90,8 +92,20 @@ class World:
         self.root = root
 
 
+MEMORY_DISK = Path("/dev/shm")
+"""Where the shared database lives when the machine has it: what this test checks is the
+numbers, not durability, and a disk's fsync at each of the ~1000 commits of a replay (the
+ledger commits every state change before acting on it) would make the suite minutes slower."""
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    if MEMORY_DISK.is_dir() and os.access(MEMORY_DISK, os.W_OK):
+        with tempfile.TemporaryDirectory(dir=MEMORY_DISK, prefix="trademind-parity-") as root:
+            made = World(Path(root))
+            yield made
+            made.database.dispose()
+        return
     made = World(tmp_path_factory.mktemp("replay-parity"))
     yield made
     made.database.dispose()
@@ -155,6 +169,7 @@ def snapshot_equity(world: World, account: str) -> np.ndarray:  # type: ignore[t
     return np.array([float(p.equity) for p in points])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("strategy", "option"), CASES, ids=[f"{s}-{o}" for s, o in CASES])
 def test_a_replay_through_the_loop_fills_as_the_backtest(
     world: World, strategy: str, option: str
