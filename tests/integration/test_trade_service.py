@@ -13,7 +13,9 @@ import sqlalchemy as sa
 from support.cli_driver import Cli
 
 from trademind.config import Settings, load_config
+from trademind.core.bus import EventBus
 from trademind.core.errors import AccountBusyError, NotBuiltYetError, UsageError, ValidationError
+from trademind.core.events import OrderFilled
 from trademind.db.models import Account, BrokerState, Order, PortfolioSnapshot, Trade
 from trademind.db.session import Database
 from trademind.runtime.account_lock import AccountLock
@@ -79,7 +81,13 @@ def ledger_rows(database: Database) -> dict[str, int]:
 def test_a_session_books_orders_fills_and_a_snapshot_per_bar(
     database: Database, settings: Settings
 ) -> None:
-    summary = run_trade(database, settings, request("one"))
+    bus = EventBus()
+    filled: list[OrderFilled] = []
+    bus.subscribe(OrderFilled, filled.append)
+    summary = run_trade(database, settings, request("one"), TradeOptions(bus=bus))
+    assert [event.fill.execution_id for event in filled] == [
+        fill.execution_id for fill in summary.fills
+    ]
     assert summary.account == "one"
     assert summary.mode == "replay"
     assert summary.counts.fills > 10

@@ -96,14 +96,17 @@ LAST_ORDERS = 5
 class TradeOptions:
     """What a caller may inject: ``clock`` (the wall clock: account creation and last use;
     default the live clock), ``data_dir`` (lock files; default ``app.data_dir``), ``sleeper``
-    (waiting between bars at ``1x``/``60x``), ``on_step`` (sees every bar close: the live view)
-    and ``config`` (an engine config replacing the one the options build: tests, benchmarks)."""
+    (waiting between bars at ``1x``/``60x``), ``on_step`` (sees every bar close: the live view),
+    ``config`` (an engine config replacing the one the options build: tests, benchmarks) and
+    ``bus`` (the event bus the session publishes on, so a caller can subscribe to its
+    ``BarClosed``, ``OrderStatusChanged``, ``OrderFilled``... events; default a new one)."""
 
     clock: Clock | None = None
     data_dir: Path | None = None
     sleeper: Sleeper | None = None
     on_step: OnStep | None = None
     config: BacktestConfig | None = None
+    bus: EventBus | None = None
 
 
 def run_trade(
@@ -192,7 +195,7 @@ async def _run(
     clock = ReplayClock(first, wall)
     journal = SqlBrokerJournal(database, clock)
     progress = ProgressJournal(journal)
-    bus = EventBus(clock=clock)
+    bus = options.bus or EventBus(clock=clock)
     spec = PaperBrokerSpec(
         config=plan.paper_config, journal=progress, publish=bus.publish, clock=clock
     )
