@@ -51,19 +51,21 @@ def _first_command(line: str) -> str:
     return rest[0] if words[at + 1] != "--config" else rest[1]
 
 
-NEED_AN_ACCOUNT = {"portfolio", "trades"}
-"""Groups that read a trading account, which only `trademind trade` makes: their examples run
-after the `trade` example (issue 10, the trading loop), so they arrive with it. Until then, a
-fresh directory has no account and they exit 1 saying so (tests/integration/test_portfolio_cli)."""
-
-
 def test_examples_cover_every_group_that_works() -> None:
     covered = {_first_command(example.command) for example in EXAMPLES}
-    if "trade" in covered:  # the account-making example exists: no more exception
-        assert _built_groups() - {"examples"} <= covered
-    assert _built_groups() - {"examples"} - NEED_AN_ACCOUNT <= covered
+    assert _built_groups() - {"examples"} <= covered
     topics = {example.topic for example in EXAMPLES}
-    assert {"config", "db", "data", "strategies", "backtest", "shell", "scripting"} <= topics
+    assert {"config", "db", "data", "strategies", "backtest", "trade", "shell", "scripting"} <= (
+        topics
+    )
+
+
+def test_the_ledger_examples_come_after_the_trade_example_that_makes_an_account() -> None:
+    """A fresh directory has no account: `portfolio` and `trades` exit 1 until `trade` ran."""
+    commands = [_first_command(example.command) for example in EXAMPLES]
+    first_trade = commands.index("trade")
+    for group in ("portfolio", "trades"):
+        assert commands.index(group) > first_trade, group
 
 
 def test_the_postgres_example_says_the_database_must_exist_first() -> None:

@@ -114,6 +114,20 @@ EXAMPLES: tuple[Example, ...] = (
         "backtest", "A run's trades as CSV", "trademind backtest export 1 -f csv -o trades.csv"
     ),
     Example(
+        "trade",
+        "Replay stored bars through the live trading loop into a paper account, offline",
+        "trademind trade --mode replay --strategy ma_crossover --symbols AAPL,MSFT "
+        "--start 2023-01-01 --speed max",
+    ),
+    Example(
+        "trade",
+        "Continue an account's session where it stopped (after a crash too)",
+        "trademind trade --resume --account replay",
+    ),
+    Example("portfolio", "The account's cash, equity and P&L", "trademind portfolio summary"),
+    Example("portfolio", "Its positions, valued at the last close", "trademind portfolio holdings"),
+    Example("trades", "Its latest fills", "trademind trades list --limit 10"),
+    Example(
         "scripting",
         "Cron health check: exit code says whether the schema is current",
         "trademind db current --format json | jq -e .up_to_date",
@@ -122,6 +136,12 @@ EXAMPLES: tuple[Example, ...] = (
         "scripting",
         "A run's Sharpe ratio for a script",
         "trademind backtest results 1 --format json | jq .metrics.sharpe",
+    ),
+    Example(
+        "scripting",
+        "A replay's final equity for a script",
+        "trademind trade --symbols MSFT --start 2023-06-01 --account scripted --format json "
+        "| jq -e .final_equity",
     ),
     Example(
         "scripting",

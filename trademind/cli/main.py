@@ -75,6 +75,16 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
     ),
 )
 
+# Top-level commands that are not groups, loaded the same lazy way: (name, module, summary);
+# the module's ``command()`` builds the Click command.
+_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    (
+        "trade",
+        "trademind.cli.trade",
+        "Trade an account through the live trading loop: `trade --symbols AAPL,MSFT`.",
+    ),
+)
+
 
 def _version(value: bool) -> None:
     if value:
@@ -159,6 +169,8 @@ def build_typer_app() -> typer.Typer:
     app = _root_app(TradeMindGroup)
     for name, module, _summary in _GROUPS:
         app.add_typer(_group_app(module), name=name, cls=TradeMindGroup)
+    for name, module, _summary in _COMMANDS:
+        app.command(name)(importlib.import_module(module).trade)
     return app
 
 
@@ -233,6 +245,14 @@ def _add_global_options(command: click.Command) -> None:
             command.params.append(option)
 
 
+def _load_command(name: str, module: str) -> click.Command:
+    """The top-level command ``name`` of ``module``, with the global options."""
+    command: click.Command = importlib.import_module(module).command()
+    command.name = name
+    _add_global_options(command)
+    return command
+
+
 def build_lazy_cli() -> LazyGroup:
     """The Click tree of `trademind`; each command group is imported when first used."""
     command = typer.main.get_command(_root_app(LazyGroup))
@@ -240,6 +260,8 @@ def build_lazy_cli() -> LazyGroup:
     _add_global_options(command)
     for name, module, summary in _GROUPS:
         command.add_lazy(name, summary, functools.partial(_load_group, name, module))
+    for name, module, summary in _COMMANDS:
+        command.add_lazy(name, summary, functools.partial(_load_command, name, module))
     return command
 
 

@@ -10,23 +10,35 @@ is a :class:`~trademind.portfolio.store.UnknownAccountError`.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from trademind.core.orders import Fill
 from trademind.db.models import BrokerState
 from trademind.db.models import Order as OrderRow
+from trademind.db.types import to_exact_decimal
 from trademind.portfolio import rows
 from trademind.portfolio.store import LedgerStore
 
 if TYPE_CHECKING:
     from trademind.core.clock import Clock
     from trademind.core.order_state import OrderState
-    from trademind.core.orders import Fill
     from trademind.db.session import Database
     from trademind.portfolio.book import LedgerSnapshot
     from trademind.portfolio.ledger import Ledger
     from trademind.portfolio.rows import AccountInfo
+
+
+def stored_fill(fill: Fill) -> Fill:
+    """``fill`` with its quantity, price and commission rounded as the database stores them."""
+    return dataclasses.replace(
+        fill,
+        quantity=to_exact_decimal(fill.quantity),
+        price=to_exact_decimal(fill.price),
+        commission=to_exact_decimal(fill.commission),
+    )
 
 
 class SqlBrokerJournal:
@@ -68,6 +80,10 @@ class SqlBrokerJournal:
                 rows.update_order_row(row, state)
 
     def record_fill(self, account: str, fill: Fill) -> bool:
+        """Store ``fill`` as the database keeps it (8 decimals, :func:`stored_fill`) and apply
+        that same form to the in-memory ledger, so a process that goes on and one that loads
+        the ledger again from the database (a resume) hold exactly the same book."""
+        fill = stored_fill(fill)
         ledger = self.ledger(account)
         try:
             return self.store.record_fill(self._account(account), ledger, fill)

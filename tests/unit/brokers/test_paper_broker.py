@@ -215,3 +215,62 @@ async def test_a_broker_rebuilt_from_the_journal_continues_the_same() -> None:
     assert await second.broker.get_account() == await uninterrupted.broker.get_account()
     assert await second.broker.get_orders() == await uninterrupted.broker.get_orders()
     assert len(second.journal.load_fills("paper")) == 2  # bought, then the trailing stop sold
+
+
+class Died(Exception):
+    """Stands for the process being killed at that write."""
+
+
+class DyingJournal(MemoryJournal):
+    """A journal whose next venue-state save kills the process (raises), once armed."""
+
+    armed = False
+
+    def save_state(self, account: str, name: str, document: dict[str, Any]) -> None:
+        if self.armed:
+            self.armed = False
+            raise Died(name)
+        super().save_state(account, name, document)
+
+
+async def test_an_order_stored_before_a_crash_but_not_at_the_venue_is_entered_when_placed_again(
+) -> None:  # fmt: skip
+    journal = DyingJournal()
+    first = Harness(journal)
+    await first.broker.connect()
+    await first.broker.open_bars([bar(0, 100, 101, 99, 100)])
+    journal.armed = True
+    with pytest.raises(Died):
+        await first.broker.place_order(buy("b1"))
+    assert [s.status for s in journal.load_orders("paper")] == [OrderStatus.OPEN]
+
+    again = Harness(journal)  # the resumed process, on the same bar
+    await again.broker.connect()
+    state = await again.broker.place_order(buy("b1"))
+    assert state.status is OrderStatus.OPEN
+    await again.broker.close_bars([bar(0, 100, 101, 99, 100)])
+    await again.step(bar(1, 102, 103, 101, 102))
+    assert [(f.order_id, f.price) for f in journal.load_fills("paper")] == [("b1", Decimal(102))]
+
+
+async def test_a_cancel_stored_before_a_crash_is_applied_to_the_restored_venue() -> None:
+    journal = DyingJournal()
+    first = Harness(journal)
+    await first.broker.connect()
+    await first.broker.open_bars([bar(0, 100, 101, 99, 100)])
+    limit = buy("b1", order_type=OrderType.LIMIT, limit_price=Decimal(90),
+                time_in_force=TimeInForce.GTC)  # fmt: skip
+    await first.broker.place_order(limit)
+    await first.broker.close_bars([bar(0, 100, 101, 99, 100)])
+    await first.broker.open_bars([bar(1, 95, 96, 94, 95)])
+    journal.armed = True
+    with pytest.raises(Died):
+        await first.broker.cancel_order("b1")
+    assert journal.load_orders("paper")[0].status is OrderStatus.CANCELLED
+
+    again = Harness(journal)
+    await again.broker.connect()
+    await again.broker.close_bars([bar(1, 95, 96, 94, 95)])
+    await again.step(bar(2, 85, 86, 80, 85))  # would fill the limit at 85 if it still worked
+    assert journal.load_fills("paper") == []
+    assert (await again.broker.get_orders())[0].status is OrderStatus.CANCELLED

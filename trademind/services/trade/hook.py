@@ -1,0 +1,55 @@
+"""The trading loop's :class:`~trademind.runtime.ledger_hook.LedgerHook` for a paper account:
+:class:`SnapshotHook` books a portfolio snapshot at every bar close.
+
+The fills themselves reach the ledger before this hook runs: the paper broker journals each
+fill through :class:`~trademind.portfolio.journal.SqlBrokerJournal` (the ``trades`` table and
+``holdings``, one transaction each) before it publishes the fill's event. The hook records the
+step's fills again, which stores nothing new (the journal is idempotent on the execution id)
+but makes the step's booking explicit, then marks the ledger at the closes of every symbol seen
+so far and stores the snapshot (one per account and time: writing it again replaces it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from trademind.runtime.ledger_hook import StepRecord
+
+if TYPE_CHECKING:
+    from trademind.portfolio.book import LedgerSnapshot
+    from trademind.portfolio.journal import SqlBrokerJournal
+
+OnSnapshot = Callable[["LedgerSnapshot"], None]
+
+
+class SnapshotHook:
+    """Books each step of ``account`` (module docstring); ``on_snapshot`` sees each snapshot."""
+
+    def __init__(
+        self, journal: SqlBrokerJournal, account: str, on_snapshot: OnSnapshot | None = None
+    ) -> None:
+        self._journal = journal
+        self._account = account
+        self._on_snapshot = on_snapshot
+        self._closes: dict[str, Decimal] = {}
+
+    def remember(self, marks: Mapping[str, Decimal]) -> None:
+        """Take the closes of a batch processed before (a resume's warm-up)."""
+        self._closes.update(marks)
+
+    async def record_step(self, step: StepRecord) -> None:
+        for fill in step.fills:
+            self._journal.record_fill(self._account, fill)
+        self.snapshot(step.closed_at, step.marks)
+
+    def snapshot(self, closed_at: datetime, marks: Mapping[str, Decimal]) -> LedgerSnapshot:
+        """Mark the ledger at ``closed_at`` with ``marks`` (and the earlier closes) and store it."""
+        self._closes.update(marks)
+        snapshot = self._journal.ledger(self._account).mark(closed_at, self._closes)
+        self._journal.record_snapshot(self._account, snapshot)
+        if self._on_snapshot is not None:
+            self._on_snapshot(snapshot)
+        return snapshot

@@ -1,0 +1,351 @@
+"""``trademind trade``: build and run one account's trading session (replay of stored bars
+through the live trading loop, with the paper broker and the ledger in the database).
+
+:func:`run_trade` (sync) / :func:`trade` (async) take a :class:`TradeRequest` and answer a
+:class:`TradeSummary`. In order, and nothing in the ledger changes before step 4:
+
+1. the request is checked (mode, speed, strategy, parameters, cost, sizing and order texts:
+   usage errors before any I/O); live mode refuses, naming the IBKR issue;
+2. the account's :class:`~trademind.runtime.account_lock.AccountLock` is taken (a second
+   process gets :class:`~trademind.core.errors.AccountBusyError` naming the holder's pid);
+3. a new session refuses an account that exists already; ``resume`` refuses an unknown
+   account (naming the known ones) and completes the request from the stored session;
+4. the bars are read (the bundled sample when nothing is stored, as ``backtest run``), the
+   account is opened (created with its mode and cash) and the session stored;
+5. the loop runs (:class:`~trademind.runtime.trading_loop.TradingLoop`): a
+   :class:`~trademind.runtime.bar_sources.ReplaySource`, the strategies bar by bar, the
+   :class:`~trademind.execution.router.ExecutionRouter`, a resumable paper broker on the
+   database journal and a :class:`~trademind.services.trade.hook.SnapshotHook`.
+
+On a resume the venue state and orders come from the journal, the strategies are warmed up on
+the bars already processed (signals are causal, so they come out the same), and the loop goes
+on from where the stored progress says it stopped (:mod:`~trademind.services.trade.progress`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from trademind.core.bus import EventBus
+from trademind.core.clock import Clock, LiveClock
+from trademind.core.errors import ValidationError
+from trademind.core.events import OrderStatusChanged
+from trademind.core.market import Bar
+from trademind.core.values import decimal_from_float
+from trademind.execution.router import ExecutionRouter
+from trademind.portfolio.journal import SqlBrokerJournal
+from trademind.portfolio.store import LedgerStore
+from trademind.runtime.account_lock import AccountLock
+from trademind.runtime.bar_sources import (
+    ReplaySource,
+    bar_length,
+    bars_from_arrays,
+    merge_in_time_order,
+)
+from trademind.runtime.pacing import AsyncioSleeper, Sleeper
+from trademind.runtime.strategy_runner import StrategyRunner
+from trademind.runtime.trading_loop import LoopSummary, TradingLoop
+from trademind.services.trade import results
+from trademind.services.trade.hook import SnapshotHook
+from trademind.services.trade.plan import (
+    TradePlan,
+    build_plan,
+    default_account,
+    normalised,
+    parse_mode,
+)
+from trademind.services.trade.progress import Progress, ProgressJournal, ResumableBroker
+from trademind.services.trade.session import (
+    SESSION_STATE,
+    StoredSession,
+    read_session,
+    resumed_request,
+)
+from trademind.services.trade.types import (
+    StepView,
+    TradeCounts,
+    TradeOrder,
+    TradeRequest,
+    TradeSummary,
+)
+from trademind.services.trade.wiring import (
+    PaperBrokerSpec,
+    ReplayClock,
+    broker_factory,
+    entry_orders,
+    estimate_sizer,
+)
+
+if TYPE_CHECKING:
+    from trademind.backtest.engine.config import BacktestConfig
+    from trademind.config import Settings
+    from trademind.db.session import Database
+    from trademind.portfolio.book import LedgerSnapshot
+
+OnStep = Callable[[StepView], None]
+LAST_ORDERS = 5
+
+
+@dataclass(frozen=True, kw_only=True)
+class TradeOptions:
+    """What a caller may inject: ``clock`` (the wall clock: account creation and last use;
+    default the live clock), ``data_dir`` (lock files; default ``app.data_dir``), ``sleeper``
+    (waiting between bars at ``1x``/``60x``), ``on_step`` (sees every bar close: the live view),
+    ``config`` (an engine config replacing the one the options build: tests, benchmarks) and
+    ``bus`` (the event bus the session publishes on, so a caller can subscribe to its
+    ``BarClosed``, ``OrderStatusChanged``, ``OrderFilled``... events; default a new one)."""
+
+    clock: Clock | None = None
+    data_dir: Path | None = None
+    sleeper: Sleeper | None = None
+    on_step: OnStep | None = None
+    config: BacktestConfig | None = None
+    bus: EventBus | None = None
+
+
+def run_trade(
+    database: Database,
+    settings: Settings,
+    request: TradeRequest,
+    options: TradeOptions | None = None,
+) -> TradeSummary:
+    """Run (or resume) one session to its end and summarise it (module docstring)."""
+    return asyncio.run(trade(database, settings, request, options))
+
+
+async def trade(
+    database: Database,
+    settings: Settings,
+    request: TradeRequest,
+    options: TradeOptions | None = None,
+) -> TradeSummary:
+    """:func:`run_trade` inside a running event loop."""
+    options = options or TradeOptions()
+    request = normalised(request)
+    account = request.account or default_account(parse_mode(request.mode))
+    wall = options.clock or LiveClock()
+    with AccountLock(options.data_dir or Path(settings.app.data_dir), account):
+        plan = _plan(database, settings, replace(request, account=account), options, wall)
+        return await _run(database, plan, options, wall)
+
+
+def _plan(
+    database: Database,
+    settings: Settings,
+    request: TradeRequest,
+    options: TradeOptions,
+    wall: Clock,
+) -> TradePlan:
+    """Steps 3 and 4 of the module docstring, up to the account being opened."""
+    account = str(request.account)
+    store = LedgerStore(database, wall)
+    stored: StoredSession | None = None
+    if request.resume:
+        store.account(account)  # an unknown account: an error naming the known ones
+        document = SqlBrokerJournal(database, wall).load_state(account, SESSION_STATE)
+        if document is None:
+            raise ValidationError(
+                f"account {account!r} has no trading session to resume (trade made none on it)"
+            )
+        stored = read_session(document)
+        request = resumed_request(stored.request, request, account)
+    elif any(known.name == account for known in store.accounts()):
+        raise ValidationError(
+            f"account {account!r} already has a trading history: add --resume to continue it, "
+            "or name a new --account"
+        )
+    plan = build_plan(
+        database, settings, request, account=account, stored=stored, config=options.config
+    )
+    store.open_account(
+        account,
+        mode=plan.mode,
+        broker="paper",
+        starting_cash=decimal_from_float(plan.paper_config.initial_cash),
+    )
+    if stored is None:
+        SqlBrokerJournal(database, wall).save_state(account, SESSION_STATE, plan.session.document())
+    return plan
+
+
+@dataclass
+class _Live:
+    """What the live view keeps between bar closes."""
+
+    total: int
+    step: int = 0
+    orders: collections.deque[TradeOrder] = field(
+        default_factory=lambda: collections.deque(maxlen=LAST_ORDERS)
+    )
+
+    def order_changed(self, event: OrderStatusChanged) -> None:
+        self.orders.append(results.trade_order(event.state))
+
+
+async def _run(
+    database: Database, plan: TradePlan, options: TradeOptions, wall: Clock
+) -> TradeSummary:
+    first = plan.session.start or wall.now()
+    clock = ReplayClock(first, wall)
+    journal = SqlBrokerJournal(database, clock)
+    progress = ProgressJournal(journal)
+    bus = options.bus or EventBus(clock=clock)
+    spec = PaperBrokerSpec(
+        config=plan.paper_config, journal=progress, publish=bus.publish, clock=clock
+    )
+    broker = cast("ResumableBroker", broker_factory().create_broker("paper", spec))
+    groups = merge_in_time_order([bars_from_arrays(one, plan.timeframe) for one in plan.bars])
+    live = _Live(total=len(groups))
+    runner = StrategyRunner(plan.setups)
+    hook = SnapshotHook(journal, plan.account, _on_snapshot(plan, live, options.on_step))
+    start = _warm_up(groups, broker.resumed_from, runner, hook, plan.timeframe, clock)
+    live.step = start
+    loop_summary = None
+    remaining = groups[start:]
+    if remaining:
+        bus.subscribe(OrderStatusChanged, live.order_changed)
+        router = ExecutionRouter(
+            broker,
+            sizer=estimate_sizer(plan.paper_config),
+            entry_orders=entry_orders(plan.paper_config),
+            publish=bus.publish,
+        )
+        source = ReplaySource(
+            _by_symbol(remaining),
+            timeframe=plan.timeframe,
+            clock=clock,
+            speed=plan.speed,
+            sleeper=None if plan.speed.is_max else (options.sleeper or AsyncioSleeper()),
+        )
+        loop = TradingLoop(
+            mode=plan.mode,
+            source=source,
+            broker=broker,
+            router=router,
+            strategies=runner,
+            bus=bus,
+            ledger=hook,
+        )
+        loop_summary = await loop.run()
+    return await _summary(plan, broker, journal, len(groups), loop_summary)
+
+
+def _warm_up(  # noqa: PLR0917
+    groups: Sequence[tuple[datetime, list[Bar]]],
+    stopped: Progress | None,
+    runner: StrategyRunner,
+    hook: SnapshotHook,
+    timeframe: str,
+    clock: ReplayClock,
+) -> int:
+    """Feed the strategies the batches a previous run processed; the index to go on from.
+
+    A batch the venue closed is done (its snapshot is written again); one it only opened is
+    replayed by the loop (the broker does not open it twice)."""
+    if stopped is None:
+        return 0
+    length = bar_length(timeframe)
+    for index, (ts, bars) in enumerate(groups):
+        if ts > stopped.bar_ts or (ts == stopped.bar_ts and not stopped.closed):
+            return index
+        closed_at = ts + length
+        clock.set_time(closed_at)
+        for bar in bars:
+            runner.on_bar(bar, closed_at)
+        marks = {bar.symbol: decimal_from_float(bar.close) for bar in bars}
+        if ts == stopped.bar_ts:
+            hook.snapshot(closed_at, marks)
+            return index + 1
+        hook.remember(marks)
+    return len(groups)
+
+
+def _by_symbol(groups: Sequence[tuple[datetime, list[Bar]]]) -> dict[str, list[Bar]]:
+    series: dict[str, list[Bar]] = {}
+    for _ts, bars in groups:
+        for bar in bars:
+            series.setdefault(bar.symbol, []).append(bar)
+    return series
+
+
+def _on_snapshot(
+    plan: TradePlan, live: _Live, on_step: OnStep | None
+) -> Callable[[LedgerSnapshot], None]:
+    def seen(snapshot: LedgerSnapshot) -> None:
+        live.step += 1
+        if on_step is None:
+            return
+        on_step(
+            StepView(
+                account=plan.account,
+                closed_at=snapshot.ts,
+                step=live.step,
+                total_steps=live.total,
+                cash=snapshot.cash,
+                equity=snapshot.equity,
+                positions=snapshot.positions,
+                last_orders=tuple(live.orders),
+            )
+        )
+
+    return seen
+
+
+async def _summary(
+    plan: TradePlan,
+    broker: ResumableBroker,
+    journal: SqlBrokerJournal,
+    steps: int,
+    loop: LoopSummary | None,
+) -> TradeSummary:
+    account = plan.account
+    states = journal.load_orders(account)
+    fills = journal.load_fills(account)
+    ledger = journal.ledger(account)
+    info = journal.store.account(account)
+    venue = await broker.get_account()
+    metrics = results.session_metrics(
+        journal.store.snapshots(info),
+        ledger.round_trips,
+        fills,
+        plan.bars,
+        bar_length(plan.timeframe),
+        plan.risk_free_rate,
+    )
+    statuses = results.status_counts(states)
+    counts = TradeCounts(
+        bars=sum(len(one) for one in plan.bars),
+        steps=steps,
+        bars_this_run=0 if loop is None else loop.bars,
+        signals_this_run=0 if loop is None else loop.signals,
+        decisions_this_run=0 if loop is None else loop.decisions,
+        orders=len(states),
+        fills=len(fills),
+        round_trips=len(ledger.round_trips),
+        **statuses,
+    )
+    return TradeSummary(
+        account=account,
+        mode=plan.mode.value,
+        strategies=plan.strategy_names,
+        symbols=plan.symbols,
+        timeframe=plan.timeframe,
+        start=plan.session.start,
+        end=plan.session.end,
+        resumed=plan.request.resume,
+        initial_cash=decimal_from_float(plan.paper_config.initial_cash),
+        cash=venue.cash,
+        final_equity=venue.portfolio_value,
+        positions=tuple(await broker.get_positions()),
+        orders=tuple(results.trade_order(s) for s in states),
+        fills=tuple(results.trade_fill(f) for f in fills),
+        metrics=metrics,
+        counts=counts,
+        notices=plan.notices,
+    )
