@@ -29,6 +29,7 @@ from support.paper_replay import Trip, round_trips
 from trademind.backtest.engine.config import BacktestConfig
 from trademind.backtest.engine.outcome import BacktestOutcome
 from trademind.backtest.engine.run import run_backtest
+from trademind.bootstrap import build_database as open_database
 from trademind.config import Settings, load_config
 from trademind.core.clock import LiveClock
 from trademind.core.orders import Fill, OrderSide
@@ -38,7 +39,6 @@ from trademind.fills.sizing import CappedKelly, FixedCash, FixedFraction, Volati
 from trademind.fills.slippage import AtrSlippage, NoSlippage, VolumeCap
 from trademind.portfolio.store import LedgerStore
 from trademind.services.backtest_data import DataRequest, prepare_data
-from trademind.services.db_open import open_database
 from trademind.services.trade import TradeOptions, TradeRequest, TradeSummary, run_trade
 from trademind.strategies.base import Bars
 from trademind.strategies.registry import all_strategies, resolve
@@ -88,7 +88,9 @@ class World:
             self.settings: Settings = load_config(None).settings
         self.database: Database = open_database(self.settings)
         request = DataRequest(symbols=list(SYMBOLS), start=START, end=END)
-        self.bars: tuple[Bars, ...] = prepare_data(self.database, self.settings, request).bars
+        self.bars: tuple[Bars, ...] = prepare_data(
+            self.database, self.settings, request, clock=LiveClock()
+        ).bars
         self.root = root
 
 

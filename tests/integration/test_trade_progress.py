@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from trademind.bootstrap import build_database as open_database
 from trademind.brokers.paper import PaperConfig
 from trademind.brokers.paper.broker import STATE_NAME
 from trademind.config import load_config
@@ -22,7 +23,6 @@ from trademind.fills.commission import ZeroCommission
 from trademind.fills.slippage import NoSlippage
 from trademind.portfolio.journal import SqlBrokerJournal
 from trademind.portfolio.store import LedgerStore
-from trademind.services.db_open import open_database
 from trademind.services.trade.progress import (
     Progress,
     ProgressJournal,

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from support.cli_driver import Cli
 
+from trademind.bootstrap import build_database as open_database
 from trademind.config import Settings, load_config
 from trademind.core.bus import EventBus
 from trademind.core.errors import AccountBusyError, NotBuiltYetError, UsageError, ValidationError
@@ -19,7 +20,6 @@ from trademind.core.events import OrderFilled
 from trademind.db.models import Account, BrokerState, Order, PortfolioSnapshot, Trade
 from trademind.db.session import Database
 from trademind.runtime.account_lock import AccountLock
-from trademind.services.db_open import open_database
 from trademind.services.trade import StepView, TradeOptions, TradeRequest, TradeSummary, run_trade
 
 SYMBOLS = ("AAPL", "MSFT")

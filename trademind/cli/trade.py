@@ -43,7 +43,7 @@ from trademind.cli.backtest_common import (
     execution_texts,
     show_notices,
 )
-from trademind.cli.context import get_state, open_database
+from trademind.cli.context import get_state
 from trademind.cli.data_options import checked_interval, checked_symbol
 from trademind.cli.trade_view import TradeView, show_summary
 from trademind.core.errors import UsageError
@@ -177,8 +177,9 @@ def trade(  # noqa: PLR0917 - Typer passes every option positionally
     )  # fmt: skip
     state = get_state(ctx)
     settings = state.load_settings()
-    with open_database(settings) as database, TradeView(state) as view:
-        summary = run_trade(database, settings, request, TradeOptions(on_step=view.update))
+    with state.open_database() as database, TradeView(state) as view:
+        options = TradeOptions(clock=state.parts.clock, on_step=view.update)
+        summary = run_trade(database, settings, request, options)
     if state.json:
         from trademind.cli.output import print_json
 

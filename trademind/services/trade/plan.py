@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Final
 from trademind.backtest.engine.config import BacktestConfig
 from trademind.backtest.engine.prepare import median_interval_seconds
 from trademind.brokers.paper import PaperConfig
+from trademind.core.clock import Clock
 from trademind.core.errors import NotBuiltYetError, UsageError, ValidationError
 from trademind.core.market import TradingMode
 from trademind.data.schema import check_timeframe, normalise_symbols
@@ -161,7 +162,11 @@ def fingerprint(setups: tuple[StrategySetup, ...], config: PaperConfig) -> str:
 
 
 def load_bars(
-    database: Database, settings: Settings, request: TradeRequest, stored: StoredSession | None
+    database: Database,
+    settings: Settings,
+    request: TradeRequest,
+    stored: StoredSession | None,
+    clock: Clock,
 ) -> tuple[tuple[Bars, ...], str, tuple[str, ...]]:
     """The session's bars: a new session reads the window the request names (the bundled
     sample when nothing is stored, as ``backtest run``); a resume re-reads its stored window."""
@@ -188,6 +193,7 @@ def load_bars(
             days=request.days,
             timeframe=timeframe,
         ),
+        clock=clock,
     )
     return data.bars, timeframe, data.notices
 
@@ -210,6 +216,7 @@ def build_plan(
     request: TradeRequest,
     *,
     account: str,
+    clock: Clock,
     stored: StoredSession | None = None,
     config: BacktestConfig | None = None,
 ) -> TradePlan:
@@ -224,7 +231,7 @@ def build_plan(
     speed = Speed.parse(request.speed)
     setups = strategy_setups(settings, request)
     engine = config if config is not None else execution_config(settings, request)
-    bars, timeframe, notices = load_bars(database, settings, request, stored)
+    bars, timeframe, notices = load_bars(database, settings, request, stored, clock)
     symbols = tuple(one.symbol for one in bars)
     paper = paper_config(account, engine, symbols, latency_bars(engine, bars))
     printed = fingerprint(setups, paper)

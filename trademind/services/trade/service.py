@@ -161,7 +161,13 @@ def _plan(
             "or name a new --account"
         )
     plan = build_plan(
-        database, settings, request, account=account, stored=stored, config=options.config
+        database,
+        settings,
+        request,
+        account=account,
+        clock=wall,
+        stored=stored,
+        config=options.config,
     )
     store.open_account(
         account,
