@@ -257,7 +257,7 @@ def _warm_up(  # noqa: PLR0917
             runner.on_bar(bar, closed_at)
         marks = {bar.symbol: decimal_from_float(bar.close) for bar in bars}
         if ts == stopped.bar_ts:
-            hook.snapshot(closed_at, marks)
+            hook.snapshot_if_missing(closed_at, marks)
             return index + 1
         hook.remember(marks)
     return len(groups)
