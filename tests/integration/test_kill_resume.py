@@ -37,6 +37,7 @@ pytestmark = pytest.mark.slow
 ACCOUNT: Final = "crash"
 DB_FILE: Final = "trademind.db"
 RUN_TIMEOUT: Final = 240.0
+POLL_SECONDS: Final = 0.002
 
 DRIVER: Final = """
 import json, sys
@@ -52,11 +53,11 @@ if sys.argv[1] == "resume":
 else:
     request = TradeRequest(
         mode="replay",
-        symbols=("AAPL", "MSFT", "NVDA", "TSLA"),
+        symbols=("AAPL", "NVDA", "TSLA"),
         strategy="ma_crossover",
         params={"fast": "3", "slow": "8"},
         start=__import__("datetime").date(2020, 1, 1),
-        end=__import__("datetime").date(2021, 3, 31),
+        end=__import__("datetime").date(2020, 10, 31),
         account="crash",
         execution={"sizing": "fraction:30%", "stop_loss": "4%"},
     )
@@ -152,6 +153,7 @@ def _kill_when(process: subprocess.Popen[str], db: Path, point: KillPoint) -> bo
     baseline = _count(db, table) if isinstance(point, KillAfter) else 0
     deadline = time.monotonic() + RUN_TIMEOUT
     while process.poll() is None and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
         rows = _count(db, table)
         if isinstance(point, KillAt) and rows > threshold:
             break
@@ -245,7 +247,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any],
     db = data_dir / DB_FILE
     _no_duplicates(db)
     ledger = _ledger(db)
-    assert len(ledger["fills"]) >= 40, "the session must trade often to test much"
+    assert len(ledger["fills"]) >= 30, "the session must trade often to test much"
     return ledger, summary
 
 
@@ -259,10 +261,10 @@ SCENARIOS: Final[dict[str, list[KillPoint]]] = {
     "fifth order": [KillAt("orders", 4)],
     "seventeenth snapshot": [KillAt("portfolio_snapshots", 16)],
     "fills 3, 11, 23": [KillAt("trades", 2), KillAt("trades", 10), KillAt("trades", 22)],
-    "orders 2, 9 then snapshot 150": [
+    "orders 2, 9 then snapshot 120": [
         KillAt("orders", 1),
         KillAt("orders", 8),
-        KillAt("portfolio_snapshots", 149),
+        KillAt("portfolio_snapshots", 119),
     ],
     "random delays (seed 11)": _random_points(11),
     "random delays (seed 29)": _random_points(29),
