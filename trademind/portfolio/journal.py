@@ -23,6 +23,8 @@ from trademind.portfolio import rows
 from trademind.portfolio.store import LedgerStore
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from trademind.core.clock import Clock
     from trademind.core.order_state import OrderState
     from trademind.db.session import Database
@@ -94,6 +96,10 @@ class SqlBrokerJournal:
     def record_snapshot(self, account: str, snapshot: LedgerSnapshot) -> None:
         """Store a snapshot of the account (see :meth:`Ledger.mark`)."""
         self.store.save_snapshot(self._account(account), snapshot)
+
+    def has_snapshot(self, account: str, ts: datetime) -> bool:
+        """Whether a snapshot of the account at ``ts`` is stored."""
+        return self.store.has_snapshot(self._account(account), ts)
 
     def load_orders(self, account: str) -> list[OrderState]:
         info = self._account(account)

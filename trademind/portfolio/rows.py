@@ -22,6 +22,7 @@ from trademind.core.order_status import OrderStatus
 from trademind.core.orders import Fill, Order, OrderSide, OrderType, TimeInForce
 from trademind.db.models import Account, Holding, PortfolioSnapshot, Trade
 from trademind.db.models import Order as OrderRow
+from trademind.db.types import to_exact_decimal
 from trademind.portfolio.book import LedgerSnapshot, OpenPosition
 
 
@@ -108,7 +109,8 @@ def new_order_row(account: AccountInfo, state: OrderState) -> OrderRow:
 def update_order_row(row: OrderRow, state: OrderState) -> None:
     """Set the status part of ``row`` from ``state`` (what a broker report changes)."""
     row.status = state.status.value
-    row.working_quantity = None if state.quantity == state.order.quantity else state.quantity
+    same = to_exact_decimal(state.quantity) == to_exact_decimal(state.order.quantity)
+    row.working_quantity = None if same else state.quantity  # compared as stored (8 decimals)
     row.filled_quantity = state.filled_quantity
     row.avg_fill_price = state.average_fill_price
     row.submitted_at = state.submitted_at

@@ -10,7 +10,7 @@ beside them for queries.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ from trademind.core.market import TradingMode
 from trademind.core.orders import Fill
 from trademind.db.models import Account, Holding, PortfolioSnapshot, Trade
 from trademind.db.models import Order as OrderRow
+from trademind.db.types import to_exact_decimal
 from trademind.portfolio import rows
 from trademind.portfolio.book import LedgerSnapshot
 from trademind.portfolio.ledger import Ledger
@@ -138,7 +139,12 @@ class LedgerStore:
 
         False, and nothing changed, when a fill with its execution id is stored already. When
         the transaction fails the exception propagates and ``ledger`` (already changed) is
-        stale: load it again."""
+        stale: load it again.
+
+        The ledger is given the fill as the ``trades`` row holds it (quantity, price and
+        commission rounded to the column's 8 decimals), so the ledger in memory is exactly the
+        one :meth:`load_ledger` rebuilds after a restart (average costs, realised P&L)."""
+        fill = stored_fill(fill)
         with self.database.session() as session:
             if self._stored(session, account, fill):
                 return False
@@ -183,6 +189,14 @@ class LedgerStore:
         with self.database.session() as session:
             found = session.scalars(query.order_by(PortfolioSnapshot.ts)).all()
             return [_point(row) for row in found]
+
+    def has_snapshot(self, account: AccountInfo, ts: datetime) -> bool:
+        """Whether a snapshot of the account at ``ts`` is stored."""
+        query = sa.select(PortfolioSnapshot.id).where(
+            PortfolioSnapshot.account_id == account.id, PortfolioSnapshot.ts == ts
+        )
+        with self.database.session() as session:
+            return session.scalars(query).first() is not None
 
     def snapshot_before(self, account: AccountInfo, ts: datetime) -> LedgerPoint | None:
         """The account's last snapshot strictly before ``ts`` (None: none)."""
@@ -269,3 +283,13 @@ class LedgerPoint:
 
 def _point(row: PortfolioSnapshot) -> LedgerPoint:
     return LedgerPoint(ts=row.ts, cash=row.cash, equity=row.equity, realized=row.realized_pnl)
+
+
+def stored_fill(fill: Fill) -> Fill:
+    """``fill`` as a ``trades`` row stores it: its amounts rounded to the column's scale."""
+    return replace(
+        fill,
+        quantity=to_exact_decimal(fill.quantity),
+        price=to_exact_decimal(fill.price),
+        commission=to_exact_decimal(fill.commission),
+    )

@@ -2,8 +2,10 @@
 
 See the package docstring for the semantics. This module is the boundary: it validates orders
 at the port, keeps every order's latest :class:`~trademind.core.order_state.OrderState`,
-journals each state and fill as it happens (before publishing its event) and saves the venue's
-working state after every bar step and every order placed or cancelled.
+saves the venue's working state after every bar step and every order placed or cancelled,
+together with the order states and fills the step produced (its outbox), then journals those
+and only then publishes their events (:mod:`~trademind.brokers.paper.outbox`: why, and what a
+restart after a crash does).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from trademind.brokers.base import Publish, validate_order
-from trademind.brokers.paper import admission
+from trademind.brokers.paper import admission, outbox
 from trademind.brokers.paper.book import from_document, to_document
 from trademind.brokers.paper.decimals import (
     account_of,
@@ -23,9 +25,10 @@ from trademind.brokers.paper.decimals import (
     same_report,
 )
 from trademind.brokers.paper.notes import Executed, NewOrder, Note, StateChanged
+from trademind.brokers.paper.outbox import OUTBOX_KEY
 from trademind.brokers.paper.venue import Venue
 from trademind.core.errors import BrokerError
-from trademind.core.events import AccountUpdated, OrderFilled, OrderStatusChanged
+from trademind.core.events import AccountUpdated, Event, OrderFilled, OrderStatusChanged
 from trademind.core.order_status import OrderStatus, can_transition
 from trademind.core.orders import OrderSide
 from trademind.fills.protective import EXIT_SIGNAL
@@ -56,8 +59,12 @@ class PaperBroker:
         self._clock = clock
         self._connected = False
         account = config.account_id
+        saved = journal.load_state(account, STATE_NAME)
+        outbox.record(journal, account, outbox.from_documents((saved or {}).get(OUTBOX_KEY)))
         self._states = {s.client_order_id: s for s in journal.load_orders(account)}
-        self._venue, self._executions = _restored(config, journal.load_state(account, STATE_NAME))
+        self._venue, self._executions = _restored(config, saved)
+        self._outbox: list[outbox.Entry] = []
+        self._events: list[Event] = []
 
     @property
     def name(self) -> str:
@@ -83,8 +90,8 @@ class PaperBroker:
                 if state is not None and state.reason == CANCELLED_BY_REQUEST:
                     changed |= self._venue.cancel(book, state.client_order_id, state.reason)
         if changed:
-            await self._flush()
-            self._save()
+            self._flush()
+            await self._commit()
 
     async def disconnect(self) -> None:
         self._connected = False
@@ -101,19 +108,19 @@ class PaperBroker:
             if self._lost(known):
                 self._require_connected()
                 self._enter(known.order)
-                await self._flush()
-                self._save()
+                self._flush()
+                await self._commit()
             return self._states[order.client_order_id]
         self._require_connected()
         now = self._clock.now()
         market_open = self._config.is_market_open is None or self._config.is_market_open(now)
         reason = admission.refusal(self._venue, order, market_open=market_open)
         status = OrderStatus.REJECTED if reason else OrderStatus.OPEN
-        await self._store(new_state(order, now, status, reason))
+        self._store(new_state(order, now, status, reason))
         if reason is None:
             self._enter(order)
-            await self._flush()
-            self._save()
+            self._flush()
+        await self._commit()
         return self._states[order.client_order_id]
 
     def _lost(self, state: OrderState) -> bool:
@@ -149,8 +156,8 @@ class PaperBroker:
             return state
         book = self._venue.book(state.order.symbol)
         if self._venue.cancel(book, client_order_id, CANCELLED_BY_REQUEST):
-            await self._flush()
-            self._save()
+            self._flush()
+            await self._commit()
         return self._states[client_order_id]
 
     async def get_positions(self) -> list[Position]:
@@ -172,8 +179,8 @@ class PaperBroker:
         for bar in bars:
             self._check_symbol(bar.symbol)
             self._venue.open_bar(bar)
-            await self._flush()
-        self._save()
+            self._flush()
+        await self._commit()
 
     async def close_bars(self, bars: Sequence[Bar]) -> None:
         """Each bar's close, per symbol in the order given (package docstring)."""
@@ -182,8 +189,8 @@ class PaperBroker:
             if book is None or book.bars == 0:
                 raise BrokerError(f"{self.account_id}: close of {bar.symbol} before its open")
             self._venue.close_bar(bar)
-            await self._flush()
-        self._save()
+            self._flush()
+        await self._commit()
         await self._publish(
             AccountUpdated(occurred_at=self._clock.now(), account=await self.get_account())
         )
@@ -197,20 +204,20 @@ class PaperBroker:
         if not self._connected:
             raise BrokerError(f"paper broker {self.account_id} is not connected")
 
-    async def _flush(self) -> None:
+    def _flush(self) -> None:
         notes, self._venue.notes = self._venue.notes, []
         for note in notes:
-            await self._apply(note)
+            self._apply(note)
 
-    async def _apply(self, note: Note) -> None:
+    def _apply(self, note: Note) -> None:
         now = self._clock.now()
         if isinstance(note, NewOrder):
-            await self._store(new_state(note.order, now, OrderStatus.OPEN, None))
+            self._store(new_state(note.order, now, OrderStatus.OPEN, None))
         elif isinstance(note, Executed):
             self._executions += 1
             fill = fill_of(note, f"{self.account_id[:40]}-{self._executions}")
-            self._journal.record_fill(self.account_id, fill)
-            await self._publish(OrderFilled(occurred_at=now, account=self.account_id, fill=fill))
+            self._outbox.append(fill)
+            self._events.append(OrderFilled(occurred_at=now, account=self.account_id, fill=fill))
         elif isinstance(note, StateChanged):
             previous = self._states[note.order_id]
             state = changed_state(previous, note, now)
@@ -222,22 +229,33 @@ class PaperBroker:
                     f"order {note.order_id}: {previous.status} -> {state.status} is not a "
                     "transition an order may make"
                 )
-            await self._store(state)
+            self._store(state)
 
-    async def _store(self, state: OrderState) -> None:
+    def _store(self, state: OrderState) -> None:
         self._states[state.client_order_id] = state
-        self._journal.record_order(self.account_id, state)
-        await self._publish(
+        self._outbox.append(state)
+        self._events.append(
             OrderStatusChanged(occurred_at=state.updated_at, account=self.account_id, state=state)
         )
 
-    def _save(self) -> None:
+    async def _commit(self) -> None:
+        """Save the venue state with the step's outbox (one write), journal the outbox, then
+        publish the step's events (:mod:`~trademind.brokers.paper.outbox`)."""
+        entries, self._outbox = self._outbox, []
+        events, self._events = self._events, []
+        self._save(entries)
+        outbox.record(self._journal, self.account_id, entries)
+        for event in events:
+            await self._publish(event)
+
+    def _save(self, entries: list[outbox.Entry]) -> None:
         venue = self._venue
         document: dict[str, Any] = {
             "version": STATE_VERSION,
             "cash": venue.cash,
             "executions": self._executions,
             "books": [to_document(book) for book in venue.books.values()],
+            OUTBOX_KEY: outbox.to_documents(entries),
         }
         self._journal.save_state(self.account_id, STATE_NAME, document)
 

@@ -45,6 +45,16 @@ class SnapshotHook:
             self._journal.record_fill(self._account, fill)
         self.snapshot(step.closed_at, step.marks)
 
+    def snapshot_if_missing(self, closed_at: datetime, marks: Mapping[str, Decimal]) -> None:
+        """:meth:`snapshot` unless one at ``closed_at`` is stored: a resume's last closed batch.
+
+        A stored one was taken before the crash and is right; taking it again could be wrong,
+        because fills of the next batch may be booked already (the broker books them again,
+        idempotently, when it replays that batch)."""
+        self._closes.update(marks)
+        if not self._journal.has_snapshot(self._account, closed_at):
+            self.snapshot(closed_at, marks)
+
     def snapshot(self, closed_at: datetime, marks: Mapping[str, Decimal]) -> LedgerSnapshot:
         """Mark the ledger at ``closed_at`` with ``marks`` (and the earlier closes) and store it."""
         self._closes.update(marks)

@@ -155,7 +155,7 @@ def _plan(
             )
         stored = read_session(document)
         request = resumed_request(stored.request, request, account)
-    elif any(known.name == account for known in store.accounts()):
+    elif _has_session(database, wall, store, account):
         raise ValidationError(
             f"account {account!r} already has a trading history: add --resume to continue it, "
             "or name a new --account"
@@ -169,15 +169,25 @@ def _plan(
         stored=stored,
         config=options.config,
     )
-    store.open_account(
-        account,
-        mode=plan.mode,
-        broker="paper",
-        starting_cash=decimal_from_float(plan.paper_config.initial_cash),
-    )
+    cash = decimal_from_float(plan.paper_config.initial_cash)
+    info = store.open_account(account, mode=plan.mode, broker="paper", starting_cash=cash)
+    if stored is None and info.starting_cash != cash:  # left by a start killed before step 4
+        raise ValidationError(
+            f"account {account!r} was opened with {info.starting_cash} of cash by a session "
+            "that stopped before it began: trade it with that --cash, or name a new --account"
+        )
     if stored is None:
         SqlBrokerJournal(database, wall).save_state(account, SESSION_STATE, plan.session.document())
     return plan
+
+
+def _has_session(database: Database, wall: Clock, store: LedgerStore, account: str) -> bool:
+    """Whether ``account`` exists with a stored session. An account without one was opened by
+    a start that stopped (was killed) before storing its session: it traded nothing, and a new
+    session may take it."""
+    if not any(known.name == account for known in store.accounts()):
+        return False
+    return SqlBrokerJournal(database, wall).load_state(account, SESSION_STATE) is not None
 
 
 @dataclass
@@ -252,8 +262,8 @@ def _warm_up(  # noqa: PLR0917
 ) -> int:
     """Feed the strategies the batches a previous run processed; the index to go on from.
 
-    A batch the venue closed is done (its snapshot is written again); one it only opened is
-    replayed by the loop (the broker does not open it twice)."""
+    A batch the venue closed is done (its snapshot is written when the crash came before it);
+    one it only opened is replayed by the loop (the broker does not open it twice)."""
     if stopped is None:
         return 0
     length = bar_length(timeframe)
@@ -266,7 +276,7 @@ def _warm_up(  # noqa: PLR0917
             runner.on_bar(bar, closed_at)
         marks = {bar.symbol: decimal_from_float(bar.close) for bar in bars}
         if ts == stopped.bar_ts:
-            hook.snapshot(closed_at, marks)
+            hook.snapshot_if_missing(closed_at, marks)
             return index + 1
         hook.remember(marks)
     return len(groups)

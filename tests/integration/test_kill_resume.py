@@ -1,0 +1,287 @@
+"""The kill -9 test (issue 10, item 11): a replay session killed with SIGKILL at several points
+and resumed with ``--resume`` (killed again, sometimes) ends with exactly the ledger, orders
+and fills of the same session run without interruption.
+
+Each run is a real subprocess (:data:`DRIVER`: the trade service on a SQLite file database in
+its own data directory, the bundled sample's bars). The kill points are chosen by polling the
+database from this process: a run is killed as soon as the number of fills, orders or
+snapshots passes a threshold (so the kill lands inside the step that wrote that row, or just
+after it), or after a seeded random delay from the session's first snapshot. There is no
+fault-injection hook in the production code.
+
+What is compared with the uninterrupted run: every order (client id, symbol, side, type,
+quantities, prices, status, reason, times), every fill (execution id, order, time, side,
+quantity, price, commission, realised P&L), the holdings, every portfolio snapshot, the paper
+venue's final state and the final summary (cash, equity, positions, orders, fills); and no
+client order id, execution id or snapshot time appears twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ACCOUNT: Final = "crash"
+DB_FILE: Final = "trademind.db"
+RUN_TIMEOUT: Final = 240.0
+POLL_SECONDS: Final = 0.002
+
+DRIVER: Final = """
+import json, sys
+from trademind.config import load_config
+from trademind.db.session import Database
+from trademind.services.trade import TradeRequest, run_trade
+
+settings = load_config().settings
+database = Database(settings.database_url())
+database.ensure_schema()
+if sys.argv[1] == "resume":
+    request = TradeRequest(account="crash", resume=True)
+else:
+    request = TradeRequest(
+        mode="replay",
+        symbols=("AAPL", "NVDA", "TSLA"),
+        strategy="ma_crossover",
+        params={"fast": "3", "slow": "8"},
+        start=__import__("datetime").date(2020, 1, 1),
+        end=__import__("datetime").date(2020, 10, 31),
+        account="crash",
+        execution={"sizing": "fraction:30%", "stop_loss": "4%"},
+    )
+summary = run_trade(database, settings, request)
+database.dispose()
+print(json.dumps(summary.to_json(), default=str))
+"""
+
+# The columns compared (everything but surrogate keys, foreign keys and wall-clock times).
+ORDER_COLUMNS: Final = (
+    "client_order_id, broker, mode, decision_id, symbol, side, order_type, time_in_force, "
+    "quantity, working_quantity, limit_price, stop_price, status, filled_quantity, "
+    "avg_fill_price, commission, reject_reason, submitted_at, updated_at, closed_at"
+)
+FILL_COLUMNS: Final = (
+    "broker_execution_id, client_order_id, decision_id, mode, symbol, side, quantity, price, "
+    "commission, fees, realized_pnl, executed_at"
+)
+HOLDING_COLUMNS: Final = (
+    "mode, symbol, quantity, avg_cost, market_price, market_value, unrealized_pnl, realized_pnl"
+)
+SNAPSHOT_COLUMNS: Final = (
+    "ts, cash, positions_value, equity, buying_power, unrealized_pnl, realized_pnl, daily_pnl, "
+    "drawdown, positions"
+)
+COUNTED: Final = ("trades", "orders", "portfolio_snapshots")
+SUMMARY_KEYS: Final = ("cash", "final_equity", "positions", "orders", "fills", "start", "end")
+
+
+@dataclass(frozen=True)
+class KillAt:
+    """Kill a run as soon as ``table`` holds more than ``count`` rows of the account."""
+
+    table: str
+    count: int
+
+
+@dataclass(frozen=True)
+class KillAfter:
+    """Kill a run ``seconds`` after its first new snapshot appears."""
+
+    seconds: float
+
+
+KillPoint = KillAt | KillAfter
+
+
+def _environment(data_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["TRADEMIND__APP__DATA_DIR"] = str(data_dir)
+    env["PYTHONHASHSEED"] = "0"
+    return env
+
+
+def _start(data_dir: Path, *, resume: bool) -> subprocess.Popen[str]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", DRIVER, "resume" if resume else "new"],
+        env=_environment(data_dir),
+        cwd=data_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _count(db: Path, table: str) -> int:
+    """Rows of ``table`` now (0 while the database or its tables do not exist yet)."""
+    if not db.exists():
+        return 0
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5.0)
+    try:
+        row = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        connection.close()
+    return int(row[0])
+
+
+def _finish(process: subprocess.Popen[str]) -> dict[str, Any]:
+    stdout, stderr = process.communicate(timeout=RUN_TIMEOUT)
+    assert process.returncode == 0, f"run failed ({process.returncode}):\n{stderr[-4000:]}"
+    summary: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
+    return summary
+
+
+def _kill_when(process: subprocess.Popen[str], db: Path, point: KillPoint) -> bool:
+    """Kill ``process`` at ``point``; False when it finished first."""
+    table, threshold = (
+        (point.table, point.count) if isinstance(point, KillAt) else ("portfolio_snapshots", -1)
+    )
+    baseline = _count(db, table) if isinstance(point, KillAfter) else 0
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while process.poll() is None and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        rows = _count(db, table)
+        if isinstance(point, KillAt) and rows > threshold:
+            break
+        if isinstance(point, KillAfter) and rows > baseline:
+            time.sleep(point.seconds)
+            break
+    if process.poll() is not None:
+        return False
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=RUN_TIMEOUT)
+    return True
+
+
+def _run_killed(data_dir: Path, points: list[KillPoint]) -> tuple[dict[str, Any], int]:
+    """A session killed at each of ``points`` in turn (one per run), then resumed to its end;
+    its final summary and how many kills landed."""
+    db = data_dir / DB_FILE
+    kills = 0
+    resume = False
+    for point in points:
+        process = _start(data_dir, resume=resume)
+        if not _kill_when(process, db, point):
+            assert process.returncode == 0, process.communicate()[1][-4000:]
+            return json.loads(process.communicate()[0].strip().splitlines()[-1]), kills
+        kills += 1
+        resume = True
+    return _finish(_start(data_dir, resume=resume)), kills
+
+
+def _rows(db: Path, table: str, columns: str, order: str) -> list[tuple[Any, ...]]:
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        found = connection.execute(f"SELECT {columns} FROM {table} ORDER BY {order}").fetchall()
+    finally:
+        connection.close()
+    return found
+
+
+def _ledger(db: Path) -> dict[str, Any]:
+    state = _rows(db, "broker_state", "name, document", "name")
+    return {
+        "orders": _rows(db, "orders", ORDER_COLUMNS, "client_order_id"),
+        "fills": _rows(db, "trades", FILL_COLUMNS, "broker_execution_id"),
+        "holdings": _rows(db, "holdings", HOLDING_COLUMNS, "symbol"),
+        "snapshots": _rows(db, "portfolio_snapshots", SNAPSHOT_COLUMNS, "ts"),
+        "venue": [json.loads(doc) for name, doc in state if name == "paper_venue"],
+    }
+
+
+def _no_duplicates(db: Path) -> None:
+    for table, key in (
+        ("orders", "client_order_id"),
+        ("trades", "broker_execution_id"),
+        ("portfolio_snapshots", "ts"),
+    ):
+        twice = _rows(db, f"{table} GROUP BY {key}", f"{key}, count(*)", key)
+        assert all(n == 1 for _key, n in twice), f"{table}: a {key} appears twice"
+
+
+def _summary_part(summary: dict[str, Any]) -> dict[str, Any]:
+    return {key: summary[key] for key in SUMMARY_KEYS}
+
+
+def _differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
+    found = []
+    for name, rows in expected.items():
+        other = actual[name]
+        if rows == other:
+            continue
+        if isinstance(rows, list) and isinstance(other, list):
+            first = next(
+                (i for i, (a, b) in enumerate(zip(rows, other, strict=False)) if a != b),
+                min(len(rows), len(other)),
+            )
+            got = other[first] if first < len(other) else None
+            want = rows[first] if first < len(rows) else None
+            found.append(
+                f"{name}: {len(rows)} expected, {len(other)} found; first difference at "
+                f"{first}: expected {want!r:.600}, found {got!r:.600}"
+            )
+        else:
+            found.append(f"{name}: expected {rows!r:.600}, found {other!r:.600}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The uninterrupted session: its ledger and summary."""
+    data_dir = tmp_path_factory.mktemp("reference")
+    summary = _finish(_start(data_dir, resume=False))
+    db = data_dir / DB_FILE
+    _no_duplicates(db)
+    ledger = _ledger(db)
+    assert len(ledger["fills"]) >= 30, "the session must trade often to test much"
+    return ledger, summary
+
+
+def _random_points(seed: int) -> list[KillPoint]:
+    chooser = random.Random(seed)
+    return [KillAfter(chooser.uniform(0.0, 2.0)) for _ in range(3)]
+
+
+SCENARIOS: Final[dict[str, list[KillPoint]]] = {
+    "first fill": [KillAt("trades", 0)],
+    "fifth order": [KillAt("orders", 4)],
+    "seventeenth snapshot": [KillAt("portfolio_snapshots", 16)],
+    "fills 3, 11, 23": [KillAt("trades", 2), KillAt("trades", 10), KillAt("trades", 22)],
+    "orders 2, 9 then snapshot 120": [
+        KillAt("orders", 1),
+        KillAt("orders", 8),
+        KillAt("portfolio_snapshots", 119),
+    ],
+    "random delays (seed 11)": _random_points(11),
+    "random delays (seed 29)": _random_points(29),
+}
+
+
+@pytest.mark.parametrize("points", list(SCENARIOS.values()), ids=list(SCENARIOS))
+def test_killed_and_resumed_session_equals_uninterrupted_one(
+    tmp_path: Path,
+    points: list[KillPoint],
+    reference: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    expected_ledger, expected_summary = reference
+    summary, kills = _run_killed(tmp_path / "killed", points)
+    assert kills >= 1, "no kill landed: the session ended before the first kill point"
+    db = tmp_path / "killed" / DB_FILE
+    _no_duplicates(db)
+    problems = _differences(expected_ledger, _ledger(db))
+    problems += _differences(_summary_part(expected_summary), _summary_part(summary))
+    assert not problems, "\n".join(problems)
