@@ -3,13 +3,17 @@ ledger tables, so that a restart continues from it.
 
 Orders go to ``orders``, fills to ``trades`` (through :class:`~trademind.portfolio.store.
 LedgerStore`, which also keeps ``holdings`` current), documents to ``broker_state``. Every
-method commits before it returns. ``record_fill`` is idempotent on the fill's execution id
-(unique per account). The account must exist (``LedgerStore.open_account``): an unknown name
-is a :class:`~trademind.portfolio.store.UnknownAccountError`.
+method commits before it returns, except inside :meth:`SqlBrokerJournal.transaction`: there
+every write joins one transaction, committed when the block exits. ``record_fill`` is
+idempotent on the fill's execution id (unique per account). The account must exist
+(``LedgerStore.open_account``): an unknown name is a
+:class:`~trademind.portfolio.store.UnknownAccountError`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -53,9 +57,21 @@ class SqlBrokerJournal:
             self._ledgers[account] = self.store.load_ledger(self._account(account))
         return self._ledgers[account]
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Every write inside the block in one transaction (nested blocks join it), committed
+        when it exits; on an exception nothing is committed and the ledgers are dropped (they
+        may hold fills that were not stored; they are loaded again when next needed)."""
+        try:
+            with self.store.transaction():
+                yield
+        except BaseException:
+            self._ledgers.clear()
+            raise
+
     def record_order(self, account: str, state: OrderState) -> None:
         info = self._account(account)
-        with self._database.session() as session:
+        with self.store.transaction() as session:
             row = session.scalars(
                 sa.select(OrderRow).where(
                     OrderRow.account_id == info.id,
@@ -81,7 +97,7 @@ class SqlBrokerJournal:
 
     def load_orders(self, account: str) -> list[OrderState]:
         info = self._account(account)
-        with self._database.session() as session:
+        with self.store.transaction() as session:
             found = session.scalars(
                 sa.select(OrderRow)
                 .where(OrderRow.account_id == info.id)
@@ -95,7 +111,7 @@ class SqlBrokerJournal:
     def save_state(self, account: str, name: str, document: dict[str, Any]) -> None:
         info = self._account(account)
         now = self.store.clock.now()
-        with self._database.session() as session:
+        with self.store.transaction() as session:
             row = session.get(BrokerState, (info.id, name))
             if row is None:
                 session.add(
@@ -107,6 +123,6 @@ class SqlBrokerJournal:
 
     def load_state(self, account: str, name: str) -> dict[str, Any] | None:
         info = self._account(account)
-        with self._database.session() as session:
+        with self.store.transaction() as session:
             row = session.get(BrokerState, (info.id, name))
             return None if row is None else dict(row.document)

@@ -1,7 +1,9 @@
 """The ledger in the database: accounts, fills, holdings and snapshots (SQLAlchemy).
 
 :class:`LedgerStore` is what the trading loop and the read services use. Writes are one
-transaction each (committed before the method returns); timestamps come from the
+transaction each (committed before the method returns), unless they run inside
+:meth:`LedgerStore.transaction`, which makes every write inside it one transaction, committed
+when the block exits (rolled back on an exception); timestamps come from the
 :class:`~trademind.core.clock.Clock`. A ledger is rebuilt from its stored fills
 (:meth:`LedgerStore.load_ledger`): the fills are the truth, holdings and snapshots are kept
 beside them for queries.
@@ -9,7 +11,8 @@ beside them for queries.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -54,6 +57,21 @@ class LedgerStore:
     def __init__(self, database: Database, clock: Clock) -> None:
         self.database = database
         self.clock = clock
+        self._active: Session | None = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction for every read and write inside the block (a nested block joins
+        the outer one): committed when the outermost block exits, rolled back on an exception."""
+        if self._active is not None:
+            yield self._active
+            return
+        with self.database.session() as session:
+            self._active = session
+            try:
+                yield session
+            finally:
+                self._active = None
 
     # accounts -------------------------------------------------------------------------------
 
@@ -67,7 +85,7 @@ class LedgerStore:
         values.text(name, "account name", max_length=64)
         values.not_negative(starting_cash, "starting cash")
         now = self.clock.now()
-        with self.database.session() as session:
+        with self.transaction() as session:
             row = session.scalars(sa.select(Account).where(Account.name == name)).one_or_none()
             if row is None:
                 row = Account(
@@ -89,7 +107,7 @@ class LedgerStore:
 
     def accounts(self) -> list[AccountInfo]:
         """Every account, most recently used first."""
-        with self.database.session() as session:
+        with self.transaction() as session:
             found = session.scalars(
                 sa.select(Account).order_by(Account.last_used_at.desc(), Account.id.desc())
             ).all()
@@ -118,7 +136,7 @@ class LedgerStore:
         return Ledger.replayed(account.name, account.starting_cash, self.fills(account))
 
     def fills(self, account: AccountInfo) -> list[Fill]:
-        with self.database.session() as session:
+        with self.transaction() as session:
             found = session.scalars(
                 sa.select(Trade).where(Trade.account_id == account.id).order_by(Trade.id)
             ).all()
@@ -139,7 +157,7 @@ class LedgerStore:
         False, and nothing changed, when a fill with its execution id is stored already. When
         the transaction fails the exception propagates and ``ledger`` (already changed) is
         stale: load it again."""
-        with self.database.session() as session:
+        with self.transaction() as session:
             if self._stored(session, account, fill):
                 return False
             order = self._order_row(session, account, fill.order_id)
@@ -162,7 +180,7 @@ class LedgerStore:
 
     def save_snapshot(self, account: AccountInfo, snapshot: LedgerSnapshot) -> None:
         """Store ``snapshot`` (replacing one of the same account and time)."""
-        with self.database.session() as session:
+        with self.transaction() as session:
             existing = session.scalars(
                 sa.select(PortfolioSnapshot).where(
                     PortfolioSnapshot.account_id == account.id,
@@ -180,13 +198,13 @@ class LedgerStore:
         query = sa.select(PortfolioSnapshot).where(PortfolioSnapshot.account_id == account.id)
         if since is not None:
             query = query.where(PortfolioSnapshot.ts >= since)
-        with self.database.session() as session:
+        with self.transaction() as session:
             found = session.scalars(query.order_by(PortfolioSnapshot.ts)).all()
             return [_point(row) for row in found]
 
     def snapshot_before(self, account: AccountInfo, ts: datetime) -> LedgerPoint | None:
         """The account's last snapshot strictly before ``ts`` (None: none)."""
-        with self.database.session() as session:
+        with self.transaction() as session:
             row = session.scalars(
                 sa.select(PortfolioSnapshot)
                 .where(PortfolioSnapshot.account_id == account.id, PortfolioSnapshot.ts < ts)
@@ -201,7 +219,7 @@ class LedgerStore:
 
     def latest_prices(self, account: AccountInfo) -> tuple[datetime, dict[str, Decimal]] | None:
         """The time and the position prices of the account's latest snapshot (None: none)."""
-        with self.database.session() as session:
+        with self.transaction() as session:
             row = session.scalars(
                 sa.select(PortfolioSnapshot)
                 .where(PortfolioSnapshot.account_id == account.id)

@@ -8,7 +8,8 @@ working state after every bar step and every order placed or cancelled.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 
 from trademind.brokers.base import Publish, validate_order
@@ -25,7 +26,7 @@ from trademind.brokers.paper.decimals import (
 from trademind.brokers.paper.notes import Executed, NewOrder, Note, StateChanged
 from trademind.brokers.paper.venue import Venue
 from trademind.core.errors import BrokerError
-from trademind.core.events import AccountUpdated, OrderFilled, OrderStatusChanged
+from trademind.core.events import AccountUpdated, Event, OrderFilled, OrderStatusChanged
 from trademind.core.order_status import OrderStatus, can_transition
 from trademind.core.orders import OrderSide
 from trademind.fills.protective import EXIT_SIGNAL
@@ -54,6 +55,7 @@ class PaperBroker:
         self._publish = publish
         self._clock = clock
         self._connected = False
+        self._pending: list[Event] = []  # published once the journal committed them
         account = config.account_id
         self._states = {s.client_order_id: s for s in journal.load_orders(account)}
         self._venue, self._executions = _restored(config, journal.load_state(account, STATE_NAME))
@@ -87,11 +89,13 @@ class PaperBroker:
         market_open = self._config.is_market_open is None or self._config.is_market_open(now)
         reason = admission.refusal(self._venue, order, market_open=market_open)
         status = OrderStatus.REJECTED if reason else OrderStatus.OPEN
-        await self._store(new_state(order, now, status, reason))
-        if reason is None:
-            self._enter(order)
-            await self._flush()
-            self._save()
+        with self._committing():
+            self._store(new_state(order, now, status, reason))
+            if reason is None:
+                self._enter(order)
+                self._flush()
+                self._save()
+        await self._publish_pending()
         return self._states[order.client_order_id]
 
     def _enter(self, order: Order) -> None:
@@ -114,9 +118,11 @@ class PaperBroker:
         if state.status.is_terminal:
             return state
         book = self._venue.book(state.order.symbol)
-        if self._venue.cancel(book, client_order_id, "cancelled by request"):
-            await self._flush()
-            self._save()
+        with self._committing():
+            if self._venue.cancel(book, client_order_id, "cancelled by request"):
+                self._flush()
+                self._save()
+        await self._publish_pending()
         return self._states[client_order_id]
 
     async def get_positions(self) -> list[Position]:
@@ -135,21 +141,25 @@ class PaperBroker:
 
     async def open_bars(self, bars: Sequence[Bar]) -> None:
         """Each bar's open and inside, per symbol in the order given (package docstring)."""
-        for bar in bars:
-            self._check_symbol(bar.symbol)
-            self._venue.open_bar(bar)
-            await self._flush()
-        self._save()
+        with self._committing():
+            for bar in bars:
+                self._check_symbol(bar.symbol)
+                self._venue.open_bar(bar)
+                self._flush()
+            self._save()
+        await self._publish_pending()
 
     async def close_bars(self, bars: Sequence[Bar]) -> None:
         """Each bar's close, per symbol in the order given (package docstring)."""
-        for bar in bars:
-            book = self._venue.books.get(bar.symbol)
-            if book is None or book.bars == 0:
-                raise BrokerError(f"{self.account_id}: close of {bar.symbol} before its open")
-            self._venue.close_bar(bar)
-            await self._flush()
-        self._save()
+        with self._committing():
+            for bar in bars:
+                book = self._venue.books.get(bar.symbol)
+                if book is None or book.bars == 0:
+                    raise BrokerError(f"{self.account_id}: close of {bar.symbol} before its open")
+                self._venue.close_bar(bar)
+                self._flush()
+            self._save()
+        await self._publish_pending()
         await self._publish(
             AccountUpdated(occurred_at=self._clock.now(), account=await self.get_account())
         )
@@ -163,20 +173,37 @@ class PaperBroker:
         if not self._connected:
             raise BrokerError(f"paper broker {self.account_id} is not connected")
 
-    async def _flush(self) -> None:
+    @contextmanager
+    def _committing(self) -> Iterator[None]:
+        """The journal writes of one broker call as one transaction; the events they queued
+        are published after it commits (:meth:`_publish_pending`), dropped if it fails."""
+        try:
+            with self._journal.transaction():
+                yield
+        except BaseException:
+            self._pending.clear()
+            raise
+
+    def _flush(self) -> None:
         notes, self._venue.notes = self._venue.notes, []
         for note in notes:
-            await self._apply(note)
+            self._apply(note)
 
-    async def _apply(self, note: Note) -> None:
+    async def _publish_pending(self) -> None:
+        """Publish, in order, the events of what the journal has just committed."""
+        events, self._pending = self._pending, []
+        for event in events:
+            await self._publish(event)
+
+    def _apply(self, note: Note) -> None:
         now = self._clock.now()
         if isinstance(note, NewOrder):
-            await self._store(new_state(note.order, now, OrderStatus.OPEN, None))
+            self._store(new_state(note.order, now, OrderStatus.OPEN, None))
         elif isinstance(note, Executed):
             self._executions += 1
             fill = fill_of(note, f"{self.account_id[:40]}-{self._executions}")
             self._journal.record_fill(self.account_id, fill)
-            await self._publish(OrderFilled(occurred_at=now, account=self.account_id, fill=fill))
+            self._pending.append(OrderFilled(occurred_at=now, account=self.account_id, fill=fill))
         elif isinstance(note, StateChanged):
             previous = self._states[note.order_id]
             state = changed_state(previous, note, now)
@@ -188,12 +215,12 @@ class PaperBroker:
                     f"order {note.order_id}: {previous.status} -> {state.status} is not a "
                     "transition an order may make"
                 )
-            await self._store(state)
+            self._store(state)
 
-    async def _store(self, state: OrderState) -> None:
+    def _store(self, state: OrderState) -> None:
         self._states[state.client_order_id] = state
         self._journal.record_order(self.account_id, state)
-        await self._publish(
+        self._pending.append(
             OrderStatusChanged(occurred_at=state.updated_at, account=self.account_id, state=state)
         )
 
