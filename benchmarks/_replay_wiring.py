@@ -3,7 +3,8 @@
 :func:`build_replay` is the only place that wires: bars -> :class:`ReplaySource` ->
 :class:`StrategyRunner` -> :class:`SignalDecisions` -> :class:`ExecutionRouter` ->
 :class:`PaperBroker` (journal: :class:`SqlBrokerJournal`, so every order state, fill and the
-venue's state are committed to the database as they happen) -> :class:`SnapshotHook` (a
+venue's state are committed to the database as they happen; ``relaxed_commits``: without
+waiting for the disk, see ``Database.session``) -> :class:`SnapshotHook` (a
 ``portfolio_snapshots`` row per bar close, from the journal's ledger). When the trade service
 (services/trade) lands, this function is the one to switch to it.
 
@@ -107,11 +108,12 @@ def build_replay(
     config: PaperConfig,
     params: Mapping[str, int | float | str] | None = None,
     strategy: str = "ma_crossover",
+    relaxed_commits: bool = True,
 ) -> Replay:
     """One replay account on ``database`` over ``bars`` (module docstring)."""
     clock = TestClock()
     bus = EventBus(clock)
-    journal = SqlBrokerJournal(database, clock)
+    journal = SqlBrokerJournal(database, clock, relaxed_commits=relaxed_commits)
     journal.store.open_account(
         config.account_id,
         mode=TradingMode.REPLAY,

@@ -161,3 +161,39 @@ def test_unknown_and_missing_accounts_are_clear_errors(
         SqlBrokerJournal(database, clock).record_fill("c", _fill("1", "x", 1))
     with pytest.raises(ValidationError, match="is a paper account"):
         store.open_account("a", mode=TradingMode.REPLAY, broker="paper", starting_cash=Decimal(1))
+
+
+@pytest.mark.parametrize("relaxed", [False, True])
+def test_a_transaction_commits_its_writes_together_or_none(
+    database: Database, clock: TestClock, relaxed: bool
+) -> None:
+    LedgerStore(database, clock).open_account(
+        "demo", mode=TradingMode.REPLAY, broker="paper", starting_cash=Decimal(10_000)
+    )
+    journal = SqlBrokerJournal(database, clock, relaxed_commits=relaxed)
+    order = _order()
+
+    def crash_inside_a_transaction() -> None:
+        with journal.transaction():
+            journal.record_order("demo", _state(order, OrderStatus.FILLED, "4", 1))
+            assert journal.record_fill("demo", _fill("4", "x1", 1))
+            journal.save_state("demo", "venue", {"n": 1})
+            raise RuntimeError("crash before the commit")
+
+    with pytest.raises(RuntimeError, match="crash"):
+        crash_inside_a_transaction()
+    for restarted in _restarted(database):
+        assert restarted.load_orders("demo") == []
+        assert restarted.load_fills("demo") == []
+        assert restarted.load_state("demo", "venue") is None
+    assert journal.ledger("demo").cash == Decimal(10_000)  # reloaded, not the stale one
+    with journal.transaction():
+        journal.record_order("demo", _state(order, OrderStatus.FILLED, "4", 1))
+        with journal.transaction():  # a nested block joins the outer transaction
+            assert journal.record_fill("demo", _fill("4", "x1", 1))
+        assert not journal.record_fill("demo", _fill("4", "x1", 1))  # seen, not yet committed
+        journal.save_state("demo", "venue", {"n": 2})
+    for restarted in _restarted(database):
+        assert restarted.load_orders("demo") == [_state(order, OrderStatus.FILLED, "4", 1)]
+        assert restarted.load_fills("demo") == [_fill("4", "x1", 1)]
+        assert restarted.load_state("demo", "venue") == {"n": 2}

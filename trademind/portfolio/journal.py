@@ -36,12 +36,14 @@ if TYPE_CHECKING:
 class SqlBrokerJournal:
     """A :class:`~trademind.core.ports.BrokerJournal` on ``database``.
 
-    Keeps each account's :class:`~trademind.portfolio.ledger.Ledger` in memory once loaded
-    (the fills are read once per process) and drops it when a write fails.
+    ``relaxed_commits`` (a replay: its ledger can be produced again) commits without waiting
+    for the disk (:meth:`~trademind.db.session.Database.session`). Keeps each account's
+    :class:`~trademind.portfolio.ledger.Ledger` in memory once loaded (the fills are read once
+    per process) and drops it when a write fails.
     """
 
-    def __init__(self, database: Database, clock: Clock) -> None:
-        self.store = LedgerStore(database, clock)
+    def __init__(self, database: Database, clock: Clock, *, relaxed_commits: bool = False) -> None:
+        self.store = LedgerStore(database, clock, relaxed_commits=relaxed_commits)
         self._database = database
         self._accounts: dict[str, AccountInfo] = {}
         self._ledgers: dict[str, Ledger] = {}

@@ -54,19 +54,22 @@ class NoAccountError(ValidationError):
 class LedgerStore:
     """Accounts and their ledgers in ``database``."""
 
-    def __init__(self, database: Database, clock: Clock) -> None:
+    def __init__(self, database: Database, clock: Clock, *, relaxed_commits: bool = False) -> None:
         self.database = database
         self.clock = clock
+        self.relaxed_commits = relaxed_commits
         self._active: Session | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One transaction for every read and write inside the block (a nested block joins
-        the outer one): committed when the outermost block exits, rolled back on an exception."""
+        the outer one): committed when the outermost block exits, rolled back on an exception.
+        With ``relaxed_commits`` the commit does not wait for the disk (``Database.session``'s
+        ``relaxed``: safe against a killed process, not against a power cut)."""
         if self._active is not None:
             yield self._active
             return
-        with self.database.session() as session:
+        with self.database.session(relaxed=self.relaxed_commits) as session:
             self._active = session
             try:
                 yield session
