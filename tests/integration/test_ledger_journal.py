@@ -189,6 +189,7 @@ def test_a_transaction_commits_its_writes_together_or_none(
     assert journal.ledger("demo").cash == Decimal(10_000)  # reloaded, not the stale one
     with journal.transaction():
         journal.record_order("demo", _state(order, OrderStatus.FILLED, "4", 1))
+        journal.save_state("demo", "venue", {"n": 1})  # inserted, then updated below
         with journal.transaction():  # a nested block joins the outer transaction
             assert journal.record_fill("demo", _fill("4", "x1", 1))
         assert not journal.record_fill("demo", _fill("4", "x1", 1))  # seen, not yet committed

@@ -114,14 +114,17 @@ class SqlBrokerJournal:
         info = self._account(account)
         now = self.store.clock.now()
         with self.store.transaction() as session:
-            row = session.get(BrokerState, (info.id, name))
-            if row is None:
+            # An UPDATE first (the usual case): the stored document is not read back.
+            updated = session.execute(
+                sa.update(BrokerState)
+                .where(BrokerState.account_id == info.id, BrokerState.name == name)
+                .values(document=document, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(updated, "rowcount", 0) == 0:
                 session.add(
                     BrokerState(account_id=info.id, name=name, document=document, updated_at=now)
                 )
-            else:
-                row.document = document
-                row.updated_at = now
 
     def load_state(self, account: str, name: str) -> dict[str, Any] | None:
         info = self._account(account)
