@@ -29,11 +29,12 @@ from trademind.core.orders import Order
 from trademind.db.session import Database
 from trademind.execution.entry_orders import SizingRequest
 from trademind.execution.router import ExecutionRouter
+from trademind.portfolio.book import LedgerSnapshot
 from trademind.portfolio.journal import SqlBrokerJournal
 from trademind.runtime.bar_sources import BarBatch, ReplaySource
 from trademind.runtime.ledger_hook import StepRecord
 from trademind.runtime.strategy_runner import StrategyRunner, StrategySetup
-from trademind.runtime.trading_loop import TradingLoop
+from trademind.runtime.trading_loop import LoopSummary, TradingLoop
 from trademind.strategies.base import Bars
 from trademind.strategies.registry import get_strategy
 
@@ -75,14 +76,31 @@ class TimedLoop(TradingLoop):
 
 class SnapshotHook:
     """The loop's ledger hook: the broker journal already stored the step's fills (and
-    applied them to its ledger); this marks the ledger at the closes and stores a snapshot."""
+    applied them to its ledger); this marks the ledger at the closes (a snapshot per bar
+    close) and stores the snapshots ``every`` steps in one statement (and at :meth:`flush`).
 
-    def __init__(self, journal: SqlBrokerJournal) -> None:
+    Snapshots are derived data (the fills are the truth; a snapshot is the ledger marked at
+    stored closes), so they are batched; a crash loses at most the last ``every - 1``
+    unflushed ones, which the stored fills and bars can give again."""
+
+    def __init__(self, journal: SqlBrokerJournal, every: int = 100) -> None:
         self._journal = journal
+        self._every = every
+        self._pending: dict[str, list[LedgerSnapshot]] = {}
 
     async def record_step(self, step: StepRecord) -> None:
         ledger = self._journal.ledger(step.account)
-        self._journal.record_snapshot(step.account, ledger.mark(step.closed_at, step.marks))
+        pending = self._pending.setdefault(step.account, [])
+        pending.append(ledger.mark(step.closed_at, step.marks))
+        if len(pending) >= self._every:
+            self.flush()
+
+    def flush(self) -> None:
+        """Store every pending snapshot."""
+        for account, snapshots in self._pending.items():
+            store = self._journal.store
+            store.save_snapshots(store.account(account), snapshots)
+        self._pending.clear()
 
 
 def all_in_estimate(request: SizingRequest) -> Decimal:
@@ -97,7 +115,14 @@ class Replay:
     loop: TimedLoop
     broker: TimedPaperBroker
     journal: SqlBrokerJournal
+    hook: SnapshotHook
     times: StepTimes
+
+    async def run(self) -> LoopSummary:
+        """The whole replay, the last snapshots stored."""
+        summary = await self.loop.run()
+        self.hook.flush()
+        return summary
 
 
 def build_replay(
@@ -125,6 +150,7 @@ def build_replay(
     broker.times = times
     router = ExecutionRouter(broker, sizer=all_in_estimate, publish=bus.publish)
     runner = StrategyRunner([StrategySetup(get_strategy(strategy), params)])
+    hook = SnapshotHook(journal)
     loop = TimedLoop(
         mode=TradingMode.REPLAY,
         source=ReplaySource(bars, timeframe=timeframe, clock=clock),
@@ -132,7 +158,7 @@ def build_replay(
         router=router,
         strategies=runner,
         bus=bus,
-        ledger=SnapshotHook(journal),
+        ledger=hook,
     )
     loop.times = times
-    return Replay(loop=loop, broker=broker, journal=journal, times=times)
+    return Replay(loop=loop, broker=broker, journal=journal, hook=hook, times=times)

@@ -13,7 +13,8 @@ keeps the last N of each, 0: all) and (b) ``--synthetic-symbols`` symbols of
 BarClosed per bar on the bus -> StrategyRunner (incremental ma_crossover) -> SignalDecisions ->
 ExecutionRouter -> PaperBroker -> SqlBrokerJournal (every order state, fill and the venue's
 state committed as it happens; one transaction per broker call) -> a portfolio snapshot per
-bar close. Commits are "relaxed" (``Database.session(relaxed=True)``: SQLite
+bar close (stored 100 at a time, and the rest when the run ends: inside the timing).
+Commits are "relaxed" (``Database.session(relaxed=True)``: SQLite
 ``synchronous=NORMAL`` in WAL mode, PostgreSQL ``synchronous_commit=off``; they survive a
 killed process, a power cut may lose the last ones) as a replay's ledger can be produced
 again; ``--full-sync`` measures with commits that wait for the disk. On a migrated SQLite
@@ -148,7 +149,7 @@ def timed_ours(
         database, bars, timeframe=timeframe, config=config, params=PARAMS, relaxed_commits=relaxed
     )
     started = time.perf_counter()
-    summary = asyncio.run(replay.loop.run())
+    summary = asyncio.run(replay.run())
     seconds = time.perf_counter() - started
     return Measured(label, summary.bars, seconds, len(summary.fills)), replay
 

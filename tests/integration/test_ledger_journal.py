@@ -198,3 +198,22 @@ def test_a_transaction_commits_its_writes_together_or_none(
         assert restarted.load_orders("demo") == [_state(order, OrderStatus.FILLED, "4", 1)]
         assert restarted.load_fills("demo") == [_fill("4", "x1", 1)]
         assert restarted.load_state("demo", "venue") == {"n": 2}
+
+
+def test_snapshots_saved_in_a_batch_replace_those_of_the_same_time(
+    journal: SqlBrokerJournal,
+) -> None:
+    store = journal.store
+    account = store.account("demo")
+    journal.record_fill("demo", _fill("10", "x1", 0))
+    ledger = journal.ledger("demo")
+    prices = [Decimal("100"), Decimal("101.5"), Decimal("99.25")]
+    marks = [ledger.mark(T0 + timedelta(days=k), {"AAPL": p}) for k, p in enumerate(prices)]
+    store.save_snapshots(account, marks[:2])
+    store.save_snapshots(account, marks[1:])  # the second one again, and a new one
+    store.save_snapshots(account, [])
+    points = store.snapshots(account)
+    assert [(p.ts, p.equity) for p in points] == [(m.ts, m.equity) for m in marks]
+    assert points[1].equity == Decimal(10_000) - Decimal("1003.0") + Decimal("1015.0")
+    _, latest = store.latest_prices(account) or (None, {})
+    assert latest == {"AAPL": Decimal("99.25")}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import sqlalchemy as sa
 
@@ -31,6 +31,17 @@ if TYPE_CHECKING:
     from trademind.portfolio.book import LedgerSnapshot
     from trademind.portfolio.ledger import Ledger
     from trademind.portfolio.rows import AccountInfo
+
+
+_BROKER_STATE: Final = cast(sa.Table, BrokerState.__table__)
+_UPDATE_STATE: Final = (
+    sa.update(_BROKER_STATE)
+    .where(
+        _BROKER_STATE.c.account_id == sa.bindparam("account"),
+        _BROKER_STATE.c.name == sa.bindparam("state_name"),
+    )
+    .values(document=sa.bindparam("document"), updated_at=sa.bindparam("now"))
+)
 
 
 class SqlBrokerJournal:
@@ -114,14 +125,14 @@ class SqlBrokerJournal:
         info = self._account(account)
         now = self.store.clock.now()
         with self.store.transaction() as session:
-            # An UPDATE first (the usual case): the stored document is not read back.
-            updated = session.execute(
-                sa.update(BrokerState)
-                .where(BrokerState.account_id == info.id, BrokerState.name == name)
-                .values(document=document, updated_at=now)
-                .execution_options(synchronize_session=False)
+            # A Core UPDATE first (the usual case): the stored document is not read back, and
+            # one statement compiled once (this runs at every bar).
+            session.flush()
+            updated = session.connection().execute(
+                _UPDATE_STATE,
+                {"account": info.id, "state_name": name, "document": document, "now": now},
             )
-            if getattr(updated, "rowcount", 0) == 0:
+            if updated.rowcount == 0:
                 session.add(
                     BrokerState(account_id=info.id, name=name, document=document, updated_at=now)
                 )

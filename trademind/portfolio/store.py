@@ -11,12 +11,12 @@ beside them for queries.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import sqlalchemy as sa
 
@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
     from trademind.core.clock import Clock
     from trademind.db.session import Database
+
+
+_SNAPSHOTS: Final = cast(sa.Table, PortfolioSnapshot.__table__)
 
 
 class UnknownAccountError(ValidationError):
@@ -195,6 +198,25 @@ class LedgerStore:
                 return
             for name, value in rows.snapshot_values(snapshot).items():
                 setattr(existing, name, value)
+
+    def save_snapshots(self, account: AccountInfo, snapshots: Sequence[LedgerSnapshot]) -> None:
+        """Store ``snapshots`` in one transaction (each replacing one of the same account and
+        time): what a replay writes in batches, one statement per table instead of one per bar."""
+        if not snapshots:
+            return
+        table = _SNAPSHOTS
+        times = [snapshot.ts for snapshot in snapshots]
+        with self.transaction() as session:
+            connection = session.connection()
+            connection.execute(
+                sa.delete(table).where(table.c.account_id == account.id, table.c.ts.in_(times))
+            )
+            base = {"account_id": account.id, "mode": account.mode.value}
+            rows_ = [
+                {**base, "ts": one.ts, "currency": account.currency, **rows.snapshot_values(one)}
+                for one in snapshots
+            ]
+            connection.execute(sa.insert(table), rows_)
 
     def snapshots(self, account: AccountInfo, since: datetime | None = None) -> list[LedgerPoint]:
         """The account's stored snapshots (oldest first), from ``since`` when given."""
