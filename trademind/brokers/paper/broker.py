@@ -142,11 +142,16 @@ class PaperBroker:
     async def open_bars(self, bars: Sequence[Bar]) -> None:
         """Each bar's open and inside, per symbol in the order given (package docstring)."""
         with self._committing():
+            happened = False
             for bar in bars:
                 self._check_symbol(bar.symbol)
                 self._venue.open_bar(bar)
-                self._flush()
-            self._save()
+                happened |= self._flush()
+            if happened:
+                # An open where nothing happened (no fill, no order change) changes only what
+                # the bars themselves give (counters, trackers): a restart from the state saved
+                # at the previous close opens these bars again to the same state.
+                self._save()
         await self._publish_pending()
 
     async def close_bars(self, bars: Sequence[Bar]) -> None:
@@ -184,10 +189,12 @@ class PaperBroker:
             self._pending.clear()
             raise
 
-    def _flush(self) -> None:
+    def _flush(self) -> bool:
+        """Apply the venue's notes; True when there were any."""
         notes, self._venue.notes = self._venue.notes, []
         for note in notes:
             self._apply(note)
+        return bool(notes)
 
     async def _publish_pending(self) -> None:
         """Publish, in order, the events of what the journal has just committed."""
