@@ -161,3 +161,59 @@ def test_unknown_and_missing_accounts_are_clear_errors(
         SqlBrokerJournal(database, clock).record_fill("c", _fill("1", "x", 1))
     with pytest.raises(ValidationError, match="is a paper account"):
         store.open_account("a", mode=TradingMode.REPLAY, broker="paper", starting_cash=Decimal(1))
+
+
+@pytest.mark.parametrize("relaxed", [False, True])
+def test_a_transaction_commits_its_writes_together_or_none(
+    database: Database, clock: TestClock, relaxed: bool
+) -> None:
+    LedgerStore(database, clock).open_account(
+        "demo", mode=TradingMode.REPLAY, broker="paper", starting_cash=Decimal(10_000)
+    )
+    journal = SqlBrokerJournal(database, clock, relaxed_commits=relaxed)
+    order = _order()
+
+    def crash_inside_a_transaction() -> None:
+        with journal.transaction():
+            journal.record_order("demo", _state(order, OrderStatus.FILLED, "4", 1))
+            assert journal.record_fill("demo", _fill("4", "x1", 1))
+            journal.save_state("demo", "venue", {"n": 1})
+            raise RuntimeError("crash before the commit")
+
+    with pytest.raises(RuntimeError, match="crash"):
+        crash_inside_a_transaction()
+    for restarted in _restarted(database):
+        assert restarted.load_orders("demo") == []
+        assert restarted.load_fills("demo") == []
+        assert restarted.load_state("demo", "venue") is None
+    assert journal.ledger("demo").cash == Decimal(10_000)  # reloaded, not the stale one
+    with journal.transaction():
+        journal.record_order("demo", _state(order, OrderStatus.FILLED, "4", 1))
+        journal.save_state("demo", "venue", {"n": 1})  # inserted, then updated below
+        with journal.transaction():  # a nested block joins the outer transaction
+            assert journal.record_fill("demo", _fill("4", "x1", 1))
+        assert not journal.record_fill("demo", _fill("4", "x1", 1))  # seen, not yet committed
+        journal.save_state("demo", "venue", {"n": 2})
+    for restarted in _restarted(database):
+        assert restarted.load_orders("demo") == [_state(order, OrderStatus.FILLED, "4", 1)]
+        assert restarted.load_fills("demo") == [_fill("4", "x1", 1)]
+        assert restarted.load_state("demo", "venue") == {"n": 2}
+
+
+def test_snapshots_saved_in_a_batch_replace_those_of_the_same_time(
+    journal: SqlBrokerJournal,
+) -> None:
+    store = journal.store
+    account = store.account("demo")
+    journal.record_fill("demo", _fill("10", "x1", 0))
+    ledger = journal.ledger("demo")
+    prices = [Decimal("100"), Decimal("101.5"), Decimal("99.25")]
+    marks = [ledger.mark(T0 + timedelta(days=k), {"AAPL": p}) for k, p in enumerate(prices)]
+    store.save_snapshots(account, marks[:2])
+    store.save_snapshots(account, marks[1:])  # the second one again, and a new one
+    store.save_snapshots(account, [])
+    points = store.snapshots(account)
+    assert [(p.ts, p.equity) for p in points] == [(m.ts, m.equity) for m in marks]
+    assert points[1].equity == Decimal(10_000) - Decimal("1003.0") + Decimal("1015.0")
+    _, latest = store.latest_prices(account) or (None, {})
+    assert latest == {"AAPL": Decimal("99.25")}

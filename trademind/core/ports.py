@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from trademind.core.order_state import OrderState
     from trademind.core.orders import Fill
 
@@ -53,9 +55,15 @@ class BrokerJournal(Protocol):
     """Where a paper broker keeps its book so that a restart continues from it.
 
     Every method commits before it returns (a state change is committed before it is acted
-    on). Implementations: the database one in ``trademind.portfolio`` and an in-memory one in
-    ``trademind.testing``.
+    on), except inside :meth:`transaction`: the writes of such a block commit together when it
+    exits, and the caller acts on them only after that. Implementations: the database one in
+    ``trademind.portfolio`` and an in-memory one in ``trademind.testing``.
     """
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """A block whose writes are one transaction, committed when it exits (nested blocks
+        join the outer one); nothing of it is committed when it raises."""
+        ...
 
     def record_order(self, account: str, state: OrderState) -> None:
         """Insert or update the order ``state.client_order_id`` of ``account``."""

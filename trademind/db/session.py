@@ -168,14 +168,22 @@ class Database:
         return self._url.get_backend_name()
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on any exception."""
+    def session(self, *, relaxed: bool = False) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any exception.
+
+        ``relaxed`` commits without waiting for the disk: SQLite's ``synchronous=NORMAL`` in
+        WAL mode, PostgreSQL's ``synchronous_commit=off`` for this transaction. The commit
+        survives the process being killed (SIGKILL) and never corrupts the database; a power
+        cut or an operating-system crash right after it may lose it (and the commits just
+        before it). For data that can be produced again, e.g. a replay's ledger.
+        """
         if self._sessions is None:
             from sqlalchemy.orm import sessionmaker
 
             self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         with self.translate_errors():
             session = self._sessions()
+            driver = self._relax(session) if relaxed else None
             try:
                 yield session
                 session.commit()
@@ -183,7 +191,21 @@ class Database:
                 session.rollback()
                 raise
             finally:
+                if driver is not None:
+                    driver.execute("PRAGMA synchronous=FULL")
                 session.close()
+
+    def _relax(self, session: Session) -> Any:
+        """Relax this transaction's commit (see :meth:`session`); SQLite: the driver
+        connection, whose setting must be put back before it returns to the pool."""
+        connection = session.connection()
+        if self.backend == "postgresql":
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            return None
+        # On the driver connection: a PRAGMA through SQLAlchemy would begin a transaction.
+        driver: Any = connection.connection.driver_connection
+        driver.execute("PRAGMA synchronous=NORMAL")
+        return driver
 
     def run[T](
         self,

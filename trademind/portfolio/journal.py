@@ -3,15 +3,19 @@ ledger tables, so that a restart continues from it.
 
 Orders go to ``orders``, fills to ``trades`` (through :class:`~trademind.portfolio.store.
 LedgerStore`, which also keeps ``holdings`` current), documents to ``broker_state``. Every
-method commits before it returns. ``record_fill`` is idempotent on the fill's execution id
-(unique per account). The account must exist (``LedgerStore.open_account``): an unknown name
-is a :class:`~trademind.portfolio.store.UnknownAccountError`.
+method commits before it returns, except inside :meth:`SqlBrokerJournal.transaction`: there
+every write joins one transaction, committed when the block exits. ``record_fill`` is
+idempotent on the fill's execution id (unique per account). The account must exist
+(``LedgerStore.open_account``): an unknown name is a
+:class:`~trademind.portfolio.store.UnknownAccountError`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import sqlalchemy as sa
 
@@ -43,15 +47,28 @@ def stored_fill(fill: Fill) -> Fill:
     )
 
 
+_BROKER_STATE: Final = cast(sa.Table, BrokerState.__table__)
+_UPDATE_STATE: Final = (
+    sa.update(_BROKER_STATE)
+    .where(
+        _BROKER_STATE.c.account_id == sa.bindparam("account"),
+        _BROKER_STATE.c.name == sa.bindparam("state_name"),
+    )
+    .values(document=sa.bindparam("document"), updated_at=sa.bindparam("now"))
+)
+
+
 class SqlBrokerJournal:
     """A :class:`~trademind.core.ports.BrokerJournal` on ``database``.
 
-    Keeps each account's :class:`~trademind.portfolio.ledger.Ledger` in memory once loaded
-    (the fills are read once per process) and drops it when a write fails.
+    ``relaxed_commits`` (a replay: its ledger can be produced again) commits without waiting
+    for the disk (:meth:`~trademind.db.session.Database.session`). Keeps each account's
+    :class:`~trademind.portfolio.ledger.Ledger` in memory once loaded (the fills are read once
+    per process) and drops it when a write fails.
     """
 
-    def __init__(self, database: Database, clock: Clock) -> None:
-        self.store = LedgerStore(database, clock)
+    def __init__(self, database: Database, clock: Clock, *, relaxed_commits: bool = False) -> None:
+        self.store = LedgerStore(database, clock, relaxed_commits=relaxed_commits)
         self._database = database
         self._accounts: dict[str, AccountInfo] = {}
         self._ledgers: dict[str, Ledger] = {}
@@ -67,9 +84,21 @@ class SqlBrokerJournal:
             self._ledgers[account] = self.store.load_ledger(self._account(account))
         return self._ledgers[account]
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Every write inside the block in one transaction (nested blocks join it), committed
+        when it exits; on an exception nothing is committed and the ledgers are dropped (they
+        may hold fills that were not stored; they are loaded again when next needed)."""
+        try:
+            with self.store.transaction():
+                yield
+        except BaseException:
+            self._ledgers.clear()
+            raise
+
     def record_order(self, account: str, state: OrderState) -> None:
         info = self._account(account)
-        with self._database.session() as session:
+        with self.store.transaction() as session:
             row = session.scalars(
                 sa.select(OrderRow).where(
                     OrderRow.account_id == info.id,
@@ -103,7 +132,7 @@ class SqlBrokerJournal:
 
     def load_orders(self, account: str) -> list[OrderState]:
         info = self._account(account)
-        with self._database.session() as session:
+        with self.store.transaction() as session:
             found = session.scalars(
                 sa.select(OrderRow)
                 .where(OrderRow.account_id == info.id)
@@ -117,18 +146,21 @@ class SqlBrokerJournal:
     def save_state(self, account: str, name: str, document: dict[str, Any]) -> None:
         info = self._account(account)
         now = self.store.clock.now()
-        with self._database.session() as session:
-            row = session.get(BrokerState, (info.id, name))
-            if row is None:
+        with self.store.transaction() as session:
+            # A Core UPDATE first (the usual case): the stored document is not read back, and
+            # one statement compiled once (this runs at every bar).
+            session.flush()
+            updated = session.connection().execute(
+                _UPDATE_STATE,
+                {"account": info.id, "state_name": name, "document": document, "now": now},
+            )
+            if updated.rowcount == 0:
                 session.add(
                     BrokerState(account_id=info.id, name=name, document=document, updated_at=now)
                 )
-            else:
-                row.document = document
-                row.updated_at = now
 
     def load_state(self, account: str, name: str) -> dict[str, Any] | None:
         info = self._account(account)
-        with self._database.session() as session:
+        with self.store.transaction() as session:
             row = session.get(BrokerState, (info.id, name))
             return None if row is None else dict(row.document)

@@ -1,7 +1,9 @@
 """The ledger in the database: accounts, fills, holdings and snapshots (SQLAlchemy).
 
 :class:`LedgerStore` is what the trading loop and the read services use. Writes are one
-transaction each (committed before the method returns); timestamps come from the
+transaction each (committed before the method returns), unless they run inside
+:meth:`LedgerStore.transaction`, which makes every write inside it one transaction, committed
+when the block exits (rolled back on an exception); timestamps come from the
 :class:`~trademind.core.clock.Clock`. A ledger is rebuilt from its stored fills
 (:meth:`LedgerStore.load_ledger`): the fills are the truth, holdings and snapshots are kept
 beside them for queries.
@@ -9,11 +11,12 @@ beside them for queries.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import sqlalchemy as sa
 
@@ -36,6 +39,9 @@ if TYPE_CHECKING:
     from trademind.db.session import Database
 
 
+_SNAPSHOTS: Final = cast(sa.Table, PortfolioSnapshot.__table__)
+
+
 class UnknownAccountError(ValidationError):
     """No account has this name; the message names the known ones."""
 
@@ -52,9 +58,27 @@ class NoAccountError(ValidationError):
 class LedgerStore:
     """Accounts and their ledgers in ``database``."""
 
-    def __init__(self, database: Database, clock: Clock) -> None:
+    def __init__(self, database: Database, clock: Clock, *, relaxed_commits: bool = False) -> None:
         self.database = database
         self.clock = clock
+        self.relaxed_commits = relaxed_commits
+        self._active: Session | None = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction for every read and write inside the block (a nested block joins
+        the outer one): committed when the outermost block exits, rolled back on an exception.
+        With ``relaxed_commits`` the commit does not wait for the disk (``Database.session``'s
+        ``relaxed``: safe against a killed process, not against a power cut)."""
+        if self._active is not None:
+            yield self._active
+            return
+        with self.database.session(relaxed=self.relaxed_commits) as session:
+            self._active = session
+            try:
+                yield session
+            finally:
+                self._active = None
 
     # accounts -------------------------------------------------------------------------------
 
@@ -68,7 +92,7 @@ class LedgerStore:
         values.text(name, "account name", max_length=64)
         values.not_negative(starting_cash, "starting cash")
         now = self.clock.now()
-        with self.database.session() as session:
+        with self.transaction() as session:
             row = session.scalars(sa.select(Account).where(Account.name == name)).one_or_none()
             if row is None:
                 row = Account(
@@ -90,7 +114,7 @@ class LedgerStore:
 
     def accounts(self) -> list[AccountInfo]:
         """Every account, most recently used first."""
-        with self.database.session() as session:
+        with self.transaction() as session:
             found = session.scalars(
                 sa.select(Account).order_by(Account.last_used_at.desc(), Account.id.desc())
             ).all()
@@ -119,7 +143,7 @@ class LedgerStore:
         return Ledger.replayed(account.name, account.starting_cash, self.fills(account))
 
     def fills(self, account: AccountInfo) -> list[Fill]:
-        with self.database.session() as session:
+        with self.transaction() as session:
             found = session.scalars(
                 sa.select(Trade).where(Trade.account_id == account.id).order_by(Trade.id)
             ).all()
@@ -145,7 +169,7 @@ class LedgerStore:
         commission rounded to the column's 8 decimals), so the ledger in memory is exactly the
         one :meth:`load_ledger` rebuilds after a restart (average costs, realised P&L)."""
         fill = stored_fill(fill)
-        with self.database.session() as session:
+        with self.transaction() as session:
             if self._stored(session, account, fill):
                 return False
             order = self._order_row(session, account, fill.order_id)
@@ -168,7 +192,7 @@ class LedgerStore:
 
     def save_snapshot(self, account: AccountInfo, snapshot: LedgerSnapshot) -> None:
         """Store ``snapshot`` (replacing one of the same account and time)."""
-        with self.database.session() as session:
+        with self.transaction() as session:
             existing = session.scalars(
                 sa.select(PortfolioSnapshot).where(
                     PortfolioSnapshot.account_id == account.id,
@@ -181,12 +205,31 @@ class LedgerStore:
             for name, value in rows.snapshot_values(snapshot).items():
                 setattr(existing, name, value)
 
+    def save_snapshots(self, account: AccountInfo, snapshots: Sequence[LedgerSnapshot]) -> None:
+        """Store ``snapshots`` in one transaction (each replacing one of the same account and
+        time): what a replay writes in batches, one statement per table instead of one per bar."""
+        if not snapshots:
+            return
+        table = _SNAPSHOTS
+        times = [snapshot.ts for snapshot in snapshots]
+        with self.transaction() as session:
+            connection = session.connection()
+            connection.execute(
+                sa.delete(table).where(table.c.account_id == account.id, table.c.ts.in_(times))
+            )
+            base = {"account_id": account.id, "mode": account.mode.value}
+            rows_ = [
+                {**base, "ts": one.ts, "currency": account.currency, **rows.snapshot_values(one)}
+                for one in snapshots
+            ]
+            connection.execute(sa.insert(table), rows_)
+
     def snapshots(self, account: AccountInfo, since: datetime | None = None) -> list[LedgerPoint]:
         """The account's stored snapshots (oldest first), from ``since`` when given."""
         query = sa.select(PortfolioSnapshot).where(PortfolioSnapshot.account_id == account.id)
         if since is not None:
             query = query.where(PortfolioSnapshot.ts >= since)
-        with self.database.session() as session:
+        with self.transaction() as session:
             found = session.scalars(query.order_by(PortfolioSnapshot.ts)).all()
             return [_point(row) for row in found]
 
@@ -200,7 +243,7 @@ class LedgerStore:
 
     def snapshot_before(self, account: AccountInfo, ts: datetime) -> LedgerPoint | None:
         """The account's last snapshot strictly before ``ts`` (None: none)."""
-        with self.database.session() as session:
+        with self.transaction() as session:
             row = session.scalars(
                 sa.select(PortfolioSnapshot)
                 .where(PortfolioSnapshot.account_id == account.id, PortfolioSnapshot.ts < ts)
@@ -215,7 +258,7 @@ class LedgerStore:
 
     def latest_prices(self, account: AccountInfo) -> tuple[datetime, dict[str, Decimal]] | None:
         """The time and the position prices of the account's latest snapshot (None: none)."""
-        with self.database.session() as session:
+        with self.transaction() as session:
             row = session.scalars(
                 sa.select(PortfolioSnapshot)
                 .where(PortfolioSnapshot.account_id == account.id)

@@ -13,6 +13,8 @@ without a stepper, so a new strategy cannot silently miss one.
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Protocol
@@ -84,6 +86,52 @@ class _Series:
         return inputs, start, seen
 
 
+class _ScalarSma:
+    """:func:`~trademind.indicators.kernels.sma_kernel` one value at a time in Python floats.
+
+    The same operations in the same order on the same float64 values (the kernels are compiled
+    without fast-math, so numba's arithmetic is IEEE float64 as Python's is): bitwise the
+    kernel's output, without a numba call and an array per bar."""
+
+    def __init__(self, period: int) -> None:
+        self._period = period
+        self._window: deque[float] = deque(maxlen=period)
+        self._total = 0.0
+        self._seen = 0
+
+    def push(self, value: float) -> float:
+        self._window.append(value)
+        self._total += value
+        seen, self._seen = self._seen, self._seen + 1
+        if seen >= self._period - 1:
+            out = self._total / self._period
+            self._total -= self._window[0]  # the value period - 1 bars back
+            return out
+        return math.nan
+
+
+class _ScalarEma:
+    """:func:`~trademind.indicators.kernels.ema_kernel` one value at a time (see
+    :class:`_ScalarSma`)."""
+
+    def __init__(self, period: int) -> None:
+        self._period = period
+        self._factor = 2.0 / (period + 1)
+        self._value = 0.0
+        self._seen = 0
+
+    def push(self, value: float) -> float:
+        index, self._seen = self._seen, self._seen + 1
+        if index >= self._period:
+            self._value = ((value - self._value) * self._factor) + self._value
+            return self._value
+        self._value += value
+        if index == self._period - 1:
+            self._value = self._value / self._period
+            return self._value
+        return math.nan
+
+
 class _Crossing:
     """:func:`trademind.strategies.rules.crossings` one value at a time."""
 
@@ -143,10 +191,8 @@ class _MaCrossoverStepper:
         self._fast = int(params["fast"])
         self._slow = int(params["slow"])
         kind = str(params["average"])
-        self._ema = kind == "ema"
-        self._fast_series, self._slow_series = _Series(self._fast), _Series(self._slow)
-        self._fast_state: FloatArray = np.zeros(1)
-        self._slow_state: FloatArray = np.zeros(1)
+        average = _ScalarEma if kind == "ema" else _ScalarSma
+        self._fast_average, self._slow_average = average(self._fast), average(self._slow)
         self._crossing = _Crossing()
         label = kind.upper()
         fast, slow = self._fast, self._slow
@@ -155,23 +201,11 @@ class _MaCrossoverStepper:
             f"{label}({fast}) crossed below {label}({slow}) ({{value:+.2f}}%)",
         )
 
-    def _average(
-        self, series: _Series, close: float, period: int, state: FloatArray
-    ) -> tuple[float, FloatArray]:
-        inputs, start, seen = series.push(close)
-        kernel = kernels.ema_kernel if self._ema else kernels.sma_kernel
-        out, new_state = kernel(inputs, start, seen, period, state)
-        return float(out[0]), new_state
-
     def step(
         self, open_: float, high: float, low: float, close: float, volume: float
     ) -> BarSignal | None:
-        fast, self._fast_state = self._average(
-            self._fast_series, close, self._fast, self._fast_state
-        )
-        slow, self._slow_state = self._average(
-            self._slow_series, close, self._slow, self._slow_state
-        )
+        fast = self._fast_average.push(close)
+        slow = self._slow_average.push(close)
         difference = fast - slow
         up, down = self._crossing.step(difference)
         if not (up or down):

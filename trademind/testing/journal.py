@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -20,6 +21,10 @@ class MemoryJournal:
         self.fills: dict[str, list[Fill]] = {}
         self.states: dict[tuple[str, str], str] = {}
         self._execution_ids: set[tuple[str, str]] = set()
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Writes apply at once (a dict has nothing to commit)."""
+        return nullcontext()
 
     def record_order(self, account: str, state: OrderState) -> None:
         self.orders.setdefault(account, {})[state.client_order_id] = state

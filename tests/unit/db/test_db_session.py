@@ -129,3 +129,15 @@ def test_a_bulk_transaction_relaxes_sync_for_itself_only(database: Database) -> 
     assert database.run(synchronous, bulk=True) == 1  # NORMAL inside the bulk write
     assert database.run(synchronous) == 2  # FULL again on the same pooled connection
     assert _pragma(database, "synchronous") == 2
+
+
+def test_a_relaxed_session_commits_without_full_sync_for_itself_only(database: Database) -> None:
+    with database.session(relaxed=True) as session:
+        inside = session.connection().exec_driver_sql("PRAGMA synchronous").scalar()
+        when = datetime(2026, 1, 1, tzinfo=UTC)
+        session.add(ConfigChange(changed_at=when, key="k", new_value="b", source="test"))
+    assert inside == 1  # NORMAL inside the relaxed transaction
+    with database.session() as session:
+        assert session.scalars(sa.select(ConfigChange.key)).all() == ["k"]  # committed
+        assert session.connection().exec_driver_sql("PRAGMA synchronous").scalar() == 2
+    assert _pragma(database, "synchronous") == 2

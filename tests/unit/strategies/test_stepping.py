@@ -97,3 +97,20 @@ def test_scalar_confidence_matches_the_rule() -> None:
     assert confidence(50.0, 10.0) == 1.0
     assert confidence(3.0, 0.0) == 1.0
     assert np.isnan(confidence(float("nan"), 2.0))
+
+
+@pytest.mark.parametrize("average", ["sma", "ema"])
+@pytest.mark.parametrize("period", [1, 2, 10, 30])
+def test_the_scalar_averages_are_the_kernels_bit_for_bit(
+    average: str, period: int, daily_bars: dict[str, Bars]
+) -> None:
+    from trademind.indicators import kernels
+    from trademind.strategies.stepping import _ScalarEma, _ScalarSma
+
+    close = np.ascontiguousarray(next(iter(daily_bars.values())).close, dtype=np.float64)
+    kernel = kernels.ema_kernel if average == "ema" else kernels.sma_kernel
+    expected, _ = kernel(close, 0, 0, period, np.zeros(1))
+    scalar = _ScalarEma(period) if average == "ema" else _ScalarSma(period)
+    stepped = np.array([scalar.push(float(value)) for value in close])
+    assert np.isnan(stepped[: period - 1]).all()
+    assert stepped.tobytes() == expected.tobytes()  # identical bits, NaN positions included

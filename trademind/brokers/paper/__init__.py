@@ -58,8 +58,15 @@ times); order states and events carry the clock's time.
 Persistence: every order state and fill goes to the :class:`~trademind.core.ports.BrokerJournal`
 as it happens, before its event is published; the venue's working state (cash, every symbol's
 book: position, round trip, peak, volatility trackers, working orders with their activation
-bars, triggers and fills so far) is saved after each ``open_bars``/``close_bars`` and each
-order placed or cancelled, and a broker built on a journal that has it resumes from it exactly.
+bars, triggers and fills so far) is saved after each ``close_bars``, each ``open_bars`` in
+which anything happened (a fill or an order's change: an open without either changes only what
+the bars themselves give, so a restart from the previous close's state reopens them to the
+same state) and each order placed or cancelled, and a broker built on a journal that has it
+resumes from it exactly.
+Each of those calls (``open_bars``, ``close_bars``, ``place_order``, ``cancel_order``) writes in
+one journal transaction (``BrokerJournal.transaction``): its order states, fills and the saved
+state commit together, and their events are published, in order, once that commit is done (so
+a placed order is committed, with the venue state that holds it, before anyone hears of it).
 Execution ids count fills per account (``<account>-<n>``), so a fill replayed after a crash
 before the state was saved has the same id and the journal stores it once.
 """

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from trademind.fills.protective import EXIT_SIGNAL
 from trademind.fills.volatility import atr_step, return_std_step
@@ -125,8 +125,27 @@ def _encode(value: Any) -> Any:
     if kind is list:
         return [_encode(item) for item in value]
     if hasattr(kind, "__dataclass_fields__"):  # the book's own dataclasses (not slotted)
-        return {name: _encode(item) for name, item in vars(value).items()}
+        return _encode_fields(value)
     return value
+
+
+_PLAIN: Final = frozenset({int, str, bool, type(None)})
+
+
+def _encode_fields(value: Any) -> dict[str, Any]:
+    """A dataclass's fields as :func:`_encode` gives them, the common kinds inline (this runs
+    for every book at every save: it is the hot path of persisting the venue)."""
+    result: dict[str, Any] = {}
+    for name, item in vars(value).items():
+        kind = type(item)
+        if kind is float:
+            # x - x is 0.0 exactly for finite x, NaN for NaN and the infinities
+            result[name] = item if item - item == 0.0 else repr(item)
+        elif kind in _PLAIN:
+            result[name] = item
+        else:
+            result[name] = _encode(item)
+    return result
 
 
 def to_document(book: SymbolBook) -> dict[str, Any]:

@@ -18,6 +18,7 @@ venue state says exactly which batch it holds and whether that batch's close was
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -66,6 +67,9 @@ class ProgressJournal:
     def __init__(self, inner: SqlBrokerJournal) -> None:
         self.inner = inner
         self.progress: Progress | None = None
+
+    def transaction(self) -> AbstractContextManager[None]:
+        return self.inner.transaction()
 
     def record_order(self, account: str, state: OrderState) -> None:
         self.inner.record_order(account, state)
