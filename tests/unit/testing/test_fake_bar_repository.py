@@ -40,7 +40,7 @@ def store(tmp_path: Path) -> BarStore:
     database = Database(f"sqlite:///{tmp_path / 'bars.db'}")
     database.ensure_schema()
     store = BarStore(database)
-    store.upsert_bars("AAPL", "1d", "test", _frame())
+    store.upsert_bars("AAPL", "1d", "test", _frame(), now=datetime(2024, 6, 1, tzinfo=UTC))
     return store
 
 

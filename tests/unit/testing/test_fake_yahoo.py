@@ -11,13 +11,18 @@ import pytest
 from trademind.data.providers import BarRequest
 from trademind.data.providers.base import ProviderError
 from trademind.data.providers.yfinance import YFinanceProvider
+from trademind.testing.clock import TestClock
 from trademind.testing.yahoo import FakeYahoo, Outage
+
+NOW = datetime(2024, 12, 31, tzinfo=UTC)
 
 JAN = BarRequest("AAPL", "1d", datetime(2024, 1, 2, tzinfo=UTC), datetime(2024, 1, 6, tzinfo=UTC))
 
 
 def _provider(fake: FakeYahoo) -> YFinanceProvider:
-    return YFinanceProvider(download=fake, retries=1, sleep=lambda _seconds: None)
+    return YFinanceProvider(
+        download=fake, retries=1, sleep=lambda _seconds: None, clock=TestClock(NOW)
+    )
 
 
 def test_answers_business_days_whose_prices_depend_on_the_date_only() -> None:
