@@ -130,4 +130,4 @@ class ExecutionRules:
 
     def rule_values(self) -> dict[str, Any]:
         """The execution rules alone, as keyword arguments (for another config to take)."""
-        return {field.name: getattr(self, field.name) for field in dataclasses.fields(ExecutionRules)}
+        return {item.name: getattr(self, item.name) for item in dataclasses.fields(ExecutionRules)}
