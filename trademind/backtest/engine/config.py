@@ -25,13 +25,11 @@ from trademind.fills.commission import (
     PerShareCommission,
     ZeroCommission,
 )
-from trademind.fills.rules import ExecutionRules, FillPrice
+from trademind.fills.rules import ExecutionRules
 from trademind.fills.slippage import FixedBpsSlippage, NoSlippage, SlippageModel
 
 if TYPE_CHECKING:
     from trademind.config.sections_market import BacktestSettings
-
-__all__ = ["BacktestConfig", "FillPrice"]
 
 
 @dataclass(frozen=True, kw_only=True)
