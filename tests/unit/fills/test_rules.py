@@ -41,3 +41,18 @@ def test_both_configs_check_the_rules(changes: dict[str, object]) -> None:
 def test_a_paper_accounts_latency_is_whole_bars() -> None:
     with pytest.raises(ValidationError, match="whole bars"):
         PaperConfig(latency_seconds=0.5)
+
+
+STORED_FINGERPRINT = (
+    "PaperConfig(account_id='a', initial_cash=100000.0, commission=PerShareCommission("
+    "per_share=0.005, minimum=1.0, maximum_fraction=0.01), slippage=FixedBpsSlippage(bps=5.0), "
+    "sizing=AllIn(), order=OrderSpec(order_type='market', limit_offset=0.0, stop_offset=0.0, "
+    "time_in_force='day'), latency_bars=1, fill_price='next_open', stop_loss=None, "
+    "take_profit=None, trailing_stop=None, fractional_shares=True, volume_cap=None, "
+    "symbols=('AAPL',), session_timezone='America/New_York', is_market_open=None)"
+)
+
+
+def test_the_fingerprint_keeps_the_form_sessions_were_stored_with() -> None:
+    config = PaperConfig(account_id="a", symbols=("aapl",), latency_bars=1, is_market_open=bool)
+    assert config.fingerprint() == STORED_FINGERPRINT

@@ -7,12 +7,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from trademind.core.errors import ValidationError
 from trademind.fills import checks
 from trademind.fills.rules import ExecutionRules
 
 MarketOpen = Callable[[datetime], bool]
+_FINGERPRINTED: Final = (
+    "account_id", "initial_cash", "commission", "slippage", "sizing", "order", "latency_bars",
+    "fill_price", "stop_loss", "take_profit", "trailing_stop", "fractional_shares",
+    "volume_cap", "symbols", "session_timezone",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,3 +50,11 @@ class PaperConfig(ExecutionRules):
                 "latency seconds: a paper account's latency is whole bars (convert it first)"
             )
         object.__setattr__(self, "symbols", tuple(s.upper() for s in self.symbols))
+
+    def fingerprint(self) -> str:
+        """A text that changes whenever the account's settings do (``is_market_open`` aside).
+
+        Stored with a trading session and compared on ``--resume``: its form is fixed (the
+        form sessions have been stored with), whatever the fields' order here."""
+        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FINGERPRINTED)
+        return f"PaperConfig({values}, is_market_open=None)"

@@ -145,7 +145,7 @@ def paper_config(
 def fingerprint(setups: tuple[StrategySetup, ...], config: PaperConfig) -> str:
     """A text that changes whenever the strategies, parameters or execution rules do."""
     strategies = [(s.strategy.name, sorted(dict(s.params or {}).items())) for s in setups]
-    return repr((strategies, replace(config, is_market_open=None)))
+    return f"({strategies!r}, {config.fingerprint()})"
 
 
 def load_bars(
