@@ -110,21 +110,7 @@ def intraday() -> Bars:
 
 def paper_config(config: BacktestConfig) -> PaperConfig:
     """The backtest's execution options as a paper account's."""
-    return PaperConfig(
-        initial_cash=config.initial_cash,
-        commission=config.commission,
-        slippage=config.slippage,
-        sizing=config.sizing,
-        order=config.order,
-        latency_bars=config.latency_bars,
-        fill_price=config.fill_price,
-        stop_loss=config.stop_loss,
-        take_profit=config.take_profit,
-        trailing_stop=config.trailing_stop,
-        fractional_shares=config.fractional_shares,
-        volume_cap=config.volume_cap,
-        session_timezone=config.session_timezone,
-    )
+    return PaperConfig(initial_cash=config.initial_cash, **config.rule_values())
 
 
 def assert_same(outcome: BacktestOutcome, paper: Replay, bars: list[Bars]) -> None:

@@ -28,36 +28,34 @@ from trademind.backtest import KEY_METRICS
 from trademind.cli import backtest_output as show
 from trademind.cli import backtest_stored
 from trademind.cli.backtest_common import (
-    Commission,
     Days,
     End,
     EngineChoice,
     FiniteFloatRange,
     Interval,
     Metric,
-    Order,
     Params,
     RandomCount,
     Report,
     Seed,
-    Sizing,
-    Slippage,
     Start,
-    StopLoss,
     SweepParams,
     Symbol,
     Symbols,
-    TakeProfit,
-    TimeInForce,
-    TrailingStop,
     Workers,
     data_request,
-    execution_texts,
     progress_bar,
     run_command,
     show_notices,
 )
 from trademind.cli.context import CliState, get_state
+from trademind.cli.execution_options import (
+    NONE_GIVEN,
+    Commission,
+    ExecutionOptions,
+    Slippage,
+    with_execution_options,
+)
 from trademind.cli.output import print_json, print_message, print_table
 from trademind.core import backtest_limits as limits
 
@@ -73,6 +71,7 @@ app = typer.Typer(
 
 
 @app.command()
+@with_execution_options
 def run(  # noqa: PLR0917 - Typer passes every option positionally
     ctx: typer.Context,
     strategy: Annotated[str, typer.Option(help="Strategy name (`trademind strategies list`).")],
@@ -84,16 +83,9 @@ def run(  # noqa: PLR0917 - Typer passes every option positionally
     interval: Interval = None,
     param: Params = None,
     engine: EngineChoice = "native",
-    slippage: Slippage = None,
-    commission: Commission = None,
+    execution: ExecutionOptions = NONE_GIVEN,
     report: Report = None,
     name: Annotated[str | None, typer.Option(help="A label stored with the run.")] = None,
-    sizing: Sizing = None,
-    stop_loss: StopLoss = None,
-    take_profit: TakeProfit = None,
-    trailing_stop: TrailingStop = None,
-    order: Order = None,
-    time_in_force: TimeInForce = None,
 ) -> None:
     """Backtest a strategy: `backtest run --strategy rsi_mean_reversion --symbol AAPL`.
 
@@ -102,8 +94,7 @@ def run(  # noqa: PLR0917 - Typer passes every option positionally
     otherwise; entries buy with all the cash at the next open unless --sizing/--order say
     otherwise. The run is stored; --report FILE.html writes the Plotly report."""
     data = data_request(symbol, symbols, days, start, end, interval)
-    execution = execution_texts(sizing, stop_loss, take_profit, trailing_stop, order, time_in_force)
-    run_command(ctx, strategy, data, param, engine, slippage, commission, report, name, execution)
+    run_command(ctx, strategy, data, param, engine, execution, report, name)
 
 
 @app.command()

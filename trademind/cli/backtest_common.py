@@ -7,7 +7,7 @@ strategy named as an argument.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ import typer
 from trademind.cli import backtest_output as show
 from trademind.cli.context import CliState, get_state
 from trademind.cli.data_options import checked_interval, checked_symbol
+from trademind.cli.execution_options import ExecutionOptions
 from trademind.cli.output import print_json, print_message, stderr
 from trademind.core import backtest_limits as limits
 from trademind.core.errors import UsageError
@@ -63,40 +64,8 @@ EngineChoice = Annotated[
     Literal["native", "backtrader"],
     typer.Option(help="native (numba) or backtrader (the reference engine, an optional extra)."),
 ]
-Slippage = Annotated[
-    str | None,
-    typer.Option(help="none, 5bps or atr:0.1[,period=14]. Default: backtest.slippage_bps."),
-]
-Commission = Annotated[
-    str | None,
-    typer.Option(
-        help="none, 0.1%, ibkr or per-share:0.005[,min=1,max=0.01]. Default: the backtest settings."
-    ),
-]
 Report = Annotated[
     Path | None, typer.Option(help="Also write an HTML report (Plotly) to this file.")
-]
-Sizing = Annotated[
-    str | None,
-    typer.Option(
-        help="all-in (default), cash:10000, fraction:10%, volatility:1%[,period=14][,max=50%]"
-        "[,source=atr|std] or kelly:win=55%,payoff=1.5[,cap=25%]."
-    ),
-]
-StopLoss = Annotated[str | None, typer.Option(help="Exit at this loss from entry, e.g. 5%.")]
-TakeProfit = Annotated[str | None, typer.Option(help="Exit at this gain from entry, e.g. 10%.")]
-TrailingStop = Annotated[
-    str | None, typer.Option(help="Exit this far below the highest high since entry, e.g. 8%.")
-]
-Order = Annotated[
-    str | None,
-    typer.Option(
-        help="Entry order: market (default), limit:1% (below the signal close), stop:1% "
-        "(above it) or stop-limit:1%,0.5%."
-    ),
-]
-TimeInForce = Annotated[
-    Literal["day", "gtc"] | None, typer.Option(help="Entry orders: day (default) or gtc.")
 ]
 SweepParams = Annotated[
     list[str] | None,
@@ -202,39 +171,17 @@ def show_notices(state: CliState, items: list[str]) -> None:
         show.notices(items)
 
 
-def execution_texts(  # noqa: PLR0917 - one per CLI option
-    sizing: str | None,
-    stop_loss: str | None,
-    take_profit: str | None,
-    trailing_stop: str | None,
-    order: str | None,
-    time_in_force: str | None,
-) -> dict[str, str | None]:
-    """The sizing, exit and entry-order options as :func:`run_command` takes them."""
-    return {
-        "sizing": sizing,
-        "stop_loss": stop_loss,
-        "take_profit": take_profit,
-        "trailing_stop": trailing_stop,
-        "order": order,
-        "time_in_force": time_in_force,
-    }
-
-
 def run_command(  # noqa: PLR0917 - one function behind `backtest run` and `strategies backtest`
     ctx: typer.Context,
     strategy: str,
     data: DataRequest,
     params: list[str] | None,
     engine: str,
-    slippage: str | None,
-    commission: str | None,
+    execution: ExecutionOptions,
     report: Path | None,
     name: str | None = None,
-    execution: Mapping[str, str | None] | None = None,
 ) -> None:
-    """Run, store, report and print one backtest (``execution``: sizing, exits and entry
-    order texts, see :class:`~trademind.services.backtest_service.RunRequest`)."""
+    """Run, store, report and print one backtest with the execution options given."""
     from trademind.services import backtest_export, backtest_service, files
 
     if report is not None:  # a usage error before anything runs or is stored
@@ -245,11 +192,11 @@ def run_command(  # noqa: PLR0917 - one function behind `backtest run` and `stra
         strategy=strategy,
         data=data,
         params=backtest_service.parse_assignments(params or []),
-        slippage=slippage,
-        commission=commission,
+        slippage=execution.slippage,
+        commission=execution.commission,
         engine=engine,
         name=name,
-        execution=dict(execution or {}),
+        execution=execution.texts(),
     )
     publish = None if report is None else backtest_export.report_writer(report, settings)
     with state.open_database() as db, progress_bar(state, "backtest") as progress:

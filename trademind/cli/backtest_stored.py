@@ -15,31 +15,29 @@ import typer
 
 from trademind.cli import backtest_output as show
 from trademind.cli.backtest_common import (
-    Commission,
     Days,
     End,
     EngineChoice,
     Interval,
-    Order,
     Params,
     Report,
     RunId,
-    Sizing,
-    Slippage,
     Start,
-    StopLoss,
     Symbol,
     Symbols,
-    TakeProfit,
-    TimeInForce,
-    TrailingStop,
     data_request,
-    execution_texts,
     progress_bar,
     run_command,
     show_notices,
 )
 from trademind.cli.context import CliState, get_state
+from trademind.cli.execution_options import (
+    NONE_GIVEN,
+    Commission,
+    ExecutionOptions,
+    Slippage,
+    with_execution_options,
+)
 from trademind.cli.output import print_json, print_message, print_table
 from trademind.core import backtest_limits as limits
 
@@ -274,6 +272,7 @@ def strategy_performance(
     show.facts_table(f"Backtests of {summary.strategy}", rows)
 
 
+@with_execution_options
 def strategy_backtest(  # noqa: PLR0917 - Typer passes every option positionally
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help=_NAME_HELP)],
@@ -285,17 +284,9 @@ def strategy_backtest(  # noqa: PLR0917 - Typer passes every option positionally
     interval: Interval = None,
     param: Params = None,
     engine: EngineChoice = "native",
-    slippage: Slippage = None,
-    commission: Commission = None,
+    execution: ExecutionOptions = NONE_GIVEN,
     report: Report = None,
-    sizing: Sizing = None,
-    stop_loss: StopLoss = None,
-    take_profit: TakeProfit = None,
-    trailing_stop: TrailingStop = None,
-    order: Order = None,
-    time_in_force: TimeInForce = None,
 ) -> None:
     """Backtest a strategy: the same as `backtest run --strategy NAME` (stored, --report)."""
     data = data_request(symbol, symbols, days, start, end, interval)
-    execution = execution_texts(sizing, stop_loss, take_profit, trailing_stop, order, time_in_force)
-    run_command(ctx, name, data, param, engine, slippage, commission, report, None, execution)
+    run_command(ctx, name, data, param, engine, execution, report)

@@ -25,26 +25,22 @@ import click
 import typer
 
 from trademind.cli.backtest_common import (
-    Commission,
     Days,
     End,
     FiniteFloatRange,
     Interval,
-    Order,
     Params,
-    Sizing,
-    Slippage,
     Start,
-    StopLoss,
     Symbols,
-    TakeProfit,
-    TimeInForce,
-    TrailingStop,
-    execution_texts,
     show_notices,
 )
 from trademind.cli.context import get_state
 from trademind.cli.data_options import checked_interval, checked_symbol
+from trademind.cli.execution_options import (
+    NONE_GIVEN,
+    ExecutionOptions,
+    with_execution_options,
+)
 from trademind.cli.trade_view import TradeView, show_summary
 from trademind.core.errors import UsageError
 
@@ -102,9 +98,7 @@ def _request(  # noqa: PLR0917 - the command's options, passed straight through
     account: str | None,
     cash: float | None,
     resume: bool,
-    slippage: str | None,
-    commission: str | None,
-    execution: dict[str, str | None],
+    execution: ExecutionOptions,
 ) -> TradeRequest:
     from trademind.services.backtest_service import parse_assignments
     from trademind.services.data_fetch import check_window_options
@@ -131,13 +125,14 @@ def _request(  # noqa: PLR0917 - the command's options, passed straight through
         account=account,
         cash=cash,
         resume=resume,
-        slippage=slippage,
-        commission=commission,
-        execution=execution,
+        slippage=execution.slippage,
+        commission=execution.commission,
+        execution=execution.texts(),
     )
 
 
 @app.command()
+@with_execution_options
 def trade(  # noqa: PLR0917 - Typer passes every option positionally
     ctx: typer.Context,
     mode: Mode = None,
@@ -152,14 +147,7 @@ def trade(  # noqa: PLR0917 - Typer passes every option positionally
     account: Account = None,
     cash: Cash = None,
     resume: Resume = False,
-    slippage: Slippage = None,
-    commission: Commission = None,
-    sizing: Sizing = None,
-    stop_loss: StopLoss = None,
-    take_profit: TakeProfit = None,
-    trailing_stop: TrailingStop = None,
-    order: Order = None,
-    time_in_force: TimeInForce = None,
+    execution: ExecutionOptions = NONE_GIVEN,
 ) -> None:
     """Trade an account through the live trading loop: `trade --symbols AAPL,MSFT`.
 
@@ -170,10 +158,9 @@ def trade(  # noqa: PLR0917 - Typer passes every option positionally
     where it stopped, after a crash too."""
     from trademind.services.trade import TradeOptions, run_trade
 
-    execution = execution_texts(sizing, stop_loss, take_profit, trailing_stop, order, time_in_force)
     request = _request(
         mode, strategy, symbols, days, start, end, interval, param, speed, account, cash,
-        resume, slippage, commission, execution,
+        resume, execution,
     )  # fmt: skip
     state = get_state(ctx)
     settings = state.load_settings()

@@ -13,7 +13,9 @@ knows about backtests: the engine in ``trademind.backtest`` and the paper broker
 * :mod:`~trademind.fills.cash`: shrinking a buy to the cash, per-order commission;
 * :mod:`~trademind.fills.slippage`, :mod:`~trademind.fills.commission`: costs;
 * :mod:`~trademind.fills.protective`: stop-loss, trailing stop, take-profit;
-* :mod:`~trademind.fills.policy`: what a signal does to a symbol's orders.
+* :mod:`~trademind.fills.policy`: what a signal does to a symbol's orders;
+* :mod:`~trademind.fills.rules`: :class:`ExecutionRules`, all of the above chosen for one run
+  or account (the backtest's config and the paper account's extend it).
 """
 
 from trademind.fills.commission import (
@@ -24,6 +26,7 @@ from trademind.fills.commission import (
 )
 from trademind.fills.latency import Latency
 from trademind.fills.orders import OrderSpec
+from trademind.fills.rules import ExecutionRules
 from trademind.fills.slippage import (
     AtrSlippage,
     FixedBpsSlippage,
@@ -35,6 +38,7 @@ from trademind.fills.slippage import (
 __all__ = [
     "AtrSlippage",
     "CommissionModel",
+    "ExecutionRules",
     "FixedBpsSlippage",
     "Latency",
     "NoSlippage",

@@ -94,8 +94,9 @@ def _model(value: object) -> dict[str, Any]:
 
 
 def config_dict(config: BacktestConfig) -> dict[str, Any]:
-    """Every field of ``config`` as plain JSON (models as ``{"model": name, ...fields}``)."""
-    out: dict[str, Any] = {}
+    """Every field of ``config`` as plain JSON (models as ``{"model": name, ...fields}``), the
+    starting cash first."""
+    out: dict[str, Any] = {"initial_cash": config.initial_cash}
     for item in dataclasses.fields(config):
         value = getattr(config, item.name)
         out[item.name] = _model(value) if dataclasses.is_dataclass(value) else value

@@ -68,22 +68,32 @@ def confidence(distance: float, scale: float) -> float:
     return ratio
 
 
-class _Series:
-    """Inputs for a kernel step: the last ``keep`` values before the new one, and ``seen``."""
+class _KernelStep:
+    """An indicator kernel of :mod:`trademind.indicators.kernels` continued one value at a
+    time: it keeps the last ``keep`` values before the new one (what the kernel reads back),
+    how many it has seen and the kernel's state, and calls
+    ``kernel(inputs, start, seen, *params, state)``, whose last output is its next state."""
 
-    def __init__(self, keep: int) -> None:
+    def __init__(
+        self, kernel: Callable[..., tuple[FloatArray, ...]], keep: int, state_size: int,
+        *params: float,
+    ) -> None:  # fmt: skip
+        self._kernel = kernel
+        self._params = params
         self._keep = keep
         self._window: FloatArray = _EMPTY
-        self.seen = 0
+        self._seen = 0
+        self._state: FloatArray = np.zeros(state_size)
 
-    def push(self, value: float) -> tuple[FloatArray, int, int]:
-        """``(inputs, start, seen)`` for the kernel call on ``value``; then remembers it."""
+    def push(self, value: float) -> tuple[FloatArray, ...]:
+        """The kernel's outputs for ``value`` (one value each; the last: the state it keeps)."""
         inputs = np.append(self._window, value)
         start = self._window.shape[0]
-        seen = self.seen
+        outputs = self._kernel(inputs, start, self._seen, *self._params, self._state)
+        self._state = outputs[-1]
         self._window = inputs[-self._keep :] if self._keep else _EMPTY
-        self.seen += 1
-        return inputs, start, seen
+        self._seen += 1
+        return outputs
 
 
 class _ScalarSma:
@@ -164,8 +174,7 @@ class _RsiStepper:
         self._length = int(params["length"])
         self._oversold = float(params["oversold"])
         self._overbought = float(params["overbought"])
-        self._series = _Series(1)
-        self._state: FloatArray = np.zeros(2)
+        self._rsi = _KernelStep(kernels.rsi_kernel, 1, 2, self._length)
         length, low, high = self._length, self._oversold, self._overbought
         self._texts = (
             f"RSI({length}) {{value:.1f}} below {low:g}",
@@ -175,8 +184,7 @@ class _RsiStepper:
     def step(
         self, open_: float, high: float, low: float, close: float, volume: float
     ) -> BarSignal | None:
-        inputs, start, seen = self._series.push(close)
-        out, self._state = kernels.rsi_kernel(inputs, start, seen, self._length, self._state)
+        out, _ = self._rsi.push(close)
         value = float(out[0])
         strength = (
             confidence(self._oversold - value, self._oversold),
@@ -220,8 +228,9 @@ class _BollingerStepper:
     def __init__(self, params: Mapping[str, ParamValue]) -> None:
         self._length = int(params["length"])
         self._deviations = float(params["std"])
-        self._series = _Series(self._length)
-        self._state: FloatArray = np.zeros(2)
+        self._bands = _KernelStep(
+            kernels.bollinger_kernel, self._length, 2, self._length, self._deviations
+        )
         length, deviations = self._length, self._deviations
         self._texts = (
             f"close {{value:.2f}} below the lower Bollinger band ({length}, {deviations:g})",
@@ -231,10 +240,7 @@ class _BollingerStepper:
     def step(
         self, open_: float, high: float, low: float, close: float, volume: float
     ) -> BarSignal | None:
-        inputs, start, seen = self._series.push(close)
-        lower, middle, upper, _, _, self._state = kernels.bollinger_kernel(
-            inputs, start, seen, self._length, self._deviations, self._state
-        )
+        lower, middle, upper, _, _, _ = self._bands.push(close)
         bottom, mean, top = float(lower[0]), float(middle[0]), float(upper[0])
         strength = (
             confidence(bottom - close, mean - bottom),
@@ -248,8 +254,7 @@ class _MacdStepper:
         self._fast = int(params["fast"])
         self._slow = int(params["slow"])
         self._signal = int(params["signal"])
-        self._series = _Series(0)
-        self._state: FloatArray = np.zeros(3)
+        self._macd = _KernelStep(kernels.macd_kernel, 0, 3, self._fast, self._slow, self._signal)
         self._crossing = _Crossing()
         fast, slow, signal = self._fast, self._slow, self._signal
         self._texts = (
@@ -260,10 +265,7 @@ class _MacdStepper:
     def step(
         self, open_: float, high: float, low: float, close: float, volume: float
     ) -> BarSignal | None:
-        inputs, start, seen = self._series.push(close)
-        _, _, histogram, self._state = kernels.macd_kernel(
-            inputs, start, seen, self._fast, self._slow, self._signal, self._state
-        )
+        _, _, histogram, _ = self._macd.push(close)
         value = float(histogram[0])
         up, down = self._crossing.step(value)
         if not (up or down):

@@ -135,30 +135,17 @@ def latency_bars(config: BacktestConfig, bars: tuple[Bars, ...]) -> int:
 def paper_config(
     account: str, config: BacktestConfig, symbols: tuple[str, ...], latency: int
 ) -> PaperConfig:
-    """The paper account that executes as ``config`` says."""
+    """The paper account that executes as ``config`` says (its latency: ``latency`` bars)."""
+    rules = config.rule_values() | {"latency_bars": latency, "latency_seconds": 0.0}
     return PaperConfig(
-        account_id=account,
-        initial_cash=config.initial_cash,
-        commission=config.commission,
-        slippage=config.slippage,
-        sizing=config.sizing,
-        order=config.order,
-        latency_bars=latency,
-        fill_price=config.fill_price,
-        stop_loss=config.stop_loss,
-        take_profit=config.take_profit,
-        trailing_stop=config.trailing_stop,
-        fractional_shares=config.fractional_shares,
-        volume_cap=config.volume_cap,
-        symbols=symbols,
-        session_timezone=config.session_timezone,
+        account_id=account, initial_cash=config.initial_cash, symbols=symbols, **rules
     )
 
 
 def fingerprint(setups: tuple[StrategySetup, ...], config: PaperConfig) -> str:
     """A text that changes whenever the strategies, parameters or execution rules do."""
     strategies = [(s.strategy.name, sorted(dict(s.params or {}).items())) for s in setups]
-    return repr((strategies, replace(config, is_market_open=None)))
+    return f"({strategies!r}, {config.fingerprint()})"
 
 
 def load_bars(
