@@ -72,7 +72,7 @@ def bars_of_frame(symbol: str, timeframe: str, frame: pd.DataFrame) -> list[Bar]
     bars: list[Bar] = []
     for row in frame.itertuples(index=False):
         values = {name: float(getattr(row, name)) for name in _FIELDS}
-        ts = pd.Timestamp(row.ts).tz_convert(UTC).to_pydatetime()
+        ts = pd.Timestamp(row.ts).tz_convert(UTC).to_pydatetime()  # type: ignore[arg-type]
         if not all(math.isfinite(value) for value in values.values()):
             logger.warning("left out %s's %s bar at %s: missing values", symbol, timeframe, ts)
             continue
