@@ -9,9 +9,9 @@ time order (symbols in their given order). Bars outside a session (pre-market, a
 holidays) are never passed on, so nothing trades outside sessions. A provider that fails is
 logged; the bars it missed come with the next poll (also when the failed poll was the last of
 its session: the next poll asks for the sessions whose polls failed too, and their bars are
-passed on late, in time order, as the backtest would have traded them). ``seen`` gives, per symbol, the newest bar
-already handled elsewhere (a warm-up, a previous run): bars at or before it are never passed
-on. Time is the live clock's; waiting goes
+passed on late, in time order, as the backtest would have traded them). ``seen`` gives, per
+symbol, the newest bar already handled elsewhere (a warm-up, a previous run): bars at or
+before it are never passed on. Time is the live clock's; waiting goes
 through a :class:`~trademind.runtime.sessions.Waiter` (APScheduler in production).
 """
 

@@ -223,7 +223,17 @@ async def _warm_up_bars(
         if stopped is not None and not stopped.closed:
             bars = [bar for bar in bars if bar.ts < stopped.bar_ts]
         warm[series.symbol] = bars
+        notices.append(_warm_up_notice(series.symbol, plan.timeframe, bars))
     return warm, tuple(notices)
+
+
+def _warm_up_notice(symbol: str, timeframe: str, bars: Sequence[Bar]) -> str:
+    if not bars:
+        return f"{symbol}: no closed session bar to warm up on: the strategies start cold"
+    return (
+        f"{symbol}: the strategies warmed up on {len(bars)} {timeframe} bars "
+        f"({bars[0].ts:%Y-%m-%d} to {bars[-1].ts:%Y-%m-%d}), not traded"
+    )
 
 
 def _closed_session_bars(
@@ -310,4 +320,3 @@ def _last_ts(series: Sequence[Bars]) -> datetime | None:
         return None
     newest = max(int(one.ts[-1]) for one in series)
     return pd.Timestamp(newest, tz="UTC").to_pydatetime()
-

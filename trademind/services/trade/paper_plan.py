@@ -71,7 +71,7 @@ def warm_up_bars(
     clock: Clock,
 ) -> tuple[tuple[Bars, ...], str, tuple[str, ...]]:
     """The stored bars of the last ``--days`` days up to now, one series per symbol (raw
-    prices), the timeframe and a notice per symbol; a symbol with none is a ValidationError."""
+    prices), and the timeframe; a symbol with none is a ValidationError."""
     symbols: Sequence[str] = stored.symbols if stored is not None else request.symbols
     if not symbols:
         raise UsageError("name the symbols to trade: --symbols AAPL,MSFT")
@@ -81,7 +81,6 @@ def warm_up_bars(
     now = clock.now()
     store = BarStore(database)
     loaded: list[Bars] = []
-    notices: list[str] = []
     for symbol in symbols:
         if store.coverage(symbol, timeframe) is None:
             raise ValidationError(
@@ -96,18 +95,9 @@ def warm_up_bars(
                 f"end {coverage.last:%Y-%m-%d}): run `trademind data ingest --symbols {symbol}` "  # type: ignore[union-attr]
                 "first, or warm up on more days with --days"
             )
-        series = bars_from_frame(symbol, frame)
-        loaded.append(series)
-        notices.append(
-            f"{symbol}: the strategies warm up on {len(series)} stored {timeframe} bars "
-            f"({_day(int(series.ts[0]))} to {_day(int(series.ts[-1]))}), not traded"
-        )
-    return tuple(loaded), timeframe, tuple(notices)
+        loaded.append(bars_from_frame(symbol, frame))
+    return tuple(loaded), timeframe, ()
 
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
-
-
-def _day(ns: int) -> str:
-    return f"{datetime.fromtimestamp(ns / 1e9, UTC):%Y-%m-%d}"
