@@ -12,13 +12,16 @@ import logging
 import os
 import signal
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from support.cli_driver import Cli
 
 from trademind.bootstrap import build_database as open_database
 from trademind.config import Settings, load_config
@@ -220,6 +223,11 @@ def test_a_paper_session_fills_as_a_replay_of_the_same_bars(
     assert all(fill.time.date() in sessions for fill in paper.fills)
     assert {"total_return", "sharpe", "max_drawdown"} <= set(paper.metrics)
     assert any("warmed up on" in notice for notice in paper.notices)
+    document = paper.to_json()  # what --format json prints, as for a replay
+    assert {"account", "mode", "start", "end", "final_equity", "orders", "fills", "metrics"} <= set(
+        document
+    )
+    assert document["mode"] == "paper"
 
 
 def test_the_warm_up_feeds_the_strategies_and_trades_nothing(
@@ -340,3 +348,28 @@ def test_bad_input_says_why_and_changes_nothing(database: Database, settings: Se
             database, settings, paper_request("p6", symbols=("AAPL",), days=5, end=None), later
         )
     assert ledger_rows(database) == before
+
+
+def test_the_command_refuses_bad_paper_input_offline(
+    capsys: pytest.CaptureFixture[str], isolated_environment: Path
+) -> None:
+    cli = Cli(capsys)
+    message = cli.fails("trade", "--mode", "paper", "--symbols", "ZZZZ")
+    assert message.startswith("error: no stored 1d bars for ZZZZ: run `trademind data ingest")
+    assert "paper mode starts now" in cli.fails(
+        "trade", "--mode", "paper", "--symbols", "AAPL", "--start", "2024-01-02", code=2
+    )
+    code, out, _err = cli("trade", "--help")
+    assert code == 0
+    assert "live Yahoo Finance bars" in " ".join(out.split())
+
+
+def test_the_live_view_counts_paper_bars_without_a_total() -> None:
+    from trademind.cli.trade_view import _progress
+
+    view = StepView(
+        account="paper", closed_at=START, step=3, total_steps=0, cash=Decimal(1),
+        equity=Decimal(1), positions=(), last_orders=(),
+    )  # fmt: skip
+    assert _progress(view) == "bar 3"
+    assert _progress(replace(view, total_steps=10)) == "bar 3/10"
