@@ -8,6 +8,7 @@ are traded; bad input says why and changes nothing in the ledger."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -75,17 +76,18 @@ def _frame(days: pd.DatetimeIndex, close: np.ndarray) -> pd.DataFrame:  # type: 
 
 
 class MovingWaiter:
-    """Moves the test clock to each wake-up time at once; ``hook`` runs at each wait."""
+    """Moves the test clock to each wake-up time at once; its ``block_at``-th wait never ends
+    by itself (as a real wait for the next close lasts hours): only a stop ends it."""
 
-    def __init__(self, clock: TestClock, hook: Callable[[int], None] | None = None) -> None:
+    def __init__(self, clock: TestClock, block_at: int | None = None) -> None:
         self.clock = clock
         self.waits: list[datetime] = []
-        self.hook = hook
+        self.block_at = block_at
 
     async def wait_until(self, when: datetime) -> None:
         self.waits.append(when)
-        if self.hook is not None:
-            self.hook(len(self.waits))
+        if len(self.waits) == self.block_at:
+            await asyncio.get_running_loop().create_future()  # cancelled by the stop
         if when > self.clock.now():
             self.clock.set_time(when)
 
@@ -261,23 +263,22 @@ def test_ctrl_c_stops_after_the_step_and_resume_continues_without_duplicates(
         paper_options(TestClock(START), trend_then_swing),
     )
     clock = TestClock(START)
-    stopped_at: list[datetime] = []
 
     def interrupt(step: StepView) -> None:
-        if step.step == 12:
-            stopped_at.append(clock.now())
+        if step.step == 12:  # Ctrl-C, handled while the session waits for the next close
             os.kill(os.getpid(), signal.SIGINT)
 
     first = run_trade(
         database,
         settings,
         paper_request("cut"),
-        paper_options(clock, trend_then_swing, on_step=interrupt),
+        paper_options(
+            clock, trend_then_swing, waiter=MovingWaiter(clock, block_at=13), on_step=interrupt
+        ),
     )
     assert first.counts.steps == 12
     assert first.end is not None
     assert first.end.date() < LAST
-    clock.set_time(stopped_at[0])  # resumed at once (the fake waiter ran ahead to the next close)
     resumed = run_trade(
         database,
         settings,
@@ -373,3 +374,25 @@ def test_the_live_view_counts_paper_bars_without_a_total() -> None:
     )  # fmt: skip
     assert _progress(view) == "bar 3"
     assert _progress(replace(view, total_steps=10)) == "bar 3/10"
+
+
+def test_a_caller_can_stop_the_session_with_the_stopper_it_is_given(
+    database: Database, settings: Settings
+) -> None:
+    store_bars(database, swinging, last=date(2024, 3, 1))
+    clock = TestClock(START)
+    stoppers: list[Callable[[], None]] = []
+
+    def stop_at_two(step: StepView) -> None:
+        if step.step == 2:
+            stoppers[0]()
+
+    parts = PaperParts(
+        provider=live_yfinance(clock=clock, download=FakeYahoo(prices=swinging)),
+        waiter=MovingWaiter(clock),
+        handle_signals=False,
+        on_stopper=stoppers.append,
+    )
+    options = TradeOptions(clock=clock, paper=parts, on_step=stop_at_two)
+    summary = run_trade(database, settings, paper_request("stopped"), options)
+    assert summary.counts.steps == 2
