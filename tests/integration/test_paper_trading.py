@@ -213,6 +213,7 @@ def test_a_paper_session_fills_as_a_replay_of_the_same_bars(
     assert paper.final_equity == replay.final_equity
     assert paper.positions == replay.positions
     assert paper.mode == "paper"
+    assert paper.symbols == SYMBOLS
     live_sessions = ExchangeSessions().sessions(LIVE, LAST)
     assert paper.counts.bars == 2 * len(live_sessions)
     assert paper.counts.steps == len(live_sessions) == len(steps)

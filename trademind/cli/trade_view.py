@@ -98,7 +98,10 @@ def _facts(summary: TradeSummary) -> list[tuple[str, str]]:
         ("account", f"{summary.account} ({summary.mode})"),
         ("strategies", ", ".join(summary.strategies)),
         ("symbols", f"{', '.join(summary.symbols)} ({summary.timeframe})"),
-        ("bars", f"{show.day(summary.start)} to {show.day(summary.end)}, {counts.bars} bars"),
+        (
+            "bars",
+            f"{show.day(summary.start)} to {show.day(summary.end) or 'now'}, {counts.bars} bars",
+        ),
         ("this run", f"{counts.bars_this_run} bars" + (" (resumed)" if summary.resumed else "")),
         ("starting cash", money(summary.initial_cash)),
         ("final equity", money(summary.final_equity)),

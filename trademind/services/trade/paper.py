@@ -78,6 +78,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 _TICK = timedelta(microseconds=1)
+STALE_WARM_UP = timedelta(days=7)
+"""A warm-up whose newest bar is older than this gets a notice."""
 
 
 async def run_paper(
@@ -223,17 +225,24 @@ async def _warm_up_bars(
         if stopped is not None and not stopped.closed:
             bars = [bar for bar in bars if bar.ts < stopped.bar_ts]
         warm[series.symbol] = bars
-        notices.append(_warm_up_notice(series.symbol, plan.timeframe, bars))
+        notices.extend(_warm_up_notices(series.symbol, plan.timeframe, bars, now))
     return warm, tuple(notices)
 
 
-def _warm_up_notice(symbol: str, timeframe: str, bars: Sequence[Bar]) -> str:
+def _warm_up_notices(symbol: str, timeframe: str, bars: Sequence[Bar], now: datetime) -> list[str]:
     if not bars:
-        return f"{symbol}: no closed session bar to warm up on: the strategies start cold"
-    return (
+        return [f"{symbol}: no closed session bar to warm up on: the strategies start cold"]
+    notices = [
         f"{symbol}: the strategies warmed up on {len(bars)} {timeframe} bars "
         f"({bars[0].ts:%Y-%m-%d} to {bars[-1].ts:%Y-%m-%d}), not traded"
-    )
+    ]
+    if now - bars[-1].ts > STALE_WARM_UP:
+        notices.append(
+            f"{symbol}: the newest warm-up bar is from {bars[-1].ts:%Y-%m-%d}: the strategies "
+            f"decide on stale history (`trademind data ingest --symbols {symbol}` brings it up "
+            "to date)"
+        )
+    return notices
 
 
 def _closed_session_bars(

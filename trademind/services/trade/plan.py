@@ -60,7 +60,7 @@ class TradePlan:
 
     @property
     def symbols(self) -> tuple[str, ...]:
-        return tuple(one.symbol for one in self.bars)
+        return self.session.symbols  # the bars' symbols (a paper session may have none yet)
 
     @property
     def strategy_names(self) -> tuple[str, ...]:
