@@ -397,3 +397,66 @@ def test_a_caller_can_stop_the_session_with_the_stopper_it_is_given(
     options = TradeOptions(clock=clock, paper=parts, on_step=stop_at_two)
     summary = run_trade(database, settings, paper_request("stopped"), options)
     assert summary.counts.steps == 2
+
+
+class IntradayProvider:
+    """30-minute bars inside NYSE sessions, priced by their time only (a LiveBarProvider)."""
+
+    async def closed_bars(
+        self, symbol: str, timeframe: str, start: datetime, end: datetime
+    ) -> Sequence[Bar]:
+        return [
+            bar for bar in intraday_bars(symbol, start.date(), end.date()) if start <= bar.ts < end
+        ]
+
+
+def intraday_bars(symbol: str, first: date, last: date) -> list[Bar]:
+    bars = []
+    for session in ExchangeSessions().sessions(first, last):
+        ts = session.opens
+        while ts < session.closes:
+            k = (ts - START).total_seconds() / 1800.0
+            close = 100.0 + 5.0 * np.sin(k / 2.5)
+            bars.append(
+                Bar(
+                    symbol=symbol,
+                    timeframe="30m",
+                    ts=ts,
+                    open=close - 0.2,
+                    high=close + 0.5,
+                    low=close - 0.5,
+                    close=close,
+                    volume=1e5,
+                )
+            )
+            ts += pd.Timedelta(minutes=30)
+    return bars
+
+
+def test_intraday_bars_trade_and_snapshot_at_every_bar_close(
+    database: Database, settings: Settings
+) -> None:
+    monday = date(2024, 4, 1)
+    warm = intraday_bars("AAPL", date(2024, 3, 26), date(2024, 3, 28))
+    frame = pd.DataFrame(
+        {
+            "ts": pd.DatetimeIndex([bar.ts for bar in warm]),
+            **{name: [getattr(bar, name) for bar in warm] for name in
+               ("open", "high", "low", "close", "volume")},
+        }
+    )  # fmt: skip
+    BarStore(database).write("AAPL", "30m", "yfinance", frame, now=START)
+    clock = TestClock(datetime(2024, 4, 1, 13, 0, tzinfo=UTC))
+    waiter = MovingWaiter(clock)
+    parts = PaperParts(provider=IntradayProvider(), waiter=waiter)  # type: ignore[arg-type]
+    request = paper_request("minutes", symbols=("AAPL",), timeframe="30m", days=10, end=monday)
+    summary = run_trade(database, settings, request, TradeOptions(clock=clock, paper=parts))
+    session = ExchangeSessions().sessions(monday, monday)[0]
+    closes = [session.opens + pd.Timedelta(minutes=30 * (n + 1)) for n in range(13)]
+    assert [when - parts.delay for when in waiter.waits] == closes
+    with database.session() as db:
+        stamps = db.scalars(sa.select(PortfolioSnapshot.ts).order_by(PortfolioSnapshot.ts)).all()
+    assert [stamp.replace(tzinfo=UTC) for stamp in stamps] == closes
+    assert summary.counts.bars == 13
+    assert summary.fills, "the swing must trade"
+    assert all(session.opens <= fill.time < session.closes for fill in summary.fills)
