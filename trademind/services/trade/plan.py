@@ -2,9 +2,9 @@
 mode, the strategies with their parameters, the execution rules (one
 :class:`~trademind.brokers.paper.PaperConfig`, built exactly as ``backtest run`` builds its
 engine config) and the bars (paper mode: the stored warm-up bars, and a window from now on:
-:mod:`~trademind.services.trade.paper_plan`). Errors are the backtest's: what the command line gets wrong is a
-UsageError (exit 2), what cannot be carried out (no bars, a window outside the data) a
-ValidationError (exit 1). Nothing here writes to the ledger.
+:mod:`~trademind.services.trade.paper_plan`). Errors are the backtest's: what the command line
+gets wrong is a UsageError (exit 2), what cannot be carried out (no bars, a window outside the
+data) a ValidationError (exit 1). Nothing here writes to the ledger.
 """
 
 from __future__ import annotations
