@@ -8,105 +8,43 @@ are traded; bad input says why and changes nothing in the ledger."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
-from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 import sqlalchemy as sa
-from support.cli_driver import Cli
+from support.paper_session import (
+    FIRST,
+    LAST,
+    LIVE,
+    PARAMS,
+    START,
+    SYMBOLS,
+    FlakyProvider,
+    MovingWaiter,
+    fills_of,
+    ledger_rows,
+    paper_options,
+    paper_request,
+    store_bars,
+    swinging,
+    trend_then_swing,
+)
 
 from trademind.bootstrap import build_database as open_database
 from trademind.config import Settings, load_config
 from trademind.core.clock import TestClock
 from trademind.core.errors import UsageError, ValidationError
-from trademind.core.market import Bar
-from trademind.data.providers.base import ProviderError
 from trademind.data.providers.yfinance_live import live_yfinance
-from trademind.data.store import BarStore
-from trademind.db.models import Account, BrokerState, Order, PortfolioSnapshot, Trade
+from trademind.db.models import Account, PortfolioSnapshot
 from trademind.db.session import Database
 from trademind.runtime.sessions import ExchangeSessions
-from trademind.services.trade import StepView, TradeOptions, TradeRequest, TradeSummary, run_trade
+from trademind.services.trade import StepView, TradeRequest, run_trade
 from trademind.services.trade.paper_parts import PaperParts
 from trademind.testing.yahoo import FakeYahoo
-
-SYMBOLS = ("AAPL", "MSFT")
-FIRST = date(2024, 1, 2)
-LIVE = date(2024, 3, 4)  # a Monday: the paper session starts before its open
-LAST = date(2024, 4, 12)
-START = datetime(2024, 3, 4, 12, 0, tzinfo=UTC)
-PARAMS = {"fast": "3", "slow": "8"}
-
-
-def trend_then_swing(days: pd.DatetimeIndex) -> pd.DataFrame:
-    """A steady fall before LIVE (no crossing up: nothing to buy in the warm-up), a swing
-    after it; the adjusted close is the close (the replay reads adjusted prices)."""
-    k = (days - pd.Timestamp(FIRST)).days.to_numpy(dtype=float)
-    live = days >= pd.Timestamp(LIVE)
-    close = np.where(live, 150.0 + 12.0 * np.sin(k / 3.0), 220.0 - 0.5 * k)
-    return _frame(days, close)
-
-
-def swinging(days: pd.DatetimeIndex) -> pd.DataFrame:
-    k = (days - pd.Timestamp(FIRST)).days.to_numpy(dtype=float)
-    return _frame(days, 150.0 + 12.0 * np.sin(k / 3.0))
-
-
-def _frame(days: pd.DatetimeIndex, close: np.ndarray) -> pd.DataFrame:  # type: ignore[type-arg]
-    return pd.DataFrame(
-        {
-            "Open": close - 0.7,
-            "High": close + 1.5,
-            "Low": close - 1.5,
-            "Close": close,
-            "Adj Close": close,
-            "Volume": np.full(len(days), 1e6),
-        },
-        index=pd.DatetimeIndex(days, name="Date"),
-    )
-
-
-class MovingWaiter:
-    """Moves the test clock to each wake-up time at once; its ``block_at``-th wait never ends
-    by itself (as a real wait for the next close lasts hours): only a stop ends it."""
-
-    def __init__(self, clock: TestClock, block_at: int | None = None) -> None:
-        self.clock = clock
-        self.waits: list[datetime] = []
-        self.block_at = block_at
-
-    async def wait_until(self, when: datetime) -> None:
-        self.waits.append(when)
-        if len(self.waits) == self.block_at:
-            await asyncio.get_running_loop().create_future()  # cancelled by the stop
-        if when > self.clock.now():
-            self.clock.set_time(when)
-
-
-class FlakyProvider:
-    """The live provider, failing on the given calls (1-based)."""
-
-    def __init__(self, inner: object, failing: set[int]) -> None:
-        self.inner = inner
-        self.failing = failing
-        self.calls = 0
-
-    async def closed_bars(
-        self, symbol: str, timeframe: str, start: datetime, end: datetime
-    ) -> Sequence[Bar]:
-        self.calls += 1
-        if self.calls in self.failing:
-            raise ProviderError(f"{symbol}: Yahoo answered 503", symbol)
-        return await self.inner.closed_bars(symbol, timeframe, start, end)  # type: ignore[attr-defined, no-any-return]
 
 
 @pytest.fixture
@@ -119,71 +57,6 @@ def database(settings: Settings) -> Database:
     made = open_database(settings)
     yield made  # type: ignore[misc]
     made.dispose()
-
-
-def store_bars(
-    database: Database,
-    prices: Callable[[pd.DatetimeIndex], pd.DataFrame],
-    symbols: Sequence[str] = SYMBOLS,
-    last: date = LAST,
-) -> None:
-    """Every NYSE session's bar from FIRST to ``last``, as `data ingest` stores them."""
-    days = pd.DatetimeIndex([s.day for s in ExchangeSessions().sessions(FIRST, last)])
-    frame = prices(days)
-    stored = pd.DataFrame(
-        {
-            "ts": days.tz_localize("UTC"),
-            "open": frame["Open"].to_numpy(),
-            "high": frame["High"].to_numpy(),
-            "low": frame["Low"].to_numpy(),
-            "close": frame["Close"].to_numpy(),
-            "volume": frame["Volume"].to_numpy(),
-            "adj_close": frame["Adj Close"].to_numpy(),
-        }
-    )
-    for symbol in symbols:
-        BarStore(database).write(symbol, "1d", "yfinance", stored, now=START)
-
-
-def paper_request(account: str, **changes: object) -> TradeRequest:
-    given: dict[str, object] = {
-        "mode": "paper",
-        "symbols": SYMBOLS,
-        "strategy": "ma_crossover",
-        "params": PARAMS,
-        "account": account,
-        "days": 120,
-        "end": LAST,
-    }
-    given.update(changes)
-    return TradeRequest(**given)  # type: ignore[arg-type]
-
-
-def paper_options(
-    clock: TestClock,
-    prices: Callable[[pd.DatetimeIndex], pd.DataFrame],
-    *,
-    provider: object = None,
-    waiter: MovingWaiter | None = None,
-    on_step: Callable[[StepView], None] | None = None,
-) -> TradeOptions:
-    parts = PaperParts(
-        provider=provider or live_yfinance(clock=clock, download=FakeYahoo(prices=prices)),  # type: ignore[arg-type]
-        waiter=waiter or MovingWaiter(clock),
-    )
-    return TradeOptions(clock=clock, paper=parts, on_step=on_step)
-
-
-def fills_of(summary: TradeSummary) -> list[tuple[object, ...]]:
-    return [(f.time, f.symbol, f.side, f.quantity, f.price, f.commission) for f in summary.fills]
-
-
-def ledger_rows(database: Database) -> dict[str, int]:
-    with database.session() as session:
-        return {
-            model.__tablename__: session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
-            for model in (Account, Order, Trade, PortfolioSnapshot, BrokerState)
-        }
 
 
 def test_a_paper_session_fills_as_a_replay_of_the_same_bars(
@@ -350,113 +223,3 @@ def test_bad_input_says_why_and_changes_nothing(database: Database, settings: Se
             database, settings, paper_request("p6", symbols=("AAPL",), days=5, end=None), later
         )
     assert ledger_rows(database) == before
-
-
-def test_the_command_refuses_bad_paper_input_offline(
-    capsys: pytest.CaptureFixture[str], isolated_environment: Path
-) -> None:
-    cli = Cli(capsys)
-    message = cli.fails("trade", "--mode", "paper", "--symbols", "ZZZZ")
-    assert message.startswith("error: no stored 1d bars for ZZZZ: run `trademind data ingest")
-    assert "paper mode starts now" in cli.fails(
-        "trade", "--mode", "paper", "--symbols", "AAPL", "--start", "2024-01-02", code=2
-    )
-    code, out, _err = cli("trade", "--help")
-    assert code == 0
-    assert "live Yahoo Finance bars" in " ".join(out.split())
-
-
-def test_the_live_view_counts_paper_bars_without_a_total() -> None:
-    from trademind.cli.trade_view import _progress
-
-    view = StepView(
-        account="paper", closed_at=START, step=3, total_steps=0, cash=Decimal(1),
-        equity=Decimal(1), positions=(), last_orders=(),
-    )  # fmt: skip
-    assert _progress(view) == "bar 3"
-    assert _progress(replace(view, total_steps=10)) == "bar 3/10"
-
-
-def test_a_caller_can_stop_the_session_with_the_stopper_it_is_given(
-    database: Database, settings: Settings
-) -> None:
-    store_bars(database, swinging, last=date(2024, 3, 1))
-    clock = TestClock(START)
-    stoppers: list[Callable[[], None]] = []
-
-    def stop_at_two(step: StepView) -> None:
-        if step.step == 2:
-            stoppers[0]()
-
-    parts = PaperParts(
-        provider=live_yfinance(clock=clock, download=FakeYahoo(prices=swinging)),
-        waiter=MovingWaiter(clock),
-        handle_signals=False,
-        on_stopper=stoppers.append,
-    )
-    options = TradeOptions(clock=clock, paper=parts, on_step=stop_at_two)
-    summary = run_trade(database, settings, paper_request("stopped"), options)
-    assert summary.counts.steps == 2
-
-
-class IntradayProvider:
-    """30-minute bars inside NYSE sessions, priced by their time only (a LiveBarProvider)."""
-
-    async def closed_bars(
-        self, symbol: str, timeframe: str, start: datetime, end: datetime
-    ) -> Sequence[Bar]:
-        return [
-            bar for bar in intraday_bars(symbol, start.date(), end.date()) if start <= bar.ts < end
-        ]
-
-
-def intraday_bars(symbol: str, first: date, last: date) -> list[Bar]:
-    bars = []
-    for session in ExchangeSessions().sessions(first, last):
-        ts = session.opens
-        while ts < session.closes:
-            k = (ts - START).total_seconds() / 1800.0
-            close = 100.0 + 5.0 * np.sin(k / 2.5)
-            bars.append(
-                Bar(
-                    symbol=symbol,
-                    timeframe="30m",
-                    ts=ts,
-                    open=close - 0.2,
-                    high=close + 0.5,
-                    low=close - 0.5,
-                    close=close,
-                    volume=1e5,
-                )
-            )
-            ts += pd.Timedelta(minutes=30)
-    return bars
-
-
-def test_intraday_bars_trade_and_snapshot_at_every_bar_close(
-    database: Database, settings: Settings
-) -> None:
-    monday = date(2024, 4, 1)
-    warm = intraday_bars("AAPL", date(2024, 3, 26), date(2024, 3, 28))
-    frame = pd.DataFrame(
-        {
-            "ts": pd.DatetimeIndex([bar.ts for bar in warm]),
-            **{name: [getattr(bar, name) for bar in warm] for name in
-               ("open", "high", "low", "close", "volume")},
-        }
-    )  # fmt: skip
-    BarStore(database).write("AAPL", "30m", "yfinance", frame, now=START)
-    clock = TestClock(datetime(2024, 4, 1, 13, 0, tzinfo=UTC))
-    waiter = MovingWaiter(clock)
-    parts = PaperParts(provider=IntradayProvider(), waiter=waiter)  # type: ignore[arg-type]
-    request = paper_request("minutes", symbols=("AAPL",), timeframe="30m", days=10, end=monday)
-    summary = run_trade(database, settings, request, TradeOptions(clock=clock, paper=parts))
-    session = ExchangeSessions().sessions(monday, monday)[0]
-    closes = [session.opens + pd.Timedelta(minutes=30 * (n + 1)) for n in range(13)]
-    assert [when - parts.delay for when in waiter.waits] == closes
-    with database.session() as db:
-        stamps = db.scalars(sa.select(PortfolioSnapshot.ts).order_by(PortfolioSnapshot.ts)).all()
-    assert [stamp.replace(tzinfo=UTC) for stamp in stamps] == closes
-    assert summary.counts.bars == 13
-    assert summary.fills, "the swing must trade"
-    assert all(session.opens <= fill.time < session.closes for fill in summary.fills)
