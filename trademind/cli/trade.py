@@ -1,10 +1,14 @@
-"""`trademind trade`: trade one account through the live trading loop (replay for now).
+"""`trademind trade`: trade one account through the live trading loop (replay or paper).
 
 ``trade --mode replay --strategy ma_crossover --symbols AAPL,MSFT --speed max`` replays the
 stored bars (the bundled sample when nothing is stored, as ``backtest run``) bar by bar through
 the strategies, the execution router and the paper broker, and books every order, fill and a
 portfolio snapshot at each bar close in the account's ledger (``portfolio``, ``trades``). The
 execution options are ``backtest run``'s, so a replay fills as the backtest does.
+``trade --mode paper --symbols AAPL`` trades live bars instead: the strategies warm up on the
+stored bars (``--days N``, default 365), then Yahoo Finance is polled at each bar close of
+each NYSE session (network needed) until Ctrl-C or, with ``--end DAY``, that day's close; the
+paper broker fills against those bars by the backtest's rules (docs/trading.md).
 
 One process per account: a second one is refused naming the first one's pid. A new session
 refuses an account that already has history; ``--resume`` continues an account where it
@@ -51,7 +55,10 @@ CASH_MAX = 1e12
 
 Mode = Annotated[
     Literal["replay", "paper", "live"] | None,
-    typer.Option(help="replay (stored bars through the live loop) or paper. Default: replay."),
+    typer.Option(
+        help="replay (stored bars through the live loop) or paper (live Yahoo Finance bars on "
+        "NYSE sessions until Ctrl-C or --end; needs the network). Default: replay."
+    ),
 ]
 Strategy = Annotated[
     str | None,
@@ -155,7 +162,12 @@ def trade(  # noqa: PLR0917 - Typer passes every option positionally
     strategies, the execution router and the paper broker, booking orders, fills and a
     snapshot at every bar close in the account's ledger (see `portfolio`, `trades`). The
     execution options are those of `backtest run`. --resume continues the account's session
-    where it stopped, after a crash too."""
+    where it stopped, after a crash too.
+
+    --mode paper trades live bars from Yahoo Finance (network needed), polled at each bar
+    close of each NYSE session, after warming the strategies up on the stored bars (--days N,
+    default 365; ingest them first with `data ingest`). It runs until Ctrl-C (the summary is
+    printed) or, with --end DAY, until that day's close; --start and --speed are replay-only."""
     from trademind.services.trade import TradeOptions, run_trade
 
     request = _request(

@@ -59,12 +59,19 @@ class TradeView:
         if step.step >= self._next_line or step.step == step.total_steps:
             self._next_line = step.step + max(step.total_steps // PROGRESS_LINES, 1)
             stderr.print(
-                f"{step.account}: bar {step.step}/{step.total_steps} closed {when(step.closed_at)}"
+                f"{step.account}: {_progress(step)} closed {when(step.closed_at)}"
                 f", equity {money(step.equity)}, cash {money(step.cash)}, "
                 f"{len(step.positions)} position(s)",
                 markup=False,
                 highlight=False,
             )
+
+
+def _progress(step: StepView) -> str:
+    """``bar 12/250`` in a replay; ``bar 12`` in paper mode, which has no fixed end."""
+    if step.total_steps > 0:
+        return f"bar {step.step}/{step.total_steps}"
+    return f"bar {step.step}"
 
 
 def _render(step: StepView) -> RenderableType:
@@ -73,7 +80,7 @@ def _render(step: StepView) -> RenderableType:
     from rich.text import Text
 
     head = Text(
-        f"{step.account}: bar {step.step}/{step.total_steps}, closed {when(step.closed_at)}  "
+        f"{step.account}: {_progress(step)}, closed {when(step.closed_at)}  "
         f"equity {money(step.equity)}  cash {money(step.cash)}"
     )
     positions = Table("symbol", "quantity", "avg cost", "price", title="positions")
@@ -91,7 +98,10 @@ def _facts(summary: TradeSummary) -> list[tuple[str, str]]:
         ("account", f"{summary.account} ({summary.mode})"),
         ("strategies", ", ".join(summary.strategies)),
         ("symbols", f"{', '.join(summary.symbols)} ({summary.timeframe})"),
-        ("bars", f"{show.day(summary.start)} to {show.day(summary.end)}, {counts.bars} bars"),
+        (
+            "bars",
+            f"{show.day(summary.start)} to {show.day(summary.end) or 'now'}, {counts.bars} bars",
+        ),
         ("this run", f"{counts.bars_this_run} bars" + (" (resumed)" if summary.resumed else "")),
         ("starting cash", money(summary.initial_cash)),
         ("final equity", money(summary.final_equity)),

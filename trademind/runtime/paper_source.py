@@ -7,14 +7,18 @@ the session close, which may be early), for daily bars once at the session close
 of the session closed by then and passes on those not seen before, grouped by timestamp in
 time order (symbols in their given order). Bars outside a session (pre-market, after hours,
 holidays) are never passed on, so nothing trades outside sessions. A provider that fails is
-logged; the bars it missed come with the next poll. Time is the live clock's; waiting goes
+logged; the bars it missed come with the next poll (also when the failed poll was the last of
+its session: the next poll asks for the sessions whose polls failed too, and their bars are
+passed on late, in time order, as the backtest would have traded them). ``seen`` gives, per
+symbol, the newest bar already handled elsewhere (a warm-up, a previous run): bars at or
+before it are never passed on. Time is the live clock's; waiting goes
 through a :class:`~trademind.runtime.sessions.Waiter` (APScheduler in production).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Final, Protocol
 
@@ -55,6 +59,7 @@ class PaperSource:
         waiter: Waiter,
         delay: timedelta = timedelta(seconds=5),
         until: datetime | None = None,
+        seen: Mapping[str, datetime] | None = None,
     ) -> None:
         if not symbols:
             raise ValidationError("no symbols to trade")
@@ -67,7 +72,8 @@ class PaperSource:
         self._waiter = waiter
         self._delay = delay
         self._until = until
-        self._last: dict[str, datetime] = {}
+        self._last: dict[str, datetime] = dict(seen or {})
+        self._missed: dict[str, list[Session]] = {}
         self._stopped = False
 
     def stop(self) -> None:
@@ -118,42 +124,56 @@ class PaperSource:
 
     async def _poll(self, session: Session, cutoff: datetime) -> list[BarBatch]:
         fresh: list[list[Bar]] = []
-        start = session.opens
-        if self._length >= DAILY:  # daily bars are stamped 00:00 UTC of their session date
-            start = datetime.combine(session.day, time(0), tzinfo=UTC)
+        polled: list[Session] = []
         for symbol in self._symbols:
+            sessions = [*self._missed.get(symbol, ()), session]
             try:
-                bars = await self._provider.closed_bars(symbol, self._timeframe, start, cutoff)
+                bars = await self._provider.closed_bars(
+                    symbol, self._timeframe, self._first_moment(sessions[0]), cutoff
+                )
             except TradeMindError as error:
                 logger.warning("paper poll of %s at %s failed: %s", symbol, cutoff, error)
+                if session not in self._missed.setdefault(symbol, []):
+                    self._missed[symbol].append(session)
                 continue
-            fresh.append(self._new_in_session(symbol, bars, session, cutoff))
-        batches = [
-            BarBatch(closed_at=self._closed_at(ts, session), bars=tuple(bars))
+            self._missed.pop(symbol, None)
+            polled.extend(one for one in sessions if one not in polled)
+            fresh.append(self._new_in_sessions(symbol, bars, sessions, cutoff))
+        return [
+            BarBatch(closed_at=self._closed_at(ts, self._session_of(ts, polled)), bars=tuple(bars))
             for ts, bars in merge_in_time_order(fresh)
         ]
-        return batches
 
-    def _new_in_session(
-        self, symbol: str, bars: Sequence[Bar], session: Session, cutoff: datetime
+    def _first_moment(self, session: Session) -> datetime:
+        if self._length >= DAILY:  # daily bars are stamped 00:00 UTC of their session date
+            return datetime.combine(session.day, time(0), tzinfo=UTC)
+        return session.opens
+
+    def _session_of(self, ts: datetime, sessions: Sequence[Session]) -> Session:
+        return next(one for one in sessions if self._in_session_at(ts, one))
+
+    def _new_in_sessions(
+        self, symbol: str, bars: Sequence[Bar], sessions: Sequence[Session], cutoff: datetime
     ) -> list[Bar]:
         seen = self._last.get(symbol)
-        kept = [
-            bar
-            for bar in sorted(bars, key=lambda bar: bar.ts)
-            if bar.symbol == symbol
-            and (seen is None or bar.ts > seen)
-            and self._in_session(bar, session)
-            and self._closed_at(bar.ts, session) <= cutoff
-        ]
+        kept = []
+        for bar in sorted(bars, key=lambda bar: bar.ts):
+            if bar.symbol != symbol or (seen is not None and bar.ts <= seen):
+                continue
+            session = next((one for one in sessions if self._in_session(bar, one)), None)
+            if session is not None and self._closed_at(bar.ts, session) <= cutoff:
+                kept.append(bar)
         if kept:
             self._last[symbol] = kept[-1].ts
         return kept
 
     def _in_session(self, bar: Bar, session: Session) -> bool:
+        return self._in_session_at(bar.ts, session)
+
+    def _in_session_at(self, ts: datetime, session: Session) -> bool:
         if self._length >= DAILY:
-            return bar.ts.date() == session.day
-        return session.opens <= bar.ts < session.closes
+            return ts.date() == session.day
+        return session.opens <= ts < session.closes
 
     def _closed_at(self, ts: datetime, session: Session) -> datetime:
         if self._length >= DAILY:

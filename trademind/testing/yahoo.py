@@ -13,6 +13,7 @@ callable to call), for the odd shapes and errors of a real download. Give it to
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Final, Literal
@@ -64,7 +65,9 @@ class Outage:
 @dataclass
 class FakeYahoo:
     """``yfinance.download`` stand-in (see the module docstring). ``today`` is the last day a
-    download without ``end`` covers; without it such a download is an error."""
+    download without ``end`` covers; without it such a download is an error. ``prices`` makes
+    the frame of the business days asked for (default :func:`yahoo_frame`; a test may give
+    prices that trend or swing, as long as they depend on the date only)."""
 
     failing: dict[str, BaseException] = field(default_factory=dict)
     outages: dict[str, Outage] = field(default_factory=dict)
@@ -73,6 +76,7 @@ class FakeYahoo:
     today: date | None = None
     answers: list[object] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
+    prices: Callable[[pd.DatetimeIndex], pd.DataFrame] = yahoo_frame
 
     @classmethod
     def scripted(cls, *answers: object) -> FakeYahoo:
@@ -108,7 +112,7 @@ class FakeYahoo:
         days = pd.bdate_range(
             pd.Timestamp(kwargs.get("start") or FIRST_DAY), self._last_day(kwargs)
         )
-        return yahoo_frame(days) if len(days) else None
+        return self.prices(days) if len(days) else None
 
     def _next_answer(self) -> pd.DataFrame | None:
         answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]

@@ -194,3 +194,42 @@ async def test_the_scheduler_waiter_wakes_at_the_time() -> None:
         assert scheduler.get_jobs() == []
     finally:
         scheduler.shutdown(wait=False)
+
+
+async def test_a_daily_bar_whose_poll_failed_comes_with_the_next_sessions_poll() -> None:
+    clock = TestClock(datetime(2024, 7, 3, 12, 0, tzinfo=UTC))
+    daily = [_bar("AAPL", datetime(2024, 7, day, tzinfo=UTC), "1d") for day in (3, 5, 8)]
+    wednesday_close = datetime(2024, 7, 3, 17, tzinfo=UTC)
+    source = PaperSource(
+        FakeProvider(daily, failing={wednesday_close}),
+        symbols=["AAPL"],
+        timeframe="1d",
+        clock=clock,
+        calendar=ExchangeSessions(),
+        waiter=MovingWaiter(clock),
+        delay=DELAY,
+        until=datetime(2024, 7, 6, tzinfo=UTC),
+    )
+    batches = await _run(source)
+    assert [(b.bars[0].ts.day, b.closed_at) for b in batches] == [
+        (3, wednesday_close),  # late, with Friday's poll, in time order
+        (5, datetime(2024, 7, 5, 20, tzinfo=UTC)),
+    ]
+
+
+async def test_bars_seen_before_are_not_passed_on() -> None:
+    clock = TestClock(datetime(2024, 7, 5, 13, 0, tzinfo=UTC))
+    provider = FakeProvider(_hourly("AAPL", FRI, 3))
+    source = PaperSource(
+        provider,
+        symbols=["AAPL"],
+        timeframe="1h",
+        clock=clock,
+        calendar=ExchangeSessions(),
+        waiter=MovingWaiter(clock),
+        delay=DELAY,
+        until=FRI + timedelta(hours=3, minutes=1),
+        seen={"AAPL": FRI + timedelta(hours=1)},
+    )
+    batches = await _run(source)
+    assert [batch.bars[0].ts for batch in batches] == [FRI + timedelta(hours=2)]

@@ -1,9 +1,10 @@
 """From a :class:`~trademind.services.trade.types.TradeRequest` to a :class:`TradePlan`: the
 mode, the strategies with their parameters, the execution rules (one
 :class:`~trademind.brokers.paper.PaperConfig`, built exactly as ``backtest run`` builds its
-engine config) and the bars. Errors are the backtest's: what the command line gets wrong is a
-UsageError (exit 2), what cannot be carried out (no bars, a window outside the data) a
-ValidationError (exit 1). Nothing here writes to the ledger.
+engine config) and the bars (paper mode: the stored warm-up bars, and a window from now on:
+:mod:`~trademind.services.trade.paper_plan`). Errors are the backtest's: what the command line
+gets wrong is a UsageError (exit 2), what cannot be carried out (no bars, a window outside the
+data) a ValidationError (exit 1). Nothing here writes to the ledger.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from trademind.backtest.engine.config import BacktestConfig
 from trademind.backtest.engine.prepare import median_interval_seconds
 from trademind.brokers.paper import PaperConfig
 from trademind.core.clock import Clock
-from trademind.core.errors import NotBuiltYetError, UsageError, ValidationError
+from trademind.core.errors import UsageError, ValidationError
 from trademind.core.market import TradingMode
 from trademind.data.schema import check_timeframe, normalise_symbols
 from trademind.runtime.pacing import Speed
@@ -27,6 +28,7 @@ from trademind.runtime.trading_loop import check_mode
 from trademind.services.backtest_bars import DataRef, read_bars
 from trademind.services.backtest_data import DataRequest, prepare_data
 from trademind.services.backtest_service import engine_config, strategy_params
+from trademind.services.trade.paper_plan import check_paper_request, paper_window, warm_up_bars
 from trademind.services.trade.session import StoredSession
 from trademind.services.trade.types import TradeRequest
 from trademind.strategies.registry import enabled_strategies, get_strategy
@@ -59,7 +61,7 @@ class TradePlan:
 
     @property
     def symbols(self) -> tuple[str, ...]:
-        return tuple(one.symbol for one in self.bars)
+        return self.session.symbols  # the bars' symbols (a paper session may have none yet)
 
     @property
     def strategy_names(self) -> tuple[str, ...]:
@@ -210,30 +212,30 @@ def build_plan(
     """Resolve ``request`` (already completed from ``stored`` on a resume). ``config``
     replaces the engine config built from the options (tests and benchmarks)."""
     mode = parse_mode(request.mode)
-    if mode is TradingMode.PAPER:
-        raise NotBuiltYetError(
-            "paper mode's live bar feed (yfinance polled on NYSE sessions)",
-            "the live data adapter (the runtime's PaperSource waits for a LiveBarProvider)",
-        )
+    paper = mode is TradingMode.PAPER
+    if paper:
+        check_paper_request(request)
     speed = Speed.parse(request.speed)
     setups = strategy_setups(settings, request)
     engine = config if config is not None else execution_config(settings, request)
-    bars, timeframe, notices = load_bars(database, settings, request, stored, clock)
+    read = warm_up_bars if paper else load_bars  # paper: the warm-up (paper_plan)
+    bars, timeframe, notices = read(database, settings, request, stored, clock)
     symbols = tuple(one.symbol for one in bars)
-    paper = paper_config(account, engine, symbols, latency_bars(engine, bars))
-    printed = fingerprint(setups, paper)
+    executes = paper_config(account, engine, symbols, latency_bars(engine, bars))
+    printed = fingerprint(setups, executes)
     if stored is not None and stored.fingerprint != printed:
         raise ValidationError(
             f"account {account!r}: the strategies' parameters or the execution settings in "
             "force differ from those the session was started with (the configuration changed?): "
             "restore them to resume, or trade a new --account"
         )
+    start, end = paper_window(request, clock) if paper else (_first_bar(bars), _last_bar(bars))
     session = stored or StoredSession(
         request=request,
         symbols=symbols,
         timeframe=timeframe,
-        start=_first_bar(bars),
-        end=_last_bar(bars),
+        start=start,
+        end=end,
         fingerprint=printed,
     )
     return TradePlan(
@@ -242,7 +244,7 @@ def build_plan(
         request=request,
         setups=setups,
         backtest_config=engine,
-        paper_config=paper,
+        paper_config=executes,
         bars=bars,
         timeframe=timeframe,
         speed=speed,

@@ -36,7 +36,7 @@ from trademind.core.bus import EventBus
 from trademind.core.clock import Clock, LiveClock
 from trademind.core.errors import ValidationError
 from trademind.core.events import OrderStatusChanged
-from trademind.core.market import Bar
+from trademind.core.market import Bar, TradingMode
 from trademind.core.values import decimal_from_float
 from trademind.execution.router import ExecutionRouter
 from trademind.portfolio.journal import SqlBrokerJournal
@@ -87,6 +87,7 @@ if TYPE_CHECKING:
     from trademind.config import Settings
     from trademind.db.session import Database
     from trademind.portfolio.book import LedgerSnapshot
+    from trademind.services.trade.paper_parts import PaperParts
 
 OnStep = Callable[[StepView], None]
 LAST_ORDERS = 5
@@ -107,6 +108,7 @@ class TradeOptions:
     on_step: OnStep | None = None
     config: BacktestConfig | None = None
     bus: EventBus | None = None
+    paper: PaperParts | None = None
 
 
 def run_trade(
@@ -207,6 +209,11 @@ class _Live:
 async def _run(
     database: Database, plan: TradePlan, options: TradeOptions, wall: Clock
 ) -> TradeSummary:
+    if plan.mode is TradingMode.PAPER:  # live bars: trademind.services.trade.paper
+        from trademind.services.trade.paper import run_paper
+        from trademind.services.trade.paper_parts import PaperParts
+
+        return await run_paper(database, plan, options, wall, options.paper or PaperParts())
     first = plan.session.start or wall.now()
     clock = ReplayClock(first, wall)
     journal = SqlBrokerJournal(database, clock)
