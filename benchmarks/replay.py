@@ -55,9 +55,8 @@ import numpy as np
 import pandas as pd
 
 from benchmarks._databases import postgres_database, sqlite_database
-from benchmarks._replay_wiring import ACCOUNT, Replay, build_replay
+from benchmarks._replay_wiring import Replay, build_replay
 from trademind.backtest.engine.config import BacktestConfig
-from trademind.brokers.paper import PaperConfig
 from trademind.fills.commission import PercentageCommission
 from trademind.fills.slippage import NoSlippage
 from trademind.strategies.base import Bars
@@ -114,18 +113,6 @@ def backtest_config() -> BacktestConfig:
     )
 
 
-def paper_config(symbols: tuple[str, ...]) -> PaperConfig:
-    config = backtest_config()
-    return PaperConfig(
-        account_id=ACCOUNT,
-        initial_cash=config.initial_cash,
-        commission=config.commission,
-        slippage=config.slippage,
-        sizing=config.sizing,
-        symbols=symbols,
-    )
-
-
 def run_backtrader(name: str, bars: Mapping[str, Bars]) -> Measured:
     from trademind.backtest.reference.backtrader_engine import run_backtrader as engine
     from trademind.strategies.registry import get_strategy, resolve
@@ -142,16 +129,14 @@ def run_backtrader(name: str, bars: Mapping[str, Bars]) -> Measured:
 
 
 def timed_ours(
-    label: str, database: Any, bars: Mapping[str, Bars], timeframe: str, *, relaxed: bool = True
+    label: str, database: Any, bars: Mapping[str, Bars], timeframe: str
 ) -> tuple[Measured, Replay]:
-    config = paper_config(tuple(bars))
     replay = build_replay(
-        database, bars, timeframe=timeframe, config=config, params=PARAMS, relaxed_commits=relaxed
+        database, bars, timeframe=timeframe, config=backtest_config(), params=PARAMS
     )
-    started = time.perf_counter()
     summary = asyncio.run(replay.run())
-    seconds = time.perf_counter() - started
-    return Measured(label, summary.bars, seconds, len(summary.fills)), replay
+    seconds = time.perf_counter() - replay.times.starts[0]
+    return Measured(label, summary.counts.bars_this_run, seconds, len(summary.fills)), replay
 
 
 Databases = Callable[[], AbstractContextManager[tuple[Any, Any]]]
@@ -200,9 +185,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--synthetic-bars", type=int, default=500)
     parser.add_argument("--sample-bars", type=int, default=0, help="last N per symbol (0: all)")
     parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument(
-        "--full-sync", action="store_true", help="commit the replay's ledger waiting for the disk"
-    )
     return parser.parse_args()
 
 
@@ -227,9 +209,7 @@ def main() -> int:
                 continue
             with factory() as (database, _):
                 label = f"ours {name} on {db_name}"
-                measured, replay = timed_ours(
-                    label, database, bars, timeframe, relaxed=not args.full_sync
-                )
+                measured, replay = timed_ours(label, database, bars, timeframe)
             ratio = measured.rate / reference.rate
             passed &= ratio >= SPEED_TARGET
             print(line(measured) + f"  {ratio:6.2f}x backtrader" + fill_note(measured, reference))

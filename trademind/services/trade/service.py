@@ -86,6 +86,7 @@ if TYPE_CHECKING:
     from trademind.backtest.engine.config import BacktestConfig
     from trademind.config import Settings
     from trademind.db.session import Database
+    from trademind.execution.factory import BrokerFactory
     from trademind.portfolio.book import LedgerSnapshot
 
 OnStep = Callable[[StepView], None]
@@ -99,7 +100,11 @@ class TradeOptions:
     (waiting between bars at ``1x``/``60x``), ``on_step`` (sees every bar close: the live view),
     ``config`` (an engine config replacing the one the options build: tests, benchmarks) and
     ``bus`` (the event bus the session publishes on, so a caller can subscribe to its
-    ``BarClosed``, ``OrderStatusChanged``, ``OrderFilled``... events; default a new one)."""
+    ``BarClosed``, ``OrderStatusChanged``, ``OrderFilled``... events; default a new one) and
+    ``brokers`` (the broker factory the session builds its ``paper`` broker with, from a
+    :class:`~trademind.services.trade.wiring.PaperBrokerSpec`; default
+    :func:`~trademind.services.trade.wiring.broker_factory`: a benchmark registers a
+    :class:`~trademind.services.trade.progress.ResumableBroker` that times its calls)."""
 
     clock: Clock | None = None
     data_dir: Path | None = None
@@ -107,6 +112,7 @@ class TradeOptions:
     on_step: OnStep | None = None
     config: BacktestConfig | None = None
     bus: EventBus | None = None
+    brokers: BrokerFactory | None = None
 
 
 def run_trade(
@@ -215,7 +221,8 @@ async def _run(
     spec = PaperBrokerSpec(
         config=plan.paper_config, journal=progress, publish=bus.publish, clock=clock
     )
-    broker = cast("ResumableBroker", broker_factory().create_broker("paper", spec))
+    brokers = options.brokers or broker_factory()
+    broker = cast("ResumableBroker", brokers.create_broker("paper", spec))
     groups = merge_in_time_order([bars_from_arrays(one, plan.timeframe) for one in plan.bars])
     live = _Live(total=len(groups))
     runner = StrategyRunner(plan.setups)
