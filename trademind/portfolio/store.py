@@ -192,18 +192,7 @@ class LedgerStore:
 
     def save_snapshot(self, account: AccountInfo, snapshot: LedgerSnapshot) -> None:
         """Store ``snapshot`` (replacing one of the same account and time)."""
-        with self.transaction() as session:
-            existing = session.scalars(
-                sa.select(PortfolioSnapshot).where(
-                    PortfolioSnapshot.account_id == account.id,
-                    PortfolioSnapshot.ts == snapshot.ts,
-                )
-            ).one_or_none()
-            if existing is None:
-                session.add(rows.new_snapshot_row(account, snapshot))
-                return
-            for name, value in rows.snapshot_values(snapshot).items():
-                setattr(existing, name, value)
+        self.save_snapshots(account, (snapshot,))
 
     def save_snapshots(self, account: AccountInfo, snapshots: Sequence[LedgerSnapshot]) -> None:
         """Store ``snapshots`` in one transaction (each replacing one of the same account and

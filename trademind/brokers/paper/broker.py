@@ -10,7 +10,8 @@ restart after a crash does).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 
 from trademind.brokers.base import Publish, validate_order
@@ -65,6 +66,7 @@ class PaperBroker:
         self._venue, self._executions = _restored(config, saved)
         self._outbox: list[outbox.Entry] = []
         self._events: list[Event] = []
+        self._one_write = False
 
     @property
     def name(self) -> str:
@@ -238,12 +240,35 @@ class PaperBroker:
             OrderStatusChanged(occurred_at=state.updated_at, account=self.account_id, state=state)
         )
 
+    @contextmanager
+    def one_write(self) -> Iterator[None]:
+        """Every venue step inside the block (bars opened and closed, orders placed or
+        cancelled) in one journal transaction, the venue state saved once, as the block ends:
+        what a replay's loop wraps each of its steps in (with the step's snapshot).
+
+        The order states and fills go straight to the journal (the transaction makes them and
+        the state one write, so no outbox is needed); the events are published as the steps
+        happen, before the commit: a crash takes them and the whole block back together (the
+        subscribers live in this process), and a resume does the block again."""
+        if self._one_write:
+            yield
+            return
+        with self._journal.transaction():
+            self._one_write = True
+            try:
+                yield
+                self._save([])
+            finally:
+                self._one_write = False
+
     async def _commit(self) -> None:
         """Save the venue state with the step's outbox (one write), journal the outbox, then
-        publish the step's events (:mod:`~trademind.brokers.paper.outbox`)."""
+        publish the step's events (:mod:`~trademind.brokers.paper.outbox`); inside
+        :meth:`one_write` the state is saved when the block ends."""
         entries, self._outbox = self._outbox, []
         events, self._events = self._events, []
-        self._save(entries)
+        if not self._one_write:
+            self._save(entries)
         outbox.record(self._journal, self.account_id, entries)
         for event in events:
             await self._publish(event)

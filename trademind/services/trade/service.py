@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +37,7 @@ from trademind.core.bus import EventBus
 from trademind.core.clock import Clock, LiveClock
 from trademind.core.errors import ValidationError
 from trademind.core.events import OrderStatusChanged
-from trademind.core.market import Bar
+from trademind.core.market import Bar, TradingMode
 from trademind.core.values import decimal_from_float
 from trademind.execution.router import ExecutionRouter
 from trademind.portfolio.journal import SqlBrokerJournal
@@ -215,7 +216,7 @@ async def _run(
 ) -> TradeSummary:
     first = plan.session.start or wall.now()
     clock = ReplayClock(first, wall)
-    journal = SqlBrokerJournal(database, clock)
+    journal = SqlBrokerJournal(database, clock, relaxed_commits=plan.mode is TradingMode.REPLAY)
     progress = ProgressJournal(journal)
     bus = options.bus or EventBus(clock=clock)
     spec = PaperBrokerSpec(
@@ -254,9 +255,18 @@ async def _run(
             strategies=runner,
             bus=bus,
             ledger=hook,
+            step_scope=lambda: _one_step(broker, hook),
         )
         loop_summary = await loop.run()
     return await _summary(plan, broker, journal, len(groups), loop_summary)
+
+
+@contextlib.contextmanager
+def _one_step(broker: ResumableBroker, hook: SnapshotHook) -> Iterator[None]:
+    """A step of the loop: one database transaction (the venue state, the step's orders and
+    fills and its snapshot), then the live view of it."""
+    with hook.shown_after(), broker.one_write():
+        yield
 
 
 def _warm_up(  # noqa: PLR0917
