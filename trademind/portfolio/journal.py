@@ -13,7 +13,7 @@ idempotent on the fill's execution id (unique per account). The account must exi
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -125,6 +125,10 @@ class SqlBrokerJournal:
     def record_snapshot(self, account: str, snapshot: LedgerSnapshot) -> None:
         """Store a snapshot of the account (see :meth:`Ledger.mark`)."""
         self.store.save_snapshot(self._account(account), snapshot)
+
+    def record_snapshots(self, account: str, snapshots: Sequence[LedgerSnapshot]) -> None:
+        """Store several snapshots of the account in one transaction (one statement)."""
+        self.store.save_snapshots(self._account(account), snapshots)
 
     def has_snapshot(self, account: str, ts: datetime) -> bool:
         """Whether a snapshot of the account at ``ts`` is stored."""

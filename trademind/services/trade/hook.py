@@ -37,6 +37,7 @@ class SnapshotHook:
         self._on_snapshot = on_snapshot
         self._closes: dict[str, Decimal] = {}
         self._held: list[LedgerSnapshot] | None = None
+        self._stored = 0
 
     def remember(self, marks: Mapping[str, Decimal]) -> None:
         """Take the closes of a batch processed before (a resume's warm-up)."""
@@ -59,19 +60,27 @@ class SnapshotHook:
         """Mark the ledger at ``closed_at`` with ``marks`` (and the earlier closes) and store it."""
         self._closes.update(marks)
         snapshot = self._journal.ledger(self._account).mark(closed_at, self._closes)
-        self._journal.record_snapshot(self._account, snapshot)
         if self._held is not None:
             self._held.append(snapshot)
-        elif self._on_snapshot is not None:
+            return snapshot
+        self._journal.record_snapshot(self._account, snapshot)
+        if self._on_snapshot is not None:
             self._on_snapshot(snapshot)
         return snapshot
 
+    def store_held(self) -> None:
+        """Store the snapshots taken inside :meth:`shown_after` so far (one statement)."""
+        if self._held:
+            self._journal.record_snapshots(self._account, self._held[self._stored :])
+            self._stored = len(self._held)
+
     @contextmanager
     def shown_after(self) -> Iterator[None]:
-        """``on_snapshot`` sees the snapshots taken inside the block when it ends without an
-        exception: wrapped around a step's transaction, the live view shows committed steps
-        only (and an exception it raises cannot take the step back)."""
-        self._held = []
+        """Inside the block snapshots are taken and kept: :meth:`store_held` stores them (in
+        the block's transaction) and ``on_snapshot`` sees them when the block ends without an
+        exception. Wrapped around a block of steps' transaction, the live view shows committed
+        steps only (and an exception it raises cannot take them back)."""
+        self._held, self._stored = [], 0
         try:
             yield
             held = self._held

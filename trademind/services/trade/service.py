@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +52,7 @@ from trademind.runtime.pacing import AsyncioSleeper, Sleeper
 from trademind.runtime.strategy_runner import StrategyRunner
 from trademind.runtime.trading_loop import LoopSummary, TradingLoop
 from trademind.services.trade import results
+from trademind.services.trade.blocks import MAX_STEPS, StepBlocks
 from trademind.services.trade.hook import SnapshotHook
 from trademind.services.trade.plan import (
     TradePlan,
@@ -247,6 +247,9 @@ async def _run(
             speed=plan.speed,
             sleeper=None if plan.speed.is_max else (options.sleeper or AsyncioSleeper()),
         )
+        blocks = StepBlocks(
+            broker, hook, clock.monotonic, max_steps=MAX_STEPS if plan.speed.is_max else 1
+        )
         loop = TradingLoop(
             mode=plan.mode,
             source=source,
@@ -255,18 +258,13 @@ async def _run(
             strategies=runner,
             bus=bus,
             ledger=hook,
-            step_scope=lambda: _one_step(broker, hook),
+            step_scope=blocks.step,
         )
-        loop_summary = await loop.run()
+        try:
+            loop_summary = await loop.run()
+        finally:
+            blocks.close()
     return await _summary(plan, broker, journal, len(groups), loop_summary)
-
-
-@contextlib.contextmanager
-def _one_step(broker: ResumableBroker, hook: SnapshotHook) -> Iterator[None]:
-    """A step of the loop: one database transaction (the venue state, the step's orders and
-    fills and its snapshot), then the live view of it."""
-    with hook.shown_after(), broker.one_write():
-        yield
 
 
 def _warm_up(  # noqa: PLR0917
