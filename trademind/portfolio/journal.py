@@ -13,6 +13,7 @@ idempotent on the fill's execution id (unique per account). The account must exi
 from __future__ import annotations
 
 import dataclasses
+import types
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final, cast
@@ -58,6 +59,15 @@ _UPDATE_STATE: Final = (
 )
 
 
+_ORDERS: Final = cast(sa.Table, OrderRow.__table__)
+_UPDATE_ORDER: Final = sa.update(_ORDERS).where(
+    _ORDERS.c.account_id == sa.bindparam("order_account"),
+    _ORDERS.c.client_order_id == sa.bindparam("order_key"),
+)
+"""The SET clause is the columns :func:`~trademind.portfolio.rows.update_order_row` sets."""
+_INSERT_ORDER: Final = sa.insert(_ORDERS)
+
+
 class SqlBrokerJournal:
     """A :class:`~trademind.core.ports.BrokerJournal` on ``database``.
 
@@ -97,18 +107,18 @@ class SqlBrokerJournal:
             raise
 
     def record_order(self, account: str, state: OrderState) -> None:
+        """Insert or update the order's row (Core statements compiled once: this runs for
+        every order state a replay produces)."""
         info = self._account(account)
+        status = types.SimpleNamespace()
+        rows.update_order_row(cast("OrderRow", status), state)
         with self.store.transaction() as session:
-            row = session.scalars(
-                sa.select(OrderRow).where(
-                    OrderRow.account_id == info.id,
-                    OrderRow.client_order_id == state.client_order_id,
-                )
-            ).one_or_none()
-            if row is None:
-                session.add(rows.new_order_row(info, state))
-            else:
-                rows.update_order_row(row, state)
+            connection = session.connection()
+            keys = {"order_account": info.id, "order_key": state.client_order_id}
+            if connection.execute(_UPDATE_ORDER, {**keys, **vars(status)}).rowcount == 0:
+                row = rows.new_order_row(info, state)
+                values = {k: v for k, v in vars(row).items() if not k.startswith("_")}
+                connection.execute(_INSERT_ORDER, values)
 
     def record_fill(self, account: str, fill: Fill) -> bool:
         """Store ``fill`` as the database keeps it (8 decimals, :func:`stored_fill`) and apply

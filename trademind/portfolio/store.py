@@ -40,6 +40,32 @@ if TYPE_CHECKING:
 
 
 _SNAPSHOTS: Final = cast(sa.Table, PortfolioSnapshot.__table__)
+_TRADES: Final = cast(sa.Table, Trade.__table__)
+_ORDERS: Final = cast(sa.Table, OrderRow.__table__)
+_HOLDINGS: Final = cast(sa.Table, Holding.__table__)
+_TRADE_OF_EXECUTION: Final = sa.select(_TRADES.c.id).where(
+    _TRADES.c.account_id == sa.bindparam("account"),
+    _TRADES.c.broker_execution_id == sa.bindparam("execution"),
+)
+_ORDER_OF_FILL: Final = sa.select(_ORDERS.c.id, _ORDERS.c.strategy).where(
+    _ORDERS.c.account_id == sa.bindparam("account"),
+    _ORDERS.c.client_order_id == sa.bindparam("order_key"),
+)
+_ADD_COMMISSION: Final = (
+    sa.update(_ORDERS)
+    .where(_ORDERS.c.id == sa.bindparam("row"))
+    .values(
+        commission=_ORDERS.c.commission + sa.bindparam("amount", type_=_ORDERS.c.commission.type)
+    )
+)
+_INSERT_TRADE: Final = sa.insert(_TRADES)
+_HOLDING_KEY: Final = (
+    _HOLDINGS.c.account_id == sa.bindparam("account"),
+    _HOLDINGS.c.symbol == sa.bindparam("holding_symbol"),
+)
+_UPDATE_HOLDING: Final = sa.update(_HOLDINGS).where(*_HOLDING_KEY)
+_DELETE_HOLDING: Final = sa.delete(_HOLDINGS).where(*_HOLDING_KEY)
+_INSERT_HOLDING: Final = sa.insert(_HOLDINGS)
 
 
 class UnknownAccountError(ValidationError):
@@ -170,9 +196,12 @@ class LedgerStore:
         one :meth:`load_ledger` rebuilds after a restart (average costs, realised P&L)."""
         fill = stored_fill(fill)
         with self.transaction() as session:
-            if self._stored(session, account, fill):
+            connection = session.connection()
+            if self._stored(connection, account, fill):
                 return False
-            order = self._order_row(session, account, fill.order_id)
+            order = connection.execute(
+                _ORDER_OF_FILL, {"account": account.id, "order_key": fill.order_id}
+            ).first()
             before = ledger.realized_pnl
             if not ledger.apply(fill):
                 return False
@@ -184,10 +213,12 @@ class LedgerStore:
                 agent_signals=dict(agent_signals or {}),
                 reasoning=reasoning,
             )
-            session.add(rows.row_from_fill(account, fill, context))
+            connection.execute(
+                _INSERT_TRADE, _set_columns(rows.row_from_fill(account, fill, context))
+            )
             if order is not None:
-                order.commission += fill.commission
-            self._write_holding(session, account, ledger, fill.symbol)
+                connection.execute(_ADD_COMMISSION, {"row": order.id, "amount": fill.commission})
+            self._write_holding(connection, account, ledger, fill.symbol)
         return True
 
     def save_snapshot(self, account: AccountInfo, snapshot: LedgerSnapshot) -> None:
@@ -266,41 +297,34 @@ class LedgerStore:
     # helpers --------------------------------------------------------------------------------
 
     @staticmethod
-    def _stored(session: Session, account: AccountInfo, fill: Fill) -> bool:
+    def _stored(connection: sa.Connection, account: AccountInfo, fill: Fill) -> bool:
         if fill.execution_id is None:
             return False
-        found = session.scalar(
-            sa.select(Trade.id).where(
-                Trade.account_id == account.id, Trade.broker_execution_id == fill.execution_id
-            )
-        )
+        found = connection.execute(
+            _TRADE_OF_EXECUTION, {"account": account.id, "execution": fill.execution_id}
+        ).first()
         return found is not None
 
-    @staticmethod
-    def _order_row(session: Session, account: AccountInfo, client_order_id: str) -> OrderRow | None:
-        return session.scalars(
-            sa.select(OrderRow).where(
-                OrderRow.account_id == account.id, OrderRow.client_order_id == client_order_id
-            )
-        ).one_or_none()
-
     def _write_holding(
-        self, session: Session, account: AccountInfo, ledger: Ledger, symbol: str
+        self, connection: sa.Connection, account: AccountInfo, ledger: Ledger, symbol: str
     ) -> None:
-        row = session.scalars(
-            sa.select(Holding).where(Holding.account_id == account.id, Holding.symbol == symbol)
-        ).one_or_none()
+        keys = {"account": account.id, "holding_symbol": symbol}
         position = ledger.position(symbol)
         if position is None:
-            if row is not None:
-                session.delete(row)
+            connection.execute(_DELETE_HOLDING, keys)
             return
         now = self.clock.now()
-        if row is None:
-            session.add(rows.new_holding_row(account, position, now))
-            return
-        for name, value in rows.holding_values(position, now).items():
-            setattr(row, name, value)
+        values = rows.holding_values(position, now)
+        if connection.execute(_UPDATE_HOLDING, {**keys, **values}).rowcount == 0:
+            connection.execute(
+                _INSERT_HOLDING, _set_columns(rows.new_holding_row(account, position, now))
+            )
+
+
+def _set_columns(row: object) -> dict[str, Any]:
+    """The column values set on a new ORM row (defaults left to the table), for a Core
+    INSERT: what the ledger writes at every fill, without the ORM's unit of work."""
+    return {key: value for key, value in vars(row).items() if not key.startswith("_")}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
