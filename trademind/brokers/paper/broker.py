@@ -78,22 +78,6 @@ class PaperBroker:
 
     async def connect(self) -> None:
         self._connected = True
-        await self._reconcile()
-
-    async def _reconcile(self) -> None:
-        """Make the venue agree with the journal where a process stopped between the two
-        writes of a cancel: the order's CANCELLED state was journaled, the venue state saved
-        before it still works the order. The cancel is applied again (its state is the one
-        journaled, so nothing is reported twice)."""
-        changed = False
-        for book in self._venue.books.values():
-            for working in (book.entry, book.exit):
-                state = None if working is None else self._states.get(working.order_id)
-                if state is not None and state.reason == CANCELLED_BY_REQUEST:
-                    changed |= self._venue.cancel(book, state.client_order_id, state.reason)
-        if changed:
-            self._flush()
-            await self._commit()
 
     async def disconnect(self) -> None:
         self._connected = False
@@ -107,12 +91,7 @@ class PaperBroker:
         )
         known = self._states.get(order.client_order_id)
         if known is not None:  # idempotent: the same client order id is one order
-            if self._lost(known):
-                self._require_connected()
-                self._enter(known.order)
-                self._flush()
-                await self._commit()
-            return self._states[order.client_order_id]
+            return known
         self._require_connected()
         now = self._clock.now()
         market_open = self._config.is_market_open is None or self._config.is_market_open(now)
@@ -124,18 +103,6 @@ class PaperBroker:
             self._flush()
         await self._commit()
         return self._states[order.client_order_id]
-
-    def _lost(self, state: OrderState) -> bool:
-        """Journaled as working, yet not at the venue: the process stopped after storing the
-        order and before saving the venue state. Placing it again (a resumed loop re-deriving
-        the same decision on the same bar) enters it then."""
-        if state.status.is_terminal or state.filled_quantity > 0:
-            return False
-        book = self._venue.books.get(state.order.symbol)
-        if book is None:
-            return True
-        held = (book.entry, book.exit)
-        return all(o is None or o.order_id != state.client_order_id for o in held)
 
     def _enter(self, order: Order) -> None:
         book = self._venue.book(order.symbol)
