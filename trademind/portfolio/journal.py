@@ -13,7 +13,6 @@ idempotent on the fill's execution id (unique per account). The account must exi
 from __future__ import annotations
 
 import dataclasses
-import types
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final, cast
@@ -25,6 +24,7 @@ from trademind.db.models import BrokerState
 from trademind.db.models import Order as OrderRow
 from trademind.db.types import to_exact_decimal
 from trademind.portfolio import rows
+from trademind.portfolio.order_writes import OrderWrites
 from trademind.portfolio.store import LedgerStore
 
 if TYPE_CHECKING:
@@ -59,15 +59,6 @@ _UPDATE_STATE: Final = (
 )
 
 
-_ORDERS: Final = cast(sa.Table, OrderRow.__table__)
-_UPDATE_ORDER: Final = sa.update(_ORDERS).where(
-    _ORDERS.c.account_id == sa.bindparam("order_account"),
-    _ORDERS.c.client_order_id == sa.bindparam("order_key"),
-)
-"""The SET clause is the columns :func:`~trademind.portfolio.rows.update_order_row` sets."""
-_INSERT_ORDER: Final = sa.insert(_ORDERS)
-
-
 class SqlBrokerJournal:
     """A :class:`~trademind.core.ports.BrokerJournal` on ``database``.
 
@@ -82,6 +73,8 @@ class SqlBrokerJournal:
         self._database = database
         self._accounts: dict[str, AccountInfo] = {}
         self._ledgers: dict[str, Ledger] = {}
+        self._orders = OrderWrites()
+        self._depth = 0
 
     def _account(self, name: str) -> AccountInfo:
         if name not in self._accounts:
@@ -98,27 +91,32 @@ class SqlBrokerJournal:
     def transaction(self) -> Iterator[None]:
         """Every write inside the block in one transaction (nested blocks join it), committed
         when it exits; on an exception nothing is committed and the ledgers are dropped (they
-        may hold fills that were not stored; they are loaded again when next needed)."""
+        may hold fills that were not stored; they are loaded again when next needed). Order
+        states recorded inside are written as it ends (:mod:`~trademind.portfolio.order_writes`)."""
         try:
-            with self.store.transaction():
-                yield
+            with self.store.transaction() as session:
+                self._depth += 1
+                try:
+                    yield
+                    if self._depth == 1:
+                        self._orders.flush(session.connection())
+                finally:
+                    self._depth -= 1
         except BaseException:
+            self._orders.clear()
             self._ledgers.clear()
             raise
 
+    def _write_orders(self) -> None:
+        if self._orders:
+            with self.store.transaction() as session:
+                self._orders.flush(session.connection())
+
     def record_order(self, account: str, state: OrderState) -> None:
-        """Insert or update the order's row (Core statements compiled once: this runs for
-        every order state a replay produces)."""
-        info = self._account(account)
-        status = types.SimpleNamespace()
-        rows.update_order_row(cast("OrderRow", status), state)
-        with self.store.transaction() as session:
-            connection = session.connection()
-            keys = {"order_account": info.id, "order_key": state.client_order_id}
-            if connection.execute(_UPDATE_ORDER, {**keys, **vars(status)}).rowcount == 0:
-                row = rows.new_order_row(info, state)
-                values = {k: v for k, v in vars(row).items() if not k.startswith("_")}
-                connection.execute(_INSERT_ORDER, values)
+        """Insert or update the order's row: now, or as the journal's transaction ends."""
+        self._orders.add(self._account(account), state)
+        if self._depth == 0:
+            self._write_orders()
 
     def record_fill(self, account: str, fill: Fill) -> bool:
         """Store ``fill`` as the database keeps it (8 decimals, :func:`stored_fill`) and apply
@@ -126,6 +124,7 @@ class SqlBrokerJournal:
         the ledger again from the database (a resume) hold exactly the same book."""
         fill = stored_fill(fill)
         ledger = self.ledger(account)
+        self._write_orders()  # the fill's row names its order's
         try:
             return self.store.record_fill(self._account(account), ledger, fill)
         except BaseException:
@@ -146,6 +145,7 @@ class SqlBrokerJournal:
 
     def load_orders(self, account: str) -> list[OrderState]:
         info = self._account(account)
+        self._write_orders()
         with self.store.transaction() as session:
             found = session.scalars(
                 sa.select(OrderRow)
