@@ -24,6 +24,7 @@ from trademind.db.models import BrokerState
 from trademind.db.models import Order as OrderRow
 from trademind.db.types import to_exact_decimal
 from trademind.portfolio import rows
+from trademind.portfolio.fill_writes import FillWrites
 from trademind.portfolio.order_writes import OrderWrites
 from trademind.portfolio.store import LedgerStore
 
@@ -74,6 +75,7 @@ class SqlBrokerJournal:
         self._accounts: dict[str, AccountInfo] = {}
         self._ledgers: dict[str, Ledger] = {}
         self._orders = OrderWrites()
+        self._fills = FillWrites()
         self._depth = 0
 
     def _account(self, name: str) -> AccountInfo:
@@ -100,10 +102,12 @@ class SqlBrokerJournal:
                     yield
                     if self._depth == 1:
                         self._orders.flush(session.connection())
+                        self._fills.flush(session.connection())
                 finally:
                     self._depth -= 1
         except BaseException:
             self._orders.clear()
+            self._fills.clear()
             self._ledgers.clear()
             raise
 
@@ -124,6 +128,8 @@ class SqlBrokerJournal:
         the ledger again from the database (a resume) hold exactly the same book."""
         fill = stored_fill(fill)
         ledger = self.ledger(account)
+        if self._depth > 0:  # written as the transaction ends
+            return self._fills.book(self._account(account), ledger, fill, self.store.clock.now())
         self._write_orders()  # the fill's row names its order's
         try:
             return self.store.record_fill(self._account(account), ledger, fill)
@@ -155,6 +161,10 @@ class SqlBrokerJournal:
             return [rows.order_state_from_row(row) for row in found]
 
     def load_fills(self, account: str) -> list[Fill]:
+        self._write_orders()
+        if self._fills:
+            with self.store.transaction() as session:
+                self._fills.flush(session.connection())
         return self.store.fills(self._account(account))
 
     def save_state(self, account: str, name: str, document: dict[str, Any]) -> None:
