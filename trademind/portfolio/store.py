@@ -245,13 +245,20 @@ class LedgerStore:
             connection.execute(sa.insert(table), rows_)
 
     def snapshots(self, account: AccountInfo, since: datetime | None = None) -> list[LedgerPoint]:
-        """The account's stored snapshots (oldest first), from ``since`` when given."""
-        query = sa.select(PortfolioSnapshot).where(PortfolioSnapshot.account_id == account.id)
+        """The account's stored snapshots (oldest first), from ``since`` when given (the
+        headline columns only, read without the ORM: a session holds one per bar)."""
+        table = _SNAPSHOTS
+        query = sa.select(table.c.ts, table.c.cash, table.c.equity, table.c.realized_pnl).where(
+            table.c.account_id == account.id
+        )
         if since is not None:
-            query = query.where(PortfolioSnapshot.ts >= since)
+            query = query.where(table.c.ts >= since)
         with self.transaction() as session:
-            found = session.scalars(query.order_by(PortfolioSnapshot.ts)).all()
-            return [_point(row) for row in found]
+            found = session.connection().execute(query.order_by(table.c.ts))
+            return [
+                LedgerPoint(ts=row.ts, cash=row.cash, equity=row.equity, realized=row.realized_pnl)
+                for row in found
+            ]
 
     def has_snapshot(self, account: AccountInfo, ts: datetime) -> bool:
         """Whether a snapshot of the account at ``ts`` is stored."""
@@ -335,10 +342,6 @@ class LedgerPoint:
     cash: Decimal
     equity: Decimal
     realized: Decimal | None
-
-
-def _point(row: PortfolioSnapshot) -> LedgerPoint:
-    return LedgerPoint(ts=row.ts, cash=row.cash, equity=row.equity, realized=row.realized_pnl)
 
 
 def stored_fill(fill: Fill) -> Fill:
