@@ -169,11 +169,12 @@ class LedgerStore:
         return Ledger.replayed(account.name, account.starting_cash, self.fills(account))
 
     def fills(self, account: AccountInfo) -> list[Fill]:
+        """The account's fills in the order they were stored (read without the ORM: the
+        columns a fill needs have the ``trades`` row's names)."""
+        query = sa.select(_TRADES).where(_TRADES.c.account_id == account.id).order_by(_TRADES.c.id)
         with self.transaction() as session:
-            found = session.scalars(
-                sa.select(Trade).where(Trade.account_id == account.id).order_by(Trade.id)
-            ).all()
-            return [rows.fill_from_row(row) for row in found]
+            found = session.connection().execute(query)
+            return [rows.fill_from_row(cast(Trade, row)) for row in found]
 
     def record_fill(
         self,

@@ -15,7 +15,9 @@ through the live trading loop, with the paper broker and the ledger in the datab
 5. the loop runs (:class:`~trademind.runtime.trading_loop.TradingLoop`): a
    :class:`~trademind.runtime.bar_sources.ReplaySource`, the strategies bar by bar, the
    :class:`~trademind.execution.router.ExecutionRouter`, a resumable paper broker on the
-   database journal and a :class:`~trademind.services.trade.hook.SnapshotHook`.
+   database journal and a :class:`~trademind.services.trade.hook.SnapshotHook`, the steps
+   committed in blocks (:mod:`~trademind.services.trade.blocks`; a replay's commits are
+   relaxed: see docs/trading.md).
 
 On a resume the venue state and orders come from the journal, the strategies are warmed up on
 the bars already processed (signals are causal, so they come out the same), and the loop goes
