@@ -107,7 +107,10 @@ class TradeOptions:
     ``brokers`` (the broker factory the session builds its ``paper`` broker with, from a
     :class:`~trademind.services.trade.wiring.PaperBrokerSpec`; default
     :func:`~trademind.services.trade.wiring.broker_factory`: a benchmark registers a
-    :class:`~trademind.services.trade.progress.ResumableBroker` that times its calls)."""
+    :class:`~trademind.services.trade.progress.ResumableBroker` that times its calls) and
+    ``block_steps`` (the most steps one transaction holds at ``--speed max``; default
+    :data:`~trademind.services.trade.blocks.MAX_STEPS`: the kill -9 test uses small blocks so
+    that its kills land inside them)."""
 
     clock: Clock | None = None
     data_dir: Path | None = None
@@ -116,6 +119,7 @@ class TradeOptions:
     config: BacktestConfig | None = None
     bus: EventBus | None = None
     brokers: BrokerFactory | None = None
+    block_steps: int | None = None
 
 
 def run_trade(
@@ -249,9 +253,8 @@ async def _run(
             speed=plan.speed,
             sleeper=None if plan.speed.is_max else (options.sleeper or AsyncioSleeper()),
         )
-        blocks = StepBlocks(
-            broker, hook, clock.monotonic, max_steps=MAX_STEPS if plan.speed.is_max else 1
-        )
+        block = (options.block_steps or MAX_STEPS) if plan.speed.is_max else 1
+        blocks = StepBlocks(broker, hook, clock.monotonic, max_steps=block)
         loop = TradingLoop(
             mode=plan.mode,
             source=source,
