@@ -1,44 +1,45 @@
-"""The trading loop the replay benchmark drives, wired from main's pieces in one function.
+"""The replay the benchmark drives: the trade service itself (``trademind trade``'s code).
 
-:func:`build_replay` is the only place that wires: bars -> :class:`ReplaySource` ->
-:class:`StrategyRunner` -> :class:`SignalDecisions` -> :class:`ExecutionRouter` ->
-:class:`PaperBroker` (journal: :class:`SqlBrokerJournal`, so every order state, fill and the
-venue's state are committed to the database as they happen; ``relaxed_commits``: without
-waiting for the disk, see ``Database.session``) -> :class:`SnapshotHook` (a
-``portfolio_snapshots`` row per bar close, from the journal's ledger). When the trade service
-(services/trade) lands, this function is the one to switch to it.
-
-:class:`TimedPaperBroker` and :class:`TimedLoop` only add ``time.perf_counter`` stamps: the
-start of every step and the return of every ``place_order`` (what the latency figure needs).
+:func:`build_replay` stores the bars in the database (set-up) and returns a :class:`Replay`
+whose :meth:`Replay.run` is :func:`trademind.services.trade.trade` on them: the session is
+planned (bars read back from the database, the account opened, the session stored), then the
+loop runs: ReplaySource -> BarClosed per bar on the bus -> StrategyRunner -> SignalDecisions ->
+ExecutionRouter -> the resumable paper broker -> SqlBrokerJournal, a snapshot per bar close,
+and the session's summary is built. The only thing the benchmark adds is :class:`TimedBroker`,
+registered as the session's ``paper`` broker through ``TradeOptions.brokers``: the trade
+service's own :class:`~trademind.services.trade.progress.ResumableBroker` that stamps
+``time.perf_counter`` as each step begins (the loop's first call of a step is ``open_bars``:
+the bar close handed to the loop) and as each ``place_order`` returns.
 """
 
 from __future__ import annotations
 
-import math
+import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import UTC, date, datetime
+from pathlib import Path
 
-from trademind.brokers.paper import PaperBroker, PaperConfig
-from trademind.core.bus import EventBus
-from trademind.core.clock import TestClock
-from trademind.core.market import TradingMode
+import pandas as pd
+
+from trademind.backtest.engine.config import BacktestConfig
+from trademind.config import Settings
+from trademind.core.clock import LiveClock
+from trademind.core.market import Bar
 from trademind.core.order_state import OrderState
 from trademind.core.orders import Order
+from trademind.data.store import BarStore
 from trademind.db.session import Database
-from trademind.execution.entry_orders import SizingRequest
-from trademind.execution.router import ExecutionRouter
-from trademind.portfolio.book import LedgerSnapshot
-from trademind.portfolio.journal import SqlBrokerJournal
-from trademind.runtime.bar_sources import BarBatch, ReplaySource
-from trademind.runtime.ledger_hook import StepRecord
-from trademind.runtime.strategy_runner import StrategyRunner, StrategySetup
-from trademind.runtime.trading_loop import LoopSummary, TradingLoop
+from trademind.execution.factory import BrokerFactory
+from trademind.services.trade import TradeOptions, TradeRequest, TradeSummary
+from trademind.services.trade.progress import ResumableBroker
+from trademind.services.trade.service import trade
+from trademind.services.trade.wiring import PaperBrokerSpec
 from trademind.strategies.base import Bars
-from trademind.strategies.registry import get_strategy
 
 ACCOUNT = "bench"
+SOURCE = "benchmark"
 
 
 @dataclass
@@ -53,10 +54,14 @@ class StepTimes:
         return [at - self.starts[step] for step, at in sorted(self.last_order.items())]
 
 
-class TimedPaperBroker(PaperBroker):
-    """A :class:`PaperBroker` that stamps the return of every ``place_order``."""
+class TimedBroker(ResumableBroker):
+    """The trade service's paper broker, stamping each step's start and each order placed."""
 
     times: StepTimes
+
+    async def open_bars(self, bars: Sequence[Bar]) -> None:
+        self.times.starts.append(time.perf_counter())
+        await super().open_bars(bars)
 
     async def place_order(self, order: Order) -> OrderState:
         state = await super().place_order(order)
@@ -64,65 +69,52 @@ class TimedPaperBroker(PaperBroker):
         return state
 
 
-class TimedLoop(TradingLoop):
-    """A :class:`TradingLoop` that stamps the start of every step."""
+def timed_brokers(times: StepTimes) -> BrokerFactory:
+    def make(spec: PaperBrokerSpec) -> TimedBroker:
+        broker = TimedBroker(
+            spec.config, journal=spec.journal, publish=spec.publish, clock=spec.clock
+        )
+        broker.times = times
+        return broker
 
-    times: StepTimes
-
-    async def step(self, batch: BarBatch) -> None:
-        self.times.starts.append(time.perf_counter())
-        await super().step(batch)
-
-
-class SnapshotHook:
-    """The loop's ledger hook: the broker journal already stored the step's fills (and
-    applied them to its ledger); this marks the ledger at the closes (a snapshot per bar
-    close) and stores the snapshots ``every`` steps in one statement (and at :meth:`flush`).
-
-    Snapshots are derived data (the fills are the truth; a snapshot is the ledger marked at
-    stored closes), so they are batched; a crash loses at most the last ``every - 1``
-    unflushed ones, which the stored fills and bars can give again."""
-
-    def __init__(self, journal: SqlBrokerJournal, every: int = 100) -> None:
-        self._journal = journal
-        self._every = every
-        self._pending: dict[str, list[LedgerSnapshot]] = {}
-
-    async def record_step(self, step: StepRecord) -> None:
-        ledger = self._journal.ledger(step.account)
-        pending = self._pending.setdefault(step.account, [])
-        pending.append(ledger.mark(step.closed_at, step.marks))
-        if len(pending) >= self._every:
-            self.flush()
-
-    def flush(self) -> None:
-        """Store every pending snapshot."""
-        for account, snapshots in self._pending.items():
-            store = self._journal.store
-            store.save_snapshots(store.account(account), snapshots)
-        self._pending.clear()
+    factory = BrokerFactory()
+    factory.register("paper", make)
+    return factory
 
 
-def all_in_estimate(request: SizingRequest) -> Decimal:
-    """The entry's quantity estimate at the decision's close (the broker re-sizes it at the
-    fill with the configured sizing rule, as the backtest does)."""
-    cash = float(request.account.cash)
-    return Decimal(max(1, math.floor(cash / float(request.price))))
+def store_bars(database: Database, bars: Mapping[str, Bars], timeframe: str) -> None:
+    """The bars in the database's ``market_data`` (what the trade service reads)."""
+    store = BarStore(database)
+    now = datetime.now(UTC)
+    for symbol, one in bars.items():
+        frame = pd.DataFrame(
+            {
+                "ts": pd.to_datetime(one.ts, utc=True),
+                "open": one.open,
+                "high": one.high,
+                "low": one.low,
+                "close": one.close,
+                "volume": one.volume,
+            }
+        )
+        store.upsert_bars(symbol, timeframe, SOURCE, frame, now=now)
+
+
+def _day(ns: int) -> date:
+    return pd.Timestamp(ns, tz="UTC").date()
 
 
 @dataclass
 class Replay:
-    loop: TimedLoop
-    broker: TimedPaperBroker
-    journal: SqlBrokerJournal
-    hook: SnapshotHook
+    database: Database
+    settings: Settings
+    request: TradeRequest
+    options: TradeOptions
     times: StepTimes
 
-    async def run(self) -> LoopSummary:
-        """The whole replay, the last snapshots stored."""
-        summary = await self.loop.run()
-        self.hook.flush()
-        return summary
+    async def run(self) -> TradeSummary:
+        """The whole session, through the trade service."""
+        return await trade(self.database, self.settings, self.request, self.options)
 
 
 def build_replay(
@@ -130,35 +122,32 @@ def build_replay(
     bars: Mapping[str, Bars],
     *,
     timeframe: str,
-    config: PaperConfig,
+    config: BacktestConfig,
     params: Mapping[str, int | float | str] | None = None,
     strategy: str = "ma_crossover",
-    relaxed_commits: bool = True,
 ) -> Replay:
-    """One replay account on ``database`` over ``bars`` (module docstring)."""
-    clock = TestClock()
-    bus = EventBus(clock)
-    journal = SqlBrokerJournal(database, clock, relaxed_commits=relaxed_commits)
-    journal.store.open_account(
-        config.account_id,
-        mode=TradingMode.REPLAY,
-        broker="paper",
-        starting_cash=Decimal(repr(config.initial_cash)),
+    """One replay session on ``database`` over ``bars`` (module docstring); the bars are
+    stored first (set-up)."""
+    store_bars(database, bars, timeframe)
+    locks = Path(tempfile.mkdtemp(prefix="trademind-bench-locks-"))
+    settings = Settings.model_validate({"app": {"data_dir": str(locks)}})
+    first = min(int(one.ts[0]) for one in bars.values())
+    last = max(int(one.ts[-1]) for one in bars.values())
+    request = TradeRequest(
+        mode="replay",
+        symbols=tuple(bars),
+        strategy=strategy,
+        params={key: str(value) for key, value in (params or {}).items()},
+        start=_day(first),
+        end=_day(last),
+        timeframe=timeframe,
+        account=ACCOUNT,
     )
     times = StepTimes()
-    broker = TimedPaperBroker(config, journal=journal, publish=bus.publish, clock=clock)
-    broker.times = times
-    router = ExecutionRouter(broker, sizer=all_in_estimate, publish=bus.publish)
-    runner = StrategyRunner([StrategySetup(get_strategy(strategy), params)])
-    hook = SnapshotHook(journal)
-    loop = TimedLoop(
-        mode=TradingMode.REPLAY,
-        source=ReplaySource(bars, timeframe=timeframe, clock=clock),
-        broker=broker,
-        router=router,
-        strategies=runner,
-        bus=bus,
-        ledger=hook,
+    options = TradeOptions(
+        clock=LiveClock(),
+        data_dir=locks,
+        config=config,
+        brokers=timed_brokers(times),
     )
-    loop.times = times
-    return Replay(loop=loop, broker=broker, journal=journal, hook=hook, times=times)
+    return Replay(database, settings, request, options, times)

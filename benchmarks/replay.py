@@ -1,7 +1,7 @@
 """Bars per second through the whole trading loop, against backtrader on the same bars.
 
     uv run python -m benchmarks.replay [--synthetic-symbols 100] [--synthetic-bars 500]
-        [--sample-bars 0] [--no-postgres] [--full-sync]
+        [--sample-bars 0] [--no-postgres]
 
 What runs: ``ma_crossover`` 10/30 (SMA), all-in, 0.1% commission, no slippage, market orders
 filled at the next open (``backtest run``'s execution with these settings) on two bar sets:
@@ -9,21 +9,23 @@ filled at the next open (``backtest run``'s execution with these settings) on tw
 keeps the last N of each, 0: all) and (b) ``--synthetic-symbols`` symbols of
 ``--synthetic-bars`` one-minute bars each on one shared calendar (benchmarks/synthetic.py).
 
-"Ours" is the replay trading loop (benchmarks/_replay_wiring.build_replay): ReplaySource ->
-BarClosed per bar on the bus -> StrategyRunner (incremental ma_crossover) -> SignalDecisions ->
-ExecutionRouter -> PaperBroker -> SqlBrokerJournal (every order state, fill and the venue's
-state committed as it happens; one transaction per broker call) -> a portfolio snapshot per
-bar close (stored 100 at a time, and the rest when the run ends: inside the timing).
-Commits are "relaxed" (``Database.session(relaxed=True)``: SQLite
-``synchronous=NORMAL`` in WAL mode, PostgreSQL ``synchronous_commit=off``; they survive a
-killed process, a power cut may lose the last ones) as a replay's ledger can be produced
-again; ``--full-sync`` measures with commits that wait for the disk. On a migrated SQLite
-file (a temporary directory) and on a PostgreSQL database created for the run on
-127.0.0.1:5432 (user postgres; dropped afterwards; skipped with the reason printed when the
-server is unreachable). Timed: ``TradingLoop.run()`` from the first batch to the last
-(turning the arrays into Bar objects, creating and migrating the database and opening the
-account are set-up, not timed). One warm-up replay and one backtrader run on 200 sample bars
-first (imports, numba's caches).
+"Ours" is what ``trademind trade --mode replay --speed max`` runs: the trade service itself
+(:func:`trademind.services.trade.trade`, benchmarks/_replay_wiring.py) with these execution
+settings (``TradeOptions.config``): the session planned (bars read back from the database,
+the account opened), ReplaySource -> BarClosed per bar on the bus -> StrategyRunner
+(incremental ma_crossover) -> SignalDecisions -> ExecutionRouter -> the resumable paper broker
+-> SqlBrokerJournal, a portfolio snapshot per bar close, the steps committed in blocks (one
+transaction per block, ``trademind/services/trade/blocks.py``; relaxed commits: SQLite
+``synchronous=NORMAL`` in WAL mode, PostgreSQL ``synchronous_commit=off``, see
+docs/trading.md), then the session's summary (orders, fills, metrics). The only addition is
+a timing subclass of the service's paper broker, registered through ``TradeOptions.brokers``.
+On a migrated SQLite file (a temporary directory) and on a PostgreSQL database created for
+the run on 127.0.0.1:5432 (user postgres; dropped afterwards; skipped with the reason printed
+when the server is unreachable). Timed: from the first step's start (the loop's first
+``open_bars``) to ``trade()`` returning (the loop, the last block's commit and the summary);
+storing the bars in the database beforehand, planning the session (reading the bars back,
+opening the account) and turning the arrays into Bar objects are set-up, not timed. One
+warm-up replay and one backtrader run on 200 sample bars first (imports, numba's caches).
 
 "backtrader" is trademind.backtest.reference.run_backtrader on the very same bars and
 settings, timed from computing the strategy's signals (``signals()``) to its outcome, in this
@@ -31,9 +33,10 @@ process, in the same run. The ratio is our bars/s over backtrader's.
 
 Latency: on the synthetic set with SQLite, for every step (one timestamp, every symbol's bar)
 in which at least one order was placed, the seconds from the step's start
-(``time.perf_counter`` as TradingLoop.step begins: the bar close is handed to the loop) to the
-return of the last ``PaperBroker.place_order`` of that step (the order committed and working);
-p50 and p99 over those steps.
+(``time.perf_counter`` as the step's ``open_bars`` begins: the bar close is handed to the
+loop) to the return of the last ``place_order`` of that step (the order working at the venue
+and recorded in the step's open transaction: a block commits after its last step); p50 and
+p99 over those steps.
 
 Wall-clock times on a shared 2-core VM: noisy. Exit status 0 when every measured set is at
 least 2x backtrader's bars/s (goal 10x) and the latency p99 is at most 50 ms; 1 otherwise.
@@ -55,9 +58,8 @@ import numpy as np
 import pandas as pd
 
 from benchmarks._databases import postgres_database, sqlite_database
-from benchmarks._replay_wiring import ACCOUNT, Replay, build_replay
+from benchmarks._replay_wiring import Replay, build_replay
 from trademind.backtest.engine.config import BacktestConfig
-from trademind.brokers.paper import PaperConfig
 from trademind.fills.commission import PercentageCommission
 from trademind.fills.slippage import NoSlippage
 from trademind.strategies.base import Bars
@@ -114,18 +116,6 @@ def backtest_config() -> BacktestConfig:
     )
 
 
-def paper_config(symbols: tuple[str, ...]) -> PaperConfig:
-    config = backtest_config()
-    return PaperConfig(
-        account_id=ACCOUNT,
-        initial_cash=config.initial_cash,
-        commission=config.commission,
-        slippage=config.slippage,
-        sizing=config.sizing,
-        symbols=symbols,
-    )
-
-
 def run_backtrader(name: str, bars: Mapping[str, Bars]) -> Measured:
     from trademind.backtest.reference.backtrader_engine import run_backtrader as engine
     from trademind.strategies.registry import get_strategy, resolve
@@ -142,16 +132,14 @@ def run_backtrader(name: str, bars: Mapping[str, Bars]) -> Measured:
 
 
 def timed_ours(
-    label: str, database: Any, bars: Mapping[str, Bars], timeframe: str, *, relaxed: bool = True
+    label: str, database: Any, bars: Mapping[str, Bars], timeframe: str
 ) -> tuple[Measured, Replay]:
-    config = paper_config(tuple(bars))
     replay = build_replay(
-        database, bars, timeframe=timeframe, config=config, params=PARAMS, relaxed_commits=relaxed
+        database, bars, timeframe=timeframe, config=backtest_config(), params=PARAMS
     )
-    started = time.perf_counter()
     summary = asyncio.run(replay.run())
-    seconds = time.perf_counter() - started
-    return Measured(label, summary.bars, seconds, len(summary.fills)), replay
+    seconds = time.perf_counter() - replay.times.starts[0]
+    return Measured(label, summary.counts.bars_this_run, seconds, len(summary.fills)), replay
 
 
 Databases = Callable[[], AbstractContextManager[tuple[Any, Any]]]
@@ -200,9 +188,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--synthetic-bars", type=int, default=500)
     parser.add_argument("--sample-bars", type=int, default=0, help="last N per symbol (0: all)")
     parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument(
-        "--full-sync", action="store_true", help="commit the replay's ledger waiting for the disk"
-    )
     return parser.parse_args()
 
 
@@ -227,9 +212,7 @@ def main() -> int:
                 continue
             with factory() as (database, _):
                 label = f"ours {name} on {db_name}"
-                measured, replay = timed_ours(
-                    label, database, bars, timeframe, relaxed=not args.full_sync
-                )
+                measured, replay = timed_ours(label, database, bars, timeframe)
             ratio = measured.rate / reference.rate
             passed &= ratio >= SPEED_TARGET
             print(line(measured) + f"  {ratio:6.2f}x backtrader" + fill_note(measured, reference))

@@ -39,11 +39,15 @@ DB_FILE: Final = "trademind.db"
 RUN_TIMEOUT: Final = 240.0
 POLL_SECONDS: Final = 0.002
 
+BLOCK_STEPS: Final = 5
+"""Steps per transaction in the killed runs (the service's default is 500 steps or 0.25 s):
+small blocks so that the kills land inside blocks, whose steps a resume must do again."""
+
 DRIVER: Final = """
 import json, sys
 from trademind.config import load_config
 from trademind.db.session import Database
-from trademind.services.trade import TradeRequest, run_trade
+from trademind.services.trade import TradeOptions, TradeRequest, run_trade
 
 settings = load_config().settings
 database = Database(settings.database_url())
@@ -61,10 +65,10 @@ else:
         account="crash",
         execution={"sizing": "fraction:30%", "stop_loss": "4%"},
     )
-summary = run_trade(database, settings, request)
+summary = run_trade(database, settings, request, TradeOptions(block_steps=BLOCK_STEPS))
 database.dispose()
 print(json.dumps(summary.to_json(), default=str))
-"""
+""".replace("BLOCK_STEPS", str(BLOCK_STEPS))
 
 # The columns compared (everything but surrogate keys, foreign keys and wall-clock times).
 ORDER_COLUMNS: Final = (
@@ -252,8 +256,10 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any],
 
 
 def _random_points(seed: int) -> list[KillPoint]:
+    """Three kills at random moments: a random delay (up to a few blocks' time) after the
+    run's first new snapshot, so that they land while the session still runs."""
     chooser = random.Random(seed)
-    return [KillAfter(chooser.uniform(0.0, 2.0)) for _ in range(3)]
+    return [KillAfter(chooser.uniform(0.0, 0.05)) for _ in range(3)]
 
 
 SCENARIOS: Final[dict[str, list[KillPoint]]] = {

@@ -58,12 +58,22 @@ def request(account: str, **changes: object) -> TradeRequest:
     return TradeRequest(**given)  # type: ignore[arg-type]
 
 
+class NoWait:
+    """A sleeper that does not wait: a paced replay (one step per transaction) at full speed."""
+
+    async def sleep(self, seconds: float) -> None:
+        return None
+
+
 def stop_at(step: int) -> TradeOptions:
+    """Stop after step ``step`` is committed and shown. The session is paced (``1x``, without
+    waiting), so it commits every step; at ``max`` it commits blocks of steps."""
+
     def seen(view: StepView) -> None:
         if view.step == step:
             raise Stop(step)
 
-    return TradeOptions(on_step=seen)
+    return TradeOptions(on_step=seen, sleeper=NoWait())
 
 
 def same_fills(summary: TradeSummary) -> list[tuple[object, ...]]:
@@ -108,8 +118,9 @@ def test_a_stopped_session_resumes_to_the_same_fills_and_equity(
     stops = (1, 37, 120, 121, 250)
     whole = run_trade(database, settings, request("whole"))
     for step in stops:
+        cut = request("cut", resume=step != stops[0], speed="1x")
         with pytest.raises(Stop):
-            run_trade(database, settings, request("cut", resume=step != stops[0]), stop_at(step))
+            run_trade(database, settings, cut, stop_at(step))
     resumed = run_trade(database, settings, TradeRequest(account="cut", resume=True))
     assert resumed.resumed
     assert same_fills(resumed) == same_fills(whole)

@@ -112,6 +112,8 @@ class EventBus:
         self._entries: dict[type[Event], list[_Entry]] = {}
         self._sequence = itertools.count()
         self._pending: set[asyncio.Task[PublishResult]] = set()
+        self._matched: dict[type[Event], list[_Entry]] = {}
+        """:meth:`_matching`'s answers, forgotten whenever a subscription changes."""
 
     # -- subscriptions -------------------------------------------------------------------------
 
@@ -123,12 +125,14 @@ class EventBus:
             raise TypeError(f"handler must be callable, got {handler!r}")
         entry = _Entry(next(self._sequence), event_type, handler)
         self._entries.setdefault(event_type, []).append(entry)
+        self._matched.clear()
         return Subscription(self, entry)
 
     def _remove(self, entry: _Entry) -> None:
         if not entry.active:
             return
         entry.active = False
+        self._matched.clear()
         entries = self._entries.get(entry.event_type, [])
         if entry in entries:
             entries.remove(entry)
@@ -143,7 +147,14 @@ class EventBus:
 
     def _matching(self, event_type: type[Event]) -> list[_Entry]:
         """Active entries whose type is in the event's MRO, in subscription order, each
-        handler once (its earliest subscription)."""
+        handler once (its earliest subscription). Computed once per type and kept until a
+        subscription changes (a bus publishes the same few types at every bar)."""
+        matched = self._matched.get(event_type)
+        if matched is None:
+            matched = self._matched[event_type] = self._match(event_type)
+        return matched
+
+    def _match(self, event_type: type[Event]) -> list[_Entry]:
         found = [entry for cls in event_type.__mro__ for entry in self._entries.get(cls, ())]
         found.sort(key=lambda entry: entry.sequence)
         unique: list[_Entry] = []
@@ -173,18 +184,25 @@ class EventBus:
         return PublishResult(event=event, delivered=delivered, failures=tuple(failures))
 
     async def _run(self, entry: _Entry, event: Event) -> HandlerFailure | None:
-        name = handler_name(entry.handler)
-        started = self._clock.monotonic()
+        timed = self._logger.isEnabledFor(logging.DEBUG)
+        started = self._clock.monotonic() if timed else 0.0
         try:
             outcome = entry.handler(event)
             if inspect.isawaitable(outcome):
                 await outcome
         except Exception as exc:
+            name = handler_name(entry.handler)
             self._logger.exception("handler %s failed for %s", name, event.event_type)
             return HandlerFailure(handler=name, event_type=event.event_type, error=exc)
         finally:
-            elapsed_ms = (self._clock.monotonic() - started) * 1000.0
-            self._logger.debug("handler %s took %.1f ms for %s", name, elapsed_ms, event.event_type)
+            if timed:
+                elapsed_ms = (self._clock.monotonic() - started) * 1000.0
+                self._logger.debug(
+                    "handler %s took %.1f ms for %s",
+                    handler_name(entry.handler),
+                    elapsed_ms,
+                    event.event_type,
+                )
         return None
 
     def publish_nowait(self, event: Event) -> asyncio.Task[PublishResult]:

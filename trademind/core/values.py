@@ -15,6 +15,7 @@ programming errors and raise TypeError or ValueError.
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -125,12 +126,14 @@ def member[E: StrEnum](kind: type[E], value: object, what: str) -> E:
 
 
 SYMBOL_MAX_LENGTH = 32
+_WHITESPACE = re.compile(r"\s")
+"""What ``str.isspace`` calls whitespace (one search instead of a test per character)."""
 """The longest symbol the database holds (``market_data.symbol`` and the ledger's columns)."""
 
 
 def symbol(value: object, what: str = "symbol") -> str:
     """A ticker: non-blank, no whitespace inside, at most :data:`SYMBOL_MAX_LENGTH` characters."""
     ticker = text(value, what, max_length=SYMBOL_MAX_LENGTH)
-    if any(character.isspace() for character in ticker):
+    if _WHITESPACE.search(ticker):
         raise ValidationError(f"{what} must not contain whitespace, got {ticker!r}")
     return ticker

@@ -44,14 +44,25 @@ class OrderBook:
 
     def __init__(self) -> None:
         self._states: dict[str, OrderState] = {}
+        self._working: dict[str, OrderState] = {}
+        """The states not terminal, in the order the book first saw them (a decision asks for
+        its symbol's at every signal: no scan of every order of the session)."""
         self._refused: list[RefusedTransition] = []
+
+    def _keep(self, state: OrderState) -> None:
+        order_id = state.client_order_id
+        self._states[order_id] = state
+        if state.status.is_terminal:
+            self._working.pop(order_id, None)
+        else:
+            self._working[order_id] = state
 
     def apply(self, state: OrderState) -> Applied:
         """Record ``state`` when it is new or a legal move (module docstring)."""
         order_id = state.client_order_id
         known = self._states.get(order_id)
         if known is None:
-            self._states[order_id] = state
+            self._keep(state)
             return Applied.NEW
         if state.status is known.status and (
             state.status is not OrderStatus.PARTIALLY_FILLED
@@ -69,7 +80,7 @@ class OrderBook:
                 known.status.value,
             )
             return Applied.REFUSED
-        self._states[order_id] = state
+        self._keep(state)
         return Applied.MOVED
 
     def get(self, client_order_id: str) -> OrderState | None:
@@ -89,8 +100,8 @@ class OrderBook:
         """Orders not in a terminal status (of ``symbol`` only, if given)."""
         return tuple(
             state
-            for state in self._states.values()
-            if not state.status.is_terminal and (symbol is None or state.order.symbol == symbol)
+            for state in self._working.values()
+            if symbol is None or state.order.symbol == symbol
         )
 
     def working_id(self, symbol: str, side: OrderSide) -> str | None:

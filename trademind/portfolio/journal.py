@@ -13,7 +13,7 @@ idempotent on the fill's execution id (unique per account). The account must exi
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -24,6 +24,8 @@ from trademind.db.models import BrokerState
 from trademind.db.models import Order as OrderRow
 from trademind.db.types import to_exact_decimal
 from trademind.portfolio import rows
+from trademind.portfolio.fill_writes import FillWrites
+from trademind.portfolio.order_writes import OrderWrites
 from trademind.portfolio.store import LedgerStore
 
 if TYPE_CHECKING:
@@ -72,6 +74,9 @@ class SqlBrokerJournal:
         self._database = database
         self._accounts: dict[str, AccountInfo] = {}
         self._ledgers: dict[str, Ledger] = {}
+        self._orders = OrderWrites()
+        self._fills = FillWrites()
+        self._depth = 0
 
     def _account(self, name: str) -> AccountInfo:
         if name not in self._accounts:
@@ -88,27 +93,34 @@ class SqlBrokerJournal:
     def transaction(self) -> Iterator[None]:
         """Every write inside the block in one transaction (nested blocks join it), committed
         when it exits; on an exception nothing is committed and the ledgers are dropped (they
-        may hold fills that were not stored; they are loaded again when next needed)."""
+        may hold fills that were not stored; they are loaded again when next needed). Order
+        states recorded inside are written as it ends (:mod:`~trademind.portfolio.order_writes`)."""
         try:
-            with self.store.transaction():
-                yield
+            with self.store.transaction() as session:
+                self._depth += 1
+                try:
+                    yield
+                    if self._depth == 1:
+                        self._orders.flush(session.connection())
+                        self._fills.flush(session.connection())
+                finally:
+                    self._depth -= 1
         except BaseException:
+            self._orders.clear()
+            self._fills.clear()
             self._ledgers.clear()
             raise
 
+    def _write_orders(self) -> None:
+        if self._orders:
+            with self.store.transaction() as session:
+                self._orders.flush(session.connection())
+
     def record_order(self, account: str, state: OrderState) -> None:
-        info = self._account(account)
-        with self.store.transaction() as session:
-            row = session.scalars(
-                sa.select(OrderRow).where(
-                    OrderRow.account_id == info.id,
-                    OrderRow.client_order_id == state.client_order_id,
-                )
-            ).one_or_none()
-            if row is None:
-                session.add(rows.new_order_row(info, state))
-            else:
-                rows.update_order_row(row, state)
+        """Insert or update the order's row: now, or as the journal's transaction ends."""
+        self._orders.add(self._account(account), state)
+        if self._depth == 0:
+            self._write_orders()
 
     def record_fill(self, account: str, fill: Fill) -> bool:
         """Store ``fill`` as the database keeps it (8 decimals, :func:`stored_fill`) and apply
@@ -116,6 +128,9 @@ class SqlBrokerJournal:
         the ledger again from the database (a resume) hold exactly the same book."""
         fill = stored_fill(fill)
         ledger = self.ledger(account)
+        if self._depth > 0:  # written as the transaction ends
+            return self._fills.book(self._account(account), ledger, fill, self.store.clock.now())
+        self._write_orders()  # the fill's row names its order's
         try:
             return self.store.record_fill(self._account(account), ledger, fill)
         except BaseException:
@@ -126,12 +141,17 @@ class SqlBrokerJournal:
         """Store a snapshot of the account (see :meth:`Ledger.mark`)."""
         self.store.save_snapshot(self._account(account), snapshot)
 
+    def record_snapshots(self, account: str, snapshots: Sequence[LedgerSnapshot]) -> None:
+        """Store several snapshots of the account in one transaction (one statement)."""
+        self.store.save_snapshots(self._account(account), snapshots)
+
     def has_snapshot(self, account: str, ts: datetime) -> bool:
         """Whether a snapshot of the account at ``ts`` is stored."""
         return self.store.has_snapshot(self._account(account), ts)
 
     def load_orders(self, account: str) -> list[OrderState]:
         info = self._account(account)
+        self._write_orders()
         with self.store.transaction() as session:
             found = session.scalars(
                 sa.select(OrderRow)
@@ -141,6 +161,10 @@ class SqlBrokerJournal:
             return [rows.order_state_from_row(row) for row in found]
 
     def load_fills(self, account: str) -> list[Fill]:
+        self._write_orders()
+        if self._fills:
+            with self.store.transaction() as session:
+                self._fills.flush(session.connection())
         return self.store.fills(self._account(account))
 
     def save_state(self, account: str, name: str, document: dict[str, Any]) -> None:

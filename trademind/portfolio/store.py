@@ -40,6 +40,32 @@ if TYPE_CHECKING:
 
 
 _SNAPSHOTS: Final = cast(sa.Table, PortfolioSnapshot.__table__)
+_TRADES: Final = cast(sa.Table, Trade.__table__)
+_ORDERS: Final = cast(sa.Table, OrderRow.__table__)
+_HOLDINGS: Final = cast(sa.Table, Holding.__table__)
+_TRADE_OF_EXECUTION: Final = sa.select(_TRADES.c.id).where(
+    _TRADES.c.account_id == sa.bindparam("account"),
+    _TRADES.c.broker_execution_id == sa.bindparam("execution"),
+)
+_ORDER_OF_FILL: Final = sa.select(_ORDERS.c.id, _ORDERS.c.strategy).where(
+    _ORDERS.c.account_id == sa.bindparam("account"),
+    _ORDERS.c.client_order_id == sa.bindparam("order_key"),
+)
+_ADD_COMMISSION: Final = (
+    sa.update(_ORDERS)
+    .where(_ORDERS.c.id == sa.bindparam("row"))
+    .values(
+        commission=_ORDERS.c.commission + sa.bindparam("amount", type_=_ORDERS.c.commission.type)
+    )
+)
+_INSERT_TRADE: Final = sa.insert(_TRADES)
+_HOLDING_KEY: Final = (
+    _HOLDINGS.c.account_id == sa.bindparam("account"),
+    _HOLDINGS.c.symbol == sa.bindparam("holding_symbol"),
+)
+_UPDATE_HOLDING: Final = sa.update(_HOLDINGS).where(*_HOLDING_KEY)
+_DELETE_HOLDING: Final = sa.delete(_HOLDINGS).where(*_HOLDING_KEY)
+_INSERT_HOLDING: Final = sa.insert(_HOLDINGS)
 
 
 class UnknownAccountError(ValidationError):
@@ -143,11 +169,12 @@ class LedgerStore:
         return Ledger.replayed(account.name, account.starting_cash, self.fills(account))
 
     def fills(self, account: AccountInfo) -> list[Fill]:
+        """The account's fills in the order they were stored (read without the ORM: the
+        columns a fill needs have the ``trades`` row's names)."""
+        query = sa.select(_TRADES).where(_TRADES.c.account_id == account.id).order_by(_TRADES.c.id)
         with self.transaction() as session:
-            found = session.scalars(
-                sa.select(Trade).where(Trade.account_id == account.id).order_by(Trade.id)
-            ).all()
-            return [rows.fill_from_row(row) for row in found]
+            found = session.connection().execute(query)
+            return [rows.fill_from_row(cast(Trade, row)) for row in found]
 
     def record_fill(
         self,
@@ -170,9 +197,12 @@ class LedgerStore:
         one :meth:`load_ledger` rebuilds after a restart (average costs, realised P&L)."""
         fill = stored_fill(fill)
         with self.transaction() as session:
-            if self._stored(session, account, fill):
+            connection = session.connection()
+            if self._stored(connection, account, fill):
                 return False
-            order = self._order_row(session, account, fill.order_id)
+            order = connection.execute(
+                _ORDER_OF_FILL, {"account": account.id, "order_key": fill.order_id}
+            ).first()
             before = ledger.realized_pnl
             if not ledger.apply(fill):
                 return False
@@ -184,26 +214,17 @@ class LedgerStore:
                 agent_signals=dict(agent_signals or {}),
                 reasoning=reasoning,
             )
-            session.add(rows.row_from_fill(account, fill, context))
+            connection.execute(
+                _INSERT_TRADE, _set_columns(rows.row_from_fill(account, fill, context))
+            )
             if order is not None:
-                order.commission += fill.commission
-            self._write_holding(session, account, ledger, fill.symbol)
+                connection.execute(_ADD_COMMISSION, {"row": order.id, "amount": fill.commission})
+            self._write_holding(connection, account, ledger, fill.symbol)
         return True
 
     def save_snapshot(self, account: AccountInfo, snapshot: LedgerSnapshot) -> None:
         """Store ``snapshot`` (replacing one of the same account and time)."""
-        with self.transaction() as session:
-            existing = session.scalars(
-                sa.select(PortfolioSnapshot).where(
-                    PortfolioSnapshot.account_id == account.id,
-                    PortfolioSnapshot.ts == snapshot.ts,
-                )
-            ).one_or_none()
-            if existing is None:
-                session.add(rows.new_snapshot_row(account, snapshot))
-                return
-            for name, value in rows.snapshot_values(snapshot).items():
-                setattr(existing, name, value)
+        self.save_snapshots(account, (snapshot,))
 
     def save_snapshots(self, account: AccountInfo, snapshots: Sequence[LedgerSnapshot]) -> None:
         """Store ``snapshots`` in one transaction (each replacing one of the same account and
@@ -225,13 +246,20 @@ class LedgerStore:
             connection.execute(sa.insert(table), rows_)
 
     def snapshots(self, account: AccountInfo, since: datetime | None = None) -> list[LedgerPoint]:
-        """The account's stored snapshots (oldest first), from ``since`` when given."""
-        query = sa.select(PortfolioSnapshot).where(PortfolioSnapshot.account_id == account.id)
+        """The account's stored snapshots (oldest first), from ``since`` when given (the
+        headline columns only, read without the ORM: a session holds one per bar)."""
+        table = _SNAPSHOTS
+        query = sa.select(table.c.ts, table.c.cash, table.c.equity, table.c.realized_pnl).where(
+            table.c.account_id == account.id
+        )
         if since is not None:
-            query = query.where(PortfolioSnapshot.ts >= since)
+            query = query.where(table.c.ts >= since)
         with self.transaction() as session:
-            found = session.scalars(query.order_by(PortfolioSnapshot.ts)).all()
-            return [_point(row) for row in found]
+            found = session.connection().execute(query.order_by(table.c.ts))
+            return [
+                LedgerPoint(ts=row.ts, cash=row.cash, equity=row.equity, realized=row.realized_pnl)
+                for row in found
+            ]
 
     def has_snapshot(self, account: AccountInfo, ts: datetime) -> bool:
         """Whether a snapshot of the account at ``ts`` is stored."""
@@ -277,41 +305,34 @@ class LedgerStore:
     # helpers --------------------------------------------------------------------------------
 
     @staticmethod
-    def _stored(session: Session, account: AccountInfo, fill: Fill) -> bool:
+    def _stored(connection: sa.Connection, account: AccountInfo, fill: Fill) -> bool:
         if fill.execution_id is None:
             return False
-        found = session.scalar(
-            sa.select(Trade.id).where(
-                Trade.account_id == account.id, Trade.broker_execution_id == fill.execution_id
-            )
-        )
+        found = connection.execute(
+            _TRADE_OF_EXECUTION, {"account": account.id, "execution": fill.execution_id}
+        ).first()
         return found is not None
 
-    @staticmethod
-    def _order_row(session: Session, account: AccountInfo, client_order_id: str) -> OrderRow | None:
-        return session.scalars(
-            sa.select(OrderRow).where(
-                OrderRow.account_id == account.id, OrderRow.client_order_id == client_order_id
-            )
-        ).one_or_none()
-
     def _write_holding(
-        self, session: Session, account: AccountInfo, ledger: Ledger, symbol: str
+        self, connection: sa.Connection, account: AccountInfo, ledger: Ledger, symbol: str
     ) -> None:
-        row = session.scalars(
-            sa.select(Holding).where(Holding.account_id == account.id, Holding.symbol == symbol)
-        ).one_or_none()
+        keys = {"account": account.id, "holding_symbol": symbol}
         position = ledger.position(symbol)
         if position is None:
-            if row is not None:
-                session.delete(row)
+            connection.execute(_DELETE_HOLDING, keys)
             return
         now = self.clock.now()
-        if row is None:
-            session.add(rows.new_holding_row(account, position, now))
-            return
-        for name, value in rows.holding_values(position, now).items():
-            setattr(row, name, value)
+        values = rows.holding_values(position, now)
+        if connection.execute(_UPDATE_HOLDING, {**keys, **values}).rowcount == 0:
+            connection.execute(
+                _INSERT_HOLDING, _set_columns(rows.new_holding_row(account, position, now))
+            )
+
+
+def _set_columns(row: object) -> dict[str, Any]:
+    """The column values set on a new ORM row (defaults left to the table), for a Core
+    INSERT: what the ledger writes at every fill, without the ORM's unit of work."""
+    return {key: value for key, value in vars(row).items() if not key.startswith("_")}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -322,10 +343,6 @@ class LedgerPoint:
     cash: Decimal
     equity: Decimal
     realized: Decimal | None
-
-
-def _point(row: PortfolioSnapshot) -> LedgerPoint:
-    return LedgerPoint(ts=row.ts, cash=row.cash, equity=row.equity, realized=row.realized_pnl)
 
 
 def stored_fill(fill: Fill) -> Fill:

@@ -14,6 +14,10 @@ For each batch (every symbol's bar of one timestamp) from a
 4. ``venue.close_bars(bars)`` (fills at the close, positions marked);
 5. the :class:`~trademind.runtime.ledger_hook.LedgerHook` with the step's fills and marks.
 
+With ``step_scope`` every step runs inside the context manager it makes (the trade service's
+replay: one database transaction per step, see
+:meth:`~trademind.brokers.paper.PaperBroker.one_write`).
+
 This is the backtest engine's order of events, so a simulated venue with the backtest's fill
 rules fills as the backtest does. Live mode refuses to start (:func:`check_mode`).
 """
@@ -21,6 +25,8 @@ rules fills as the backtest does. Live mode refuses to start (:func:`check_mode`
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -93,6 +99,7 @@ class TradingLoop:
         bus: EventBus,
         ledger: LedgerHook | None = None,
         decider: DecisionMaker | None = None,
+        step_scope: Callable[[], AbstractContextManager[object]] | None = None,
     ) -> None:
         self._mode = check_mode(mode)
         self._source = source
@@ -102,6 +109,7 @@ class TradingLoop:
         self._bus = bus
         self._ledger = ledger
         self._decider: DecisionMaker = decider or SignalDecisions()
+        self._step_scope = step_scope or nullcontext
         self._venue = broker if isinstance(broker, SimulatedVenue) else None
         self._account = broker.account_id
         self._step = _Step()
@@ -140,13 +148,14 @@ class TradingLoop:
     async def step(self, batch: BarBatch) -> None:
         """Run one timestamp (module docstring, steps 1 to 5)."""
         self._step = _Step()
-        if self._venue is not None:
-            await self._venue.open_bars(batch.bars)
-        signals = await self._close_bars(batch)
-        decisions = await self._decide(batch, signals)
-        if self._venue is not None:
-            await self._venue.close_bars(batch.bars)
-        await self._record(batch, decisions)
+        with self._step_scope():
+            if self._venue is not None:
+                await self._venue.open_bars(batch.bars)
+            signals = await self._close_bars(batch)
+            decisions = await self._decide(batch, signals)
+            if self._venue is not None:
+                await self._venue.close_bars(batch.bars)
+            await self._record(batch, decisions)
 
     async def _close_bars(self, batch: BarBatch) -> list[Signal]:
         signals: list[Signal] = []

@@ -10,7 +10,8 @@ restart after a crash does).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 
 from trademind.brokers.base import Publish, validate_order
@@ -65,6 +66,7 @@ class PaperBroker:
         self._venue, self._executions = _restored(config, saved)
         self._outbox: list[outbox.Entry] = []
         self._events: list[Event] = []
+        self._one_write = False
 
     @property
     def name(self) -> str:
@@ -76,22 +78,6 @@ class PaperBroker:
 
     async def connect(self) -> None:
         self._connected = True
-        await self._reconcile()
-
-    async def _reconcile(self) -> None:
-        """Make the venue agree with the journal where a process stopped between the two
-        writes of a cancel: the order's CANCELLED state was journaled, the venue state saved
-        before it still works the order. The cancel is applied again (its state is the one
-        journaled, so nothing is reported twice)."""
-        changed = False
-        for book in self._venue.books.values():
-            for working in (book.entry, book.exit):
-                state = None if working is None else self._states.get(working.order_id)
-                if state is not None and state.reason == CANCELLED_BY_REQUEST:
-                    changed |= self._venue.cancel(book, state.client_order_id, state.reason)
-        if changed:
-            self._flush()
-            await self._commit()
 
     async def disconnect(self) -> None:
         self._connected = False
@@ -105,12 +91,7 @@ class PaperBroker:
         )
         known = self._states.get(order.client_order_id)
         if known is not None:  # idempotent: the same client order id is one order
-            if self._lost(known):
-                self._require_connected()
-                self._enter(known.order)
-                self._flush()
-                await self._commit()
-            return self._states[order.client_order_id]
+            return known
         self._require_connected()
         now = self._clock.now()
         market_open = self._config.is_market_open is None or self._config.is_market_open(now)
@@ -122,18 +103,6 @@ class PaperBroker:
             self._flush()
         await self._commit()
         return self._states[order.client_order_id]
-
-    def _lost(self, state: OrderState) -> bool:
-        """Journaled as working, yet not at the venue: the process stopped after storing the
-        order and before saving the venue state. Placing it again (a resumed loop re-deriving
-        the same decision on the same bar) enters it then."""
-        if state.status.is_terminal or state.filled_quantity > 0:
-            return False
-        book = self._venue.books.get(state.order.symbol)
-        if book is None:
-            return True
-        held = (book.entry, book.exit)
-        return all(o is None or o.order_id != state.client_order_id for o in held)
 
     def _enter(self, order: Order) -> None:
         book = self._venue.book(order.symbol)
@@ -238,12 +207,35 @@ class PaperBroker:
             OrderStatusChanged(occurred_at=state.updated_at, account=self.account_id, state=state)
         )
 
+    @contextmanager
+    def one_write(self) -> Iterator[None]:
+        """Every venue step inside the block (bars opened and closed, orders placed or
+        cancelled) in one journal transaction, the venue state saved once, as the block ends:
+        what a replay's loop wraps each of its steps in (with the step's snapshot).
+
+        The order states and fills go straight to the journal (the transaction makes them and
+        the state one write, so no outbox is needed); the events are published as the steps
+        happen, before the commit: a crash takes them and the whole block back together (the
+        subscribers live in this process), and a resume does the block again."""
+        if self._one_write:
+            yield
+            return
+        with self._journal.transaction():
+            self._one_write = True
+            try:
+                yield
+                self._save([])
+            finally:
+                self._one_write = False
+
     async def _commit(self) -> None:
         """Save the venue state with the step's outbox (one write), journal the outbox, then
-        publish the step's events (:mod:`~trademind.brokers.paper.outbox`)."""
+        publish the step's events (:mod:`~trademind.brokers.paper.outbox`); inside
+        :meth:`one_write` the state is saved when the block ends."""
         entries, self._outbox = self._outbox, []
         events, self._events = self._events, []
-        self._save(entries)
+        if not self._one_write:
+            self._save(entries)
         outbox.record(self._journal, self.account_id, entries)
         for event in events:
             await self._publish(event)

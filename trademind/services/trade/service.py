@@ -15,7 +15,9 @@ through the live trading loop, with the paper broker and the ledger in the datab
 5. the loop runs (:class:`~trademind.runtime.trading_loop.TradingLoop`): a
    :class:`~trademind.runtime.bar_sources.ReplaySource`, the strategies bar by bar, the
    :class:`~trademind.execution.router.ExecutionRouter`, a resumable paper broker on the
-   database journal and a :class:`~trademind.services.trade.hook.SnapshotHook`.
+   database journal and a :class:`~trademind.services.trade.hook.SnapshotHook`, the steps
+   committed in blocks (:mod:`~trademind.services.trade.blocks`; a replay's commits are
+   relaxed: see docs/trading.md).
 
 On a resume the venue state and orders come from the journal, the strategies are warmed up on
 the bars already processed (signals are causal, so they come out the same), and the loop goes
@@ -52,6 +54,7 @@ from trademind.runtime.pacing import AsyncioSleeper, Sleeper
 from trademind.runtime.strategy_runner import StrategyRunner
 from trademind.runtime.trading_loop import LoopSummary, TradingLoop
 from trademind.services.trade import results
+from trademind.services.trade.blocks import MAX_STEPS, StepBlocks
 from trademind.services.trade.hook import SnapshotHook
 from trademind.services.trade.plan import (
     TradePlan,
@@ -86,6 +89,7 @@ if TYPE_CHECKING:
     from trademind.backtest.engine.config import BacktestConfig
     from trademind.config import Settings
     from trademind.db.session import Database
+    from trademind.execution.factory import BrokerFactory
     from trademind.portfolio.book import LedgerSnapshot
     from trademind.services.trade.paper_parts import PaperParts
 
@@ -100,7 +104,14 @@ class TradeOptions:
     (waiting between bars at ``1x``/``60x``), ``on_step`` (sees every bar close: the live view),
     ``config`` (an engine config replacing the one the options build: tests, benchmarks) and
     ``bus`` (the event bus the session publishes on, so a caller can subscribe to its
-    ``BarClosed``, ``OrderStatusChanged``, ``OrderFilled``... events; default a new one)."""
+    ``BarClosed``, ``OrderStatusChanged``, ``OrderFilled``... events; default a new one) and
+    ``brokers`` (the broker factory the session builds its ``paper`` broker with, from a
+    :class:`~trademind.services.trade.wiring.PaperBrokerSpec`; default
+    :func:`~trademind.services.trade.wiring.broker_factory`: a benchmark registers a
+    :class:`~trademind.services.trade.progress.ResumableBroker` that times its calls) and
+    ``block_steps`` (the most steps one transaction holds at ``--speed max``; default
+    :data:`~trademind.services.trade.blocks.MAX_STEPS`: the kill -9 test uses small blocks so
+    that its kills land inside them)."""
 
     clock: Clock | None = None
     data_dir: Path | None = None
@@ -109,6 +120,8 @@ class TradeOptions:
     config: BacktestConfig | None = None
     bus: EventBus | None = None
     paper: PaperParts | None = None
+    brokers: BrokerFactory | None = None
+    block_steps: int | None = None
 
 
 def run_trade(
@@ -216,13 +229,14 @@ async def _run(
         return await run_paper(database, plan, options, wall, options.paper or PaperParts())
     first = plan.session.start or wall.now()
     clock = ReplayClock(first, wall)
-    journal = SqlBrokerJournal(database, clock)
+    journal = SqlBrokerJournal(database, clock, relaxed_commits=plan.mode is TradingMode.REPLAY)
     progress = ProgressJournal(journal)
     bus = options.bus or EventBus(clock=clock)
     spec = PaperBrokerSpec(
         config=plan.paper_config, journal=progress, publish=bus.publish, clock=clock
     )
-    broker = cast("ResumableBroker", broker_factory().create_broker("paper", spec))
+    brokers = options.brokers or broker_factory()
+    broker = cast("ResumableBroker", brokers.create_broker("paper", spec))
     groups = merge_in_time_order([bars_from_arrays(one, plan.timeframe) for one in plan.bars])
     live = _Live(total=len(groups))
     runner = StrategyRunner(plan.setups)
@@ -246,6 +260,8 @@ async def _run(
             speed=plan.speed,
             sleeper=None if plan.speed.is_max else (options.sleeper or AsyncioSleeper()),
         )
+        block = (options.block_steps or MAX_STEPS) if plan.speed.is_max else 1
+        blocks = StepBlocks(broker, hook, clock.monotonic, max_steps=block)
         loop = TradingLoop(
             mode=plan.mode,
             source=source,
@@ -254,8 +270,12 @@ async def _run(
             strategies=runner,
             bus=bus,
             ledger=hook,
+            step_scope=blocks.step,
         )
-        loop_summary = await loop.run()
+        try:
+            loop_summary = await loop.run()
+        finally:
+            blocks.close()
     return await _summary(plan, broker, journal, len(groups), loop_summary)
 
 
