@@ -33,7 +33,9 @@ from typing import Any, Final
 
 import pytest
 
-pytestmark = pytest.mark.slow
+# Real subprocesses killed and resumed: minutes of CPU. Left out of the default run, run by
+# `.ci/run` and by `uv run pytest -m scenario`.
+pytestmark = [pytest.mark.slow, pytest.mark.scenario]
 
 ACCOUNT: Final = "crash"
 DB_FILE: Final = "trademind.db"
