@@ -5,11 +5,17 @@ own PostgreSQL database and its own Redis key prefix, removed at the end of the 
 service is unreachable its tests skip with the reason; with ``TRADEMIND_REQUIRE_SERVICES=1``
 (set by ``.ci/run``) they fail instead, so CI always exercises them. The real market data set
 (``../shared/data``) follows the same rule: tests find it through ``support.shared_data``.
+
+Migrating a new SQLite file with Alembic costs a few tenths of a second, hundreds of times a
+run; the tests that need a migrated database, not a migration, copy one migrated once per
+run instead (:func:`migrated_sqlite_template`; ``database`` and ``migrated_data_dir``). The
+migrations themselves are tested on new files (``test_migrations.py``, ``test_db_*``).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
@@ -137,13 +143,46 @@ def postgres_schema_url(postgres_database_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database file migrated to the newest revision by Alembic, once per run: copy
+    it (:func:`copy_migrated_sqlite`), never open it."""
+    from trademind.db.session import Database
+
+    path = tmp_path_factory.mktemp("migrated-template") / "trademind.db"
+    database = Database(f"sqlite:///{path}")
+    database.ensure_schema()
+    database.dispose()
+    assert not path.with_name(f"{path.name}-wal").exists(), "the template must be one file"
+    return path
+
+
+def copy_migrated_sqlite(template: Path, target: Path) -> Path:
+    """``target``: a new copy of the migrated template (its parent made when missing)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    assert not target.exists(), f"{target} exists already"
+    shutil.copyfile(template, target)
+    return target
+
+
+@pytest.fixture
+def migrated_data_dir(isolated_environment: Path, migrated_sqlite_template: Path) -> Path:
+    """The test's data directory holding a migrated, empty ``trademind.db`` (the default
+    database), for command-line tests about anything but creating or migrating it."""
+    copy_migrated_sqlite(migrated_sqlite_template, isolated_environment / "trademind.db")
+    return isolated_environment
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A migrated TradeMind database: once on SQLite, once in a fresh PostgreSQL schema."""
+    """A migrated TradeMind database: once on SQLite (a copy of the run's migrated template),
+    once in a fresh PostgreSQL schema."""
     from trademind.db.session import Database
 
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'db' / 'trademind.db'}"
+        template = request.getfixturevalue("migrated_sqlite_template")
+        path = copy_migrated_sqlite(template, tmp_path / "db" / "trademind.db")
+        url = f"sqlite:///{path}"
     else:
         url = str(request.getfixturevalue("postgres_schema_url"))
     database = Database(url)

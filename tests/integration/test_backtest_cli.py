@@ -1,8 +1,9 @@
 """`trademind backtest ...` end to end through the real command tree on SQLite.
 
-Every test starts with an empty data directory (the autouse fixture), so the bundled sample is
-what the README's offline promise rests on: a symbol without stored bars is served from it,
-with a notice. Runs are stored and read back through `results`, `list` and `export`.
+Every test starts with a data directory holding only a migrated, empty database (no bars, no
+runs), so the bundled sample is what the README's offline promise rests on: a symbol without
+stored bars is served from it, with a notice. Runs are stored and read back through `results`,
+`list` and `export`.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ METRICS = {
     "beta",
     "probabilistic_sharpe",
 }
+
+
+# A migrated, empty database in the data directory (no bars, no runs): what is tested here is
+# the command, not creating the database (test_db_cli.py, test_migrations.py).
+pytestmark = pytest.mark.usefixtures("migrated_data_dir")
 
 
 @pytest.fixture

@@ -93,6 +93,11 @@ FAILURES: list[tuple[tuple[str, ...], str]] = [
 ]
 
 
+# A migrated, empty database in the data directory (no bars, no runs): what is tested here is
+# the command, not creating the database (test_db_cli.py, test_migrations.py).
+pytestmark = pytest.mark.usefixtures("migrated_data_dir")
+
+
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
     return Cli(capsys)

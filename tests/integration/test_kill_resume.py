@@ -2,8 +2,9 @@
 and resumed with ``--resume`` (killed again, sometimes) ends with exactly the ledger, orders
 and fills of the same session run without interruption.
 
-Each run is a real subprocess (:data:`DRIVER`: the trade service on a SQLite file database in
-its own data directory, the bundled sample's bars). The kill points are chosen by polling the
+Each run is a real subprocess: the `trademind trade` command line (``python -m trademind``,
+:data:`NEW_SESSION`, then ``trade --resume``) on a SQLite file database in its own data
+directory, trading the bundled sample's bars. The kill points are chosen by polling the
 database from this process: a run is killed as soon as the number of fills, orders or
 snapshots passes a threshold (so the kill lands inside the step that wrote that row, or just
 after it), or after a seeded random delay from the session's first snapshot. There is no
@@ -32,43 +33,28 @@ from typing import Any, Final
 
 import pytest
 
-pytestmark = pytest.mark.slow
+# Real subprocesses killed and resumed: minutes of CPU. Left out of the default run, run by
+# `.ci/run` and by `uv run pytest -m scenario`.
+pytestmark = [pytest.mark.slow, pytest.mark.scenario]
 
 ACCOUNT: Final = "crash"
 DB_FILE: Final = "trademind.db"
 RUN_TIMEOUT: Final = 240.0
 POLL_SECONDS: Final = 0.002
 
-BLOCK_STEPS: Final = 5
-"""Steps per transaction in the killed runs (the service's default is 500 steps or 0.25 s):
-small blocks so that the kills land inside blocks, whose steps a resume must do again."""
-
-DRIVER: Final = """
-import json, sys
-from trademind.config import load_config
-from trademind.db.session import Database
-from trademind.services.trade import TradeOptions, TradeRequest, run_trade
-
-settings = load_config().settings
-database = Database(settings.database_url())
-database.ensure_schema()
-if sys.argv[1] == "resume":
-    request = TradeRequest(account="crash", resume=True)
-else:
-    request = TradeRequest(
-        mode="replay",
-        symbols=("AAPL", "NVDA", "TSLA"),
-        strategy="ma_crossover",
-        params={"fast": "3", "slow": "8"},
-        start=__import__("datetime").date(2020, 1, 1),
-        end=__import__("datetime").date(2020, 10, 31),
-        account="crash",
-        execution={"sizing": "fraction:30%", "stop_loss": "4%"},
-    )
-summary = run_trade(database, settings, request, TradeOptions(block_steps=BLOCK_STEPS))
-database.dispose()
-print(json.dumps(summary.to_json(), default=str))
-""".replace("BLOCK_STEPS", str(BLOCK_STEPS))
+NEW_SESSION: Final = (
+    "--mode", "replay",
+    "--symbols", "AAPL,NVDA,TSLA",
+    "--strategy", "ma_crossover",
+    "--param", "fast=3",
+    "--param", "slow=8",
+    "--start", "2020-01-01",
+    "--end", "2020-10-31",
+    "--sizing", "fraction:30%",
+    "--stop-loss", "4%",
+    "--speed", "max",
+)  # fmt: skip
+"""The session's `trademind trade` options (the bundled sample's bars: nothing is stored)."""
 
 # The columns compared (everything but surrogate keys, foreign keys and wall-clock times).
 ORDER_COLUMNS: Final = (
@@ -110,16 +96,27 @@ KillPoint = KillAt | KillAfter
 
 
 def _environment(data_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
+    """This process's environment without any TradeMind setting (the module's reference run
+    starts before the test's isolated environment does) and with the run's own data, config
+    and cache directories."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("TRADEMIND")}
     env["TRADEMIND__APP__DATA_DIR"] = str(data_dir)
+    env["XDG_CONFIG_HOME"] = str(data_dir / "xdg-config")
+    env["XDG_CACHE_HOME"] = str(data_dir / "xdg-cache")
     env["PYTHONHASHSEED"] = "0"
     return env
+
+
+def _command(*, resume: bool) -> list[str]:
+    """The `trademind trade` command line of a new session or of its resumption."""
+    session = ("--resume", "--account", ACCOUNT) if resume else (*NEW_SESSION, "--account", ACCOUNT)
+    return [sys.executable, "-m", "trademind", "--format", "json", "trade", *session]
 
 
 def _start(data_dir: Path, *, resume: bool) -> subprocess.Popen[str]:
     data_dir.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
-        [sys.executable, "-c", DRIVER, "resume" if resume else "new"],
+        _command(resume=resume),
         env=_environment(data_dir),
         cwd=data_dir,
         stdout=subprocess.PIPE,
@@ -145,7 +142,12 @@ def _count(db: Path, table: str) -> int:
 def _finish(process: subprocess.Popen[str]) -> dict[str, Any]:
     stdout, stderr = process.communicate(timeout=RUN_TIMEOUT)
     assert process.returncode == 0, f"run failed ({process.returncode}):\n{stderr[-4000:]}"
-    summary: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
+    return _summary(stdout)
+
+
+def _summary(stdout: str) -> dict[str, Any]:
+    """The session's summary: the one JSON document `trade --format json` prints."""
+    summary: dict[str, Any] = json.loads(stdout)
     return summary
 
 
@@ -180,8 +182,9 @@ def _run_killed(data_dir: Path, points: list[KillPoint]) -> tuple[dict[str, Any]
     for point in points:
         process = _start(data_dir, resume=resume)
         if not _kill_when(process, db, point):
-            assert process.returncode == 0, process.communicate()[1][-4000:]
-            return json.loads(process.communicate()[0].strip().splitlines()[-1]), kills
+            stdout, stderr = process.communicate()
+            assert process.returncode == 0, stderr[-4000:]
+            return _summary(stdout), kills
         kills += 1
         resume = True
     return _finish(_start(data_dir, resume=resume)), kills
@@ -256,10 +259,8 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any],
 
 
 def _random_points(seed: int) -> list[KillPoint]:
-    """Three kills at random moments: a random delay (up to a few blocks' time) after the
-    run's first new snapshot, so that they land while the session still runs."""
     chooser = random.Random(seed)
-    return [KillAfter(chooser.uniform(0.0, 0.05)) for _ in range(3)]
+    return [KillAfter(chooser.uniform(0.0, 0.4)) for _ in range(3)]  # a session lasts ~1 s
 
 
 SCENARIOS: Final[dict[str, list[KillPoint]]] = {

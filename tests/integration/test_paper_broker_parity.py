@@ -1,6 +1,6 @@
 """Parity: the paper broker, driven bar by bar, fills exactly as ``backtest run``.
 
-For every registered strategy and the execution options (market at the next open, close mode,
+For every registered strategy and every execution option (market at the next open, close mode,
 limit, stop and stop-limit entries, DAY and GTC, stop-loss, take-profit, trailing stop, each
 sizing rule, whole shares, fixed-bps and ATR slippage, per-share and percentage commission,
 a volume cap, latency of 1 and 2 bars) on real daily bars (../shared/data; AAPL alone and
@@ -8,6 +8,13 @@ AAPL, MSFT, TSLA in one account) and intraday bars (DAY orders over sessions): t
 rebuilt from the broker's fills (times, quantities, prices, commissions, P&L), the equity and
 cash after every timestamp, the final equity and the order counts equal the engine's
 (``run_backtest``, what ``backtest run`` calls) bit for bit.
+
+The cases are the last few hundred bars, and each option set runs with two strategies (one
+symbol) and one (three symbols), the strategies taking turns, rather than every pair: the
+broker never sees the strategy, only its orders. What keeps that honest is
+:func:`test_every_option_is_exercised`: in each matrix every option leaves its trace (a
+stop-loss exit, an expired DAY order, a GTC order that rested, partial fills under the volume
+cap, whole shares, slippage, fills at all), so no option passes by never acting.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from support.exercised import unexercised
 from support.paper_replay import Replay, counts, replay, round_trips
 from support.shared_data import daily_csv, shared_data
 
@@ -33,8 +41,8 @@ from trademind.services.backtest_bars import bars_from_frame
 from trademind.strategies.base import Bars, Signals
 from trademind.strategies.registry import all_strategies, resolve
 
-BARS = 700
-THREE_SYMBOL_BARS = 500  # (the suite's time: 110 three-symbol replays)
+BARS = 400
+THREE_SYMBOL_BARS = 300
 OPTIONS: dict[str, dict[str, Any]] = {
     "market_next_open": {},
     "close_mode": {"fill_price": "close", "commission": PercentageCommission(0.001)},
@@ -138,11 +146,15 @@ def assert_same(outcome: BacktestOutcome, paper: Replay, bars: list[Bars]) -> No
     assert counts(paper) == outcome.counts.__dict__
 
 
-def check(bars: list[Bars], options: dict[str, Any], strategy_name: str,
-          timeframe: str = "1d", restart_at: int | None = None) -> BacktestOutcome:  # fmt: skip
+def signals_of(strategy_name: str, bars: list[Bars]) -> list[Signals]:
     strategy = next(s for s in all_strategies() if s.name == strategy_name)
     values = resolve(strategy, {})
-    signals: list[Signals] = [strategy.signals(one, values) for one in bars]
+    return [strategy.signals(one, values) for one in bars]
+
+
+def check(bars: list[Bars], options: dict[str, Any], strategy_name: str,
+          timeframe: str = "1d", restart_at: int | None = None) -> BacktestOutcome:  # fmt: skip
+    signals = signals_of(strategy_name, bars)
     config = BacktestConfig(**options)
     outcome = run_backtest(bars, signals, config)
     paper = asyncio.run(
@@ -156,27 +168,57 @@ def check(bars: list[Bars], options: dict[str, Any], strategy_name: str,
 STRATEGIES = [s.name for s in all_strategies()]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("option", list(OPTIONS))
-@pytest.mark.parametrize("strategy", STRATEGIES)
+def taking_turns(first: int, count: int) -> list[tuple[str, str]]:
+    """Every option set with ``count`` strategies, the option's index plus ``first`` onwards."""
+    return [
+        (STRATEGIES[(index + first + k) % len(STRATEGIES)], option)
+        for index, option in enumerate(OPTIONS)
+        for k in range(count)
+    ]
+
+
+ONE_SYMBOL_CASES = taking_turns(0, 2)
+# Three symbols: what only several symbols exercise (shared cash, the order of symbols within
+# a timestamp, equity summed over symbols), every option set once with a third strategy.
+THREE_SYMBOL_CASES = taking_turns(2, 1)
+
+
+def one_symbol() -> list[Bars]:
+    return [daily("AAPL")]
+
+
+def three_symbols() -> list[Bars]:
+    return [daily(s, THREE_SYMBOL_BARS) for s in ("AAPL", "MSFT", "TSLA")]
+
+
+@pytest.mark.parametrize(("strategy", "option"), ONE_SYMBOL_CASES)
 def test_one_symbol_paper_fills_equal_the_backtest(strategy: str, option: str) -> None:
-    check([daily("AAPL")], OPTIONS[option], strategy)
+    check(one_symbol(), OPTIONS[option], strategy)
 
 
-# Three symbols: every option set once, the strategies taking turns (the one-symbol matrix
-# above covers every pair; this covers what only several symbols exercise: shared cash,
-# the order of symbols within a timestamp, equity summed over symbols).
-THREE_SYMBOL_CASES = [
-    (STRATEGIES[index % len(STRATEGIES)], option) for index, option in enumerate(OPTIONS)
-]
-
-
-@pytest.mark.slow
 @pytest.mark.parametrize(("strategy", "option"), THREE_SYMBOL_CASES)
 def test_three_symbols_paper_fills_equal_the_backtest(strategy: str, option: str) -> None:
-    check(
-        [daily(s, THREE_SYMBOL_BARS) for s in ("AAPL", "MSFT", "TSLA")], OPTIONS[option], strategy
-    )
+    check(three_symbols(), OPTIONS[option], strategy)
+
+
+@pytest.mark.parametrize("option", list(OPTIONS))
+def test_every_option_is_exercised(option: str) -> None:
+    """In each matrix the option's cases, together, show every effect the option has."""
+    for bars, cases in ((one_symbol(), ONE_SYMBOL_CASES), (three_symbols(), THREE_SYMBOL_CASES)):
+        config = BacktestConfig(**OPTIONS[option])
+        outcomes = [
+            run_backtest(bars, signals_of(strategy, bars), config)
+            for strategy, name in cases
+            if name == option
+        ]
+        missing = unexercised(outcomes)
+        assert not missing, f"{option} on {len(bars)} symbol(s) never shows {sorted(missing)}"
+
+
+def test_the_matrices_cover_every_strategy_and_option() -> None:
+    for cases in (ONE_SYMBOL_CASES, THREE_SYMBOL_CASES):
+        assert {s for s, _ in cases} == set(STRATEGIES)
+        assert {o for _, o in cases} == set(OPTIONS)
 
 
 INTRADAY: dict[str, dict[str, Any]] = {
@@ -187,7 +229,6 @@ INTRADAY: dict[str, dict[str, Any]] = {
 }
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("option", list(INTRADAY))
 @pytest.mark.parametrize("strategy", ["rsi_mean_reversion", "ma_crossover"])
 def test_intraday_sessions_paper_fills_equal_the_backtest(strategy: str, option: str) -> None:
@@ -195,19 +236,20 @@ def test_intraday_sessions_paper_fills_equal_the_backtest(strategy: str, option:
     assert outcome.counts.fills > 0
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("option", ["all_exits", "volume_cap", "stop_limit_gtc", "latency_2_limit"])
 def test_a_broker_rebuilt_from_its_journal_mid_run_still_equals_the_backtest(option: str) -> None:
-    bars = [daily(s, THREE_SYMBOL_BARS) for s in ("AAPL", "MSFT", "TSLA")]
-    for restart_at in (1, 250, 499):
+    bars = three_symbols()
+    for restart_at in (1, THREE_SYMBOL_BARS // 2, THREE_SYMBOL_BARS - 1):
         outcome = check(bars, OPTIONS[option], "rsi_mean_reversion", restart_at=restart_at)
         assert outcome.counts.fills > 0
 
 
-def test_most_cases_trade() -> None:
-    """The parity cases are not vacuous: ma_crossover trades in each daily option."""
-    bars = [daily("AAPL")]
-    strategy = next(s for s in all_strategies() if s.name == "ma_crossover")
-    signals = [strategy.signals(one, resolve(strategy, {})) for one in bars]
-    for name, options in OPTIONS.items():
-        assert run_backtest(bars, signals, BacktestConfig(**options)).counts.fills > 0, name
+def test_an_option_that_never_acts_is_noticed() -> None:
+    """The coverage check can fail: a 90% stop-loss never fires; a limit 50% below the close
+    never fills (its DAY orders expire, which is noticed as shown)."""
+    bars = one_symbol()
+    signals = signals_of("ma_crossover", bars)
+    far_stop = run_backtest(bars, signals, BacktestConfig(stop_loss=0.9))
+    far_limit = run_backtest(bars, signals, BacktestConfig(order_type="limit", limit_offset=0.5))
+    assert unexercised([far_stop]) == {"stop_loss"}
+    assert unexercised([far_limit]) == {"fills"}

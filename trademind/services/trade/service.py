@@ -110,8 +110,8 @@ class TradeOptions:
     :func:`~trademind.services.trade.wiring.broker_factory`: a benchmark registers a
     :class:`~trademind.services.trade.progress.ResumableBroker` that times its calls) and
     ``block_steps`` (the most steps one transaction holds at ``--speed max``; default
-    :data:`~trademind.services.trade.blocks.MAX_STEPS`: the kill -9 test uses small blocks so
-    that its kills land inside them)."""
+    :data:`~trademind.services.trade.blocks.MAX_STEPS`; tests use small blocks to stop or
+    fail a session inside one)."""
 
     clock: Clock | None = None
     data_dir: Path | None = None
