@@ -104,14 +104,13 @@ class TradeOptions:
     (waiting between bars at ``1x``/``60x``), ``on_step`` (sees every bar close: the live view),
     ``config`` (an engine config replacing the one the options build: tests, benchmarks) and
     ``bus`` (the event bus the session publishes on, so a caller can subscribe to its
-    ``BarClosed``, ``OrderStatusChanged``, ``OrderFilled``... events; default a new one) and
+    ``BarClosed``, ``OrderStatusChanged``, ``OrderFilled``... events; default a new one),
     ``brokers`` (the broker factory the session builds its ``paper`` broker with, from a
     :class:`~trademind.services.trade.wiring.PaperBrokerSpec`; default
     :func:`~trademind.services.trade.wiring.broker_factory`: a benchmark registers a
     :class:`~trademind.services.trade.progress.ResumableBroker` that times its calls) and
-    ``block_steps`` (the most steps one transaction holds at ``--speed max``; default
-    :data:`~trademind.services.trade.blocks.MAX_STEPS`; tests use small blocks to stop or
-    fail a session inside one)."""
+    ``paper`` (a paper session's parts: the live bar provider, the session calendar, the
+    waiter, the poll delay; default production's: yfinance, NYSE, APScheduler)."""
 
     clock: Clock | None = None
     data_dir: Path | None = None
@@ -121,7 +120,6 @@ class TradeOptions:
     bus: EventBus | None = None
     paper: PaperParts | None = None
     brokers: BrokerFactory | None = None
-    block_steps: int | None = None
 
 
 def run_trade(
@@ -260,7 +258,7 @@ async def _run(
             speed=plan.speed,
             sleeper=None if plan.speed.is_max else (options.sleeper or AsyncioSleeper()),
         )
-        block = (options.block_steps or MAX_STEPS) if plan.speed.is_max else 1
+        block = MAX_STEPS if plan.speed.is_max else 1
         blocks = StepBlocks(broker, hook, clock.monotonic, max_steps=block)
         loop = TradingLoop(
             mode=plan.mode,
