@@ -93,7 +93,8 @@ async def run_paper(
     spec = PaperBrokerSpec(
         config=plan.paper_config, journal=ProgressJournal(journal), publish=bus.publish, clock=wall
     )
-    broker = cast("ResumableBroker", broker_factory().create_broker("paper", spec))
+    brokers = options.brokers or broker_factory()
+    broker = cast("ResumableBroker", brokers.create_broker("paper", spec))
     provider = parts.provider or live_yfinance(clock=wall)
     calendar = parts.calendar or ExchangeSessions()
     warm, notices = await _warm_up_bars(plan, provider, calendar, wall, broker.resumed_from)
