@@ -48,10 +48,28 @@ class StepTimes:
 
     starts: list[float] = field(default_factory=list)
     last_order: dict[int, float] = field(default_factory=dict)
+    committed: list[float] = field(default_factory=list)
 
     def latencies(self) -> list[float]:
         """Seconds from a step's start to its last ``place_order`` return (steps with orders)."""
         return [at - self.starts[step] for step, at in sorted(self.last_order.items())]
+
+    def commit_latencies(self) -> list[float]:
+        """Seconds from a step's start to the commit of its transaction (the live view's call,
+        which follows the commit), for steps with orders: meaningful with one step per
+        transaction (a paced session)."""
+        return [self.committed[step] - self.starts[step] for step in sorted(self.last_order)]
+
+    def step_committed(self, _view: object) -> None:
+        self.committed.append(time.perf_counter())
+
+
+class NoWait:
+    """A sleeper that returns at once: a paced session (one step per transaction, as in paper
+    mode) without the waiting."""
+
+    async def sleep(self, seconds: float) -> None:
+        return None
 
 
 class TimedBroker(ResumableBroker):
@@ -125,9 +143,11 @@ def build_replay(
     config: BacktestConfig,
     params: Mapping[str, int | float | str] | None = None,
     strategy: str = "ma_crossover",
+    paced: bool = False,
 ) -> Replay:
     """One replay session on ``database`` over ``bars`` (module docstring); the bars are
-    stored first (set-up)."""
+    stored first (set-up). ``paced``: at ``1x`` without waiting (:class:`NoWait`), so every
+    step is its own transaction, committed before the next bar, as in paper mode."""
     store_bars(database, bars, timeframe)
     locks = Path(tempfile.mkdtemp(prefix="trademind-bench-locks-"))
     settings = Settings.model_validate({"app": {"data_dir": str(locks)}})
@@ -142,6 +162,7 @@ def build_replay(
         end=_day(last),
         timeframe=timeframe,
         account=ACCOUNT,
+        speed="1x" if paced else "max",
     )
     times = StepTimes()
     options = TradeOptions(
@@ -149,5 +170,7 @@ def build_replay(
         data_dir=locks,
         config=config,
         brokers=timed_brokers(times),
+        sleeper=NoWait() if paced else None,
+        on_step=times.step_committed,
     )
     return Replay(database, settings, request, options, times)
