@@ -25,7 +25,10 @@ and a confidence level outside (0.5, 1) raise it too.
 Historical VaR at level a: the daily portfolio losses L_t = -(r_t . v) sorted ascending as
 L_(0) <= ... <= L_(n-1); with h = (n - 1) a, VaR = L_(floor h) + (h - floor h)(L_(floor h + 1) -
 L_(floor h)) (linear interpolation between order statistics: numpy's default ``quantile``
-method, Hyndman-Fan type 7). CVaR = the mean of the losses L_t >= VaR (never below VaR).
+method, Hyndman-Fan type 7). CVaR = the mean of the order statistics L_(ceil h) ... L_(n-1),
+the n - ceil(h) largest losses: each is >= VaR, and without ties these are exactly the losses
+>= VaR. Taking the tail by position keeps CVaR a continuous function of the data (a tie broken
+by float noise cannot change it), monotonic in the level and proportional to the positions.
 
 Parametric VaR: the portfolio's one-day P&L taken as normal with standard deviation
 s = sqrt(v' S v) (S the sample covariance, ddof = 1) and mean m = mu . v when ``include_mean``
@@ -96,9 +99,9 @@ def historical_var_cvar(pnl: FloatArray, level: float) -> tuple[float, float]:
     lower = math.floor(h)
     upper = min(lower + 1, n - 1)
     var = float(losses[lower] + (h - lower) * (losses[upper] - losses[lower]))
-    # losses is sorted: the tail is losses[first index >= var:]; never empty (max >= var).
-    first = int(np.searchsorted(losses, var, side="left"))
-    cvar = float(losses[first:].mean())
+    # The tail by position, not by comparing values with var: every one of these order
+    # statistics is >= var, and near-ties (float noise) cannot move a day in or out of it.
+    cvar = float(losses[math.ceil(h) :].mean())
     return var, max(var, cvar)
 
 

@@ -38,6 +38,16 @@ def test_historical_by_hand() -> None:
     assert historical_var_cvar(pnl, 0.8) == pytest.approx((2.4, 4.5))
 
 
+def test_cvar_takes_the_tail_by_position_so_ties_do_not_dilute_it() -> None:
+    # 21 days, one loss of 1: sorted losses 0 x 20, 1; h = 20 x 0.95 = 19 -> VaR = L_19 = 0.
+    # The tail is L_19, L_20 (mean 0.5), not every day with a loss >= 0 (mean 1/21).
+    pnl = np.array([-1.0] + [0.0] * 20)
+    assert historical_var_cvar(pnl, 0.95) == pytest.approx((0.0, 0.5))
+    # float noise on the tied days leaves the figures (near) unchanged
+    noisy = pnl + np.array([0.0] + [1e-17 * (-1) ** i for i in range(20)])
+    assert historical_var_cvar(noisy, 0.95) == pytest.approx((0.0, 0.5), abs=1e-15)
+
+
 def test_historical_matches_numpy_linear_quantile() -> None:
     rng = np.random.default_rng(7)
     pnl = rng.normal(0, 1000, 250)
@@ -45,7 +55,9 @@ def test_historical_matches_numpy_linear_quantile() -> None:
     for level in (0.95, 0.99, 0.975):
         var, cvar = historical_var_cvar(pnl, level)
         assert var == pytest.approx(np.quantile(losses, level, method="linear"), rel=1e-12)
-        assert cvar == pytest.approx(losses[losses >= var].mean(), rel=1e-12)
+        tail = np.sort(losses)[math.ceil(249 * level) :]
+        assert cvar == pytest.approx(tail.mean(), rel=1e-12)
+        assert cvar == pytest.approx(losses[losses >= var].mean(), rel=1e-12)  # no ties here
 
 
 def test_normal_factors_match_tables() -> None:
