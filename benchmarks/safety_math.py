@@ -36,12 +36,12 @@ def percentiles_us(work: Callable[[int], object], calls: int) -> tuple[float, fl
     return float(p50), float(p99)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--positions", type=int, default=50)
     parser.add_argument("--days", type=int, default=250)
     parser.add_argument("--orders", type=int, default=5000)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     rng = np.random.default_rng(42)
     symbols = [f"S{i:03d}" for i in range(args.positions)]
     market = rng.normal(0.0004, 0.01, (args.days, 1))
