@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from trademind.safety.risk_math import FloatArray, ReturnsWindow, RiskInputError
 
@@ -35,36 +36,56 @@ class CorrelationReport:
     weighted: float
 
 
+@dataclass(frozen=True, slots=True)
+class HeldCorrelations:
+    """The held positions' columns and absolute values, prepared once per bar;
+    :meth:`of` answers for each candidate (per order)."""
+
+    window: ReturnsWindow
+    names: tuple[str, ...]
+    columns: NDArray[np.intp]
+    weights: FloatArray
+
+    @classmethod
+    def build(cls, window: ReturnsWindow, held_values: Mapping[str, float]) -> HeldCorrelations:
+        held = [(name, value) for name, value in held_values.items() if value != 0.0]
+        return cls(
+            window=window,
+            names=tuple(name for name, _ in held),
+            columns=np.array([window.position_of(name) for name, _ in held], dtype=np.intp),
+            weights=np.array([abs(value) for _, value in held], dtype=np.float64),
+        )
+
+    def of(self, symbol: str) -> CorrelationReport:
+        """Correlation of ``symbol`` with every other held symbol."""
+        own = self.window.position_of(symbol)
+        others = self.columns != own
+        if not others.any():
+            return CorrelationReport(symbol, 0.0, None, 0.0)
+        rho = self.window.correlation[own, self.columns[others]]
+        if np.isnan(rho).any():
+            names = [n for n, keep in zip(self.names, others, strict=True) if keep]
+            flat = [name for name, r in zip(names, rho, strict=True) if math.isnan(r)]
+            raise RiskInputError(
+                f"correlation of {symbol} is undefined with {', '.join(flat)}: "
+                "zero variance of returns in the window"
+            )
+        weight = self.weights[others]
+        strongest = int(np.argmax(np.abs(rho)))
+        return CorrelationReport(
+            symbol=symbol,
+            max_abs=float(abs(rho[strongest])),
+            most_correlated=self.names[int(np.flatnonzero(others)[strongest])],
+            weighted=float(weight @ rho / weight.sum()),
+        )
+
+
 def correlation_with_held(
     window: ReturnsWindow, symbol: str, held_values: Mapping[str, float]
 ) -> CorrelationReport:
-    """Correlation of ``symbol`` with every other symbol held (non-zero value)."""
-    row = window.correlation[window.position_of(symbol)]
-    names: list[str] = []
-    columns: list[int] = []
-    weights: list[float] = []
-    for held, value in held_values.items():
-        if value != 0.0 and held != symbol:
-            names.append(held)
-            columns.append(window.position_of(held))
-            weights.append(abs(value))
-    if not columns:
-        return CorrelationReport(symbol, 0.0, None, 0.0)
-    rho = row[columns]
-    if np.isnan(rho).any():
-        flat = [name for name, r in zip(names, rho, strict=True) if math.isnan(r)]
-        raise RiskInputError(
-            f"correlation of {symbol} is undefined with {', '.join(flat)}: "
-            "zero variance of returns in the window"
-        )
-    weight = np.asarray(weights)
-    strongest = int(np.argmax(np.abs(rho)))
-    return CorrelationReport(
-        symbol=symbol,
-        max_abs=float(abs(rho[strongest])),
-        most_correlated=names[strongest],
-        weighted=float(weight @ rho / weight.sum()),
-    )
+    """Correlation of ``symbol`` with every other symbol held (non-zero value); one-shot form
+    of :class:`HeldCorrelations`."""
+    return HeldCorrelations.build(window, held_values).of(symbol)
 
 
 def beta(window: ReturnsWindow, symbol: str, benchmark: str) -> float:
@@ -151,13 +172,26 @@ def heat(positions: Sequence[StopRisk], equity: float) -> HeatReport:
         raise RiskInputError(f"heat needs a positive equity, got {equity}")
     by_symbol: dict[str, float] = {}
     for position in positions:
-        numbers = (position.quantity, position.price, position.stop)
-        if not all(math.isfinite(x) for x in numbers) or position.price <= 0 or position.stop < 0:
-            raise RiskInputError(f"heat: bad position or stop for {position.symbol}: {numbers}")
-        risk = max(0.0, (position.price - position.stop) * position.quantity)
+        risk = _stop_risk(position)
         by_symbol[position.symbol] = by_symbol.get(position.symbol, 0.0) + risk
     total = sum(by_symbol.values())
     return HeatReport(total_risk=total, heat=total / equity, by_symbol=by_symbol)
+
+
+def _stop_risk(position: StopRisk) -> float:
+    numbers = (position.quantity, position.price, position.stop)
+    if not all(math.isfinite(x) for x in numbers) or position.price <= 0 or position.stop < 0:
+        raise RiskInputError(f"heat: bad position or stop for {position.symbol}: {numbers}")
+    return max(0.0, (position.price - position.stop) * position.quantity)
+
+
+def heat_after(current: HeatReport, position_after: StopRisk, equity: float) -> float:
+    """Heat (a fraction of equity) once ``position_after`` replaces the current position in its
+    symbol: the per-order form, on a :class:`HeatReport` of the held positions made per bar."""
+    if not (math.isfinite(equity) and equity > 0.0):
+        raise RiskInputError(f"heat needs a positive equity, got {equity}")
+    before = current.by_symbol.get(position_after.symbol, 0.0)
+    return (current.total_risk - before + _stop_risk(position_after)) / equity
 
 
 def heat_of_arrays(

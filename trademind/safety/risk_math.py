@@ -90,8 +90,14 @@ def normal_tail_factors(level: float) -> tuple[float, float]:
 
 def historical_var_cvar(pnl: FloatArray, level: float) -> tuple[float, float]:
     """VaR and CVaR at ``level`` of a series of daily portfolio P&L (gains positive)."""
+    return historical_tail(np.sort(-np.asarray(pnl, dtype=np.float64)), level)
+
+
+def historical_tail(sorted_losses: FloatArray, level: float) -> tuple[float, float]:
+    """VaR and CVaR at ``level`` from daily losses already sorted ascending (sort once, ask
+    for several levels)."""
     check_level(level)
-    losses = np.sort(-np.asarray(pnl, dtype=np.float64))
+    losses = sorted_losses
     n = losses.shape[0]
     if n < 2:
         raise RiskInputError(f"historical VaR needs at least 2 days of P&L, got {n}")
@@ -228,9 +234,9 @@ class ReturnsWindow:
         self, vector: FloatArray, levels: Sequence[float] = STANDARD_LEVELS
     ) -> tuple[RiskFigure, ...]:
         """Historical one-day VaR/CVaR of ``vector`` at each level."""
-        pnl = self.returns @ self._checked(vector)
+        losses = np.sort(self.returns @ -self._checked(vector))
         return tuple(
-            RiskFigure("historical", level, *historical_var_cvar(pnl, level), self.days)
+            RiskFigure("historical", level, *historical_tail(losses, level), self.days)
             for level in levels
         )
 

@@ -8,12 +8,14 @@ import numpy as np
 import pytest
 
 from trademind.safety.exposure import (
+    HeldCorrelations,
     StopRisk,
     annualised_volatility,
     beta,
     beta_adjusted_value,
     correlation_with_held,
     heat,
+    heat_after,
     heat_of_arrays,
     window_volatility,
 )
@@ -116,3 +118,27 @@ def test_heat_sums_the_risk_to_each_stop_over_equity() -> None:
 def test_heat_refuses_bad_input(position: StopRisk, equity: float, message: str) -> None:
     with pytest.raises(RiskInputError, match=message):
         heat([position], equity)
+
+
+def test_held_correlations_built_once_answer_for_each_candidate(window: ReturnsWindow) -> None:
+    held = {"HIGHB": 3_000.0, "HEDGE": -1_000.0, "IDIO": 500.0}
+    prepared = HeldCorrelations.build(window, held)
+    for candidate in ("SPY", "HIGHB", "IDIO"):
+        assert prepared.of(candidate) == correlation_with_held(window, candidate, held)
+    highb = prepared.of("HIGHB")  # itself left out: SPY is not held, so HEDGE or IDIO
+    rho = np.corrcoef(window.returns, rowvar=False)
+    assert highb.most_correlated == ("HEDGE" if abs(rho[1, 2]) > abs(rho[1, 3]) else "IDIO")
+    assert highb.weighted == pytest.approx((1000 * rho[1, 2] + 500 * rho[1, 3]) / 1500)
+
+
+def test_heat_after_an_order_replaces_the_symbols_position() -> None:
+    held = [StopRisk("LONG", 100, 50.0, 45.0), StopRisk("SHORT", -20, 200.0, 210.0)]
+    current = heat(held, equity=10_000.0)
+    bigger = StopRisk("LONG", 300, 50.0, 45.0)
+    assert heat_after(current, bigger, 10_000.0) == pytest.approx(
+        heat([bigger, held[1]], 10_000.0).heat
+    )
+    new = StopRisk("NEW", 10, 100.0, 90.0)
+    assert heat_after(current, new, 10_000.0) == pytest.approx(0.08)
+    with pytest.raises(RiskInputError, match="bad position or stop for NEW"):
+        heat_after(current, StopRisk("NEW", 10, 100.0, math.inf), 10_000.0)
