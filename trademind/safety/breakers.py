@@ -123,6 +123,12 @@ class DrawdownBreaker:
                 )
         return None
 
+    def evaluate_history(self, equity_history: Sequence[float]) -> BreakerTrip | None:
+        """:meth:`evaluate` with the peak of ``equity_history`` and its last value."""
+        if not equity_history:
+            raise ValidationError("max drawdown needs at least one equity value")
+        return self.evaluate(max(equity_history), equity_history[-1])
+
 
 @dataclass(frozen=True, slots=True)
 class ConsecutiveLossesBreaker:

@@ -263,3 +263,21 @@ class ReturnsWindow:
                 f"position vector has shape {vector.shape}, expected ({len(self.symbols)},)"
             )
         return vector
+
+
+def post_trade_figures(
+    window: ReturnsWindow,
+    values: Mapping[str, float],
+    symbol: str,
+    signed_value: float,
+    *,
+    levels: Sequence[float] = STANDARD_LEVELS,
+    include_mean: bool = False,
+) -> tuple[RiskFigure, ...]:
+    """Historical then parametric VaR/CVaR at each level of the positions ``values`` after a
+    hypothetical order worth ``signed_value`` in ``symbol`` (one-shot; a per-order loop keeps
+    the current vector from :meth:`ReturnsWindow.vector` and calls ``with_order``)."""
+    after = window.with_order(window.vector(values), symbol, signed_value)
+    return window.historical(after, levels) + window.parametric(
+        after, levels, include_mean=include_mean
+    )

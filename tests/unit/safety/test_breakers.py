@@ -50,6 +50,9 @@ def test_drawdown_reduces_then_halts() -> None:
     assert (halted.state, halted.threshold) == (RequestedState.HALTED, 0.20)
     only_halt = DrawdownBreaker(halt_at=0.2)
     assert only_halt.evaluate(200.0, 170.0) is None
+    from_history = breaker.evaluate_history([150.0, 200.0, 170.0])
+    assert from_history is not None
+    assert from_history.state is RequestedState.REDUCING
     assert drawdown([100.0, 150.0, 120.0]) == pytest.approx(0.2)
     assert drawdown([100.0, 150.0]) == 0.0
 

@@ -17,6 +17,7 @@ from trademind.safety.risk_math import (
     historical_var_cvar,
     normal_tail_factors,
     parametric_var_cvar,
+    post_trade_figures,
 )
 
 TEN_DAYS = [-0.05, -0.02, 0.0, 0.01, 0.03, -0.04, 0.02, -0.01, 0.04, 0.05]
@@ -104,6 +105,20 @@ def test_post_trade_vector_adds_the_order_and_leaves_the_original() -> None:
     assert window.historical(after, (0.95,))[0].var < window.historical(before, (0.95,))[0].var
     sold = window.with_order(before, "A", -100.0)
     assert window.historical(sold, (0.95,))[0].var == 0.0
+
+
+def test_post_trade_figures_in_one_call() -> None:
+    window = _window(np.column_stack([TEN_DAYS, TEN_DAYS[::-1]]), ["A", "B"])
+    figures = post_trade_figures(window, {"A": 50.0}, "A", 50.0)
+    after = window.vector({"A": 100.0})
+    assert figures == window.historical(after) + window.parametric(after)
+    assert [(f.method, f.level) for f in figures] == [
+        ("historical", 0.95),
+        ("historical", 0.99),
+        ("parametric", 0.95),
+        ("parametric", 0.99),
+    ]
+    assert figures[0].var == pytest.approx(4.55)
 
 
 def test_missing_history_excludes_the_symbol_and_names_it_when_used() -> None:
