@@ -1,0 +1,1 @@
+"""Safety layer: trading state, pre-trade rules, circuit breakers and risk mathematics."""
