@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import sqlalchemy as sa
 
@@ -29,9 +29,9 @@ if TYPE_CHECKING:
     from trademind.core.clock import Clock
     from trademind.db.session import Database
 
-_STATES = SafetyStateRow.__table__
-_EVENTS = SafetyEvent.__table__
-_ACCOUNTS = Account.__table__
+_STATES: Final = cast(sa.Table, SafetyStateRow.__table__)
+_EVENTS: Final = cast(sa.Table, SafetyEvent.__table__)
+_ACCOUNTS: Final = cast(sa.Table, Account.__table__)
 _SEVERITY = {
     TradingState.ACTIVE: "info",
     TradingState.REDUCING: "warning",
@@ -142,7 +142,8 @@ def _write(connection: sa.Connection, change: StateChange) -> None:
             to_state=change.to_state.value,
         )
     )
-    event_id = inserted.inserted_primary_key[0]
+    key = inserted.inserted_primary_key
+    event_id = None if key is None else key[0]
     values = {
         "state": change.to_state.value,
         "changed_at": change.at,
