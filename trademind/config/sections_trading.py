@@ -8,7 +8,6 @@ from pydantic import Field, SecretStr, model_validator
 
 from trademind.config.base import Section
 
-
 PreTradeRuleName = Literal[
     "max_order_quantity",
     "max_order_value",
