@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -113,3 +115,29 @@ def test_states_are_per_account(database: Database) -> None:
     assert store.current(first).state is TradingState.REDUCING
     assert store.current(second).state is TradingState.ACTIVE
     assert store.events(second) == []
+
+
+def test_concurrent_changes_are_serialised(database: Database) -> None:
+    """Four threads reset one halted account at once: one reset wins, the others see it
+    already active (none decides on a stale state, none fails on a lock)."""
+    clock = TestClock(START)
+    account = _account(database, clock)
+    store = SafetyStateStore(database, clock)
+    store.apply(account, StateEvent.EMERGENCY_STOP, actor="ops", reason="drill")
+    barrier = threading.Barrier(4)
+
+    def reset(worker: int) -> str:
+        barrier.wait()
+        try:
+            store.apply(account, StateEvent.RESET, actor=f"worker-{worker}", reason="race")
+        except TradingStateError as exc:
+            return str(exc)
+        return "reset"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(reset, range(4)))
+    assert (
+        sorted(outcomes)
+        == ["reset"] + ["reset refused: trading is already active; nothing to reset"] * 3
+    )
+    assert [e.event for e in store.events(account)] == [StateEvent.RESET, StateEvent.EMERGENCY_STOP]

@@ -2,9 +2,10 @@
 
 :meth:`SafetyStateStore.apply` reads the current state, checks the transition
 (:func:`~trademind.safety.state.next_state`), writes the event row and the new state in one
-transaction and returns the :class:`~trademind.safety.state.StateChange`. On PostgreSQL the
-account's row is locked first (``SELECT ... FOR UPDATE``), so two processes changing the same
-account's state are serialised; SQLite serialises writers by itself. Times come from the Clock.
+transaction and returns the :class:`~trademind.safety.state.StateChange`. The account's row is
+written (unchanged) first, which takes the write lock on both backends before the state is
+read: two processes changing the same account's state are serialised, the second one deciding
+on the first one's result. Times come from the Clock.
 """
 
 from __future__ import annotations
@@ -110,8 +111,15 @@ class SafetyStateStore:
 
 
 def _lock_account(connection: sa.Connection, account_id: int) -> None:
-    query = sa.select(_ACCOUNTS.c.id).where(_ACCOUNTS.c.id == account_id).with_for_update()
-    if connection.execute(query).first() is None:
+    """Take the write lock before reading the state: a no-op UPDATE of the account's row locks
+    that row on PostgreSQL and makes SQLite's transaction a writer (waiting its turn) before
+    its first read, so a concurrent change is never decided on a stale state."""
+    touch = (
+        sa.update(_ACCOUNTS)
+        .where(_ACCOUNTS.c.id == account_id)
+        .values(last_used_at=_ACCOUNTS.c.last_used_at)
+    )
+    if connection.execute(touch).rowcount == 0:
         raise TradingStateError(f"no account with id {account_id}; nothing was changed")
 
 
