@@ -101,10 +101,11 @@ def test_relative_and_base_downgrades_are_refused_too(url: str, cli: Cli) -> Non
     _fill(url, quarantined=0, states=2)
     before = _snapshot(url)
     steps = len(migrate.history())
-    for target in ("-1", "-2", "-3", "-4", f"-{steps}", "base"):
+    for target in ("-1", "-2", "-3", "-4", "-5", f"-{steps}", "base"):
         code, _, err = cli("db", "downgrade", target)
-        # 0006 drops the empty accounts tables, 0005 changes a CHECK, 0004 rebuilds tables
-        if target in ("-1", "-2", "-3"):
+        # 0007 drops the empty safety_state table and new safety_events columns, 0006 drops the
+        # empty accounts tables, 0005 changes a CHECK, 0004 rebuilds tables
+        if target in ("-1", "-2", "-3", "-4"):
             assert code == 0, err
             migrate.upgrade(url)
             continue

@@ -78,6 +78,7 @@ def test_models_define_every_table_of_the_design() -> None:
         "accounts",
         "broker_state",
         "symbols",
+        "safety_state",
     } == MODEL_TABLES
 
 
@@ -137,6 +138,7 @@ def test_indexes_for_the_systems_queries_exist(database_url: str) -> None:
         ("agent_decisions", ("symbol", "decided_at")),
         ("portfolio_snapshots", ("ts",)),
         ("safety_events", ("occurred_at",)),
+        ("safety_events", ("account_id", "occurred_at")),
         ("config_changes", ("changed_at",)),
         ("orders", ("account_id", "created_at")),
         ("trades", ("account_id", "executed_at")),

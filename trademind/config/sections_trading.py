@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from trademind.config.base import Section
+
+PreTradeRuleName = Literal[
+    "max_order_quantity",
+    "max_order_value",
+    "buying_power",
+    "max_position_size",
+    "max_positions",
+    "sector_concentration",
+    "duplicate_order",
+    "order_rate",
+    "market_hours",
+    "pattern_day_trader",
+]
+"""The pre-trade rules ``safety.disabled_rules`` may name (trademind.safety.catalogue)."""
 
 
 class CircuitBreakerSettings(Section):
@@ -122,14 +136,64 @@ class SafetySettings(Section):
         default=60,
         ge=0,
         le=3600,
-        description="An identical order (symbol, side, quantity) within this many seconds is "
-        "refused as a duplicate; 0 disables the check.",
+        description="An order with the same symbol and side as one sent within this many "
+        "seconds is refused as a duplicate; 0 turns that off (a repeated client order id is "
+        "always refused).",
+    )
+    max_order_quantity: float = Field(
+        default=5_000.0, gt=0, le=1e9, description="Largest single order in shares."
+    )
+    buying_power_buffer: float = Field(
+        default=0.01,
+        ge=0,
+        le=0.5,
+        description="Pre-trade credit check: an order's opening value plus this fraction "
+        "(0.01 = 1%, for slippage and commission) must fit in the buying power.",
+    )
+    max_orders_per_window: int = Field(
+        default=30,
+        ge=1,
+        le=10_000,
+        description="Order rate throttle: most orders sent in any rolling window below.",
+    )
+    order_rate_window_seconds: int = Field(
+        default=60,
+        gt=0,
+        le=86_400,
+        description="Length of the order rate throttle's rolling window, in seconds.",
+    )
+    market_hours_only: bool = Field(
+        default=True,
+        description="Refuse orders while the exchange's regular session (NYSE) is closed.",
+    )
+    disabled_rules: list[PreTradeRuleName] = Field(
+        default_factory=list,
+        description="Pre-trade rules to skip (names as in docs/safety.md); the trading state "
+        "gate cannot be disabled.",
     )
     circuit_breaker: CircuitBreakerSettings = Field(
         default_factory=CircuitBreakerSettings, description="Circuit breaker."
     )
     pdt: PdtSettings = Field(default_factory=PdtSettings, description="Pattern-day-trader rule.")
     var: VarSettings = Field(default_factory=VarSettings, description="Value at Risk limit.")
+
+    @model_validator(mode="after")
+    def _limits_agree(self) -> Self:
+        """Limits that contradict each other: no order could ever satisfy both."""
+        if self.max_position_size > self.max_sector_concentration:
+            raise ValueError(
+                f"max_position_size ({self.max_position_size:g}) is above "
+                f"max_sector_concentration ({self.max_sector_concentration:g}): a position that "
+                "large could never be held in any sector; lower the first or raise the second"
+            )
+        one_position_heat = self.max_position_size * self.default_stop_loss
+        if one_position_heat > self.max_portfolio_heat:
+            raise ValueError(
+                f"one full-size position (max_position_size {self.max_position_size:g}) with "
+                f"the default stop ({self.default_stop_loss:g}) risks {one_position_heat:g} of "
+                f"equity, above max_portfolio_heat ({self.max_portfolio_heat:g})"
+            )
+        return self
 
 
 class BrokerSettings(Section):

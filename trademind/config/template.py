@@ -71,7 +71,9 @@ def _leaf(field: FieldInfo, path: tuple[str, ...], value: Any, indent: str) -> l
     description = (field.description or "").strip()
     allowed = allowed_values(field)
     if allowed:
-        description += " Allowed: " + allowed.replace(" ", _NBSP) + "."
+        # Kept on one line when it fits; a list too long for a line wraps between words.
+        glued = allowed if len(allowed) > WIDTH // 2 else allowed.replace(" ", _NBSP)
+        description += " Allowed: " + glued + "."
     lines = _comment(description, indent)
     if is_secret(field):
         lines.append(f"{indent}# {name}: (secret, set {env_var_name(path)})")

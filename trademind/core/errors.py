@@ -87,3 +87,8 @@ class OrderRejectedError(BrokerError):
 
 class AccountBusyError(TradeMindError):
     """Another process already trades this account (one ``trade`` process per account)."""
+
+
+class TradingStateError(TradeMindError):
+    """A trading state change the safety layer's state machine does not allow (e.g. a reset
+    of an account that is already active); nothing was changed."""

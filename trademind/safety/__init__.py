@@ -1,1 +1,6 @@
-"""Safety layer: trading state, pre-trade rules, circuit breakers and risk mathematics."""
+"""The safety layer: the trading state of each account, the pre-trade rule chain, the risk
+measures and the circuit-breaker evaluators.
+
+Every order, whatever its source, passes :class:`~trademind.safety.chain.SafetyChain` before it
+reaches the execution router. See docs/safety.md.
+"""

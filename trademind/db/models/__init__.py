@@ -12,7 +12,7 @@ from trademind.db.models.market import (
     NewsItem,
     SentimentRecord,
 )
-from trademind.db.models.system import ConfigChange, SafetyEvent
+from trademind.db.models.system import ConfigChange, SafetyEvent, SafetyStateRow
 from trademind.db.models.trading import Holding, Order, PortfolioSnapshot, Trade
 
 metadata = Base.metadata
@@ -33,6 +33,7 @@ __all__ = [
     "Order",
     "PortfolioSnapshot",
     "SafetyEvent",
+    "SafetyStateRow",
     "SentimentRecord",
     "SymbolInfo",
     "Trade",
