@@ -35,9 +35,7 @@ def build_orchestrator(
     sink: DecisionSink | None = None,
 ) -> Orchestrator:
     """The orchestrator the settings describe (module docstring)."""
-    agents: list[tuple[Agent, float]] = [
-        (TechnicalAgent(), settings.technical.timeout_seconds)
-    ]
+    agents: list[tuple[Agent, float]] = [(TechnicalAgent(), settings.technical.timeout_seconds)]
     weights = {TechnicalAgent().name: settings.weights.technical}
     share = settings.weights.strategy / len(strategies) if strategies else 0.0
     for strategy, params in strategies:

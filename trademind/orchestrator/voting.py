@@ -105,8 +105,7 @@ def _no_quorum(opinions: Sequence[Vote | Abstention], participation: float, quor
     silent = [f"{o.agent} ({o.reason})" for o in opinions if isinstance(o, Abstention)]
     abstained = f"; abstained: {', '.join(silent)}" if silent else ""
     return (
-        f"Hold, no quorum: {participation:.2f} of the weight voted, {quorum:.2f} needed"
-        f"{abstained}."
+        f"Hold, no quorum: {participation:.2f} of the weight voted, {quorum:.2f} needed{abstained}."
     )
 
 

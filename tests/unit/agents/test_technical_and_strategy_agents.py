@@ -140,7 +140,11 @@ async def test_a_strategy_signal_is_a_vote(action: Action, score: float) -> None
     other = signal(Action.SELL, strategy="rsi_mean_reversion")
     answer = await agent.analyze(context(None, (other, signal(action)), bars_seen=60))
     assert isinstance(answer, Vote)
-    assert (answer.agent, answer.direction, answer.score) == ("strategy:ma_crossover", action, score)
+    assert (answer.agent, answer.direction, answer.score) == (
+        "strategy:ma_crossover",
+        action,
+        score,
+    )
     assert (answer.confidence, answer.reasoning) == (0.8, "crossed")
 
 

@@ -73,7 +73,9 @@ def test_an_abstention_is_not_counted_as_a_neutral_vote() -> None:
     # only x votes: s = 0.4 (a neutral y would have given 0.2)
     assert alone.score == pytest.approx(0.4)
     assert alone.participation == pytest.approx(0.5)
-    with_hold = tally([vote("x", Action.BUY, 0.5, 0.8), vote("y", Action.HOLD, 0, 1)], rules(weights))
+    with_hold = tally(
+        [vote("x", Action.BUY, 0.5, 0.8), vote("y", Action.HOLD, 0, 1)], rules(weights)
+    )
     assert with_hold.score == pytest.approx(0.2)
 
 
