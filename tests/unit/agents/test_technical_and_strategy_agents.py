@@ -103,7 +103,7 @@ def test_the_book_steps_equal_the_kernels_over_the_whole_series() -> None:
     book = IndicatorBook(settings)
     shots = [book.update(bar(day, float(close)))[1] for day, close in enumerate(closes)]
     rsi, _ = kernels.rsi_kernel(closes, 0, 0, settings.rsi_length, np.zeros(2))
-    lower, middle, upper, *_ = kernels.bollinger_kernel(
+    lower, _middle, _upper, *_ = kernels.bollinger_kernel(
         closes, 0, 0, settings.bollinger_length, settings.bollinger_std, np.zeros(2)
     )
     _, _, histogram, _ = kernels.macd_kernel(

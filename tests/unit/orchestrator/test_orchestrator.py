@@ -35,7 +35,7 @@ def batch(day: int, *closes: tuple[str, float]) -> BarBatch:
             low=close - 1,
             close=close,
             volume=1000.0,
-        )  # fmt: skip
+        )
         for symbol, close in closes
     )
     return BarBatch(closed_at=DAY0 + timedelta(days=day + 1), bars=bars)
@@ -132,7 +132,8 @@ async def test_a_veto_overrides_the_vote(reason: str) -> None:
     assert decision.vetoed
     assert decision.action is Action.BUY  # what the vote said, kept for the record
     expected = "risk store offline" if reason == "raise" else reason
-    assert decision.veto_reason is not None and expected in decision.veto_reason
+    assert decision.veto_reason is not None
+    assert expected in decision.veto_reason
     assert decision.reasoning.startswith("Vetoed: ")
 
 
