@@ -34,7 +34,7 @@ def _bars(symbol: str, closes: Sequence[float]) -> list[Bar]:
             low=close - 1,
             close=close,
             volume=1000.0,
-        )  # fmt: skip
+        )
         for day, close in enumerate(closes)
     ]
 
