@@ -55,9 +55,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("score", sa.Double(), nullable=True))
         for name in FRACTIONS:
             batch.add_column(sa.Column(name, sa.Double(), nullable=True))
-        batch.add_column(
-            sa.Column("votes", JSON, nullable=False, server_default=sa.text("'[]'"))
-        )
+        batch.add_column(sa.Column("votes", JSON, nullable=False, server_default=sa.text("'[]'")))
         batch.create_foreign_key(
             op.f("fk_agent_decisions_account_id_accounts"), "accounts", ["account_id"], ["id"]
         )
@@ -82,12 +80,8 @@ def downgrade() -> None:
         for name in reversed(FRACTIONS):
             batch.drop_constraint(op.f(f"ck_agent_decisions_{name}_range"), type_="check")
         batch.drop_constraint(op.f("ck_agent_decisions_score_range"), type_="check")
-        batch.drop_constraint(
-            op.f("uq_agent_decisions_account_id_decision_ref"), type_="unique"
-        )
-        batch.drop_constraint(
-            op.f("fk_agent_decisions_account_id_accounts"), type_="foreignkey"
-        )
+        batch.drop_constraint(op.f("uq_agent_decisions_account_id_decision_ref"), type_="unique")
+        batch.drop_constraint(op.f("fk_agent_decisions_account_id_accounts"), type_="foreignkey")
         batch.drop_column("votes")
         for name in reversed(FRACTIONS):
             batch.drop_column(name)
