@@ -118,11 +118,14 @@ async def consult(
     else:
         problem = _misfit(opinion, agent.name, context)
     latency = timedelta(seconds=max(0.0, clock.monotonic() - started))
-    if problem is not None or not isinstance(opinion, Vote | Abstention):
-        logger.warning("agent %s on %s: %s", agent.name, context.symbol, problem)
-        failed = abstain(agent.name, context, f"{agent.name} {problem}", SOURCE_GUARD)
-        return _with_latency(failed, latency)
-    return _with_latency(opinion, latency)
+    if problem is None and isinstance(opinion, Vote | Abstention):
+        try:  # rebuilt with its latency, so checked again: an object changed after
+            return _with_latency(opinion, latency)  # construction is still caught
+        except (ValidationError, TypeError) as error:
+            problem = f"gave an invalid vote: {error}"
+    logger.warning("agent %s on %s: %s", agent.name, context.symbol, problem)
+    failed = abstain(agent.name, context, f"{agent.name} {problem}", SOURCE_GUARD)
+    return _with_latency(failed, latency)
 
 
 def _misfit(opinion: object, name: str, context: AgentContext) -> str | None:
@@ -134,10 +137,6 @@ def _misfit(opinion: object, name: str, context: AgentContext) -> str | None:
         return f"answered for {opinion.symbol}, not {context.symbol}"
     if opinion.data_time is not None and opinion.data_time > context.closed_at:
         return f"used data of {opinion.data_time.isoformat()}, after the bar close (look-ahead)"
-    try:  # checked again: an object changed after construction is still caught
-        dataclasses.replace(opinion)
-    except (ValidationError, TypeError) as error:
-        return f"gave an invalid vote: {error}"
     return None
 
 
