@@ -58,12 +58,12 @@ NEW_SESSION: Final = (
 
 # The columns compared (everything but surrogate keys, foreign keys and wall-clock times).
 ORDER_COLUMNS: Final = (
-    "client_order_id, broker, mode, decision_id, symbol, side, order_type, time_in_force, "
+    "client_order_id, broker, mode, decision_ref, symbol, side, order_type, time_in_force, "
     "quantity, working_quantity, limit_price, stop_price, status, filled_quantity, "
     "avg_fill_price, commission, reject_reason, submitted_at, updated_at, closed_at"
 )
 FILL_COLUMNS: Final = (
-    "broker_execution_id, client_order_id, decision_id, mode, symbol, side, quantity, price, "
+    "broker_execution_id, client_order_id, mode, symbol, side, quantity, price, "
     "commission, fees, realized_pnl, executed_at"
 )
 HOLDING_COLUMNS: Final = (

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from trademind.config.sections_agents import OrchestratorSettings
 from trademind.config.sections_ai import LlmSettings, SentimentSettings
 from trademind.config.sections_market import (
     BacktestSettings,
@@ -57,6 +58,9 @@ class Settings(BaseModel):
     llm: LlmSettings = Field(default_factory=LlmSettings, description="Language model API.")
     sentiment: SentimentSettings = Field(
         default_factory=SentimentSettings, description="Sentiment agent."
+    )
+    orchestrator: OrchestratorSettings = Field(
+        default_factory=OrchestratorSettings, description="Agents and their vote."
     )
     safety: SafetySettings = Field(default_factory=SafetySettings, description="Safety limits.")
     broker: BrokerSettings = Field(default_factory=BrokerSettings, description="Broker choice.")

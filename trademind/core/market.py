@@ -68,3 +68,15 @@ class Bar:
 
     def _where(self) -> str:
         return f"bar {self.symbol} {self.timeframe} {self.ts.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class BarBatch:
+    """The bars of every symbol that closed at ``closed_at`` (in the symbols' given order).
+
+    It lives here, not in the runtime, so that the decision step's port
+    (:class:`~trademind.core.ports.DecisionMaker`) and the orchestrator below the runtime can
+    name it."""
+
+    closed_at: datetime
+    bars: tuple[Bar, ...]

@@ -9,8 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from contextlib import AbstractContextManager
 
+    from trademind.core.decisions import Decision, Signal
+    from trademind.core.market import BarBatch, TradingMode
     from trademind.core.order_state import OrderState
     from trademind.core.orders import Fill
 
@@ -88,3 +91,16 @@ class BrokerJournal(Protocol):
     def load_state(self, account: str, name: str) -> dict[str, Any] | None:
         """The document saved under ``name``, or None."""
         ...
+
+
+class DecisionMaker(Protocol):
+    """Turns one bar close (its bars and the strategies' signals) into decisions: the decision
+    step of the trading loop. It is called at every timestamp, with or without signals.
+
+    Implementations: the runtime's ``SignalDecisions`` (each signal its own decision) and the
+    orchestrator (agents vote). It lives in core so that both the runtime above and the
+    orchestrator below it can name it."""
+
+    async def decide(
+        self, batch: BarBatch, signals: Sequence[Signal], mode: TradingMode
+    ) -> Sequence[Decision]: ...

@@ -13,27 +13,27 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 import numpy as np
 
 from trademind.core.errors import ValidationError
-from trademind.core.market import Bar
+from trademind.core.market import Bar, BarBatch
+
+__all__ = [
+    "BarBatch",
+    "BarSource",
+    "ReplaySource",
+    "bar_length",
+    "bars_from_arrays",
+    "merge_in_time_order",
+]
 from trademind.data.providers.timestamps import STEPS
 from trademind.runtime.pacing import SettableClock, Sleeper, Speed
 from trademind.strategies.base import Bars
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class BarBatch:
-    """The bars of every symbol that closed at ``closed_at`` (in the symbols' given order)."""
-
-    closed_at: datetime
-    bars: tuple[Bar, ...]
 
 
 class BarSource(Protocol):

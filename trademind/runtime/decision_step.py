@@ -1,27 +1,21 @@
 """The decision step behind a port: signals in, decisions out.
 
-For now the strategy's signal becomes the decision (:class:`SignalDecisions`); issue 11 puts
-agents, voting and the safety layer behind the same :class:`DecisionMaker` port.
+:class:`SignalDecisions` makes each strategy signal its own decision; the orchestrator
+(:class:`trademind.orchestrator.Orchestrator`: agents vote) implements the same
+:class:`DecisionMaker` port, which lives in :mod:`trademind.core.ports` so that the orchestrator,
+a layer below the runtime, can name it. It is re-exported here for the runtime's callers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
 from trademind.core.decisions import Decision, Signal
-from trademind.core.market import TradingMode
+from trademind.core.market import BarBatch, TradingMode
+from trademind.core.ports import DecisionMaker
 from trademind.execution.signals import decision_from_signal
-from trademind.runtime.bar_sources import BarBatch
 
-
-class DecisionMaker(Protocol):
-    """Turns one bar close (its bars and the strategies' signals) into decisions: the
-    orchestrator's port. It is called at every timestamp, with or without signals."""
-
-    async def decide(
-        self, batch: BarBatch, signals: Sequence[Signal], mode: TradingMode
-    ) -> Sequence[Decision]: ...
+__all__ = ["DecisionMaker", "SignalDecisions"]
 
 
 class SignalDecisions:

@@ -192,11 +192,7 @@ def show(database: Database, clock: Clock, account: str | None, trade_id: int) -
             raise ValidationError(f"no trade #{trade_id}{where}; see `trademind trades list`")
         order = None if row.order_id is None else session.get(OrderRow, row.order_id)
         owner = next(a for a in store.accounts() if a.id == row.account_id)
-        decision = None
-        if order is not None and order.decision_ref is not None:
-            decision = order.decision_ref
-        elif row.decision_id is not None:
-            decision = str(row.decision_id)
+        decision = None if order is None else order.decision_ref
         return TradeDetail(
             account=account_view(owner),
             trade=_view(row),

@@ -68,7 +68,7 @@ def confidence(distance: float, scale: float) -> float:
     return ratio
 
 
-class _KernelStep:
+class KernelStep:
     """An indicator kernel of :mod:`trademind.indicators.kernels` continued one value at a
     time: it keeps the last ``keep`` values before the new one (what the kernel reads back),
     how many it has seen and the kernel's state, and calls
@@ -96,7 +96,7 @@ class _KernelStep:
         return outputs
 
 
-class _ScalarSma:
+class ScalarSma:
     """:func:`~trademind.indicators.kernels.sma_kernel` one value at a time in Python floats.
 
     The same operations in the same order on the same float64 values (the kernels are compiled
@@ -120,9 +120,9 @@ class _ScalarSma:
         return math.nan
 
 
-class _ScalarEma:
+class ScalarEma:
     """:func:`~trademind.indicators.kernels.ema_kernel` one value at a time (see
-    :class:`_ScalarSma`)."""
+    :class:`ScalarSma`)."""
 
     def __init__(self, period: int) -> None:
         self._period = period
@@ -174,7 +174,7 @@ class _RsiStepper:
         self._length = int(params["length"])
         self._oversold = float(params["oversold"])
         self._overbought = float(params["overbought"])
-        self._rsi = _KernelStep(kernels.rsi_kernel, 1, 2, self._length)
+        self._rsi = KernelStep(kernels.rsi_kernel, 1, 2, self._length)
         length, low, high = self._length, self._oversold, self._overbought
         self._texts = (
             f"RSI({length}) {{value:.1f}} below {low:g}",
@@ -199,7 +199,7 @@ class _MaCrossoverStepper:
         self._fast = int(params["fast"])
         self._slow = int(params["slow"])
         kind = str(params["average"])
-        average = _ScalarEma if kind == "ema" else _ScalarSma
+        average = ScalarEma if kind == "ema" else ScalarSma
         self._fast_average, self._slow_average = average(self._fast), average(self._slow)
         self._crossing = _Crossing()
         label = kind.upper()
@@ -228,7 +228,7 @@ class _BollingerStepper:
     def __init__(self, params: Mapping[str, ParamValue]) -> None:
         self._length = int(params["length"])
         self._deviations = float(params["std"])
-        self._bands = _KernelStep(
+        self._bands = KernelStep(
             kernels.bollinger_kernel, self._length, 2, self._length, self._deviations
         )
         length, deviations = self._length, self._deviations
@@ -254,7 +254,7 @@ class _MacdStepper:
         self._fast = int(params["fast"])
         self._slow = int(params["slow"])
         self._signal = int(params["signal"])
-        self._macd = _KernelStep(kernels.macd_kernel, 0, 3, self._fast, self._slow, self._signal)
+        self._macd = KernelStep(kernels.macd_kernel, 0, 3, self._fast, self._slow, self._signal)
         self._crossing = _Crossing()
         fast, slow, signal = self._fast, self._slow, self._signal
         self._texts = (

@@ -105,12 +105,12 @@ def test_the_scalar_averages_are_the_kernels_bit_for_bit(
     average: str, period: int, daily_bars: dict[str, Bars]
 ) -> None:
     from trademind.indicators import kernels
-    from trademind.strategies.stepping import _ScalarEma, _ScalarSma
+    from trademind.strategies.stepping import ScalarEma, ScalarSma
 
     close = np.ascontiguousarray(next(iter(daily_bars.values())).close, dtype=np.float64)
     kernel = kernels.ema_kernel if average == "ema" else kernels.sma_kernel
     expected, _ = kernel(close, 0, 0, period, np.zeros(1))
-    scalar = _ScalarEma(period) if average == "ema" else _ScalarSma(period)
+    scalar = ScalarEma(period) if average == "ema" else ScalarSma(period)
     stepped = np.array([scalar.push(float(value)) for value in close])
     assert np.isnan(stepped[: period - 1]).all()
     assert stepped.tobytes() == expected.tobytes()  # identical bits, NaN positions included

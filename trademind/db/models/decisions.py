@@ -23,10 +23,15 @@ from trademind.db.tables import backtest_runs
 
 
 class AgentDecision(Base):
-    """One decision of an agent or of the orchestrator, with its full payload, for audit.
+    """One decision of an agent or of the orchestrator, with every vote, for audit.
 
-    ``bar_ts`` is the close time of the last bar the decision could see: an audit can prove no
-    later data was used. ``payload`` holds votes, weights and inputs (JSONB on PostgreSQL).
+    ``bar_ts`` is the decision's data time, the close of the last bar it could see: an audit
+    can prove no later data was used. ``decision_ref`` is the core decision's id, unique in its
+    account; orders name it (``orders.decision_ref``). ``score`` is the weighted score (NULL
+    without a quorum), ``buy_threshold``/``sell_threshold``/``quorum``/``participation`` the
+    rules and the fraction of the weight that voted, ``votes`` every vote and abstention with
+    its weight, ``reasoning`` the one-sentence explanation. ``payload`` holds other inputs
+    (JSONB on PostgreSQL).
     """
 
     __tablename__ = "agent_decisions"
@@ -34,6 +39,13 @@ class AgentDecision(Base):
         one_of("mode", TradingMode),
         one_of("action", Action),
         sa.CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range"),
+        sa.CheckConstraint("score >= -1 AND score <= 1", name="score_range"),
+        *(
+            sa.CheckConstraint(f"{name} >= 0 AND {name} <= 1", name=f"{name}_range")
+            for name in ("buy_threshold", "sell_threshold", "quorum", "participation")
+        ),
+        sa.UniqueConstraint("account_id", "decision_ref"),
+        sa.Index("ix_agent_decisions_account_id_decided_at", "account_id", "decided_at"),
         sa.Index("ix_agent_decisions_decided_at", "decided_at"),
         sa.Index("ix_agent_decisions_symbol_decided_at", "symbol", "decided_at"),
     )
@@ -52,6 +64,14 @@ class AgentDecision(Base):
     reasoning: Mapped[str | None] = mapped_column(sa.Text)
     vetoed: Mapped[bool] = mapped_column(default=False)
     veto_reason: Mapped[str | None] = mapped_column(sa.Text)
+    account_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("accounts.id"))
+    decision_ref: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
+    score: Mapped[float | None]
+    buy_threshold: Mapped[float | None]
+    sell_threshold: Mapped[float | None]
+    quorum: Mapped[float | None]
+    participation: Mapped[float | None]
+    votes: Mapped[list[Any]] = mapped_column(default=list, server_default=sa.text("'[]'"))
 
 
 class BacktestRun(Base):

@@ -38,8 +38,9 @@ class Order(Base):
 
     ``client_order_id`` is ours (unique per account, idempotent resubmission);
     ``broker_order_id`` is the broker's. ``parent_order_id`` links bracket/OCO children to
-    their parent. ``decision_ref`` is the core order's ``decision_id`` text (the link to an
-    ``agent_decisions`` row, ``decision_id``, arrives with the decision chain).
+    their parent. ``decision_ref`` is the core order's ``decision_id`` text: the link to the
+    ``agent_decisions`` row of the same account with that ``decision_ref`` (no foreign key:
+    a decision made without the decision log, a strategy signal's, has no row).
     ``working_quantity`` is the broker's working quantity when it differs from ``quantity``
     (NULL: the same). ``reject_reason`` says why a rejected, cancelled or expired order ended.
     """
@@ -65,7 +66,6 @@ class Order(Base):
     broker: Mapped[str] = mapped_column(sa.String(SHORT_TEXT))
     mode: Mapped[str] = mapped_column(sa.String(16))
     parent_order_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("orders.id"))
-    decision_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("agent_decisions.id"))
     decision_ref: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
     strategy: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
     symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH))
@@ -92,6 +92,9 @@ class Order(Base):
 class Trade(Base):
     """One execution (fill) with the agent signals and reasoning that led to it.
 
+    Its decision is its order's (``client_order_id`` -> ``orders.decision_ref``);
+    ``agent_signals`` keeps the votes of that decision (the decision log's document).
+
     ``broker_execution_id`` (IBKR ``execId``) is unique per account so a replayed execution
     report is not booked twice. ``client_order_id`` is the order's id as the fill names it
     (``order_id`` links the ``orders`` row when it is recorded).
@@ -113,7 +116,6 @@ class Trade(Base):
     account_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("accounts.id"))
     order_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("orders.id"))
     client_order_id: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
-    decision_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey("agent_decisions.id"))
     broker_execution_id: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
     mode: Mapped[str] = mapped_column(sa.String(16))
     strategy: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))

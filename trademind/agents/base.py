@@ -1,0 +1,155 @@
+"""The agent port: ``async analyze(context) -> Vote | Abstention``, and :func:`consult`, which
+calls an agent under its timeout and turns anything but a valid opinion into an abstention.
+
+**Abstaining is not holding.** A HOLD :class:`~trademind.core.decisions.Vote` is an opinion
+(stay as we are) and takes part in the vote; an :class:`~trademind.core.decisions.Abstention`
+(no data, timed out, raised, returned garbage) takes no part at all. :func:`consult` never lets
+a failure through as a neutral vote: a timeout, an exception, a vote of another symbol, a vote
+whose data is newer than the context (look-ahead) or a vote the core refuses (confidence 7, a
+NaN score, no direction: :class:`~trademind.core.decisions.Vote` validates itself) all become
+an abstention whose reason says what happened, logged at warning level.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from trademind.agents.indicator_book import IndicatorSnapshot
+from trademind.core.clock import Clock
+from trademind.core.decisions import Abstention, Signal, Vote
+from trademind.core.errors import ValidationError
+from trademind.core.market import Bar, TradingMode
+
+logger = logging.getLogger(__name__)
+
+SOURCE_GUARD = "guard"
+"""The source of an abstention :func:`consult` made for an agent that gave no valid opinion."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentContext:
+    """What an agent may see for one symbol at one bar close: nothing after ``closed_at``.
+
+    ``bars`` are the symbol's most recent bars, oldest first, the last one the bar that closed
+    at ``closed_at``; ``indicators`` the incremental indicator values after that bar (None when
+    no book keeps them); ``bars_seen`` how many bars of the symbol came before and with this
+    one (``bars`` keeps only the latest); ``signals`` the strategies' signals of this bar for
+    this symbol; ``positions`` the held quantity per symbol (for agents that need the account,
+    later).
+    """
+
+    symbol: str
+    closed_at: datetime
+    mode: TradingMode
+    bars: tuple[Bar, ...]
+    indicators: IndicatorSnapshot | None = None
+    bars_seen: int = 0
+    signals: tuple[Signal, ...] = ()
+    positions: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.bars_seen < len(self.bars):
+            raise ValidationError(f"{self.symbol}: {self.bars_seen} bars seen but more given")
+        for bar in self.bars:
+            if bar.symbol != self.symbol:
+                raise ValidationError(f"context of {self.symbol} holds a bar of {bar.symbol}")
+            if bar.ts >= self.closed_at:
+                raise ValidationError(
+                    f"{self.symbol}: bar {bar.ts.isoformat()} has not closed by "
+                    f"{self.closed_at.isoformat()} (no look-ahead)"
+                )
+        for signal in self.signals:
+            if signal.symbol != self.symbol or signal.ts != self.closed_at:
+                raise ValidationError(
+                    f"context of {self.symbol} at {self.closed_at.isoformat()} holds the signal "
+                    f"of {signal.symbol} at {signal.ts.isoformat()}"
+                )
+
+    @property
+    def last_bar(self) -> Bar | None:
+        return self.bars[-1] if self.bars else None
+
+
+class Agent(Protocol):
+    """One voter. ``name`` is unique among the orchestrator's agents (weights name it)."""
+
+    @property
+    def name(self) -> str: ...
+
+    async def analyze(self, context: AgentContext) -> Vote | Abstention:
+        """This agent's opinion on ``context.symbol`` at ``context.closed_at``."""
+        ...
+
+
+def abstain(agent: str, context: AgentContext, reason: str, source: str) -> Abstention:
+    """An abstention of ``agent`` on the context's symbol, with the newest bar's time."""
+    last = context.last_bar
+    return Abstention(
+        agent=agent,
+        symbol=context.symbol,
+        reason=reason,
+        source=source,
+        data_time=None if last is None else context.closed_at,
+    )
+
+
+async def consult(
+    agent: Agent, context: AgentContext, timeout: float, clock: Clock
+) -> Vote | Abstention:
+    """``agent.analyze(context)`` within ``timeout`` seconds, checked; its latency measured on
+    ``clock.monotonic()``. Anything but a valid opinion becomes an abstention (module doc)."""
+    started = clock.monotonic()
+    problem: str | None = None
+    opinion: object = None
+    try:
+        opinion = await asyncio.wait_for(agent.analyze(context), timeout)
+    except TimeoutError:
+        problem = f"timed out after {timeout:g} s"
+    except (ValidationError, TypeError) as error:  # a Vote the core refused: garbage
+        problem = f"gave an invalid vote: {error}"
+    except Exception as error:  # any failure of an agent is an abstention
+        problem = f"failed: {type(error).__name__}: {error}"
+    else:
+        problem = _misfit(opinion, agent.name, context)
+    latency = timedelta(seconds=max(0.0, clock.monotonic() - started))
+    if problem is None and isinstance(opinion, Vote | Abstention):
+        try:  # rebuilt with its latency, so checked again: an object changed after
+            return _with_latency(opinion, latency)  # construction is still caught
+        except (ValidationError, TypeError) as error:
+            problem = f"gave an invalid vote: {error}"
+    logger.warning("agent %s on %s: %s", agent.name, context.symbol, problem)
+    failed = abstain(agent.name, context, f"{agent.name} {problem}", SOURCE_GUARD)
+    return _with_latency(failed, latency)
+
+
+def _misfit(opinion: object, name: str, context: AgentContext) -> str | None:
+    if not isinstance(opinion, Vote | Abstention):
+        return f"returned a {type(opinion).__name__}, not a vote or an abstention"
+    if opinion.agent != name:
+        return f"answered as agent {opinion.agent!r}"
+    if opinion.symbol != context.symbol:
+        return f"answered for {opinion.symbol}, not {context.symbol}"
+    if opinion.data_time is not None and opinion.data_time > context.closed_at:
+        return f"used data of {opinion.data_time.isoformat()}, after the bar close (look-ahead)"
+    return None
+
+
+def _with_latency(opinion: Vote | Abstention, latency: timedelta) -> Vote | Abstention:
+    return dataclasses.replace(opinion, latency=latency)
+
+
+async def consult_all(
+    agents: Sequence[tuple[Agent, float]], context: AgentContext, clock: Clock
+) -> list[Vote | Abstention]:
+    """Every ``(agent, timeout)`` consulted concurrently, answers in the agents' order."""
+    return list(
+        await asyncio.gather(
+            *(consult(agent, context, timeout, clock) for agent, timeout in agents)
+        )
+    )

@@ -1,0 +1,116 @@
+"""The technical agent: RSI, MACD, moving averages and Bollinger Bands combined into one vote.
+
+Each indicator gives a component ``k`` in [-1, 1] (positive: buy), from the incremental values
+of :class:`~trademind.agents.indicator_book.IndicatorSnapshot`:
+
+- **RSI** (mean reversion): ``k = (50 - RSI) / 20``, clipped (RSI 30 -> +1, 70 -> -1);
+- **MACD** (momentum): ``k = (histogram / close * 100) / 0.5``, clipped (a histogram of 0.5%
+  of the price is full strength, as in the ``macd_momentum`` strategy);
+- **moving averages** (trend): ``k = ((SMA_fast - SMA_slow) / SMA_slow * 100) / 2``, clipped
+  (fast 2% above slow -> +1);
+- **Bollinger Bands** (mean reversion): ``k = 1 - 2 * %B`` with ``%B = (close - lower) /
+  (upper - lower)``, clipped (at the lower band +1, the middle 0, the upper band -1; 0 when
+  the bands have no width).
+
+A component still warming up (NaN) is left out. The vote's **score** is the mean of the ``n``
+available components; its **confidence** is ``agreement * n / 4`` with ``agreement =
+|sum k| / sum |k|`` (1 when all point the same way, 0 when they cancel; 0 when all are 0), so
+fewer indicators or disagreeing ones give less confidence. The **direction** is BUY for a score
+of at least 0.1, SELL for at most -0.1, HOLD between. With no component available the agent
+abstains ("indicators warming up"): it has no opinion yet, which is not a hold.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+from trademind.agents.base import AgentContext, abstain
+from trademind.agents.indicator_book import IndicatorSnapshot
+from trademind.core.decisions import Abstention, Action, Vote
+from trademind.strategies.macd_momentum import FULL_CONFIDENCE_HISTOGRAM_PCT
+
+NAME: Final = "technical"
+SOURCE: Final = "rules"
+NEUTRAL_BAND: Final = 0.1
+"""Scores inside (-0.1, 0.1) are a HOLD vote."""
+FULL_TREND_GAP_PCT: Final = 2.0
+RSI_FULL_DISTANCE: Final = 20.0
+COMPONENTS: Final = 4
+
+
+def _clip(value: float) -> float:
+    return max(-1.0, min(1.0, value))
+
+
+def components(values: IndicatorSnapshot) -> dict[str, float]:
+    """The available components by name (module docstring), warming-up ones left out."""
+    found: dict[str, float] = {}
+    if values.ready("rsi"):
+        found["rsi"] = _clip((50.0 - values.rsi) / RSI_FULL_DISTANCE)
+    if values.ready("macd_histogram") and values.close != 0.0:
+        histogram_pct = values.macd_histogram / abs(values.close) * 100.0
+        found["macd"] = _clip(histogram_pct / FULL_CONFIDENCE_HISTOGRAM_PCT)
+    if values.ready("sma_fast", "sma_slow") and values.sma_slow != 0.0:
+        gap_pct = (values.sma_fast - values.sma_slow) / abs(values.sma_slow) * 100.0
+        found["trend"] = _clip(gap_pct / FULL_TREND_GAP_PCT)
+    if values.ready("bollinger_lower", "bollinger_upper"):
+        width = values.bollinger_upper - values.bollinger_lower
+        percent_b = (values.close - values.bollinger_lower) / width if width > 0 else 0.5
+        found["bollinger"] = _clip(1.0 - 2.0 * percent_b)
+    return found
+
+
+def combine(parts: dict[str, float]) -> tuple[Action, float, float]:
+    """Direction, score and confidence of the components (module docstring)."""
+    total = sum(parts.values())
+    magnitude = sum(abs(part) for part in parts.values())
+    score = _clip(total / len(parts))
+    agreement = abs(total) / magnitude if magnitude > 0 else 0.0
+    confidence = min(1.0, agreement * len(parts) / COMPONENTS)
+    if score >= NEUTRAL_BAND:
+        return Action.BUY, score, confidence
+    if score <= -NEUTRAL_BAND:
+        return Action.SELL, score, confidence
+    return Action.HOLD, score, confidence
+
+
+def _factors(values: IndicatorSnapshot, parts: dict[str, float]) -> tuple[str, ...]:
+    shown = {
+        "rsi": f"RSI {values.rsi:.1f}",
+        "macd": f"MACD histogram {values.macd_histogram:+.3f}",
+        "trend": f"SMA gap {values.sma_fast - values.sma_slow:+.2f}",
+        "bollinger": f"close {values.close:.2f} in bands "
+        f"[{values.bollinger_lower:.2f}, {values.bollinger_upper:.2f}]",
+    }
+    return tuple(f"{shown[name]} ({part:+.2f})" for name, part in parts.items())
+
+
+class TechnicalAgent:
+    """Votes from the context's indicator values (module docstring)."""
+
+    @property
+    def name(self) -> str:
+        return NAME
+
+    async def analyze(self, context: AgentContext) -> Vote | Abstention:
+        values = context.indicators
+        if values is None or not math.isfinite(values.close):
+            return abstain(NAME, context, "no indicator values for this bar", SOURCE)
+        parts = components(values)
+        if not parts:
+            return abstain(NAME, context, "indicators warming up", SOURCE)
+        direction, score, confidence = combine(parts)
+        factors = _factors(values, parts)
+        return Vote(
+            agent=NAME,
+            symbol=context.symbol,
+            direction=direction,
+            score=score,
+            confidence=confidence,
+            data_time=context.closed_at,
+            source=SOURCE,
+            reasoning=f"{len(parts)} of {COMPONENTS} indicators give {score:+.2f} "
+            f"(agreement {confidence * COMPONENTS / len(parts):.2f})",
+            key_factors=factors,
+        )

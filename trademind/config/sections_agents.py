@@ -1,0 +1,114 @@
+"""Settings of the voting agents and the orchestrator that combines their votes.
+
+The orchestrator's formula is documented in docs/agents.md and
+:mod:`trademind.orchestrator.voting`. Weights are per agent; the strategy agents share the
+``strategy`` weight equally. An agent name that is not a field here is refused (unknown key).
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from trademind.config.base import Section
+
+_TIMEOUT = "Seconds one analysis may take; a slower agent abstains (never a neutral vote)."
+
+
+def _greater(value: float, info: ValidationInfo, other: str) -> float:
+    smaller = info.data.get(other)
+    if smaller is not None and value <= smaller:
+        raise ValueError(f"must be greater than {other} ({smaller})")
+    return value
+
+
+class AgentWeights(Section):
+    """Each agent's weight in the vote (>= 0; at least one above 0; 0 lets it vote unheard)."""
+
+    technical: float = Field(
+        default=1.0, ge=0, le=100, description="Weight of the technical analysis agent."
+    )
+    strategy: float = Field(
+        default=1.0,
+        ge=0,
+        le=100,
+        description="Weight of the rule strategies together (each enabled strategy votes with "
+        "an equal share of it).",
+    )
+
+    @model_validator(mode="after")
+    def _one_weight_counts(self) -> Self:
+        if not any(weight > 0 for weight in self.model_dump().values()):
+            raise ValueError("at least one agent weight must be above 0")
+        return self
+
+
+class TechnicalAgentSettings(Section):
+    """The technical agent: RSI, MACD, moving averages and Bollinger Bands in one vote."""
+
+    timeout_seconds: float = Field(default=1.0, gt=0, le=600, description=_TIMEOUT)
+    rsi_length: int = Field(default=14, ge=2, le=500, description="RSI look-back in bars.")
+    macd_fast: int = Field(default=12, ge=2, le=500, description="MACD fast EMA in bars.")
+    macd_slow: int = Field(
+        default=26, ge=3, le=1000, description="MACD slow EMA in bars (greater than macd_fast)."
+    )
+    macd_signal: int = Field(default=9, ge=2, le=500, description="MACD signal EMA in bars.")
+    ma_fast: int = Field(default=20, ge=2, le=500, description="Fast simple average in bars.")
+    ma_slow: int = Field(
+        default=50, ge=3, le=1000, description="Slow simple average in bars (greater than ma_fast)."
+    )
+    bollinger_length: int = Field(
+        default=20, ge=2, le=1000, description="Bollinger Bands look-back in bars."
+    )
+    bollinger_std: float = Field(
+        default=2.0, ge=0.1, le=5, description="Bollinger band width in standard deviations."
+    )
+
+    @field_validator("macd_slow")
+    @classmethod
+    def _macd_slow_after_fast(cls, value: int, info: ValidationInfo) -> int:
+        return int(_greater(value, info, "macd_fast"))
+
+    @field_validator("ma_slow")
+    @classmethod
+    def _ma_slow_after_fast(cls, value: int, info: ValidationInfo) -> int:
+        return int(_greater(value, info, "ma_fast"))
+
+
+class StrategyAgentSettings(Section):
+    """The strategy agents: each enabled rule strategy's signal of the bar as a vote."""
+
+    timeout_seconds: float = Field(default=1.0, gt=0, le=600, description=_TIMEOUT)
+
+
+class OrchestratorSettings(Section):
+    """Weighted voting of the agents into one decision per symbol and bar."""
+
+    variant: str = Field(
+        default="default",
+        min_length=1,
+        max_length=32,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Tag stored with every decision, to compare configurations (A/B tests).",
+    )
+    quorum: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Least fraction of the total weight that must vote (not abstain) for a "
+        "trade; below it the decision is hold with 'no quorum'.",
+    )
+    buy_threshold: float = Field(
+        default=0.2, gt=0, le=1, description="Buy when the weighted score is at least this."
+    )
+    sell_threshold: float = Field(
+        default=0.2, gt=0, le=1, description="Sell when the weighted score is at most minus this."
+    )
+    weights: AgentWeights = Field(default_factory=AgentWeights, description="Agent weights.")
+    technical: TechnicalAgentSettings = Field(
+        default_factory=TechnicalAgentSettings, description="Technical agent."
+    )
+    strategy: StrategyAgentSettings = Field(
+        default_factory=StrategyAgentSettings, description="Strategy agents."
+    )

@@ -1,0 +1,198 @@
+"""The decision log: every decision, acted on or not, an ``agent_decisions`` row with its votes.
+
+:class:`DecisionLogStore` is a :class:`~trademind.orchestrator.orchestrator.DecisionSink` for one
+account: one transaction per bar close (or, through :func:`write_records`, inside a
+transaction the caller already holds). Parameterised SQLAlchemy Core statements only. A row is
+keyed by (account, ``decision_ref``), the decision's deterministic id, so a resumed run that
+decides a bar again writes nothing twice. Every time stored is the decision's own
+(``decided_at`` from the Clock, ``bar_ts`` the data time); the log reads no clock itself.
+
+Each vote is stored as :func:`vote_document` (agent, kind vote/abstention, direction, score,
+confidence, weight, source, reasoning or reason, key factors, data time, latency in seconds);
+:func:`agent_signals` is the document a fill's ``trades.agent_signals`` keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final, cast
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from trademind.core.decisions import Abstention, Action, Decision, Vote
+from trademind.core.market import TradingMode
+from trademind.db.models import AgentDecision
+from trademind.orchestrator.orchestrator import DecisionRecord
+
+if TYPE_CHECKING:
+    from trademind.db.session import Database
+
+_DECISIONS: Final = cast(sa.Table, AgentDecision.__table__)
+_KEY: Final = ("account_id", "decision_ref")
+
+
+def vote_document(opinion: Vote | Abstention, weight: float) -> dict[str, Any]:
+    """One vote or abstention as stored (module docstring)."""
+    common = {
+        "agent": opinion.agent,
+        "weight": weight,
+        "source": opinion.source,
+        "data_time": None if opinion.data_time is None else opinion.data_time.isoformat(),
+        "latency_seconds": opinion.latency.total_seconds(),
+    }
+    if isinstance(opinion, Abstention):
+        return {**common, "kind": "abstention", "reason": opinion.reason}
+    return {
+        **common,
+        "kind": "vote",
+        "direction": opinion.direction.value,
+        "score": opinion.score,
+        "confidence": opinion.confidence,
+        "reasoning": opinion.reasoning,
+        "key_factors": list(opinion.key_factors),
+    }
+
+
+def _opinion(symbol: str, document: Mapping[str, Any]) -> Vote | Abstention:
+    data_time = document["data_time"]
+    common: dict[str, Any] = {
+        "agent": document["agent"],
+        "symbol": symbol,
+        "source": document["source"],
+        "latency": timedelta(seconds=document["latency_seconds"]),
+    }
+    if document["kind"] == "abstention":
+        when = None if data_time is None else datetime.fromisoformat(data_time)
+        return Abstention(reason=document["reason"], data_time=when, **common)
+    return Vote(
+        direction=Action(document["direction"]),
+        score=document["score"],
+        confidence=document["confidence"],
+        data_time=datetime.fromisoformat(data_time),
+        reasoning=document["reasoning"],
+        key_factors=tuple(document["key_factors"]),
+        **common,
+    )
+
+
+def agent_signals(record: DecisionRecord) -> dict[str, Any]:
+    """What a fill caused by ``record``'s decision keeps in ``trades.agent_signals``."""
+    decision, tally = record.decision, record.tally
+    return {
+        "decision": decision.decision_id,
+        "action": decision.action.value,
+        "score": tally.score,
+        "confidence": decision.confidence,
+        "variant": decision.variant,
+        "vetoed": decision.vetoed,
+        "explanation": decision.reasoning,
+        "votes": [vote_document(v, tally.weights.get(v.agent, 0.0)) for v in decision.votes],
+    }
+
+
+def _row(account_id: int, record: DecisionRecord) -> dict[str, Any]:
+    decision, tally, rules = record.decision, record.tally, record.rules
+    return {
+        "account_id": account_id,
+        "decision_ref": decision.decision_id,
+        "decided_at": decision.decided_at,
+        "bar_ts": decision.data_time,
+        "mode": decision.mode.value,
+        "agent": decision.agent,
+        "strategy": decision.strategy,
+        "variant": decision.variant,
+        "symbol": decision.symbol,
+        "action": decision.action.value,
+        "confidence": decision.confidence,
+        "score": tally.score,
+        "buy_threshold": rules.buy_threshold,
+        "sell_threshold": rules.sell_threshold,
+        "quorum": rules.quorum,
+        "participation": min(1.0, tally.participation),
+        "votes": [vote_document(v, tally.weights.get(v.agent, 0.0)) for v in decision.votes],
+        "payload": {"weights": dict(rules.weights)},
+        "reasoning": decision.reasoning,
+        "vetoed": decision.vetoed,
+        "veto_reason": decision.veto_reason,
+    }
+
+
+def write_records(
+    connection: sa.Connection, account_id: int, records: Sequence[DecisionRecord]
+) -> None:
+    """Insert ``records`` of ``account_id`` on ``connection``; rows already stored stay."""
+    if not records:
+        return
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(_DECISIONS).on_conflict_do_nothing(index_elements=list(_KEY))
+    connection.execute(statement, [_row(account_id, record) for record in records])
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDecision:
+    """A logged decision as read back: the core decision and the figures of its vote."""
+
+    decision: Decision
+    score: float | None
+    buy_threshold: float | None
+    sell_threshold: float | None
+    quorum: float | None
+    participation: float | None
+    weights: Mapping[str, float]
+
+
+def _stored(row: sa.Row[Any]) -> StoredDecision:
+    decision = Decision(
+        decision_id=row.decision_ref,
+        symbol=row.symbol,
+        action=Action(row.action),
+        confidence=row.confidence,
+        decided_at=row.decided_at,
+        data_time=row.bar_ts,
+        mode=TradingMode(row.mode),
+        reasoning=row.reasoning or "",
+        agent=row.agent,
+        strategy=row.strategy,
+        variant=row.variant,
+        votes=tuple(_opinion(row.symbol, document) for document in row.votes),
+        vetoed=row.vetoed,
+        veto_reason=row.veto_reason,
+    )
+    weights = {document["agent"]: document["weight"] for document in row.votes}
+    return StoredDecision(
+        decision, row.score, row.buy_threshold, row.sell_threshold, row.quorum,
+        row.participation, weights,
+    )  # fmt: skip
+
+
+class DecisionLogStore:
+    """The decision log of the account ``account_id`` in ``database`` (module docstring)."""
+
+    def __init__(self, database: Database, account_id: int) -> None:
+        self._database = database
+        self._account_id = account_id
+
+    def record(self, records: Sequence[DecisionRecord]) -> None:
+        """Store ``records`` in one transaction (the decision sink)."""
+        self._database.run(lambda connection: write_records(connection, self._account_id, records))
+
+    def load(self, decision_ref: str) -> StoredDecision | None:
+        """The decision ``decision_ref`` of this account, None when it was not logged."""
+        query = sa.select(_DECISIONS).where(
+            _DECISIONS.c.account_id == self._account_id,
+            _DECISIONS.c.decision_ref == decision_ref,
+        )
+        row = self._database.run(lambda connection: connection.execute(query).one_or_none())
+        return None if row is None else _stored(row)
+
+    def recent(self, symbol: str | None = None, limit: int = 100) -> list[StoredDecision]:
+        """This account's latest decisions (of ``symbol``), newest first."""
+        query = sa.select(_DECISIONS).where(_DECISIONS.c.account_id == self._account_id)
+        if symbol is not None:
+            query = query.where(_DECISIONS.c.symbol == symbol)
+        query = query.order_by(_DECISIONS.c.decided_at.desc(), _DECISIONS.c.id.desc()).limit(limit)
+        rows = self._database.run(lambda connection: list(connection.execute(query)))
+        return [_stored(row) for row in rows]

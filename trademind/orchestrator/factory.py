@@ -1,0 +1,59 @@
+"""An :class:`~trademind.orchestrator.orchestrator.Orchestrator` from the ``orchestrator``
+settings and the enabled strategies.
+
+The technical agent weighs ``weights.technical``; each of the ``n`` enabled strategies votes as
+its own agent (``strategy:<name>``) with ``weights.strategy / n``, so enabling more strategies
+does not give the rules more say than the configured weight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from trademind.agents.base import Agent
+from trademind.agents.indicator_book import IndicatorBook
+from trademind.agents.strategy import StrategyAgent
+from trademind.agents.technical import TechnicalAgent
+from trademind.config.sections_agents import OrchestratorSettings
+from trademind.core.clock import Clock
+from trademind.orchestrator.orchestrator import DecisionSink, Orchestrator
+from trademind.orchestrator.veto import Vetoer
+from trademind.orchestrator.voting import VotingRules
+from trademind.strategies.base import ParamValue, Strategy
+from trademind.strategies.registry import resolve
+
+StrategyChoice = tuple[Strategy, Mapping[str, ParamValue] | None]
+"""An enabled strategy and its parameters (None: its defaults)."""
+
+
+def build_orchestrator(
+    settings: OrchestratorSettings,
+    strategies: Sequence[StrategyChoice],
+    clock: Clock,
+    *,
+    vetoers: Sequence[Vetoer] = (),
+    sink: DecisionSink | None = None,
+) -> Orchestrator:
+    """The orchestrator the settings describe (module docstring)."""
+    agents: list[tuple[Agent, float]] = [(TechnicalAgent(), settings.technical.timeout_seconds)]
+    weights = {TechnicalAgent().name: settings.weights.technical}
+    share = settings.weights.strategy / len(strategies) if strategies else 0.0
+    for strategy, params in strategies:
+        agent = StrategyAgent(strategy.name, strategy.warmup(resolve(strategy, params)))
+        agents.append((agent, settings.strategy.timeout_seconds))
+        weights[agent.name] = share
+    rules = VotingRules(
+        weights=weights,
+        quorum=settings.quorum,
+        buy_threshold=settings.buy_threshold,
+        sell_threshold=settings.sell_threshold,
+    )
+    return Orchestrator(
+        agents=agents,
+        rules=rules,
+        book=IndicatorBook(settings.technical),
+        clock=clock,
+        variant=settings.variant,
+        vetoers=vetoers,
+        sink=sink,
+    )

@@ -1,0 +1,142 @@
+"""The orchestrator: the trading loop's decision step when agents vote.
+
+It implements :class:`~trademind.core.ports.DecisionMaker`. At every bar close, for every bar of
+the batch (in the batch's order):
+
+1. the symbol's :class:`~trademind.agents.indicator_book.IndicatorBook` advances by the bar (one
+   step of each incremental indicator; nothing after the close is known);
+2. every agent is consulted concurrently under its own timeout
+   (:func:`~trademind.agents.base.consult`): failures abstain;
+3. the votes are tallied (:mod:`trademind.orchestrator.voting`);
+4. the :class:`~trademind.core.decisions.Decision` (BUY, SELL or HOLD, with every vote and
+   abstention, the variant tag and a one-sentence explanation) goes through the vetoers
+   (:mod:`trademind.orchestrator.veto`);
+5. every decision, acted on or not, goes to the decision sink (the decision log) with its tally.
+
+All decisions are returned, HOLD ones too: the router places nothing for a HOLD or a vetoed one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from trademind.agents.base import Agent, AgentContext, consult_all
+from trademind.agents.indicator_book import IndicatorBook
+from trademind.core.clock import Clock
+from trademind.core.decisions import Decision, Signal
+from trademind.core.market import Bar, BarBatch, TradingMode
+from trademind.core.orders import ID_MAX_LENGTH
+from trademind.orchestrator.veto import Vetoer, apply_vetoes
+from trademind.orchestrator.voting import Tally, VotingRules, tally
+
+AGENT_NAME = "orchestrator"
+_DIGEST_LENGTH = 10
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """A decision with the tally and rules that made it: one ``agent_decisions`` row."""
+
+    decision: Decision
+    tally: Tally
+    rules: VotingRules
+
+
+class DecisionSink(Protocol):
+    """Where every decision goes (the decision log). Called once per bar close."""
+
+    def record(self, records: Sequence[DecisionRecord]) -> None: ...
+
+
+def orchestrated_decision_id(variant: str, symbol: str, closed_at: datetime) -> str:
+    """``<SYMBOL>-<YYYYMMDDTHHMMSS>-v-<digest>``, the digest over variant, symbol and time:
+    deterministic, so a resumed run re-derives the same id."""
+    key = f"{variant}\x1f{symbol}\x1f{closed_at.isoformat()}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:_DIGEST_LENGTH]
+    head = f"{symbol}-{closed_at.strftime('%Y%m%dT%H%M%S')}-v"
+    return f"{head[: ID_MAX_LENGTH - _DIGEST_LENGTH - 1]}-{digest}"
+
+
+class Orchestrator:
+    """Agents vote, the orchestrator decides (module docstring). ``agents`` pairs each agent
+    with its timeout in seconds; ``rules`` must weigh every agent."""
+
+    def __init__(
+        self,
+        *,
+        agents: Sequence[tuple[Agent, float]],
+        rules: VotingRules,
+        book: IndicatorBook,
+        clock: Clock,
+        variant: str,
+        vetoers: Sequence[Vetoer] = (),
+        sink: DecisionSink | None = None,
+    ) -> None:
+        for agent, _ in agents:
+            rules.weight(agent.name)  # an agent without a weight is refused at once
+        self._agents = tuple(agents)
+        self._rules = rules
+        self._book = book
+        self._clock = clock
+        self._variant = variant
+        self._vetoers = tuple(vetoers)
+        self._sink = sink
+
+    @property
+    def rules(self) -> VotingRules:
+        return self._rules
+
+    async def decide(
+        self, batch: BarBatch, signals: Sequence[Signal], mode: TradingMode
+    ) -> Sequence[Decision]:
+        by_symbol: Mapping[str, list[Signal]] = _group(signals)
+        records = [
+            await self._decide_bar(batch.closed_at, bar, by_symbol.get(bar.symbol, []), mode)
+            for bar in batch.bars
+        ]
+        if self._sink is not None and records:
+            self._sink.record(records)
+        return [record.decision for record in records]
+
+    async def _decide_bar(
+        self, closed_at: datetime, bar: Bar, signals: Sequence[Signal], mode: TradingMode
+    ) -> DecisionRecord:
+        bars, indicators = self._book.update(bar)
+        context = AgentContext(
+            symbol=bar.symbol,
+            closed_at=closed_at,
+            mode=mode,
+            bars=bars,
+            indicators=indicators,
+            bars_seen=self._book.seen(bar.symbol),
+            signals=tuple(signals),
+        )
+        opinions = await consult_all(self._agents, context, self._clock)
+        outcome = tally(opinions, self._rules)
+        decision = Decision(
+            decision_id=orchestrated_decision_id(self._variant, bar.symbol, closed_at),
+            symbol=bar.symbol,
+            action=outcome.action,
+            confidence=outcome.confidence,
+            decided_at=self._clock.now(),
+            data_time=closed_at,
+            mode=mode,
+            reasoning=outcome.explanation,
+            agent=AGENT_NAME,
+            variant=self._variant,
+            votes=tuple(opinions),
+        )
+        decision = await apply_vetoes(decision, self._vetoers)
+        return DecisionRecord(decision=decision, tally=outcome, rules=self._rules)
+
+
+def _group(signals: Sequence[Signal]) -> Mapping[str, list[Signal]]:
+    grouped: defaultdict[str, list[Signal]] = defaultdict(list)
+    for signal in signals:
+        grouped[signal.symbol].append(signal)
+    return grouped
