@@ -169,6 +169,12 @@ def test_refused_runs_change_nothing_in_the_ledger(
         run_trade(database, settings, request("future", start=date(2031, 1, 1), end=None))
     with pytest.raises(UsageError, match="unknown strategy"):
         run_trade(database, settings, request("bad", strategy="nope"))
+    with pytest.raises(UsageError, match="--account must name an account"):
+        run_trade(database, settings, request(""))
+    with pytest.raises(UsageError, match="no leading or trailing spaces"):
+        run_trade(database, settings, request(" taken"))
+    with pytest.raises(UsageError, match="at most 64 characters, got 65"):
+        run_trade(database, settings, request("x" * 65))
     with (
         AccountLock(isolated_environment, "busy"),
         pytest.raises(AccountBusyError, match=r"process \d+"),

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from trademind.strategies.base import Bars, ParamValue
 
 MODES: Final = ("replay", "paper", "live")
+ACCOUNT_NAME_LENGTH: Final = 64
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -89,7 +90,24 @@ def normalised(request: TradeRequest) -> TradeRequest:
     if request.cash is not None and not (math.isfinite(request.cash) and request.cash > 0):
         raise UsageError(f"--cash must be a positive amount, got {request.cash!r}")
     Speed.parse(request.speed)
+    if request.account is not None:
+        check_account_name(request.account)
     return replace(request, symbols=symbols, strategy=strategy)
+
+
+def check_account_name(name: str) -> str:
+    """``name`` when it can name an account (not blank, at most 64 characters, no leading or
+    trailing spaces); a UsageError otherwise: it is what the command line gave."""
+    if not name.strip():
+        raise UsageError("--account must name an account, got an empty name")
+    if name != name.strip():
+        raise UsageError(f"--account {name!r}: an account name has no leading or trailing spaces")
+    if len(name) > ACCOUNT_NAME_LENGTH:
+        raise UsageError(
+            f"--account: an account name is at most {ACCOUNT_NAME_LENGTH} characters, "
+            f"got {len(name)}"
+        )
+    return name
 
 
 def strategy_setups(settings: Settings, request: TradeRequest) -> tuple[StrategySetup, ...]:
