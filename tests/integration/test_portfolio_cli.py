@@ -90,6 +90,15 @@ def test_days_zero_is_a_usage_error(demo: str, cli: Cli) -> None:
     assert "is not in the range" in err
 
 
+def test_a_malformed_symbol_is_a_usage_error_and_spellings_are_one(demo: str, cli: Cli) -> None:
+    for command in ("list", "pnl"):
+        err = cli.fails("trades", command, "--symbol", "A B", code=2)
+        assert "invalid symbol 'A B'" in err
+    assert cli.json("trades", "list", "--symbol", "msft") == cli.json(
+        "trades", "list", "--symbol", "MSFT"
+    )
+
+
 def test_portfolio_export_writes_csv_and_refuses_a_bad_path(
     demo: str, cli: Cli, tmp_path: Path
 ) -> None:

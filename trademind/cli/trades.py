@@ -29,7 +29,23 @@ HELP = "Trades: list, show, export, today, pnl."
 
 app = typer.Typer(help=HELP, no_args_is_help=True)
 
-SymbolOption = Annotated[str | None, typer.Option("--symbol", help="Only this symbol.")]
+
+def _symbol(raw: str | None) -> str | None:
+    """The symbol's one spelling (``brk.b`` is ``BRK-B``); a malformed one is a usage error."""
+    if raw is None:
+        return None
+    from trademind.core.errors import ValidationError
+    from trademind.data.schema import normalise_symbol
+
+    try:
+        return normalise_symbol(raw)
+    except ValidationError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+SymbolOption = Annotated[
+    str | None, typer.Option("--symbol", help="Only this symbol.", callback=_symbol)
+]
 _DATE = ["%Y-%m-%d"]
 
 
