@@ -161,8 +161,10 @@ def test_refused_runs_change_nothing_in_the_ledger(
         run_trade(database, settings, request("taken"))
     with pytest.raises(ValidationError, match=r"no account named 'nope' \(known: taken\)"):
         run_trade(database, settings, TradeRequest(account="nope", resume=True))
-    with pytest.raises(UsageError, match="cannot change"):
+    with pytest.raises(UsageError, match=r"\(symbols: 'AAPL,MSFT'\); it cannot change to 'TSLA'"):
         run_trade(database, settings, TradeRequest(account="taken", resume=True, symbols=("TSLA",)))
+    with pytest.raises(UsageError, match=r"\(cash: its default\); it cannot change to 5.0"):
+        run_trade(database, settings, TradeRequest(account="taken", resume=True, cash=5.0))
     with pytest.raises(NotBuiltYetError, match="IBKR issue"):
         run_trade(database, settings, request("live", mode="live"))
     with pytest.raises(ValidationError, match="no 1d bars for AAPL between 2031-01-01"):

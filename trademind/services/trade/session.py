@@ -105,8 +105,9 @@ def resumed_request(stored: TradeRequest, given: TradeRequest, account: str) -> 
     """``given`` completed from ``stored``; anything given that differs is a UsageError."""
 
     def clash(name: str, was: object, now: object) -> UsageError:
+        started = "its default" if was is None else repr(was)
         return UsageError(
-            f"--resume continues account {account!r} as it was started ({name} {was!r}); "
+            f"--resume continues account {account!r} as it was started ({name}: {started}); "
             f"it cannot change to {now!r}: leave the option out or trade a new --account"
         )
 
