@@ -29,7 +29,6 @@ from trademind.config.changes import parse_cli_value
 from trademind.config.schema import KeyInfo, allowed_values, describe_key, iter_leaves, type_args
 from trademind.config.sections_trading import SafetySettings
 from trademind.core.errors import ConfigError, UsageError
-from trademind.safety.catalogue import all_rules, enabled_rules
 from trademind.services import config_service
 from trademind.services.config_service import ChangeReport, Environ
 
@@ -241,6 +240,10 @@ class _NoCalendar:
 
 def limits(safety: SafetySettings) -> SafetyLimits:
     """Every pre-trade rule with its settings and whether it is enabled."""
+    # Imported here: the rules load SQLAlchemy, and `safety set`'s options are built from this
+    # module whenever the command tree is (`trademind --help` must not load it).
+    from trademind.safety.catalogue import all_rules, enabled_rules
+
     calendar = _NoCalendar()
     on = {rule.name for rule in enabled_rules(safety, calendar)}
     rules = tuple(
