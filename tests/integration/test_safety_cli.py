@@ -169,7 +169,8 @@ def test_limits_lists_every_rule_enabled_or_not(
     assert rules["max_order_value"] is True
     code, out, _ = cli("safety", "limits")
     assert code == 0
-    assert "order_rate" in out and "disabled" in out
+    assert "order_rate" in out
+    assert "disabled" in out
 
 
 def test_set_accepts_percentages_and_records_each_change(
@@ -266,7 +267,8 @@ def test_circuit_breaker_trips_on_a_tight_setting_and_lists_trips(
     losses = {item["breaker"]: item for item in view["breakers"]}["consecutive_losses"]
     assert (losses["tripped"], losses["requested_state"]) == (True, "HALTED")
     code, out, _ = cli("safety", "circuit-breaker")
-    assert code == 0 and "TRIPPED" in out
+    assert code == 0
+    assert "TRIPPED" in out
 
 
 def test_heat_uses_the_default_stop_without_a_stop_order(database: Database, cli: Cli) -> None:
@@ -280,7 +282,8 @@ def test_heat_uses_the_default_stop_without_a_stop_order(database: Database, cli
     assert view["heat"] == pytest.approx(aapl["risk"] / 100046)
     assert view["over_limit"] is False
     code, out, _ = cli("safety", "heat")
-    assert code == 0 and "within the limit" in out
+    assert code == 0
+    assert "within the limit" in out
 
 
 def test_heat_uses_a_working_stop_order_when_stored(database: Database, cli: Cli) -> None:
