@@ -3,6 +3,7 @@ trading state commands, limits, set, circuit breakers, heat, and the bad inputs.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from support.cli_driver import Cli
 from support.ledger_data import DAY1, write_demo_ledger
 
+from trademind.cli import confirm
 from trademind.db.models import Order, SafetyEvent
 from trademind.db.repositories import ConfigChangeRepository
 from trademind.db.session import Database
@@ -130,6 +132,19 @@ def test_emergency_stop_needs_confirmation_from_a_non_terminal(
     err = cli.fails("safety", "emergency-stop", "--reason", "x", code=2)
     assert "add --yes to confirm" in err
     assert safety_event_count(database) == 0
+
+
+@pytest.mark.parametrize("case", [("n\n", 1, 0), ("y\n", 0, 1)], ids=["no", "yes"])
+def test_emergency_stop_asks_in_a_terminal(
+    database: Database, cli: Cli, monkeypatch: pytest.MonkeyPatch, case: tuple[str, int, int]
+) -> None:
+    answer, code, events = case
+    monkeypatch.setattr(confirm, "stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("sys.stdin", io.StringIO(answer))
+    got, _, err = cli("safety", "emergency-stop", "--reason", "stop")
+    assert got == code, err
+    assert "of account demo halts all trading. Continue?" in err
+    assert safety_event_count(database) == events
 
 
 def test_reset_reactivates_and_is_refused_when_already_active(database: Database, cli: Cli) -> None:
