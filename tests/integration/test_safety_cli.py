@@ -101,6 +101,7 @@ def test_status_of_a_fresh_account_is_active_with_the_limits(database: Database,
     view = cli.json("safety", "status")
     assert (view["account"]["name"], view["state"], view["since"]) == ("demo", "active", None)
     assert view["events"] == []
+    assert view["settings_changes"] == []
     rules = {rule["rule"]: rule for rule in view["limits"]["rules"]}
     assert rules["max_positions"]["settings"] == {"max_positions": 10}
     code, out, _ = cli("safety", "status")
@@ -213,6 +214,11 @@ def test_set_accepts_percentages_and_records_each_change(
     assert "max_positions: 8" in config_file.read_text()
     again = cli.json("safety", "set", "--max-positions", "8")
     assert again["written"] is False
+    shown = cli.json("safety", "status")["settings_changes"]
+    assert {(item["key"], item["source"]) for item in shown} >= {
+        ("safety.max_positions", "cli safety set"),
+        ("safety.circuit_breaker.max_drawdown", "cli safety set"),
+    }
 
 
 @pytest.mark.parametrize(

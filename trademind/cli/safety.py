@@ -102,6 +102,11 @@ def status(ctx: typer.Context, account: AccountOption = None) -> None:
     print_message(f"Account {view.account.name}: trading is {view.state} ({since}{by})")
     _limits_table(view.limits)
     _events_table("Latest state changes", view.events)
+    if view.settings_changes:
+        rows = [
+            (when(c.at), c.key, c.old_value, c.new_value, c.source) for c in view.settings_changes
+        ]
+        print_table("Latest safety settings changes", ("at (UTC)", "key", "old", "new", "by"), rows)
 
 
 @app.command("limits")
@@ -205,7 +210,7 @@ def circuit_breaker(ctx: typer.Context, account: AccountOption = None) -> None:
         (
             item.breaker,
             _settings_text(item.settings),
-            "" if item.value is None else f"{item.value:g}",
+            _breaker_value(item.value, item.unit),
             "TRIPPED" if item.tripped else "no",
             item.requested_state or "",
             item.reason,
@@ -214,6 +219,12 @@ def circuit_breaker(ctx: typer.Context, account: AccountOption = None) -> None:
     ]
     print_table(None, ("breaker", "settings", "value", "tripped", "asks for", "reason"), rows)
     _events_table("Trips and resets", view.history)
+
+
+def _breaker_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return ""
+    return _pct(value) if unit == "fraction" else f"{value:g}"
 
 
 @app.command("heat")

@@ -59,6 +59,7 @@ class BreakerView:
     whether it trips now and the state it would ask for."""
 
     breaker: str
+    unit: str  # "fraction" (of equity) or "count"
     settings: dict[str, Any]
     value: float | None
     threshold: float | None
@@ -101,11 +102,15 @@ def circuit_breakers(
     )
 
 
+_UNITS: Final = {"daily_loss": "fraction", "max_drawdown": "fraction"}
+
+
 def _view(
     name: str, settings: dict[str, Any], value: float, threshold: float, trip: BreakerTrip | None
 ) -> BreakerView:
     return BreakerView(
         breaker=name,
+        unit=_UNITS.get(name, "count"),
         settings=settings,
         value=value,
         threshold=threshold,
@@ -118,6 +123,7 @@ def _view(
 def _not_evaluated(name: str, settings: dict[str, Any], why: str) -> BreakerView:
     return BreakerView(
         breaker=name,
+        unit=_UNITS.get(name, "count"),
         settings=settings,
         value=None,
         threshold=None,
@@ -185,6 +191,7 @@ def _rejections(database: Database, opened: OpenedLedger) -> BreakerView:
     rejected = sum(1 for status in statuses if status == OrderStatus.REJECTED.value)
     return BreakerView(
         breaker="rejection_rate",
+        unit="count",
         settings={},
         value=float(rejected),
         threshold=None,

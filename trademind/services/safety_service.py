@@ -17,8 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
+import sqlalchemy as sa
+
 from trademind.core.errors import UsageError
 from trademind.core.trading_state import TradingState
+from trademind.db.models import ConfigChange
 from trademind.portfolio.store import LedgerStore
 from trademind.safety.state import StateChange, StateEvent
 from trademind.safety.state_store import SafetyStateStore
@@ -61,9 +64,21 @@ def change_view(change: StateChange) -> StateChangeView:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SettingChangeView:
+    """One recorded change of a ``safety.*`` setting (a ``config_changes`` row)."""
+
+    at: datetime
+    key: str
+    old_value: str | None
+    new_value: str | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SafetyStatus:
     """An account's trading state (``since``/``actor``/``reason`` None: never changed), the
-    limits in force and its latest state changes, newest first."""
+    limits in force, its latest state changes and the latest changes of the safety settings
+    (``safety set``, ``config set``...), newest first."""
 
     account: AccountView
     state: str
@@ -72,6 +87,7 @@ class SafetyStatus:
     reason: str | None
     limits: SafetyLimits
     events: tuple[StateChangeView, ...]
+    settings_changes: tuple[SettingChangeView, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,7 +131,31 @@ def status(
         reason=current.reason,
         limits=limits(safety),
         events=tuple(change_view(change) for change in events),
+        settings_changes=settings_changes(database),
     )
+
+
+def settings_changes(
+    database: Database, *, limit: int = LATEST_EVENTS
+) -> tuple[SettingChangeView, ...]:
+    """The latest recorded changes of ``safety.*`` settings, newest first."""
+    query = (
+        sa.select(ConfigChange)
+        .where(ConfigChange.key.startswith("safety.", autoescape=True))
+        .order_by(ConfigChange.changed_at.desc(), ConfigChange.id.desc())
+        .limit(limit)
+    )
+    with database.session() as session:
+        return tuple(
+            SettingChangeView(
+                at=row.changed_at,
+                key=row.key,
+                old_value=row.old_value,
+                new_value=row.new_value,
+                source=row.source,
+            )
+            for row in session.scalars(query)
+        )
 
 
 def emergency_stop(
