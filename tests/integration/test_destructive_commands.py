@@ -24,8 +24,10 @@ from pathlib import Path
 import click
 import pytest
 from support.cli_driver import Cli
+from support.ledger_data import write_demo_ledger
 
 from trademind.cli.main import build_cli
+from trademind.db.session import Database
 
 CONFIG_TEXT = "# my notes stay\nsafety:\n  daily_loss_limit: 0.03  # tighter than default\n"
 IMPORTED_TEXT = "safety:\n  daily_loss_limit: 0.04\n"
@@ -44,6 +46,8 @@ DESTRUCTIVE: tuple[Destructive, ...] = (
     Destructive(("data", "clear-cache"), ("--symbol", "AAPL", "--bars")),
     Destructive(("config", "import"), ("{imported}",)),  # overwrites the config file
     Destructive(("config", "reset"), ()),  # rewrites the whole config file with defaults
+    # halts the account (and --liquidate would close its positions); needs the demo account
+    Destructive(("safety", "emergency-stop"), ("--reason", "test", "--liquidate")),
 )
 
 
@@ -93,6 +97,11 @@ def workspace(
     )
     assert code == 0, err
     assert (isolated_environment / "trademind.db").exists()
+    database = Database(f"sqlite:///{isolated_environment / 'trademind.db'}")
+    try:
+        write_demo_ledger(database)  # an account to halt
+    finally:
+        database.dispose()
     return tmp_path
 
 

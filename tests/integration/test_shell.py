@@ -51,7 +51,7 @@ def test_end_of_input_leaves_the_shell(capsys: pytest.CaptureFixture[str]) -> No
 def test_unbuilt_command_reports_and_the_session_continues(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code = run_session("safety status\nexamples\nquit\n", CliState())
+    code = run_session("broker status\nexamples\nquit\n", CliState())
     captured = capsys.readouterr()
     assert "not built yet" in captured.err
     assert "TradeMind examples" in captured.out
@@ -104,17 +104,17 @@ def test_piped_commands_run_without_a_prompt_and_fail_on_the_first_error() -> No
             check=False,
         )
 
-    result = piped("# nightly checks\nexamples --format json\n\nsafety status\nexamples\n")
-    assert result.returncode == 1  # `safety status` is not built yet: the script failed
+    result = piped("# nightly checks\nexamples --format json\n\nbroker status\nexamples\n")
+    assert result.returncode == 1  # `broker status` is not built yet: the script failed
     assert "not built yet" in result.stderr
     assert "trademind>" not in result.stdout
     assert result.stdout.count("TradeMind examples") == 1
     # Issue 9, defect 11: a bare `exit` ends the script with 0 (not the last or first failure)
     # and nothing after it runs; `exit 1` is how a script ends itself with a failure.
-    ended = piped("safety status\nexamples\nexit\nexamples\n")
+    ended = piped("broker status\nexamples\nexit\nexamples\n")
     assert ended.returncode == 0
     assert ended.stdout.count("TradeMind examples") == 1
-    assert piped("safety status\nexit 1\n").returncode == 1
+    assert piped("broker status\nexit 1\n").returncode == 1
 
 
 def test_exit_returns_0_or_the_code_given(capsys: pytest.CaptureFixture[str]) -> None:

@@ -109,10 +109,17 @@ def _lost(before: dict[str, int], after: dict[str, int]) -> tuple[str, ...]:
 
 
 def _fingerprint(files: Sequence[Path]) -> dict[str, str | None]:
+    """The hash of each file's bytes; None when it is absent or empty. An empty file holds
+    nothing: the read-only connection of :func:`_values_held` leaves an empty SQLite WAL that
+    the command's own connection removes when it closes, which changes no stored byte."""
     return {
-        str(path): hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+        str(path): hashlib.sha256(data).hexdigest() if (data := _bytes(path)) else None
         for path in files
     }
+
+
+def _bytes(path: Path) -> bytes:
+    return path.read_bytes() if path.exists() else b""
 
 
 class Sandbox:

@@ -49,7 +49,7 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
     (
         "safety",
         "trademind.cli.safety",
-        "Safety layer: limits, circuit breakers, emergency stop. [not built yet]",
+        "Safety layer: limits, circuit breakers, emergency stop.",
     ),
     (
         "backtest",
