@@ -1,11 +1,12 @@
 """The account's trading state, honoured by the trading loop: :class:`TradingStateGate`.
 
 The gate reads the state from the database (:class:`~trademind.safety.state_store.SafetyStateStore`)
-and keeps it for at most ``refresh_seconds`` (1 s) of the injected monotonic clock: the loop
+and keeps it for at most ``refresh_seconds`` (0.5 s) of the injected monotonic clock: the loop
 asks it at the start of every step and the router before every order, so a change written by
 another process (``trademind safety emergency-stop``, a test) is honoured at the first step
-or order after at most one second, while a ``--speed max`` replay of thousands of steps reads
-the database about once a second, not once a step.
+or order after at most half a second (plus the step in progress: within one second), while a
+``--speed max`` replay of thousands of steps reads the database twice a second, not once a
+step.
 
 It implements the router's :class:`~trademind.execution.gate.OrderGate`:
 
@@ -32,8 +33,9 @@ from trademind.execution.gate import LIQUIDATION_DECISION
 if TYPE_CHECKING:
     from trademind.safety.state_store import CurrentState
 
-REFRESH_SECONDS: Final = 1.0
-"""How long a state read from the database is trusted."""
+REFRESH_SECONDS: Final = 0.5
+"""How long a state read from the database is trusted: half the one second within which a
+change must be honoured, leaving the other half for the step in progress and its commit."""
 
 
 class StateSource(Protocol):
