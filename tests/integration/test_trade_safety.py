@@ -11,18 +11,24 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from trademind.bootstrap import build_database as open_database
 from trademind.config import Settings, load_config
+from trademind.core.bus import EventBus
 from trademind.core.clock import TestClock
+from trademind.core.events import BarClosed
 from trademind.core.trading_state import TradingState
+from trademind.db.models import BrokerState
 from trademind.db.session import Database
 from trademind.portfolio.journal import SqlBrokerJournal
 from trademind.portfolio.store import LedgerStore
 from trademind.runtime.emergency import HANDLED_STATE
+from trademind.runtime.state_gate import REFRESH_SECONDS
 from trademind.safety.state import StateEvent
 from trademind.safety.state_store import SafetyStateStore
 from trademind.services.trade import StepView, TradeOptions, TradeRequest, TradeSummary, run_trade
+from trademind.services.trade.types import TradeFill, TradeOrder
 
 WALL = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 REASON = "trading state HALTED: emergency stop by cli:bob: runaway strategy"
@@ -101,7 +107,7 @@ class OtherProcess:
         return True
 
 
-def _options(wall: TestClock, on_step: Callable[[StepView], None]) -> TradeOptions:
+def _options(wall: TestClock, on_step: Callable[[StepView], object]) -> TradeOptions:
     def seen(view: StepView) -> None:
         wall.advance(1.0)  # a second between steps: the gate reads the state at every step
         on_step(view)
@@ -109,7 +115,7 @@ def _options(wall: TestClock, on_step: Callable[[StepView], None]) -> TradeOptio
     return TradeOptions(clock=wall, on_step=seen, sleeper=NoWait())
 
 
-def _after(summary: TradeSummary, when: datetime) -> tuple[list[object], list[object]]:
+def _after(summary: TradeSummary, when: datetime) -> tuple[list[TradeOrder], list[TradeFill]]:
     orders = [o for o in summary.orders if o.submitted_at > when]
     fills = [f for f in summary.fills if f.time >= when]
     return orders, fills
@@ -126,8 +132,8 @@ def test_an_emergency_stop_from_another_process_halts_the_next_step(
     orders, fills = _after(summary, other.stopped_at)
     assert fills == []  # no fill after the stop: entries cancelled, protective exits disarmed
     assert orders, "the strategy kept deciding: its orders must be recorded as refused"
-    assert {o.status for o in orders} == {"rejected"}  # type: ignore[attr-defined]
-    assert all(o.reason.startswith(REASON + "; only cancels") for o in orders)  # type: ignore[attr-defined]
+    assert {o.status for o in orders} == {"rejected"}
+    assert all((o.reason or "").startswith(REASON + "; only cancels") for o in orders)
     assert summary.positions, "no liquidation was asked: the positions stay"
     cancelled = [o for o in summary.orders if o.reason == REASON]
     working_at_stop = [
@@ -149,12 +155,12 @@ def test_an_emergency_stop_with_liquidation_closes_every_position(
     assert other.stopped_at is not None
     assert summary.positions == ()
     orders, fills = _after(summary, other.stopped_at)
-    liquidations = [o for o in orders if "-ESTOP" in o.order_id]  # type: ignore[attr-defined]
+    liquidations = [o for o in orders if "-ESTOP" in o.order_id]
     assert liquidations
-    assert {o.status for o in liquidations} == {"filled"}  # type: ignore[attr-defined]
-    assert {f.side for f in fills} == {"sell"}  # type: ignore[attr-defined]
+    assert {o.status for o in liquidations} == {"filled"}
+    assert {f.side for f in fills} == {"sell"}
     others = [o for o in orders if o not in liquidations]
-    assert all(o.status == "rejected" for o in others)  # type: ignore[attr-defined]
+    assert all(o.status == "rejected" for o in others)
 
 
 def test_a_session_stopped_when_the_stop_came_handles_it_once_after_resume_and_stays_halted(
@@ -187,11 +193,11 @@ def test_a_session_stopped_when_the_stop_came_handles_it_once_after_resume_and_s
     )
     assert _handled(database, "later") == handled
     orders, _fills = _after(resumed, other.stopped_at)
-    liquidations = [o for o in orders if "-ESTOP" in o.order_id]  # type: ignore[attr-defined]
-    assert len(liquidations) == len({o.symbol for o in liquidations}) >= 1  # type: ignore[attr-defined]
+    liquidations = [o for o in orders if "-ESTOP" in o.order_id]
+    assert len(liquidations) == len({o.symbol for o in liquidations}) >= 1
     assert resumed.positions == ()
-    entries = [o for o in orders if o.side == "buy"]  # type: ignore[attr-defined]
-    assert all(o.status == "rejected" for o in entries)  # type: ignore[attr-defined]
+    entries = [o for o in orders if o.side == "buy"]
+    assert all(o.status == "rejected" for o in entries)
     fresh = SafetyStateStore(database, wall)
     account = LedgerStore(database, wall).account("later").id
     assert fresh.current(account).state is TradingState.HALTED
@@ -200,3 +206,56 @@ def test_a_session_stopped_when_the_stop_came_handles_it_once_after_resume_and_s
 def _handled(database: Database, account: str) -> int | None:
     stored = SqlBrokerJournal(database, TestClock(WALL)).load_state(account, HANDLED_STATE)
     return None if stored is None else int(stored["event_id"])
+
+
+class TickingClock(TestClock):
+    """A wall clock whose monotonic time moves 1 ms at every reading: a deterministic stand-in
+    for real time passing while a ``--speed max`` replay runs its blocks."""
+
+    def monotonic(self) -> float:
+        self.advance(0.001)
+        return super().monotonic()
+
+
+def test_a_max_speed_replay_honours_a_stop_within_its_blocks(
+    database: Database, settings: Settings
+) -> None:
+    """At ``max`` speed the steps are committed in blocks (0.25 s of monotonic time) and the
+    live view sees them after the commit: the stop, applied from the view of one block, is
+    handled at a step of a later one, at most the gate's refresh (plus a step) of monotonic
+    time after it was applied, and every order after it is refused."""
+    wall = TickingClock(WALL)
+    other = OtherProcess(settings, "fast", liquidate=False, working=False)
+    applied_at: list[float] = []
+    closes: dict[datetime, float] = {}
+
+    def seen(view: StepView) -> None:
+        if other.maybe_stop(view):
+            applied_at.append(TestClock.monotonic(wall))
+
+    def closed(event: BarClosed) -> None:
+        closes.setdefault(event.occurred_at, TestClock.monotonic(wall))
+
+    bus = EventBus()
+    bus.subscribe(BarClosed, closed)
+    options = TradeOptions(clock=wall, on_step=seen, bus=bus)
+    summary = run_trade(database, settings, _request("fast", speed="max"), options)
+    assert other.stopped_at is not None
+    assert applied_at
+    handled_at = _handled_at(database)
+    assert handled_at > other.stopped_at
+    delay = closes[handled_at] - applied_at[0]
+    assert 0 < delay <= REFRESH_SECONDS + 0.05  # the refresh, and the step that reads it
+    orders, fills = _after(summary, handled_at)
+    assert orders
+    assert all(o.status == "rejected" for o in orders)
+    assert [f for f in fills if f.time >= handled_at] == []
+
+
+def _handled_at(database: Database) -> datetime:
+    """The (simulated) time of the step that handled the stop: when its row was written."""
+    with database.session() as session:
+        found = session.execute(
+            sa.select(BrokerState.updated_at).where(BrokerState.name == HANDLED_STATE)
+        ).scalar_one()
+    return found
