@@ -75,9 +75,16 @@ class OtherProcess:
     session holds a position (from the live view's callback, after a committed step)."""
 
     def __init__(
-        self, settings: Settings, account: str, *, liquidate: bool, working: bool = False
+        self,
+        settings: Settings,
+        account: str,
+        *,
+        liquidate: bool,
+        working: bool = False,
+        reducing: bool = False,
     ) -> None:
         self._working = working
+        self._reducing = reducing
         self._settings = settings
         self._account = account
         self._liquidate = liquidate
@@ -94,13 +101,23 @@ class OtherProcess:
         try:
             clock = TestClock(view.closed_at)
             account = LedgerStore(other, clock).account(self._account).id
-            SafetyStateStore(other, clock).apply(
-                account,
-                StateEvent.EMERGENCY_STOP,
-                actor="cli:bob",
-                reason="runaway strategy",
-                details={"liquidate": self._liquidate},
-            )
+            store = SafetyStateStore(other, clock)
+            if self._reducing:
+                store.apply(
+                    account,
+                    StateEvent.MANUAL_SET,
+                    actor="cli:bob",
+                    reason="wind down",
+                    target=TradingState.REDUCING,
+                )
+            else:
+                store.apply(
+                    account,
+                    StateEvent.EMERGENCY_STOP,
+                    actor="cli:bob",
+                    reason="runaway strategy",
+                    details={"liquidate": self._liquidate},
+                )
         finally:
             other.dispose()
         self.stopped_at, self.step = view.closed_at, view.step
@@ -206,6 +223,29 @@ def test_a_session_stopped_when_the_stop_came_handles_it_once_after_resume_and_s
 def _handled(database: Database, account: str) -> int | None:
     stored = SqlBrokerJournal(database, TestClock(WALL)).load_state(account, HANDLED_STATE)
     return None if stored is None else int(stored["event_id"])
+
+
+def test_reducing_refuses_entries_and_lets_exits_through(
+    database: Database, settings: Settings
+) -> None:
+    other = OtherProcess(settings, "wind", liquidate=False, reducing=True)
+    summary = run_trade(
+        database, settings, _request("wind"), _options(TestClock(WALL), other.maybe_stop)
+    )
+    assert other.stopped_at is not None
+    orders, _fills = _after(summary, other.stopped_at)
+    buys = [o for o in orders if o.side == "buy"]
+    sells = [o for o in orders if o.side == "sell"]
+    assert buys
+    assert {o.status for o in buys} == {"rejected"}
+    assert all(
+        (o.reason or "").startswith("trading state REDUCING: manual set by cli:bob: wind down")
+        for o in buys
+    )
+    assert sells
+    assert "rejected" not in {o.status for o in sells}
+    assert summary.positions == ()  # every position held at the change was sold by its exit
+    assert _after(summary, other.stopped_at)[1]  # the exits filled
 
 
 class TickingClock(TestClock):
