@@ -88,6 +88,27 @@ class SimulatedVenue(Protocol):
     async def close_bars(self, bars: Sequence[Bar]) -> None: ...
 
 
+@runtime_checkable
+class RecordsRefusals(Protocol):
+    """A broker that records an order the safety layer refused (it never reaches the venue)."""
+
+    async def refuse_order(self, order: Order, reason: str) -> OrderState:
+        """Record ``order`` as REJECTED with ``reason`` (journaled and published like any
+        state; a known client order id returns its state unchanged)."""
+        ...
+
+
+@runtime_checkable
+class CancelsEverything(Protocol):
+    """A broker that can cancel every working order of the account at once (an emergency
+    stop), including the exits it manages itself (protective stop-loss/take-profit)."""
+
+    async def cancel_all(self, reason: str) -> list[OrderState]:
+        """Cancel every working order with ``reason`` and disarm the protective exits of the
+        open positions; the cancelled orders' states."""
+        ...
+
+
 def validate_order(
     order: Order,
     *,

@@ -46,3 +46,15 @@ def decision_id(strategy: str, symbol: str, decided_at: datetime) -> str:
     digest = hashlib.sha256(key.encode()).hexdigest()[:_DIGEST_LENGTH]
     head = f"{symbol}-{when.strftime('%Y%m%dT%H%M%S')}-d"
     return f"{head[: ID_MAX_LENGTH - _DIGEST_LENGTH - 1]}-{digest}"
+
+
+def liquidation_order_id(account: str, symbol: str, event_id: int) -> str:
+    """The client order id of the market sell closing ``symbol`` for the emergency stop
+    ``event_id`` (``safety_events.id``): ``<SYMBOL>-ESTOP<event id>-<digest>``, the same
+    after a restart, so a liquidation done again places nothing twice."""
+    values.text(account, "account")
+    values.symbol(symbol, "symbol")
+    key = f"{account}\x1f{symbol}\x1festop\x1f{event_id}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:_DIGEST_LENGTH]
+    head = f"{symbol}-ESTOP{event_id}"
+    return f"{head[: ID_MAX_LENGTH - _DIGEST_LENGTH - 1]}-{digest}"

@@ -19,16 +19,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from trademind.brokers.base import Broker, Publish
+from trademind.brokers.base import Broker, Publish, RecordsRefusals
 from trademind.core.accounts import Account, Position
 from trademind.core.decisions import Decision, Signal
 from trademind.core.errors import BrokerError
 from trademind.core.events import BarClosed, OrderStatusChanged, OrderTransitionRefused
 from trademind.core.market import TradingMode
 from trademind.core.order_state import OrderState
+from trademind.core.order_status import OrderStatus
 from trademind.core.orders import Order, OrderSide, OrderType
 from trademind.core.values import decimal_from_float
 from trademind.execution.entry_orders import EntryOrders, Sizer, SizingRequest
+from trademind.execution.gate import OrderGate
 from trademind.execution.order_book import Applied, OrderBook
 from trademind.execution.order_ids import client_order_id
 from trademind.execution.policy import Intent, OrderIntent, SymbolOrders, order_intent
@@ -67,13 +69,16 @@ class ExecutionRouter:
         sizer: Sizer,
         entry_orders: EntryOrders | None = None,
         publish: Publish | None = None,
+        gate: OrderGate | None = None,
     ) -> None:
         self._broker = broker
         self._publish = publish
+        self._gate = gate
         self._sizer = sizer
         self._entry = entry_orders or EntryOrders()
         self._book = OrderBook()
         self._closes: dict[str, float] = {}
+        self._closed_at: datetime | None = None
         self._sequence: dict[tuple[str, datetime], int] = {}
 
     @property
@@ -98,6 +103,7 @@ class ExecutionRouter:
     def on_bar_closed(self, event: BarClosed) -> None:
         """Remember the close: the sizing reference of a decision on this bar."""
         self._closes[event.bar.symbol] = event.bar.close
+        self._closed_at = event.occurred_at
 
     async def execute(self, decision: Decision) -> Execution:
         """Apply the policy to ``decision`` and place or cancel what it says."""
@@ -172,10 +178,42 @@ class ExecutionRouter:
         )
         return await self._place(order)
 
+    async def place(self, order: Order) -> OrderState:
+        """Place ``order`` when the gate lets it through, else record it as rejected with the
+        gate's reason (it never reaches the venue); its state either way."""
+        return await self._place(order)
+
     async def _place(self, order: Order) -> OrderState:
+        if self._gate is not None:
+            reason = self._gate.refusal(order, await self._held(order.symbol))
+            if reason is not None:
+                return await self._refuse(order, reason)
         state = await self._broker.place_order(order)
         await self._track(state, state.updated_at)
         return state
+
+    async def _held(self, symbol: str) -> Decimal:
+        positions = await self._broker.get_positions()
+        return sum((p.quantity for p in positions if p.symbol == symbol), Decimal(0))
+
+    async def _refuse(self, order: Order, reason: str) -> OrderState:
+        logger.info("order %s refused: %s", order.client_order_id, reason)
+        if isinstance(self._broker, RecordsRefusals):
+            state = await self._broker.refuse_order(order, reason)
+        else:  # a broker that keeps no refusals: the event is the record
+            state = _rejected(order, reason, await self._now())
+            if self._publish is not None:
+                changed = OrderStatusChanged(
+                    occurred_at=state.updated_at, account=self.account_id, state=state
+                )
+                await self._publish(changed)
+        await self._track(state, state.updated_at)
+        return state
+
+    async def _now(self) -> datetime:
+        if self._closed_at is None:
+            raise BrokerError(f"{self.account_id}: no bar close seen to refuse an order at")
+        return self._closed_at
 
     async def _track(self, state: OrderState, when: datetime) -> None:
         known = self._book.get(state.client_order_id)
@@ -200,3 +238,16 @@ class ExecutionRouter:
         return client_order_id(
             self._broker.account_id, decision.symbol, decision.decided_at, sequence
         )
+
+
+def _rejected(order: Order, reason: str, when: datetime) -> OrderState:
+    return OrderState(
+        order=order,
+        status=OrderStatus.REJECTED,
+        quantity=order.quantity,
+        filled_quantity=Decimal(0),
+        average_fill_price=None,
+        submitted_at=when,
+        updated_at=when,
+        reason=reason,
+    )

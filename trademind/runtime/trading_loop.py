@@ -3,6 +3,9 @@
 For each batch (every symbol's bar of one timestamp) from a
 :class:`~trademind.runtime.bar_sources.BarSource`:
 
+0. with an ``emergency`` handler, the trading state is checked
+   (:class:`~trademind.runtime.emergency.EmergencyStopHandler`: a new emergency stop cancels
+   every working order, and liquidates when asked, before the batch opens);
 1. ``venue.open_bars(bars)`` when the broker is a
    :class:`~trademind.brokers.base.SimulatedVenue` (working orders fill at the open);
 2. a :class:`~trademind.core.events.BarClosed` per bar on the bus, and the enabled strategies,
@@ -48,6 +51,7 @@ from trademind.core.values import decimal_from_float
 from trademind.execution.router import ExecutionRouter
 from trademind.runtime.bar_sources import BarBatch, BarSource
 from trademind.runtime.decision_step import DecisionMaker, SignalDecisions
+from trademind.runtime.emergency import EmergencyStopHandler
 from trademind.runtime.ledger_hook import LedgerHook, StepRecord
 from trademind.runtime.strategy_runner import StrategyRunner
 
@@ -100,6 +104,7 @@ class TradingLoop:
         ledger: LedgerHook | None = None,
         decider: DecisionMaker | None = None,
         step_scope: Callable[[], AbstractContextManager[object]] | None = None,
+        emergency: EmergencyStopHandler | None = None,
     ) -> None:
         self._mode = check_mode(mode)
         self._source = source
@@ -110,6 +115,7 @@ class TradingLoop:
         self._ledger = ledger
         self._decider: DecisionMaker = decider or SignalDecisions()
         self._step_scope = step_scope or nullcontext
+        self._emergency = emergency
         self._venue = broker if isinstance(broker, SimulatedVenue) else None
         self._account = broker.account_id
         self._step = _Step()
@@ -146,9 +152,11 @@ class TradingLoop:
             self._step.fills.append(event.fill)
 
     async def step(self, batch: BarBatch) -> None:
-        """Run one timestamp (module docstring, steps 1 to 5)."""
+        """Run one timestamp (module docstring, steps 0 to 5)."""
         self._step = _Step()
         with self._step_scope():
+            if self._emergency is not None:
+                await self._emergency.at_step_start()
             if self._venue is not None:
                 await self._venue.open_bars(batch.bars)
             signals = await self._close_bars(batch)

@@ -10,7 +10,7 @@ on the first one's result. Times come from the Clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -43,13 +43,18 @@ _SEVERITY = {
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CurrentState:
     """An account's trading state now; ``changed_at``/``actor``/``reason`` are None for an
-    account whose state never changed (ACTIVE by default)."""
+    account whose state never changed (ACTIVE by default). ``event_id``, ``event`` and
+    ``details`` describe the ``safety_events`` row of the last change (what the trading loop
+    needs to handle an emergency stop once: its id and ``{"liquidate": bool}``)."""
 
     account_id: int
     state: TradingState
     changed_at: datetime | None = None
     actor: str | None = None
     reason: str | None = None
+    event_id: int | None = None
+    event: StateEvent | None = None
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 class SafetyStateStore:
@@ -124,7 +129,12 @@ def _lock_account(connection: sa.Connection, account_id: int) -> None:
 
 
 def _read(connection: sa.Connection, account_id: int) -> CurrentState:
-    row = connection.execute(sa.select(_STATES).where(_STATES.c.account_id == account_id)).first()
+    query = (
+        sa.select(_STATES, _EVENTS.c.event_type, _EVENTS.c.details)
+        .select_from(_STATES.outerjoin(_EVENTS, _EVENTS.c.id == _STATES.c.event_id))
+        .where(_STATES.c.account_id == account_id)
+    )
+    row = connection.execute(query).first()
     if row is None:
         return CurrentState(account_id=account_id, state=TradingState.ACTIVE)
     return CurrentState(
@@ -133,6 +143,9 @@ def _read(connection: sa.Connection, account_id: int) -> CurrentState:
         changed_at=row.changed_at,
         actor=row.actor,
         reason=row.reason,
+        event_id=row.event_id,
+        event=None if row.event_type is None else StateEvent(row.event_type),
+        details=dict(row.details or {}),
     )
 
 

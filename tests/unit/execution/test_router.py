@@ -15,7 +15,7 @@ from trademind.core.errors import BrokerError
 from trademind.core.events import BarClosed, OrderStatusChanged, OrderTransitionRefused
 from trademind.core.market import Bar, TradingMode
 from trademind.core.order_status import OrderStatus
-from trademind.core.orders import OrderSide, OrderType
+from trademind.core.orders import Order, OrderSide, OrderType
 from trademind.execution.entry_orders import EntryOrders, SizingRequest
 from trademind.execution.order_ids import client_order_id
 from trademind.execution.policy import OrderIntent
@@ -248,3 +248,31 @@ async def test_an_illegal_report_is_refused_kept_and_published() -> None:
     other = OrderStatusChanged(occurred_at=clock.now(), account="someone-else", state=stale)
     await bus.publish(other)  # another account's report is not ours to track
     assert len(refused) == 1
+
+
+class _RefuseBuys:
+    """A gate refusing every buy."""
+
+    def refusal(self, order: Order, held: Decimal) -> str | None:
+        return "trading state HALTED: no buys" if order.side is OrderSide.BUY else None
+
+
+async def test_an_order_the_gate_refuses_is_recorded_rejected_and_never_placed() -> None:
+    clock = TestClock(DAY0)
+    bus = EventBus(clock)
+    broker = FakeBroker(account_id="acc", publish=bus.publish, clock=clock)
+    router = ExecutionRouter(broker, sizer=_ten_shares, publish=bus.publish, gate=_RefuseBuys())
+    bus.subscribe(OrderStatusChanged, router.on_order_status)
+    bus.subscribe(BarClosed, router.on_bar_closed)
+    seen: list[OrderStatusChanged] = []
+    bus.subscribe(OrderStatusChanged, seen.append)
+    await _close(bus, broker, clock, _bar(0, 100.0))
+
+    outcome = await router.execute(_decision(Action.BUY, 0))
+
+    assert broker.placed == []
+    assert outcome.placed is not None
+    assert outcome.placed.status is OrderStatus.REJECTED
+    assert outcome.placed.reason == "trading state HALTED: no buys"
+    assert [event.state.status for event in seen] == [OrderStatus.REJECTED]
+    assert router.book.get(outcome.placed.client_order_id) == outcome.placed

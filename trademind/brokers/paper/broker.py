@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 STATE_NAME: Final = "paper_venue"
 STATE_VERSION: Final = 1
 CANCELLED_BY_REQUEST: Final = "cancelled by request"
+PROTECTION_OFF: Final = 2**62
+"""A ``check_from`` bar no round trip reaches: its protective exits never trigger."""
 
 
 class PaperBroker:
@@ -128,6 +130,30 @@ class PaperBroker:
             self._flush()
             await self._commit()
         return self._states[client_order_id]
+
+    async def refuse_order(self, order: Order, reason: str) -> OrderState:
+        """Record ``order`` as rejected with ``reason`` without sending it to the venue (the
+        safety layer refused it); journaled and published like a venue rejection."""
+        known = self._states.get(order.client_order_id)
+        if known is not None:
+            return known
+        self._store(new_state(order, self._clock.now(), OrderStatus.REJECTED, reason))
+        await self._commit()
+        return self._states[order.client_order_id]
+
+    async def cancel_all(self, reason: str) -> list[OrderState]:
+        """Cancel every working order with ``reason`` and disarm the protective exits of the
+        open positions (no stop-loss, trailing stop or take-profit triggers again in their
+        round trips; a new round trip arms its own): an emergency stop."""
+        cancelled: list[str] = []
+        for book in self._venue.books.values():
+            for order in (book.entry, book.exit):
+                if order is not None and self._venue.cancel(book, order.order_id, reason):
+                    cancelled.append(order.order_id)
+            book.check_from = PROTECTION_OFF
+        self._flush()
+        await self._commit()
+        return [self._states[order_id] for order_id in cancelled]
 
     async def get_positions(self) -> list[Position]:
         return [

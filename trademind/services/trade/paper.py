@@ -60,6 +60,7 @@ from trademind.services.trade.paper_parts import (
     stop_on_signals,
 )
 from trademind.services.trade.progress import Progress, ProgressJournal, ResumableBroker
+from trademind.services.trade.safety_parts import emergency_handler, state_gate
 from trademind.services.trade.wiring import (
     PaperBrokerSpec,
     broker_factory,
@@ -70,7 +71,9 @@ from trademind.strategies.base import Bars
 
 if TYPE_CHECKING:
     from trademind.core.clock import Clock
+    from trademind.core.ports import BrokerJournal
     from trademind.db.session import Database
+    from trademind.runtime.state_gate import TradingStateGate
     from trademind.runtime.trading_loop import LoopSummary
     from trademind.services.trade.plan import TradePlan
     from trademind.services.trade.service import TradeOptions
@@ -105,8 +108,9 @@ async def run_paper(
     seen = _warm_up(warm, runner, hook, bar_length(plan.timeframe), broker.resumed_from)
     bus.subscribe(OrderStatusChanged, live.order_changed)
     recorded = _Recorded()
+    safety = (state_gate(database, wall, plan.account), spec.journal)
     loop_summary = await _trade(plan, parts, wall, calendar, provider, seen, recorded, (
-        broker, bus, runner, hook))  # fmt: skip
+        broker, bus, runner, hook), safety)  # fmt: skip
     session_bars = _session_bars(plan, warm, recorded.bars)
     plan = replace(
         plan,
@@ -126,13 +130,16 @@ async def _trade(  # noqa: PLR0917 - the session's parts, passed straight throug
     seen: Mapping[str, datetime],
     recorded: _Recorded,
     wired: tuple[ResumableBroker, EventBus, StrategyRunner, SnapshotHook],
+    safety: tuple[TradingStateGate, BrokerJournal],
 ) -> LoopSummary:
     broker, bus, runner, hook = wired
+    gate, journal = safety
     router = ExecutionRouter(
         broker,
         sizer=estimate_sizer(plan.paper_config),
         entry_orders=entry_orders(plan.paper_config),
         publish=bus.publish,
+        gate=gate,
     )
     async with _waiter(parts) as inner:
         waiter = StoppableWaiter(inner)
@@ -162,6 +169,7 @@ async def _trade(  # noqa: PLR0917 - the session's parts, passed straight throug
             strategies=runner,
             bus=bus,
             ledger=hook,
+            emergency=emergency_handler(gate, router, broker, journal),
         )
         with stop_on_signals(stop, enabled=parts.handle_signals):
             return await loop.run()

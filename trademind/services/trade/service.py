@@ -17,7 +17,9 @@ through the live trading loop, with the paper broker and the ledger in the datab
    :class:`~trademind.execution.router.ExecutionRouter`, a resumable paper broker on the
    database journal and a :class:`~trademind.services.trade.hook.SnapshotHook`, the steps
    committed in blocks (:mod:`~trademind.services.trade.blocks`; a replay's commits are
-   relaxed: see docs/trading.md).
+   relaxed: see docs/trading.md), the router asking the account's trading state before every
+   order and the loop acting on an emergency stop
+   (:mod:`~trademind.services.trade.safety_parts`).
 
 On a resume the venue state and orders come from the journal, the strategies are warmed up on
 the bars already processed (signals are causal, so they come out the same), and the loop goes
@@ -64,6 +66,7 @@ from trademind.services.trade.plan import (
     parse_mode,
 )
 from trademind.services.trade.progress import Progress, ProgressJournal, ResumableBroker
+from trademind.services.trade.safety_parts import emergency_handler, state_gate
 from trademind.services.trade.session import (
     SESSION_STATE,
     StoredSession,
@@ -245,11 +248,13 @@ async def _run(
     remaining = groups[start:]
     if remaining:
         bus.subscribe(OrderStatusChanged, live.order_changed)
+        gate = state_gate(database, wall, plan.account)
         router = ExecutionRouter(
             broker,
             sizer=estimate_sizer(plan.paper_config),
             entry_orders=entry_orders(plan.paper_config),
             publish=bus.publish,
+            gate=gate,
         )
         source = ReplaySource(
             _by_symbol(remaining),
@@ -269,6 +274,7 @@ async def _run(
             bus=bus,
             ledger=hook,
             step_scope=blocks.step,
+            emergency=emergency_handler(gate, router, broker, progress),
         )
         try:
             loop_summary = await loop.run()
