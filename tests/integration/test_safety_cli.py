@@ -189,6 +189,24 @@ def test_limits_lists_every_rule_enabled_or_not(
     assert "disabled" in out
 
 
+def test_disabled_rules_take_comma_separated_names_and_an_empty_list(
+    database: Database, config_file: Path, cli: Cli
+) -> None:
+    cli.json("safety", "set", "--disabled-rules", "market_hours, order_rate")
+    rules = {rule["rule"]: rule["enabled"] for rule in cli.json("safety", "limits")["rules"]}
+    assert (rules["market_hours"], rules["order_rate"], rules["buying_power"]) == (
+        False,
+        False,
+        True,
+    )
+    before = config_file.read_text()
+    err = cli.fails("safety", "set", "--disabled-rules", "market_hours,nope", code=2)
+    assert "'pattern_day_trader'" in err
+    assert config_file.read_text() == before
+    cli.json("safety", "set", "--disabled-rules", "")
+    assert all(rule["enabled"] for rule in cli.json("safety", "limits")["rules"])
+
+
 def test_set_accepts_percentages_and_records_each_change(
     database: Database, config_file: Path, cli: Cli
 ) -> None:

@@ -26,7 +26,14 @@ import pydantic
 
 from trademind.config import load_config
 from trademind.config.changes import parse_cli_value
-from trademind.config.schema import KeyInfo, allowed_values, describe_key, iter_leaves, type_args
+from trademind.config.schema import (
+    KeyInfo,
+    allowed_values,
+    describe_key,
+    is_structured,
+    iter_leaves,
+    type_args,
+)
 from trademind.config.sections_trading import SafetySettings
 from trademind.core.errors import ConfigError, UsageError
 from trademind.services import config_service
@@ -98,7 +105,8 @@ def _full_key(setting: SettableSetting) -> KeyInfo:
 
 
 def parse_setting(setting: SettableSetting, raw: str) -> Any:
-    """``raw`` (the option's text) as the setting's typed value; ``2%`` is 0.02 for a fraction.
+    """``raw`` (the option's text) as the setting's typed value; ``2%`` is 0.02 for a fraction;
+    a list setting takes comma-separated items (``market_hours,order_rate``; empty: none).
 
     Raises UsageError naming the option and what it accepts."""
     text = raw.strip()
@@ -106,8 +114,11 @@ def parse_setting(setting: SettableSetting, raw: str) -> Any:
         if not setting.fraction:
             raise UsageError(f"{setting.option}: a percentage is not accepted here (got {raw!r})")
         return _percentage(setting, text[:-1], raw)
+    info = _full_key(setting)
+    if info.field is not None and is_structured(info.field) and not text.startswith("["):
+        text = "[" + ", ".join(part.strip() for part in text.split(",") if part.strip()) + "]"
     try:
-        return parse_cli_value(_full_key(setting), text)
+        return parse_cli_value(info, text)
     except ConfigError as exc:
         reason = exc.problems[0][1] if exc.problems else str(exc)
         raise UsageError(f"{setting.option}: {reason}") from None
