@@ -75,8 +75,7 @@ CONFIDENCE_LEVELS = (0.95, 0.99)
 
 
 class VarSettings(Section):
-    """One-day portfolio Value at Risk and CVaR limits after the order, and the returns window
-    every history-based rule (VaR, CVaR, correlation, volatility, beta) reads."""
+    """Post-trade one-day VaR and CVaR limits; the returns window of every history rule."""
 
     enabled: bool = Field(
         default=True,
@@ -189,8 +188,8 @@ class SafetySettings(Section):
         min_length=1,
         max_length=20,
         pattern=r"^[A-Z0-9.^=-]+$",
-        description="Benchmark for beta-adjusted sizing: a position's |beta| times its value "
-        "may not exceed max_position_size of equity.",
+        description="Benchmark for beta-adjusted sizing: a position's beta (absolute) "
+        "times its value may not exceed max_position_size of equity.",
     )
     default_stop_loss: float = Field(
         default=0.05,

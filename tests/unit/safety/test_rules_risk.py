@@ -7,12 +7,15 @@ import math
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pytest
 
+from trademind.safety.context import PreTradeContext
 from trademind.safety.exposure import beta, window_volatility
 from trademind.safety.returns_history import AlignedReturns
+from trademind.safety.risk_math import Method
 from trademind.safety.rules.co_movement import BetaAdjustedSize, CorrelationLimit, VolatilityCheck
 from trademind.safety.rules.heat import PortfolioHeat
 from trademind.safety.rules.history import HistorySpec
@@ -39,9 +42,11 @@ def _returns() -> AlignedReturns:
 RETURNS = _returns()
 
 
-def _context(quantity: int = 40, *, symbol: str = "AAPL", side: str = "buy", **kw: object):  # type: ignore[no-untyped-def]
-    options: dict[str, object] = {"positions": HELD, "returns": RETURNS} | kw
-    return pre_trade_context(symbol=symbol, side=side, quantity=quantity, now=NOW, **options)  # type: ignore[arg-type]
+def _context(
+    quantity: int = 40, *, symbol: str = "AAPL", side: str = "buy", **kw: Any
+) -> PreTradeContext:
+    options: dict[str, Any] = {"positions": HELD, "returns": RETURNS} | kw
+    return pre_trade_context(symbol=symbol, side=side, quantity=quantity, now=NOW, **options)
 
 
 def _below(limit: float) -> float:
@@ -50,12 +55,12 @@ def _below(limit: float) -> float:
 
 @pytest.mark.parametrize("method", ["historical", "parametric"])
 @pytest.mark.parametrize("level", [0.95, 0.99])
-def test_var_at_the_limit_passes_and_just_over_is_refused(method: str, level: float) -> None:
+def test_var_at_the_limit_passes_and_just_over_is_refused(method: Method, level: float) -> None:
     context = _context()
-    figure = post_trade_figure(context, HISTORY, method, level)  # type: ignore[arg-type]
+    figure = post_trade_figure(context, HISTORY, method, level)
     limit = figure.var / 100_000
-    assert PortfolioVar(limit, method, level, HISTORY).check(context).passed  # type: ignore[arg-type]
-    verdict = PortfolioVar(_below(limit), method, level, HISTORY).check(context)  # type: ignore[arg-type]
+    assert PortfolioVar(limit, method, level, HISTORY).check(context).passed
+    verdict = PortfolioVar(_below(limit), method, level, HISTORY).check(context)
     assert not verdict.passed
     pattern = (
         rf"portfolio_var: one-day {method} VaR {level:.0%} after the order would be "
@@ -155,7 +160,8 @@ def test_correlation_limit_refuses_moving_with_a_held_position_but_not_a_hedge()
 
 def test_correlation_limit_passes_with_nothing_else_held() -> None:
     verdict = CorrelationLimit(0.1, HISTORY).check(_context(positions={}))
-    assert verdict.passed and verdict.reason == "no other position is held"
+    assert verdict.passed
+    assert verdict.reason == "no other position is held"
 
 
 def test_beta_adjusted_size_at_the_limit_passes_and_just_over_is_refused() -> None:
