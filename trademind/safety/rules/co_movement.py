@@ -20,7 +20,6 @@ from trademind.safety.risk_math import ReturnsWindow, RiskInputError
 from trademind.safety.rules.history import (
     HistorySpec,
     RuleUncheckable,
-    held_values,
     no_equity,
     uncheckable,
 )
@@ -78,8 +77,9 @@ class CorrelationLimit:
         symbol = context.order.symbol
         direction = 1 if context.quantity_after > 0 else -1
         try:
-            window = self.history.window(context)
-            found = strongest_comovement(window, symbol, direction, held_values(context))
+            inputs = self.history.inputs(context)
+            window = inputs.window
+            found = strongest_comovement(window, symbol, direction, inputs.held)
         except HistoryErrors as exc:
             return uncheckable(self.name, "correlation with held positions", exc)
         if found is None:
@@ -112,7 +112,7 @@ class VolatilityCheck:
     def check(self, context: PreTradeContext) -> RuleVerdict:
         symbol = context.order.symbol
         try:
-            window = self.history.window(context)
+            window = self.history.inputs(context).window
             volatility = window_volatility(window, symbol)
         except HistoryErrors as exc:
             return uncheckable(self.name, f"volatility of {symbol}", exc)
@@ -148,7 +148,7 @@ class BetaAdjustedSize:
             return no_equity(self.name, context)
         symbol, benchmark = context.order.symbol, self.history.benchmark
         try:
-            beta_value = beta(self.history.window(context), symbol, benchmark)
+            beta_value = beta(self.history.inputs(context).window, symbol, benchmark)
         except HistoryErrors as exc:
             return uncheckable(self.name, f"beta of {symbol} against {benchmark}", exc)
         value = context.value_after(symbol)

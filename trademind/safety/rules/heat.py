@@ -23,9 +23,12 @@ from trademind.safety.verdicts import RuleVerdict, dollars, passed, percent, rej
 
 def risk_to_stops_after(context: PreTradeContext, stop_loss: Decimal) -> Decimal:
     """The amount lost if every position after the fill hit a stop ``stop_loss`` away."""
-    symbols = set(context.positions) | {context.order.symbol}
-    gross = sum((context.value_after(symbol) for symbol in symbols), Decimal(0))
-    return gross * stop_loss
+    symbol = context.order.symbol
+    others = sum(
+        (abs(p.market_value) for name, p in context.positions.items() if name != symbol),
+        Decimal(0),
+    )
+    return (others + context.value_after(symbol)) * stop_loss
 
 
 @dataclass(frozen=True, slots=True)

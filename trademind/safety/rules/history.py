@@ -3,6 +3,9 @@ window they read, and how they refuse when it is missing.
 
 Every one of them asks :meth:`ReturnsHistory.window` for the same symbols (the held ones, the
 order's and the benchmark, sorted) with the same days, so one window per bar serves them all.
+Per order, :meth:`HistorySpec.inputs` prepares what they share (the window, the held values,
+the post-trade position vector, the VaR/CVaR figures) once: it keeps the inputs of the last
+context it saw (contexts are frozen, so the same object means the same order).
 
 Missing history is never zero risk: without a returns history (``context.returns`` None), or
 when the symbols the figure needs have too few days (a symbol recently listed, gaps in the
@@ -11,10 +14,10 @@ stored bars), the rule **refuses** the order, saying what could not be checked a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from trademind.safety.context import PreTradeContext
-from trademind.safety.risk_math import ReturnsWindow
+from trademind.safety.risk_math import FloatArray, Method, ReturnsWindow, RiskFigure
 from trademind.safety.verdicts import RuleVerdict, dollars, rejected
 
 
@@ -26,6 +29,9 @@ class HistorySpec:
     lookback_days: int
     min_days: int
     benchmark: str
+    _last: list[tuple[PreTradeContext, RiskInputs]] = field(
+        default_factory=list, compare=False, repr=False
+    )
 
     def symbols(self, context: PreTradeContext) -> list[str]:
         held = {symbol for symbol, p in context.positions.items() if p.quantity != 0}
@@ -37,6 +43,51 @@ class HistorySpec:
         if context.returns is None:
             raise RuleUncheckable("no returns history is available")
         return context.returns.window(self.symbols(context), self.lookback_days, self.min_days)
+
+    def inputs(self, context: PreTradeContext) -> RiskInputs:
+        """The shared per-order inputs of ``context`` (built once per context); raises like
+        :meth:`window`."""
+        last = self._last[-1] if self._last else None  # one read: safe across threads
+        if last is not None and last[0] is context:
+            return last[1]
+        prepared = RiskInputs(self.window(context), context)
+        self._last[:] = [(context, prepared)]
+        return prepared
+
+
+class RiskInputs:
+    """What the history rules share for one order: the window, the held values and, computed
+    on first use, the post-trade position vector and the VaR/CVaR figures."""
+
+    __slots__ = ("_after", "_figures", "context", "held", "window")
+
+    def __init__(self, window: ReturnsWindow, context: PreTradeContext) -> None:
+        self.window = window
+        self.context = context
+        self.held = held_values(context)
+        self._after: FloatArray | None = None
+        self._figures: dict[tuple[Method, float], RiskFigure] = {}
+
+    @property
+    def after(self) -> FloatArray:
+        """The position vector once the order fills."""
+        if self._after is None:
+            vector = self.window.vector(self.held)
+            symbol = self.context.order.symbol
+            self._after = self.window.with_order(vector, symbol, signed_order_value(self.context))
+        return self._after
+
+    def figure(self, method: Method, level: float) -> RiskFigure:
+        """Post-trade one-day VaR and CVaR at ``level`` by ``method``."""
+        key = (method, level)
+        found = self._figures.get(key)
+        if found is None:
+            if method == "historical":
+                found = self.window.historical(self.after, (level,))[0]
+            else:
+                found = self.window.parametric(self.after, (level,))[0]
+            self._figures[key] = found
+        return found
 
 
 class RuleUncheckable(Exception):

@@ -18,9 +18,7 @@ from trademind.safety.risk_math import Method, RiskFigure, RiskInputError
 from trademind.safety.rules.history import (
     HistorySpec,
     RuleUncheckable,
-    held_values,
     no_equity,
-    signed_order_value,
     uncheckable,
 )
 from trademind.safety.verdicts import RuleVerdict, dollars, passed, percent, rejected
@@ -32,12 +30,7 @@ def post_trade_figure(
     context: PreTradeContext, history: HistorySpec, method: Method, level: float
 ) -> RiskFigure:
     """VaR and CVaR of the post-trade portfolio at ``level`` by ``method``."""
-    window = history.window(context)
-    vector = window.vector(held_values(context))
-    after = window.with_order(vector, context.order.symbol, signed_order_value(context))
-    if method == "historical":
-        return window.historical(after, (level,))[0]
-    return window.parametric(after, (level,))[0]
+    return history.inputs(context).figure(method, level)
 
 
 def _judge(
