@@ -204,3 +204,11 @@ def test_heat_counts_shorts_and_refuses_without_equity() -> None:
     assert not rule.check(_context(701, side="sell", symbol="XOM", positions=held)).passed
     verdict = rule.check(_context(1, equity=0))
     assert verdict.message == "portfolio_heat: equity is $0.00; no new exposure is allowed"
+
+
+def test_the_history_rules_share_one_preparation_per_order() -> None:
+    first, second = _context(), _context()
+    prepared = HISTORY.inputs(first)
+    assert HISTORY.inputs(first) is prepared
+    assert HISTORY.inputs(second) is not prepared
+    assert prepared.figure("historical", 0.95) is prepared.figure("historical", 0.95)
