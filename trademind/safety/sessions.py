@@ -2,8 +2,8 @@
 
 The time asked about is always the caller's (the Clock's, the simulated time in a replay),
 never this machine's. Answers are pure functions of the exchange calendar, so the last ones are
-kept (by minute, by time, and by session date and count): every order of one bar asks the same question,
-and the pandas calendar lookups cost far more than the rest of a pre-trade check.
+kept (by minute, by time, and by session date and count): every order of one bar asks the same
+question, and the pandas calendar lookups cost far more than the rest of a pre-trade check.
 """
 
 from __future__ import annotations
