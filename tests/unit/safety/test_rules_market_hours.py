@@ -58,11 +58,15 @@ def test_the_calendar_keeps_answers_by_minute_and_session_date() -> None:
     answers = [sessions.is_open(t) for t in (before_open, at_open, before_open, at_open)]
     assert answers == [False, True, False, True]
     first = sessions.session_dates(at_open, 5)
-    assert sessions.session_dates(at_open, 5) == first == [
-        "2024-02-27",
-        "2024-02-28",
-        "2024-02-29",
-        "2024-03-01",
-        "2024-03-04",
-    ]
+    assert (
+        sessions.session_dates(at_open, 5)
+        == first
+        == [
+            "2024-02-27",
+            "2024-02-28",
+            "2024-02-29",
+            "2024-03-01",
+            "2024-03-04",
+        ]
+    )
     assert sessions.session_dates(at_open, 2) == ["2024-03-01", "2024-03-04"]
