@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from trademind.config.base import Section
 
@@ -19,6 +19,12 @@ PreTradeRuleName = Literal[
     "order_rate",
     "market_hours",
     "pattern_day_trader",
+    "portfolio_heat",
+    "volatility",
+    "correlation_limit",
+    "beta_adjusted_size",
+    "portfolio_var",
+    "portfolio_cvar",
 ]
 """The pre-trade rules ``safety.disabled_rules`` may name (trademind.safety.catalogue)."""
 
@@ -65,22 +71,67 @@ class PdtSettings(Section):
     window_days: int = Field(default=5, ge=1, le=30, description="Rolling window in business days.")
 
 
-class VarSettings(Section):
-    """Value at Risk limit on the whole portfolio (historical simulation)."""
+CONFIDENCE_LEVELS = (0.95, 0.99)
 
-    enabled: bool = Field(default=True, description="Refuse orders that push VaR over the limit.")
+
+class VarSettings(Section):
+    """Post-trade one-day VaR and CVaR limits; the returns window of every history rule."""
+
+    enabled: bool = Field(
+        default=True,
+        description="Refuse orders that push the post-trade VaR or CVaR over its limit.",
+    )
+    method: Literal["historical", "parametric"] = Field(
+        default="historical",
+        description="How VaR and CVaR are estimated: historical (the window's daily losses) or "
+        "parametric (normal, zero mean).",
+    )
     confidence: float = Field(
-        default=0.95, gt=0.5, lt=1, description="VaR confidence level (0.95 = 95%)."
+        default=0.95, description="VaR and CVaR confidence level: 0.95 or 0.99."
     )
     lookback_days: int = Field(
-        default=252, ge=20, le=5000, description="Trading days of returns used to estimate VaR."
+        default=252,
+        ge=20,
+        le=5000,
+        description="Trading days of daily returns read for VaR, CVaR, correlation, volatility "
+        "and beta.",
+    )
+    min_days: int = Field(
+        default=60,
+        ge=20,
+        le=5000,
+        description="Fewest days of returns a symbol needs in that window; an entry in a symbol "
+        "(or a portfolio holding one) with fewer is refused by those rules.",
     )
     max_var: float = Field(
         default=0.05,
         gt=0,
         le=1,
-        description="Largest one-day VaR allowed, as a fraction of equity (0.05 = 5%).",
+        description="Largest one-day VaR after the order, as a fraction of equity (0.05 = 5%).",
     )
+    max_cvar: float = Field(
+        default=0.075,
+        gt=0,
+        le=1,
+        description="Largest one-day CVaR (mean loss beyond VaR) after the order, as a "
+        "fraction of equity (0.075 = 7.5%).",
+    )
+
+    @field_validator("confidence")
+    @classmethod
+    def _standard_level(cls, value: float) -> float:
+        if value not in CONFIDENCE_LEVELS:
+            raise ValueError(f"confidence must be 0.95 or 0.99, got {value:g}")
+        return value
+
+    @model_validator(mode="after")
+    def _window_fits(self) -> Self:
+        if self.min_days > self.lookback_days:
+            raise ValueError(
+                f"min_days ({self.min_days}) is above lookback_days ({self.lookback_days}): "
+                "no symbol could ever have enough history"
+            )
+        return self
 
 
 class SafetySettings(Section):
@@ -124,6 +175,21 @@ class SafetySettings(Section):
         le=1,
         description="Total open risk (sum over positions of distance to stop times size) as "
         "a fraction of equity.",
+    )
+    max_correlation: float = Field(
+        default=0.80,
+        gt=0,
+        le=1,
+        description="Correlation limit: an entry whose daily returns correlate above this with "
+        "a held position in the same direction (a hedge does not count) is refused.",
+    )
+    benchmark_symbol: str = Field(
+        default="SPY",
+        min_length=1,
+        max_length=20,
+        pattern=r"^[A-Z0-9.^=-]+$",
+        description="Benchmark for beta-adjusted sizing: a position's beta (absolute) "
+        "times its value may not exceed max_position_size of equity.",
     )
     default_stop_loss: float = Field(
         default=0.05,

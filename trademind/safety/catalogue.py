@@ -2,7 +2,10 @@
 
 Rule names are the ``PreTradeRuleName`` choices of ``safety.disabled_rules``
 (:mod:`trademind.config.sections_trading`). ``market_hours`` is also off when
-``safety.market_hours_only`` is false, ``pattern_day_trader`` when ``safety.pdt.enabled`` is.
+``safety.market_hours_only`` is false, ``pattern_day_trader`` when ``safety.pdt.enabled`` is,
+``portfolio_var`` and ``portfolio_cvar`` when ``safety.var.enabled`` is. The history-based rules
+(volatility, correlation, beta, VaR, CVaR) share one :class:`HistorySpec`, hence one returns
+window per bar.
 """
 
 from __future__ import annotations
@@ -13,11 +16,15 @@ from trademind.config.sections_trading import SafetySettings
 from trademind.safety.chain import SafetyChain
 from trademind.safety.context import SessionCalendar
 from trademind.safety.rule import PreTradeRule
+from trademind.safety.rules.co_movement import BetaAdjustedSize, CorrelationLimit, VolatilityCheck
 from trademind.safety.rules.exposure import MaxPositions, MaxPositionSize, SectorConcentration
+from trademind.safety.rules.heat import PortfolioHeat
+from trademind.safety.rules.history import HistorySpec
 from trademind.safety.rules.market_hours import MarketHours
 from trademind.safety.rules.order_flow import DuplicateOrder, OrderRate
 from trademind.safety.rules.order_size import BuyingPower, MaxOrderQuantity, MaxOrderValue
 from trademind.safety.rules.pdt import PatternDayTrader
+from trademind.safety.rules.portfolio_risk import PortfolioCvar, PortfolioVar
 
 
 def _exact(value: float) -> Decimal:
@@ -27,7 +34,8 @@ def _exact(value: float) -> Decimal:
 
 def all_rules(settings: SafetySettings, calendar: SessionCalendar) -> list[PreTradeRule]:
     """Every pre-trade rule with its settings, in chain order (cheap checks first)."""
-    pdt = settings.pdt
+    pdt, var = settings.pdt, settings.var
+    history = HistorySpec(var.lookback_days, var.min_days, settings.benchmark_symbol)
     return [
         MaxOrderQuantity(_exact(settings.max_order_quantity)),
         MaxOrderValue(_exact(settings.max_order_value)),
@@ -35,12 +43,18 @@ def all_rules(settings: SafetySettings, calendar: SessionCalendar) -> list[PreTr
         MaxPositionSize(_exact(settings.max_position_size)),
         MaxPositions(settings.max_positions),
         SectorConcentration(_exact(settings.max_sector_concentration)),
+        PortfolioHeat(_exact(settings.max_portfolio_heat), _exact(settings.default_stop_loss)),
         DuplicateOrder(settings.duplicate_order_window_seconds),
         OrderRate(settings.max_orders_per_window, settings.order_rate_window_seconds),
         MarketHours(calendar),
         PatternDayTrader(
             calendar, _exact(pdt.equity_threshold), pdt.max_day_trades, pdt.window_days
         ),
+        VolatilityCheck(settings.volatility_threshold, history),
+        CorrelationLimit(settings.max_correlation, history),
+        BetaAdjustedSize(_exact(settings.max_position_size), history),
+        PortfolioVar(var.max_var, var.method, var.confidence, history),
+        PortfolioCvar(var.max_cvar, var.method, var.confidence, history),
     ]
 
 
@@ -51,6 +65,8 @@ def enabled_rules(settings: SafetySettings, calendar: SessionCalendar) -> list[P
         off.add(MarketHours.name)
     if not settings.pdt.enabled:
         off.add(PatternDayTrader.name)
+    if not settings.var.enabled:
+        off.update((PortfolioVar.name, PortfolioCvar.name))
     return [rule for rule in all_rules(settings, calendar) if rule.name not in off]
 
 

@@ -19,13 +19,25 @@ from typing import Protocol
 from trademind.core.accounts import Account, Position
 from trademind.core.orders import Fill, Order, OrderSide
 from trademind.portfolio.symbols import UNKNOWN
+from trademind.safety.risk_math import ReturnsWindow
 
 
 class ReturnsHistory(Protocol):
-    """Daily returns of symbols up to the decision time (the risk rules' input)."""
+    """Daily returns of symbols up to the decision time (the risk rules' input).
+
+    Implementations (:mod:`trademind.safety.returns_history`) align the symbols on dates and
+    keep the windows they built, so that every rule and every order of one bar reuses one
+    :class:`~trademind.safety.risk_math.ReturnsWindow`.
+    """
 
     def daily_returns(self, symbols: Sequence[str], days: int) -> Mapping[str, Sequence[float]]:
         """Up to ``days`` most recent daily returns per symbol, oldest first."""
+        ...
+
+    def window(self, symbols: Sequence[str], days: int, min_days: int) -> ReturnsWindow:
+        """The last ``days`` days of returns of ``symbols`` (aligned on dates, NaN where a
+        symbol has none) as a window (:meth:`ReturnsWindow.build` with ``min_days``); the same
+        arguments give the same object until the decision time moves."""
         ...
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from trademind.core.accounts import Account, Position
 from trademind.core.orders import Fill, Order, OrderSide, OrderType
-from trademind.safety.context import PreTradeContext, SubmittedOrder
+from trademind.safety.context import PreTradeContext, ReturnsHistory, SubmittedOrder
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -52,6 +52,7 @@ def pre_trade_context(
     fills: Sequence[Fill] = (),
     client_order_id: str = "order-1",
     limit_price: int | str | Decimal | None = None,
+    returns: ReturnsHistory | None = None,
 ) -> PreTradeContext:
     """A context for one order; ``positions`` maps a symbol to (signed quantity, price)."""
     held = {
@@ -88,4 +89,5 @@ def pre_trade_context(
         sector_of=sector_of,
         recent_orders=recent_orders,
         fills=fills,
+        returns=returns,
     )

@@ -7,15 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, get_args
 
+import numpy as np
 import pytest
 
-from trademind.config.sections_trading import SafetySettings
+from trademind.config.sections_trading import PreTradeRuleName, SafetySettings
 from trademind.core.trading_state import TradingState
 from trademind.safety.catalogue import all_rules, build_chain, enabled_rules
 from trademind.safety.chain import NOT_APPLIED, SafetyChain
 from trademind.safety.context import PreTradeContext
+from trademind.safety.returns_history import AlignedReturns
+from trademind.safety.rules.history import HistorySpec
 from trademind.safety.rules.order_size import MaxOrderQuantity, MaxOrderValue
 from trademind.safety.verdicts import RuleVerdict
 from trademind.testing.safety import WeekdaySessions, pre_trade_context
@@ -128,11 +131,18 @@ def test_the_catalogue_builds_every_rule_from_the_settings() -> None:
         "max_position_size",
         "max_positions",
         "sector_concentration",
+        "portfolio_heat",
         "duplicate_order",
         "order_rate",
         "market_hours",
         "pattern_day_trader",
+        "volatility",
+        "correlation_limit",
+        "beta_adjusted_size",
+        "portfolio_var",
+        "portfolio_cvar",
     ]
+    assert set(names) == set(get_args(PreTradeRuleName))
     value = next(r for r in all_rules(settings, WeekdaySessions()) if r.name == "max_order_value")
     assert value.settings == {"max_order_value": Decimal("10000.0")}
 
@@ -143,16 +153,50 @@ def test_disabled_rules_are_left_out() -> None:
             "disabled_rules": ["order_rate", "buying_power"],
             "market_hours_only": False,
             "pdt": {"enabled": False},
+            "var": {"enabled": False},
         }
     )
     names = {rule.name for rule in enabled_rules(settings, WeekdaySessions())}
-    assert not names & {"order_rate", "buying_power", "market_hours", "pattern_day_trader"}
-    assert len(names) == 6
-    assert len(build_chain(settings, WeekdaySessions()).rules) == 6
+    off = {"order_rate", "buying_power", "market_hours", "pattern_day_trader"}
+    assert not names & (off | {"portfolio_var", "portfolio_cvar"})
+    assert len(names) == 10
+    assert len(build_chain(settings, WeekdaySessions()).rules) == 10
+
+
+def test_the_shared_history_rules_use_the_var_window_and_the_benchmark() -> None:
+    settings = SafetySettings.model_validate(
+        {"benchmark_symbol": "QQQ", "var": {"lookback_days": 250, "min_days": 100}}
+    )
+    rules = {rule.name: rule for rule in all_rules(settings, WeekdaySessions())}
+    histories = {
+        getattr(rules[name], "history")  # noqa: B009 (not on the rule port)
+        for name in ("volatility", "correlation_limit", "beta_adjusted_size", "portfolio_var")
+    }
+    assert histories == {HistorySpec(250, 100, "QQQ")}
+    assert rules["portfolio_cvar"].settings == {
+        "method": "historical",
+        "confidence": 0.95,
+        "lookback_days": 250,
+        "min_days": 100,
+        "max_cvar": 0.075,
+    }
 
 
 def test_the_default_chain_on_a_plain_buy_during_the_session_approves_it() -> None:
     chain = build_chain(SafetySettings(), WeekdaySessions())
-    result = chain.check(pre_trade_context(quantity=10, price=100, now=NOW), ACTIVE)
+    rng = np.random.default_rng(3)
+    spy = rng.normal(0, 0.01, 252)
+    returns = AlignedReturns({"SPY": spy, "AAPL": spy + rng.normal(0, 0.01, 252)})
+    context = pre_trade_context(quantity=10, price=100, now=NOW, returns=returns)
+    result = chain.check(context, ACTIVE)
     assert result.approved, result.rejection
-    assert len(result.verdicts) == 11
+    assert len(result.verdicts) == 17
+
+
+def test_the_default_chain_refuses_an_entry_without_returns_history() -> None:
+    chain = build_chain(SafetySettings(), WeekdaySessions())
+    result = chain.check(pre_trade_context(quantity=10, price=100, now=NOW), ACTIVE)
+    assert result.rejection is not None
+    assert result.rejection.message == (
+        "volatility: volatility of AAPL cannot be checked: no returns history is available"
+    )

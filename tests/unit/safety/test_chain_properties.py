@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,7 @@ from trademind.config.sections_trading import SafetySettings
 from trademind.core.trading_state import TradingState
 from trademind.safety.catalogue import build_chain
 from trademind.safety.context import PreTradeContext
+from trademind.safety.returns_history import AlignedReturns
 from trademind.testing.safety import WeekdaySessions, pre_trade_context
 
 NOW = datetime(2024, 3, 4, 15, 0, tzinfo=UTC)
@@ -27,8 +29,20 @@ limits = st.fixed_dictionaries(
         "max_positions": st.integers(1, 4),
         "max_position_size": st.sampled_from([0.05, 0.1, 0.2]),
         "max_sector_concentration": st.sampled_from([0.2, 0.3, 0.5]),
+        "max_portfolio_heat": st.sampled_from([0.02, 0.06, 0.2]),
+        "default_stop_loss": st.sampled_from([0.05, 0.1]),
     }
 )
+# Low, independent volatility for every symbol and generous history limits: the VaR,
+# correlation, volatility and beta rules are tested at their boundaries in test_rules_risk.py;
+# here they must not hide the limits above by refusing everything.
+_rng = np.random.default_rng(11)
+RETURNS = AlignedReturns({s: _rng.normal(0, 0.005, 252) for s in (*SYMBOLS, "SPY")})
+HISTORY_LIMITS = {
+    "volatility_threshold": 10.0,
+    "max_correlation": 1.0,
+    "var": {"max_var": 1.0, "max_cvar": 1.0},
+}
 holdings = st.dictionaries(
     st.sampled_from(SYMBOLS),
     st.tuples(st.integers(-300, 300).filter(bool), st.integers(1, 200)),
@@ -63,7 +77,14 @@ def _within_entry_limits(context: PreTradeContext, config: SafetySettings) -> bo
         and (not new_symbol or open_positions < config.max_positions)
         and context.opening_quantity * context.price * Decimal("1.01")
         <= context.account.buying_power
+        and _gross_after(context) * Decimal(str(config.default_stop_loss))
+        <= Decimal(str(config.max_portfolio_heat)) * equity
     )
+
+
+def _gross_after(context: PreTradeContext) -> Decimal:
+    symbols = set(context.positions) | {context.order.symbol}
+    return sum((context.value_after(s) for s in symbols), Decimal(0))
 
 
 @settings(max_examples=500, deadline=None)
@@ -74,7 +95,9 @@ def test_no_approved_order_breaks_an_enabled_limit(
     order: dict[str, object],
     state: TradingState,
 ) -> None:
-    config = SafetySettings.model_validate(limits | {"market_hours_only": False})
+    if limits["max_position_size"] * limits["default_stop_loss"] > limits["max_portfolio_heat"]:
+        return  # contradicting limits, refused by the settings (tested there)
+    config = SafetySettings.model_validate(limits | HISTORY_LIMITS | {"market_hours_only": False})
     chain = build_chain(config, WeekdaySessions())
     context = pre_trade_context(
         symbol=str(order["symbol"]),
@@ -85,6 +108,7 @@ def test_no_approved_order_breaks_an_enabled_limit(
         positions=held,
         sectors=SECTORS,
         now=NOW,
+        returns=RETURNS,
     )
     result = chain.check(context, state)
     if not result.approved:

@@ -49,3 +49,24 @@ def test_nyse_session_dates_skip_weekends_and_holidays() -> None:
         "2024-07-08",
     ]
     assert sessions.session_date(datetime(2024, 7, 9, 1, 0, tzinfo=UTC)) == "2024-07-08"
+
+
+def test_the_calendar_keeps_answers_by_minute_and_session_date() -> None:
+    sessions = ExchangeSessions()
+    before_open = datetime(2024, 3, 4, 14, 29, 59, tzinfo=UTC)
+    at_open = datetime(2024, 3, 4, 14, 30, 0, tzinfo=UTC)
+    answers = [sessions.is_open(t) for t in (before_open, at_open, before_open, at_open)]
+    assert answers == [False, True, False, True]
+    first = sessions.session_dates(at_open, 5)
+    assert (
+        sessions.session_dates(at_open, 5)
+        == first
+        == [
+            "2024-02-27",
+            "2024-02-28",
+            "2024-02-29",
+            "2024-03-01",
+            "2024-03-04",
+        ]
+    )
+    assert sessions.session_dates(at_open, 2) == ["2024-03-01", "2024-03-04"]

@@ -41,3 +41,24 @@ def test_one_position_risking_more_than_the_heat_limit_is_refused() -> None:
         SafetySettings.model_validate({"default_stop_loss": 0.5, "max_portfolio_heat": 0.04})
     fits = SafetySettings.model_validate({"default_stop_loss": 0.5, "max_portfolio_heat": 0.05})
     assert fits.max_portfolio_heat == 0.05
+
+
+def test_var_settings_take_the_standard_levels_and_a_window_that_fits() -> None:
+    assert SafetySettings.model_validate({"var": {"confidence": 0.99}}).var.confidence == 0.99
+    with pytest.raises(
+        pydantic.ValidationError, match=r"confidence must be 0\.95 or 0\.99, got 0\.9"
+    ):
+        SafetySettings.model_validate({"var": {"confidence": 0.9}})
+    with pytest.raises(pydantic.ValidationError, match="method"):
+        SafetySettings.model_validate({"var": {"method": "monte_carlo"}})
+    with pytest.raises(pydantic.ValidationError, match=r"min_days \(300\) is above lookback"):
+        SafetySettings.model_validate({"var": {"min_days": 300}})
+
+
+def test_risk_rule_settings_are_range_checked() -> None:
+    for bad in ({"max_correlation": 0}, {"max_correlation": 1.01}, {"benchmark_symbol": "spy"}):
+        with pytest.raises(pydantic.ValidationError):
+            SafetySettings.model_validate(bad)
+    with pytest.raises(pydantic.ValidationError, match="max_cvar"):
+        SafetySettings.model_validate({"var": {"max_cvar": 0}})
+    assert SafetySettings().benchmark_symbol == "SPY"

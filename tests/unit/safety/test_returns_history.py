@@ -1,0 +1,97 @@
+"""Returns histories: aligned in memory, and point in time from stored daily bars."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from trademind.safety.returns_history import AlignedReturns, StoredDailyReturns
+from trademind.safety.risk_math import RiskInputError
+from trademind.testing.bars import FakeBarRepository
+
+START = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def _daily(closes: list[float], *, skip: set[int] = frozenset()) -> pd.DataFrame:  # type: ignore[assignment]
+    rows = [
+        {
+            "ts": START + timedelta(days=i),
+            "open": c,
+            "high": c,
+            "low": c,
+            "close": c,
+            "volume": 1000.0,
+        }
+        for i, c in enumerate(closes)
+        if i not in skip
+    ]
+    return pd.DataFrame(rows)
+
+
+def _store() -> FakeBarRepository:
+    bars = FakeBarRepository()
+    bars.add("AAA", "1d", _daily([100.0 * 1.01**i for i in range(40)]))
+    bars.add("BBB", "1d", _daily([50.0 + (i % 2) for i in range(40)], skip={20}))
+    return bars
+
+
+def test_a_decision_sees_only_bars_closed_by_its_time() -> None:
+    source = StoredDailyReturns(_store())
+    during = START + timedelta(days=10, hours=15)  # bar 10 is still open
+    after = START + timedelta(days=11)  # bar 10 closed
+    seen = source.as_of(during).daily_returns(["AAA"], 100)["AAA"]
+    assert len(seen) == 9  # closes 0..9
+    assert source.as_of(after).daily_returns(["AAA"], 100)["AAA"] == pytest.approx([0.01] * 10)
+
+
+def test_later_bars_do_not_change_what_a_decision_saw() -> None:
+    at = START + timedelta(days=25)
+    short, full = FakeBarRepository(), _store()
+    short.add("AAA", "1d", _daily([100.0 * 1.01**i for i in range(25)]))
+    history = StoredDailyReturns(short).as_of(at).daily_returns(["AAA"], 100)
+    assert StoredDailyReturns(full).as_of(at).daily_returns(["AAA"], 100) == history
+
+
+def test_a_missing_bar_leaves_no_return_that_day_nor_the_next() -> None:
+    view = StoredDailyReturns(_store()).as_of(START + timedelta(days=40))
+    frame = view.returns_frame(["AAA", "BBB"], 100)
+    assert frame["BBB"].isna().sum() == 2
+    assert frame["AAA"].notna().all()
+    window = view.window(["AAA", "BBB"], 100, 20)
+    assert window.days == 37
+    assert window.days_dropped == 2
+
+
+def test_the_window_is_built_once_per_decision_time() -> None:
+    bars = _store()
+    source = StoredDailyReturns(bars)
+    at = START + timedelta(days=40)
+    first = source.as_of(at).window(["AAA", "BBB"], 30, 20)
+    reads = len(bars.reads)
+    assert source.as_of(at).window(["AAA", "BBB"], 30, 20) is first
+    assert len(bars.reads) == reads
+    assert source.as_of(at + timedelta(days=1)).window(["AAA", "BBB"], 30, 20) is not first
+
+
+def test_a_symbol_without_bars_is_excluded_with_the_reason() -> None:
+    view = StoredDailyReturns(_store()).as_of(START + timedelta(days=40))
+    window = view.window(["AAA", "ZZZ"], 30, 20)
+    with pytest.raises(RiskInputError, match="ZZZ has returns on 0 of 30 days, need 20"):
+        window.position_of("ZZZ")
+
+
+def test_aligned_returns_take_the_last_days_and_keep_their_windows() -> None:
+    returns = AlignedReturns({"A": np.arange(10.0) / 100, "B": [np.nan] * 5 + [0.01] * 5})
+    assert returns.daily_returns(["A", "B", "C"], 3) == {
+        "A": pytest.approx([0.07, 0.08, 0.09]),
+        "B": [0.01] * 3,
+        "C": [],
+    }
+    window = returns.window(["A"], 4, 3)
+    assert window.days == 4
+    assert returns.window(["A"], 4, 3) is window
+    with pytest.raises(ValueError, match="one length"):
+        AlignedReturns({"A": [0.1], "B": [0.1, 0.2]})
