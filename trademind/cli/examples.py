@@ -127,6 +127,17 @@ EXAMPLES: tuple[Example, ...] = (
     Example("portfolio", "The account's cash, equity and P&L", "trademind portfolio summary"),
     Example("portfolio", "Its positions, valued at the last close", "trademind portfolio holdings"),
     Example("trades", "Its latest fills", "trademind trades list --limit 10"),
+    Example("safety", "The account's trading state and every limit", "trademind safety status"),
+    Example(
+        "safety",
+        "Halt trading now: cancels working orders (add --liquidate to close positions)",
+        "trademind safety emergency-stop --reason 'news halt' --yes",
+    ),
+    Example(
+        "safety",
+        "Trade again after a stop or a breaker",
+        "trademind safety reset-circuit-breaker --reason 'reviewed'",
+    ),
     Example(
         "scripting",
         "Cron health check: exit code says whether the schema is current",
