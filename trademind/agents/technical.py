@@ -94,6 +94,11 @@ class TechnicalAgent:
         return NAME
 
     async def analyze(self, context: AgentContext) -> Vote | Abstention:
+        """:meth:`vote`, for callers of the async :class:`~trademind.agents.base.Agent` port."""
+        return self.vote(context)
+
+    def vote(self, context: AgentContext) -> Vote | Abstention:
+        """A local agent (:class:`~trademind.agents.base.LocalAgent`): CPU work only."""
         values = context.indicators
         if values is None or not math.isfinite(values.close):
             return abstain(NAME, context, "no indicator values for this bar", SOURCE)

@@ -8,8 +8,9 @@ opinion (stay as we are) that does. Scores and confidences are plain floats (the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from trademind.core import values
@@ -63,6 +64,63 @@ def _check_opinion_source(
     values.duration(latency, f"{owner}.latency")
 
 
+_ZERO = timedelta(0)
+_WHITESPACE = re.compile(r"\s")
+
+
+def _plain_text(value: object) -> bool:
+    return type(value) is str and bool(value.strip())
+
+
+def _plain_time(value: object) -> bool:
+    return type(value) is datetime and value.tzinfo is UTC
+
+
+def _plain_source(agent: object, symbol: object, source: object, latency: object) -> bool:
+    """True when :func:`_check_opinion_source` would pass without converting anything."""
+    return (
+        _plain_text(agent)
+        and _plain_text(source)
+        and type(symbol) is str
+        and 0 < len(symbol) <= values.SYMBOL_MAX_LENGTH
+        and _WHITESPACE.search(symbol) is None
+        and type(latency) is timedelta
+        and latency >= _ZERO
+    )
+
+
+def _plain_vote(vote: Vote) -> bool:
+    """The quick check of :meth:`Vote.validate`: True only when the full checks would pass and
+    change nothing (exact types, in range, UTC); False sends the vote to the full checks."""
+    score, confidence, direction = vote.score, vote.confidence, vote.direction
+    return (
+        type(direction) is Action
+        and type(score) is float
+        and -1.0 <= score <= 1.0  # NaN fails every comparison
+        and (direction is not Action.BUY or score >= 0.0)
+        and (direction is not Action.SELL or score <= 0.0)
+        and type(confidence) is float
+        and 0.0 <= confidence <= 1.0
+        and _plain_time(vote.data_time)
+        and type(vote.reasoning) is str
+        and type(vote.key_factors) is tuple
+        and all(_plain_text(factor) for factor in vote.key_factors)
+        and _plain_source(vote.agent, vote.symbol, vote.source, vote.latency)
+    )
+
+
+def _plain_abstention(abstention: Abstention) -> bool:
+    """The quick check of :meth:`Abstention.validate` (as :func:`_plain_vote`)."""
+    when = abstention.data_time
+    return (
+        _plain_text(abstention.reason)
+        and (when is None or _plain_time(when))
+        and _plain_source(
+            abstention.agent, abstention.symbol, abstention.source, abstention.latency
+        )
+    )
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Vote:
     """An agent's opinion on one symbol.
@@ -85,6 +143,22 @@ class Vote:
     latency: timedelta = timedelta(0)
 
     def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ValidationError or TypeError unless every field is valid (run at construction;
+        the agent guard runs it again on what an agent returned). Fields already in their
+        canonical form pass a quick check; anything else goes through the full checks, which
+        normalise (a text direction to :class:`Action`, a time to UTC) or say what is wrong."""
+        if not _plain_vote(self):
+            self._validate_fully()
+
+    def with_latency(self, latency: timedelta) -> Vote:
+        """This vote with ``latency`` (checked); the other fields are copied as they are,
+        without checking them again: call it on a vote that passed :meth:`validate`."""
+        return _copy_with_latency(self, latency, "Vote.latency")
+
+    def _validate_fully(self) -> None:
         _check_opinion_source("Vote", self.agent, self.symbol, self.source, self.latency)
         set_ = object.__setattr__
         direction = values.member(Action, self.direction, "Vote.direction")
@@ -118,11 +192,62 @@ class Abstention:
     latency: timedelta = timedelta(0)
 
     def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """As :meth:`Vote.validate`."""
+        if not _plain_abstention(self):
+            self._validate_fully()
+
+    def with_latency(self, latency: timedelta) -> Abstention:
+        """As :meth:`Vote.with_latency`."""
+        return _copy_with_latency(self, latency, "Abstention.latency")
+
+    def _validate_fully(self) -> None:
         _check_opinion_source("Abstention", self.agent, self.symbol, self.source, self.latency)
         values.text(self.reason, "Abstention.reason")
         if self.data_time is not None:
             when = values.utc(self.data_time, "Abstention.data_time")
             object.__setattr__(self, "data_time", when)
+
+
+def _copy_with_latency[O: (Vote, Abstention)](opinion: O, latency: timedelta, what: str) -> O:
+    values.duration(latency, what)
+    if latency == opinion.latency:
+        return opinion
+    copy = object.__new__(type(opinion))
+    for name in type(opinion).__slots__:
+        object.__setattr__(copy, name, getattr(opinion, name))
+    object.__setattr__(copy, "latency", latency)
+    return copy
+
+
+def _plain_bounded(value: object, longest: int) -> bool:
+    return _plain_text(value) and len(value) <= longest  # type: ignore[arg-type]
+
+
+def _plain_decision(decision: Decision) -> bool:
+    """The quick check of a decision's fields (as :func:`_plain_vote`); the time order and the
+    veto's reason are checked on every decision (:meth:`Decision._check_consistency`)."""
+    symbol, confidence = decision.symbol, decision.confidence
+    return (
+        _plain_bounded(decision.decision_id, 64)
+        and _plain_bounded(decision.agent, 64)
+        and type(symbol) is str
+        and 0 < len(symbol) <= values.SYMBOL_MAX_LENGTH
+        and _WHITESPACE.search(symbol) is None
+        and type(decision.reasoning) is str
+        and (decision.strategy is None or _plain_bounded(decision.strategy, 64))
+        and (decision.variant is None or _plain_bounded(decision.variant, 32))
+        and type(decision.action) is Action
+        and type(decision.mode) is TradingMode
+        and type(confidence) is float
+        and 0.0 <= confidence <= 1.0
+        and _plain_time(decision.decided_at)
+        and _plain_time(decision.data_time)
+        and type(decision.votes) is tuple
+        and all(type(vote) is Vote or type(vote) is Abstention for vote in decision.votes)
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -151,6 +276,11 @@ class Decision:
     veto_reason: str | None = None
 
     def __post_init__(self) -> None:
+        if not _plain_decision(self):
+            self._validate_fully()
+        self._check_consistency()
+
+    def _validate_fully(self) -> None:
         values.text(self.decision_id, "Decision.decision_id", max_length=64)
         values.symbol(self.symbol, "Decision.symbol")
         values.text(self.agent, "Decision.agent", max_length=64)
@@ -165,16 +295,18 @@ class Decision:
         set_(self, "confidence", values.within(self.confidence, 0.0, 1.0, "Decision.confidence"))
         set_(self, "decided_at", values.utc(self.decided_at, "Decision.decided_at"))
         set_(self, "data_time", values.utc(self.data_time, "Decision.data_time"))
-        if self.data_time > self.decided_at:
-            raise ValidationError(
-                f"decision {self.decision_id}: data time {self.data_time.isoformat()} is after "
-                f"the decision time {self.decided_at.isoformat()}"
-            )
         votes = tuple(self.votes)
         for vote in votes:
             if not isinstance(vote, Vote | Abstention):
                 raise TypeError(f"Decision.votes holds a {type(vote).__name__}")
         set_(self, "votes", votes)
+
+    def _check_consistency(self) -> None:
+        if self.data_time > self.decided_at:
+            raise ValidationError(
+                f"decision {self.decision_id}: data time {self.data_time.isoformat()} is after "
+                f"the decision time {self.decided_at.isoformat()}"
+            )
         if self.vetoed and (self.veto_reason is None or not self.veto_reason.strip()):
             raise ValidationError(f"decision {self.decision_id} is vetoed without a reason")
         if not self.vetoed and self.veto_reason is not None:
