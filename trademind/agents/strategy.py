@@ -69,7 +69,7 @@ class StrategyAgent:
     def _vote(
         self, context: AgentContext, direction: Action, score: float, confidence: float, why: str
     ) -> Vote:
-        return Vote(
+        return Vote.unvalidated(  # checked once, by the agent guard
             agent=self._name,
             symbol=context.symbol,
             direction=direction,

@@ -66,10 +66,35 @@ def _check_opinion_source(
 
 _ZERO = timedelta(0)
 _WHITESPACE = re.compile(r"\s")
+_KNOWN_LIMIT = 4096
+_known_texts: set[str] = set()
+"""Texts already found non-blank (agent names, sources): a set lookup instead of a check."""
+_known_symbols: set[str] = set()
+"""Texts already found valid symbols."""
+
+
+def _new_text(value: str) -> bool:
+    if not value.strip():
+        return False
+    if len(_known_texts) < _KNOWN_LIMIT:
+        _known_texts.add(value)
+    return True
+
+
+def _new_symbol(value: str) -> bool:
+    if not 0 < len(value) <= values.SYMBOL_MAX_LENGTH or _WHITESPACE.search(value) is not None:
+        return False
+    if len(_known_symbols) < _KNOWN_LIMIT:
+        _known_symbols.add(value)
+    return True
 
 
 def _plain_text(value: object) -> bool:
-    return type(value) is str and bool(value.strip())
+    return type(value) is str and (value in _known_texts or _new_text(value))
+
+
+def _plain_symbol(value: object) -> bool:
+    return type(value) is str and (value in _known_symbols or _new_symbol(value))
 
 
 def _plain_time(value: object) -> bool:
@@ -77,15 +102,17 @@ def _plain_time(value: object) -> bool:
 
 
 def _plain_source(agent: object, symbol: object, source: object, latency: object) -> bool:
-    """True when :func:`_check_opinion_source` would pass without converting anything."""
+    """True when :func:`_check_opinion_source` would pass without converting anything (exact
+    ``str`` only: a subclass could compare equal to a known text and be something else)."""
     return (
-        _plain_text(agent)
-        and _plain_text(source)
-        and type(symbol) is str
-        and 0 < len(symbol) <= values.SYMBOL_MAX_LENGTH
-        and _WHITESPACE.search(symbol) is None
-        and type(latency) is timedelta
+        type(latency) is timedelta
         and latency >= _ZERO
+        and type(agent) is str
+        and (agent in _known_texts or _new_text(agent))
+        and type(source) is str
+        and (source in _known_texts or _new_text(source))
+        and type(symbol) is str
+        and (symbol in _known_symbols or _new_symbol(symbol))
     )
 
 
@@ -93,31 +120,30 @@ def _plain_vote(vote: Vote) -> bool:
     """The quick check of :meth:`Vote.validate`: True only when the full checks would pass and
     change nothing (exact types, in range, UTC); False sends the vote to the full checks."""
     score, confidence, direction = vote.score, vote.confidence, vote.direction
-    return (
-        type(direction) is Action
-        and type(score) is float
-        and -1.0 <= score <= 1.0  # NaN fails every comparison
-        and (direction is not Action.BUY or score >= 0.0)
-        and (direction is not Action.SELL or score <= 0.0)
-        and type(confidence) is float
-        and 0.0 <= confidence <= 1.0
-        and _plain_time(vote.data_time)
-        and type(vote.reasoning) is str
-        and type(vote.key_factors) is tuple
-        and all(_plain_text(factor) for factor in vote.key_factors)
-        and _plain_source(vote.agent, vote.symbol, vote.source, vote.latency)
-    )
+    if type(score) is not float or type(confidence) is not float or type(direction) is not Action:
+        return False
+    if not (-1.0 <= score <= 1.0 and 0.0 <= confidence <= 1.0):  # NaN fails every comparison
+        return False
+    if (direction is Action.BUY and score < 0.0) or (direction is Action.SELL and score > 0.0):
+        return False
+    when, factors = vote.data_time, vote.key_factors
+    if not (_plain_time(when) and type(vote.reasoning) is str and type(factors) is tuple):
+        return False
+    for factor in factors:
+        if type(factor) is not str or not factor.strip():
+            return False
+    return _plain_source(vote.agent, vote.symbol, vote.source, vote.latency)
 
 
 def _plain_abstention(abstention: Abstention) -> bool:
     """The quick check of :meth:`Abstention.validate` (as :func:`_plain_vote`)."""
-    when = abstention.data_time
+    when, one = abstention.data_time, abstention
+    reason = one.reason
     return (
-        _plain_text(abstention.reason)
+        type(reason) is str
+        and bool(reason.strip())
         and (when is None or _plain_time(when))
-        and _plain_source(
-            abstention.agent, abstention.symbol, abstention.source, abstention.latency
-        )
+        and _plain_source(one.agent, one.symbol, one.source, one.latency)
     )
 
 
@@ -152,6 +178,37 @@ class Vote:
         normalise (a text direction to :class:`Action`, a time to UTC) or say what is wrong."""
         if not _plain_vote(self):
             self._validate_fully()
+
+    @classmethod
+    def unvalidated(
+        cls,
+        *,
+        agent: str,
+        symbol: str,
+        direction: Action,
+        score: float,
+        confidence: float,
+        data_time: datetime,
+        source: str,
+        reasoning: str = "",
+        key_factors: tuple[str, ...] = (),
+    ) -> Vote:
+        """A vote built without :meth:`validate`, for an agent whose votes reach the decision
+        only through the agent guard (:mod:`trademind.agents.base`), which validates every
+        vote it passes on: each vote is checked once, at that edge."""
+        vote = object.__new__(cls)
+        set_ = object.__setattr__
+        set_(vote, "agent", agent)
+        set_(vote, "symbol", symbol)
+        set_(vote, "direction", direction)
+        set_(vote, "score", score)
+        set_(vote, "confidence", confidence)
+        set_(vote, "data_time", data_time)
+        set_(vote, "source", source)
+        set_(vote, "reasoning", reasoning)
+        set_(vote, "key_factors", key_factors)
+        set_(vote, "latency", _ZERO)
+        return vote
 
     def with_latency(self, latency: timedelta) -> Vote:
         """This vote with ``latency`` (checked); the other fields are copied as they are,
@@ -212,6 +269,8 @@ class Abstention:
 
 
 def _copy_with_latency[O: (Vote, Abstention)](opinion: O, latency: timedelta, what: str) -> O:
+    if latency is opinion.latency:
+        return opinion
     values.duration(latency, what)
     if latency == opinion.latency:
         return opinion
@@ -223,7 +282,7 @@ def _copy_with_latency[O: (Vote, Abstention)](opinion: O, latency: timedelta, wh
 
 
 def _plain_bounded(value: object, longest: int) -> bool:
-    return _plain_text(value) and len(value) <= longest  # type: ignore[arg-type]
+    return type(value) is str and len(value) <= longest and bool(value.strip())
 
 
 def _plain_decision(decision: Decision) -> bool:
@@ -233,9 +292,7 @@ def _plain_decision(decision: Decision) -> bool:
     return (
         _plain_bounded(decision.decision_id, 64)
         and _plain_bounded(decision.agent, 64)
-        and type(symbol) is str
-        and 0 < len(symbol) <= values.SYMBOL_MAX_LENGTH
-        and _WHITESPACE.search(symbol) is None
+        and _plain_symbol(symbol)
         and type(decision.reasoning) is str
         and (decision.strategy is None or _plain_bounded(decision.strategy, 64))
         and (decision.variant is None or _plain_bounded(decision.variant, 32))
@@ -279,6 +336,49 @@ class Decision:
         if not _plain_decision(self):
             self._validate_fully()
         self._check_consistency()
+
+    @classmethod
+    def assembled(
+        cls,
+        *,
+        decision_id: str,
+        symbol: str,
+        action: Action,
+        confidence: float,
+        decided_at: datetime,
+        data_time: datetime,
+        mode: TradingMode,
+        reasoning: str,
+        agent: str,
+        variant: str,
+        votes: tuple[Vote | Abstention, ...],
+    ) -> Decision:
+        """The orchestrator's decision from parts it has checked already: its id (made by it),
+        a symbol of a validated bar, its own name and variant (checked when it was built), the
+        tally's text, and opinions that passed the agent guard. The figures and times are
+        checked here as in the constructor (quickly when canonical), and so are the time order
+        and the veto fields."""
+        decision = object.__new__(cls)
+        set_ = object.__setattr__
+        for name, value in (
+            ("decision_id", decision_id), ("symbol", symbol), ("action", action),
+            ("confidence", confidence), ("decided_at", decided_at), ("data_time", data_time),
+            ("mode", mode), ("reasoning", reasoning), ("agent", agent), ("strategy", None),
+            ("variant", variant), ("votes", votes), ("vetoed", False), ("veto_reason", None),
+        ):  # fmt: skip
+            set_(decision, name, value)
+        if not (
+            type(action) is Action
+            and type(mode) is TradingMode
+            and type(confidence) is float
+            and 0.0 <= confidence <= 1.0
+            and _plain_time(decided_at)
+            and _plain_time(data_time)
+            and type(votes) is tuple
+        ):
+            decision._validate_fully()
+        decision._check_consistency()
+        return decision
 
     def _validate_fully(self) -> None:
         values.text(self.decision_id, "Decision.decision_id", max_length=64)

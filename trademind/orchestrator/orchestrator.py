@@ -37,6 +37,7 @@ from trademind.agents.base import (
     is_local,
 )
 from trademind.agents.indicator_book import IndicatorBook
+from trademind.core import values
 from trademind.core.clock import Clock
 from trademind.core.decisions import Abstention, Action, Decision, Signal, Vote
 from trademind.core.market import Bar, BarBatch, TradingMode
@@ -99,6 +100,7 @@ class Orchestrator:
     ) -> None:
         for agent, _ in agents:
             rules.weight(agent.name)  # an agent without a weight is refused at once
+        values.text(variant, "Decision.variant", max_length=32)  # checked once, not per decision
         self._agents = tuple(agents)
         self._local: tuple[LocalAgent, ...] = tuple(a for a, _ in agents if is_local(a))  # type: ignore[misc]
         self._all_local = len(self._local) == len(self._agents)
@@ -118,11 +120,18 @@ class Orchestrator:
     ) -> Sequence[Decision]:
         by_symbol: Mapping[str, list[Signal]] = _group(signals) if signals else {}
         ids = _DecisionIds(self._variant, batch.closed_at)
+        clock, local = self._clock, self._local
         records = []
         for bar in batch.bars:
             context = self._context(batch.closed_at, bar, by_symbol.get(bar.symbol, ()), mode)
-            opinions = await self._opinions(context)
-            records.append(await self._decision(context, opinions, ids.of(bar.symbol)))
+            if self._all_local:  # no task, no await: the agents only compute
+                opinions = [ask_local(agent, context, clock) for agent in local]
+            else:
+                opinions = await self._mixed_opinions(context)
+            record = self._record(context, opinions, ids.of(bar.symbol))
+            if self._vetoers and record.decision.action is not Action.HOLD:
+                record = await self._vetoed(record)
+            records.append(record)
         if self._sink is not None and records:
             self._sink.record(records)
         return [record.decision for record in records]
@@ -141,12 +150,10 @@ class Orchestrator:
             signals=tuple(signals),
         )
 
-    async def _opinions(self, context: AgentContext) -> list[Vote | Abstention]:
+    async def _mixed_opinions(self, context: AgentContext) -> list[Vote | Abstention]:
         """Every agent's opinion in the agents' order: local agents called directly, the
         others concurrently under their timeouts (module docstring)."""
         clock = self._clock
-        if self._all_local:
-            return [ask_local(agent, context, clock) for agent in self._local]
         remote = [(agent, timeout) for agent, timeout in self._agents if not is_local(agent)]
         answers = iter(await consult_all(remote, context, clock))
         return [
@@ -154,11 +161,11 @@ class Orchestrator:
             for agent, _ in self._agents
         ]
 
-    async def _decision(
+    def _record(
         self, context: AgentContext, opinions: list[Vote | Abstention], decision_id: str
     ) -> DecisionRecord:
         outcome = tally(opinions, self._rules)
-        decision = Decision(
+        decision = Decision.assembled(
             decision_id=decision_id,
             symbol=context.symbol,
             action=outcome.action,
@@ -171,9 +178,11 @@ class Orchestrator:
             variant=self._variant,
             votes=tuple(opinions),
         )
-        if self._vetoers and decision.action is not Action.HOLD:
-            decision = await apply_vetoes(decision, self._vetoers)
         return DecisionRecord(decision=decision, tally=outcome, rules=self._rules)
+
+    async def _vetoed(self, record: DecisionRecord) -> DecisionRecord:
+        decision = await apply_vetoes(record.decision, self._vetoers)
+        return DecisionRecord(decision=decision, tally=record.tally, rules=self._rules)
 
 
 def _group(signals: Sequence[Signal]) -> Mapping[str, list[Signal]]:
