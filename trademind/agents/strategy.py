@@ -56,7 +56,10 @@ class StrategyAgent:
 
     def vote(self, context: AgentContext) -> Vote | Abstention:
         """A local agent (:class:`~trademind.agents.base.LocalAgent`): CPU work only."""
-        signal = next((s for s in context.signals if s.strategy == self._strategy), None)
+        signals = context.signals
+        signal = (
+            next((s for s in signals if s.strategy == self._strategy), None) if signals else None
+        )
         if signal is not None:
             score = 1.0 if signal.action is Action.BUY else -1.0
             reasoning = signal.reason or f"{self._strategy} signal"

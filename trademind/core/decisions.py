@@ -269,11 +269,9 @@ class Abstention:
 
 
 def _copy_with_latency[O: (Vote, Abstention)](opinion: O, latency: timedelta, what: str) -> O:
-    if latency is opinion.latency:
-        return opinion
+    if type(latency) is timedelta and latency == opinion.latency:
+        return opinion  # as valid as the opinion's own
     values.duration(latency, what)
-    if latency == opinion.latency:
-        return opinion
     copy = object.__new__(type(opinion))
     for name in type(opinion).__slots__:
         object.__setattr__(copy, name, getattr(opinion, name))
@@ -360,13 +358,20 @@ class Decision:
         and the veto fields."""
         decision = object.__new__(cls)
         set_ = object.__setattr__
-        for name, value in (
-            ("decision_id", decision_id), ("symbol", symbol), ("action", action),
-            ("confidence", confidence), ("decided_at", decided_at), ("data_time", data_time),
-            ("mode", mode), ("reasoning", reasoning), ("agent", agent), ("strategy", None),
-            ("variant", variant), ("votes", votes), ("vetoed", False), ("veto_reason", None),
-        ):  # fmt: skip
-            set_(decision, name, value)
+        set_(decision, "decision_id", decision_id)
+        set_(decision, "symbol", symbol)
+        set_(decision, "action", action)
+        set_(decision, "confidence", confidence)
+        set_(decision, "decided_at", decided_at)
+        set_(decision, "data_time", data_time)
+        set_(decision, "mode", mode)
+        set_(decision, "reasoning", reasoning)
+        set_(decision, "agent", agent)
+        set_(decision, "strategy", None)
+        set_(decision, "variant", variant)
+        set_(decision, "votes", votes)
+        set_(decision, "vetoed", False)
+        set_(decision, "veto_reason", None)
         if not (
             type(action) is Action
             and type(mode) is TradingMode

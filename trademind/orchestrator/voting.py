@@ -96,15 +96,15 @@ def tally(opinions: Sequence[Vote | Abstention], rules: VotingRules) -> Tally:
         weight = known.get(opinion.agent)
         weights[opinion.agent] = rules.weight(opinion.agent) if weight is None else weight
     votes = [opinion for opinion in opinions if isinstance(opinion, Vote)]
-    voting_weight = math.fsum(weights[vote.agent] for vote in votes)
+    voting_weight = math.fsum([weights[vote.agent] for vote in votes])
     participation = voting_weight / rules.total_weight
     if voting_weight <= 0 or participation < rules.quorum:
         why = _no_quorum(opinions, participation, rules.quorum)
         return Tally(Action.HOLD, None, 0.0, participation, False, why, weights)
-    weighted = math.fsum(weights[v.agent] * v.confidence * v.score for v in votes)
+    weighted = math.fsum([weights[v.agent] * v.confidence * v.score for v in votes])
     score = max(-1.0, min(1.0, weighted / voting_weight))
     action = _action(score, rules)
-    support = math.fsum(weights[v.agent] * v.confidence for v in votes if v.direction is action)
+    support = math.fsum([weights[v.agent] * v.confidence for v in votes if v.direction is action])
     confidence = max(0.0, min(1.0, support / voting_weight))
     why = _explain(action, score, votes, len(opinions), rules)
     return Tally(action, score, confidence, participation, True, why, weights)
@@ -129,10 +129,13 @@ def _no_quorum(opinions: Sequence[Vote | Abstention], participation: float, quor
 def _explain(
     action: Action, score: float, votes: Sequence[Vote], asked: int, rules: VotingRules
 ) -> str:
-    voted = f"{len(votes)} of {asked} agents voted"
-    backers = [v for v in votes if v.direction is action and action is not Action.HOLD]
     if action is Action.HOLD:
-        return f"Hold: weighted score {score:+.2f} is inside {rules.hold_band}; {voted}."
+        return (
+            f"Hold: weighted score {score:+.2f} is inside {rules.hold_band}; "
+            f"{len(votes)} of {asked} agents voted."
+        )
+    voted = f"{len(votes)} of {asked} agents voted"
+    backers = [v for v in votes if v.direction is action]
     threshold = rules.buy_threshold if action is Action.BUY else -rules.sell_threshold
     sign = ">=" if action is Action.BUY else "<="
     lead = max(backers, key=lambda v: rules.weight(v.agent) * v.confidence, default=None)
