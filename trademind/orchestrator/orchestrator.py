@@ -85,7 +85,8 @@ class _DecisionIds:
 
 class Orchestrator:
     """Agents vote, the orchestrator decides (module docstring). ``agents`` pairs each agent
-    with its timeout in seconds; ``rules`` must weigh every agent."""
+    with its timeout in seconds (not applied to a local agent, which is called directly);
+    ``rules`` must weigh every agent."""
 
     def __init__(
         self,
