@@ -180,14 +180,14 @@ def ask_local(agent: LocalAgent, context: AgentContext, clock: Clock) -> Vote | 
     """``agent.vote(context)``, checked as :func:`consult` checks (no timeout: a local agent
     does no I/O); its latency measured on ``clock.monotonic()``."""
     started = clock.monotonic()
-    problem: str | None = None
-    opinion: object = None
     try:
         opinion = agent.vote(context)
     except (ValidationError, TypeError) as error:  # a Vote the core refused: garbage
-        problem = f"gave an invalid vote: {error}"
+        problem: str | None = f"gave an invalid vote: {error}"
+        opinion = None
     except Exception as error:  # any failure of an agent is an abstention
         problem = f"failed: {type(error).__name__}: {error}"
+        opinion = None
     else:
         problem = _misfit(opinion, agent.name, context)
     return _checked(opinion, problem, agent.name, context, clock.monotonic() - started)
@@ -200,9 +200,10 @@ def _checked(
     if problem is None and isinstance(opinion, Vote | Abstention):
         try:  # checked again: an object changed after construction is still caught
             opinion.validate()
-            return opinion.with_latency(latency)
         except (ValidationError, TypeError) as error:
             problem = f"gave an invalid vote: {error}"
+        else:
+            return opinion if opinion.latency == latency else opinion.with_latency(latency)
     logger.warning("agent %s on %s: %s", name, context.symbol, problem)
     return abstain(name, context, f"{name} {problem}", SOURCE_GUARD).with_latency(latency)
 

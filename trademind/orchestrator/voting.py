@@ -92,10 +92,12 @@ def tally(opinions: Sequence[Vote | Abstention], rules: VotingRules) -> Tally:
     """Combine ``opinions`` (one per agent of ``rules``; module docstring)."""
     known = rules.weights
     weights: dict[str, float] = {}
+    votes: list[Vote] = []
     for opinion in opinions:
         weight = known.get(opinion.agent)
         weights[opinion.agent] = rules.weight(opinion.agent) if weight is None else weight
-    votes = [opinion for opinion in opinions if isinstance(opinion, Vote)]
+        if isinstance(opinion, Vote):
+            votes.append(opinion)
     voting_weight = math.fsum([weights[vote.agent] for vote in votes])
     participation = voting_weight / rules.total_weight
     if voting_weight <= 0 or participation < rules.quorum:
