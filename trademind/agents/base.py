@@ -23,7 +23,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 from trademind.agents.indicator_book import IndicatorSnapshot
 from trademind.core.clock import Clock
@@ -137,7 +137,7 @@ class LocalAgent(Protocol):
         ...
 
 
-def is_local(agent: object) -> bool:
+def is_local(agent: object) -> TypeGuard[LocalAgent]:
     """True when ``agent`` declares itself local (a plain, not async, ``vote`` method)."""
     vote = getattr(agent, "vote", None)
     return callable(vote) and not asyncio.iscoroutinefunction(vote)

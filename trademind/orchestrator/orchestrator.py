@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, cast
 
 from trademind.agents.base import (
     Agent,
@@ -91,7 +91,7 @@ class Orchestrator:
     def __init__(
         self,
         *,
-        agents: Sequence[tuple[Agent, float]],
+        agents: Sequence[tuple[Agent | LocalAgent, float]],
         rules: VotingRules,
         book: IndicatorBook,
         clock: Clock,
@@ -103,7 +103,7 @@ class Orchestrator:
             rules.weight(agent.name)  # an agent without a weight is refused at once
         values.text(variant, "Decision.variant", max_length=32)  # checked once, not per decision
         self._agents = tuple(agents)
-        self._local: tuple[LocalAgent, ...] = tuple(a for a, _ in agents if is_local(a))  # type: ignore[misc]
+        self._local = tuple(agent for agent, _ in agents if is_local(agent))
         self._all_local = len(self._local) == len(self._agents)
         self._rules = rules
         self._book = book
@@ -155,10 +155,10 @@ class Orchestrator:
         """Every agent's opinion in the agents' order: local agents called directly, the
         others concurrently under their timeouts (module docstring)."""
         clock = self._clock
-        remote = [(agent, timeout) for agent, timeout in self._agents if not is_local(agent)]
+        remote = [(cast(Agent, a), timeout) for a, timeout in self._agents if not is_local(a)]
         answers = iter(await consult_all(remote, context, clock))
         return [
-            ask_local(agent, context, clock) if is_local(agent) else next(answers)  # type: ignore[arg-type]
+            ask_local(agent, context, clock) if is_local(agent) else next(answers)
             for agent, _ in self._agents
         ]
 

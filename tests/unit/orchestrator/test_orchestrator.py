@@ -194,7 +194,7 @@ async def test_local_and_async_agents_answer_in_the_agents_order() -> None:
     local = LocalFixed("local", Action.BUY)
     broken = LocalFixed("broken", None)
     agents = [(Fixed("remote", Action.HOLD), 1.0), (local, 1.0), (broken, 1.0)]
-    decider = orchestrator(agents, {"remote": 1, "local": 1, "broken": 1}, clock)  # type: ignore[arg-type]
+    decider = orchestrator(agents, {"remote": 1, "local": 1, "broken": 1}, clock)
     decisions = await decider.decide(batch(0, ("AAPL", 100), ("MSFT", 50)), [], TradingMode.REPLAY)
     for decision in decisions:
         assert [v.agent for v in decision.votes] == ["remote", "local", "broken"]
