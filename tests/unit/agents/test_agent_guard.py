@@ -201,3 +201,26 @@ def test_a_local_agents_vote_passes_with_its_measured_latency() -> None:
 def test_local_agents_are_told_from_async_ones() -> None:
     assert is_local(FakeLocalAgent(good_vote))
     assert not is_local(FakeAgent(good_vote))
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"confidence": 7.0}, "Vote.confidence must be in [0, 1], got 7"),
+        ({"score": float("nan")}, "Vote.score"),
+        ({"direction": Action.SELL}, "contradicts the direction"),
+        ({"source": "  "}, "Vote.source must not be empty"),
+        ({"key_factors": ("ok", "")}, "Vote.key_factors item must not be empty"),
+    ],
+)
+def test_an_unvalidated_vote_is_validated_at_the_guard(
+    changes: dict[str, object], reason: str
+) -> None:
+    fields: dict[str, object] = {
+        "agent": "fake", "symbol": "AAPL", "direction": Action.BUY, "score": 0.5,
+        "confidence": 0.7, "data_time": CLOSE, "source": "rules",
+    }  # fmt: skip
+    fields.update(changes)
+    answer = ask_local(FakeLocalAgent(lambda: Vote.unvalidated(**fields)), context(), TestClock())  # type: ignore[arg-type]
+    assert isinstance(answer, Abstention)
+    assert reason in answer.reason
