@@ -1,24 +1,29 @@
-"""The agent port: ``async analyze(context) -> Vote | Abstention``, and :func:`consult`, which
-calls an agent under its timeout and turns anything but a valid opinion into an abstention.
+"""The agent ports and their guards. An :class:`Agent` (``async analyze(context)``) may wait on
+I/O (an LLM, a news feed): :func:`consult` calls it under its timeout. A :class:`LocalAgent`
+(``vote(context)``, plain) only computes on in-memory data (the technical and strategy agents):
+:func:`ask_local` calls it directly, without a task or a timeout (it cannot hang on I/O, and an
+asyncio task with ``wait_for`` per agent and symbol cost more than the agents' own work). Both
+guards turn anything but a valid opinion into an abstention.
 
 **Abstaining is not holding.** A HOLD :class:`~trademind.core.decisions.Vote` is an opinion
 (stay as we are) and takes part in the vote; an :class:`~trademind.core.decisions.Abstention`
 (no data, timed out, raised, returned garbage) takes no part at all. :func:`consult` never lets
 a failure through as a neutral vote: a timeout, an exception, a vote of another symbol, a vote
 whose data is newer than the context (look-ahead) or a vote the core refuses (confidence 7, a
-NaN score, no direction: :class:`~trademind.core.decisions.Vote` validates itself) all become
-an abstention whose reason says what happened, logged at warning level.
+NaN score, no direction: :class:`~trademind.core.decisions.Vote` validates itself, and the
+guard validates what it got once more, so a vote changed after construction is caught too) all
+become an abstention whose reason says what happened, logged at warning level. :func:`ask_local`
+does the same for a local agent's exception or garbage.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 from trademind.agents.indicator_book import IndicatorSnapshot
 from trademind.core.clock import Clock
@@ -28,6 +33,7 @@ from trademind.core.market import Bar, TradingMode
 
 logger = logging.getLogger(__name__)
 
+_NO_TIME = timedelta(0)
 SOURCE_GUARD = "guard"
 """The source of an abstention :func:`consult` made for an agent that gave no valid opinion."""
 
@@ -76,6 +82,39 @@ class AgentContext:
         return self.bars[-1] if self.bars else None
 
 
+def book_context(
+    *,
+    symbol: str,
+    closed_at: datetime,
+    mode: TradingMode,
+    bars: tuple[Bar, ...],
+    indicators: IndicatorSnapshot,
+    bars_seen: int,
+    signals: tuple[Signal, ...],
+) -> AgentContext:
+    """The context of the bars an :class:`~trademind.agents.indicator_book.IndicatorBook` gave
+    for ``symbol`` (all of ``symbol``, times increasing: the book refuses anything else), so
+    only the newest bar is checked against ``closed_at`` and the signals against the symbol and
+    time; the other checks of :class:`AgentContext` would repeat the book's for every bar."""
+    last = bars[-1]
+    if last.symbol != symbol or last.ts >= closed_at or bars_seen < len(bars):
+        raise ValidationError(f"{symbol}: the book's bars do not fit the close {closed_at}")
+    for signal in signals:
+        if signal.symbol != symbol or signal.ts != closed_at:
+            raise ValidationError(f"signal of {signal.symbol} at {signal.ts} given for {symbol}")
+    context = object.__new__(AgentContext)
+    set_ = object.__setattr__
+    set_(context, "symbol", symbol)
+    set_(context, "closed_at", closed_at)
+    set_(context, "mode", mode)
+    set_(context, "bars", bars)
+    set_(context, "indicators", indicators)
+    set_(context, "bars_seen", bars_seen)
+    set_(context, "signals", signals)
+    set_(context, "positions", {})
+    return context
+
+
 class Agent(Protocol):
     """One voter. ``name`` is unique among the orchestrator's agents (weights name it)."""
 
@@ -85,6 +124,23 @@ class Agent(Protocol):
     async def analyze(self, context: AgentContext) -> Vote | Abstention:
         """This agent's opinion on ``context.symbol`` at ``context.closed_at``."""
         ...
+
+
+class LocalAgent(Protocol):
+    """A voter that only computes on the context (no I/O): called directly (module doc)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def vote(self, context: AgentContext) -> Vote | Abstention:
+        """This agent's opinion on ``context.symbol`` at ``context.closed_at``."""
+        ...
+
+
+def is_local(agent: object) -> TypeGuard[LocalAgent]:
+    """True when ``agent`` declares itself local (a plain, not async, ``vote`` method)."""
+    vote = getattr(agent, "vote", None)
+    return callable(vote) and not asyncio.iscoroutinefunction(vote)
 
 
 def abstain(agent: str, context: AgentContext, reason: str, source: str) -> Abstention:
@@ -117,15 +173,39 @@ async def consult(
         problem = f"failed: {type(error).__name__}: {error}"
     else:
         problem = _misfit(opinion, agent.name, context)
-    latency = timedelta(seconds=max(0.0, clock.monotonic() - started))
+    return _checked(opinion, problem, agent.name, context, clock.monotonic() - started)
+
+
+def ask_local(agent: LocalAgent, context: AgentContext, clock: Clock) -> Vote | Abstention:
+    """``agent.vote(context)``, checked as :func:`consult` checks (no timeout: a local agent
+    does no I/O); its latency measured on ``clock.monotonic()``."""
+    started = clock.monotonic()
+    try:
+        opinion = agent.vote(context)
+    except (ValidationError, TypeError) as error:  # a Vote the core refused: garbage
+        problem: str | None = f"gave an invalid vote: {error}"
+        opinion = None
+    except Exception as error:  # any failure of an agent is an abstention
+        problem = f"failed: {type(error).__name__}: {error}"
+        opinion = None
+    else:
+        problem = _misfit(opinion, agent.name, context)
+    return _checked(opinion, problem, agent.name, context, clock.monotonic() - started)
+
+
+def _checked(
+    opinion: object, problem: str | None, name: str, context: AgentContext, seconds: float
+) -> Vote | Abstention:
+    latency = timedelta(seconds=seconds) if seconds > 0.0 else _NO_TIME
     if problem is None and isinstance(opinion, Vote | Abstention):
-        try:  # rebuilt with its latency, so checked again: an object changed after
-            return _with_latency(opinion, latency)  # construction is still caught
+        try:  # checked again: an object changed after construction is still caught
+            opinion.validate()
         except (ValidationError, TypeError) as error:
             problem = f"gave an invalid vote: {error}"
-    logger.warning("agent %s on %s: %s", agent.name, context.symbol, problem)
-    failed = abstain(agent.name, context, f"{agent.name} {problem}", SOURCE_GUARD)
-    return _with_latency(failed, latency)
+        else:
+            return opinion if opinion.latency == latency else opinion.with_latency(latency)
+    logger.warning("agent %s on %s: %s", name, context.symbol, problem)
+    return abstain(name, context, f"{name} {problem}", SOURCE_GUARD).with_latency(latency)
 
 
 def _misfit(opinion: object, name: str, context: AgentContext) -> str | None:
@@ -138,10 +218,6 @@ def _misfit(opinion: object, name: str, context: AgentContext) -> str | None:
     if opinion.data_time is not None and opinion.data_time > context.closed_at:
         return f"used data of {opinion.data_time.isoformat()}, after the bar close (look-ahead)"
     return None
-
-
-def _with_latency(opinion: Vote | Abstention, latency: timedelta) -> Vote | Abstention:
-    return dataclasses.replace(opinion, latency=latency)
 
 
 async def consult_all(

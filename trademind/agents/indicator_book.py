@@ -1,10 +1,11 @@
 """Indicator values per symbol, advanced one bar at a time (never a whole series per bar).
 
-:class:`IndicatorBook` keeps, per symbol, the incremental kernel steppers of
-:mod:`trademind.strategies.stepping` (the same TA-Lib-exact kernels the stored indicators and
-the strategies use) and the most recent bars. :meth:`IndicatorBook.update` takes the bar that
-just closed and returns the values after it: a snapshot holds nothing a later bar could change.
-A value still warming up is NaN.
+:class:`IndicatorBook` keeps, per symbol, scalar steppers of the TA-Lib-exact kernels the stored
+indicators and the strategies use (:mod:`trademind.agents.scalar_indicators` and
+:class:`~trademind.strategies.stepping.ScalarSma`: bitwise the kernels' values, in Python
+floats, without a numba call per bar) and the most recent bars. :meth:`IndicatorBook.update`
+takes the bar that just closed and returns the values after it: a snapshot holds nothing a later
+bar could change. A value still warming up is NaN.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
+from trademind.agents.scalar_indicators import ScalarBollinger, ScalarMacd, ScalarRsi
 from trademind.config.sections_agents import TechnicalAgentSettings
 from trademind.core.errors import ValidationError
 from trademind.core.market import Bar
-from trademind.indicators import kernels
-from trademind.strategies.stepping import KernelStep, ScalarSma
+from trademind.strategies.stepping import ScalarSma
 
 HISTORY_BARS = 64
 """How many of a symbol's most recent bars an agent context carries."""
@@ -47,35 +48,26 @@ class SymbolIndicators:
     """The steppers of one symbol, fed its closes oldest first."""
 
     def __init__(self, settings: TechnicalAgentSettings) -> None:
-        self._rsi = KernelStep(kernels.rsi_kernel, 1, 2, settings.rsi_length)
-        self._macd = KernelStep(
-            kernels.macd_kernel, 0, 3, settings.macd_fast, settings.macd_slow, settings.macd_signal
-        )
-        self._bands = KernelStep(
-            kernels.bollinger_kernel,
-            settings.bollinger_length,
-            2,
-            settings.bollinger_length,
-            settings.bollinger_std,
-        )
+        self._rsi = ScalarRsi(settings.rsi_length)
+        self._macd = ScalarMacd(settings.macd_fast, settings.macd_slow, settings.macd_signal)
+        self._bands = ScalarBollinger(settings.bollinger_length, settings.bollinger_std)
         self._fast = ScalarSma(settings.ma_fast)
         self._slow = ScalarSma(settings.ma_slow)
 
     def push(self, close: float) -> IndicatorSnapshot:
-        (rsi, _) = self._rsi.push(close)
-        line, signal, histogram, _ = self._macd.push(close)
-        lower, middle, upper, _, _, _ = self._bands.push(close)
+        line, signal, histogram = self._macd.push(close)
+        lower, middle, upper = self._bands.push(close)
         return IndicatorSnapshot(
-            close=close,
-            rsi=float(rsi[0]),
-            macd=float(line[0]),
-            macd_signal=float(signal[0]),
-            macd_histogram=float(histogram[0]),
-            sma_fast=self._fast.push(close),
-            sma_slow=self._slow.push(close),
-            bollinger_lower=float(lower[0]),
-            bollinger_middle=float(middle[0]),
-            bollinger_upper=float(upper[0]),
+            close,
+            self._rsi.push(close),
+            line,
+            signal,
+            histogram,
+            self._fast.push(close),
+            self._slow.push(close),
+            lower,
+            middle,
+            upper,
         )
 
 

@@ -40,6 +40,7 @@ class StrategyAgent:
         self._strategy = strategy
         self._name = agent_name(strategy)
         self._warmup = warmup
+        self._no_signal = f"{strategy}: no signal this bar (no entry, no exit)"
 
     @property
     def name(self) -> str:
@@ -50,7 +51,15 @@ class StrategyAgent:
         return self._strategy
 
     async def analyze(self, context: AgentContext) -> Vote | Abstention:
-        signal = next((s for s in context.signals if s.strategy == self._strategy), None)
+        """:meth:`vote`, for callers of the async :class:`~trademind.agents.base.Agent` port."""
+        return self.vote(context)
+
+    def vote(self, context: AgentContext) -> Vote | Abstention:
+        """A local agent (:class:`~trademind.agents.base.LocalAgent`): CPU work only."""
+        signals = context.signals
+        signal = (
+            next((s for s in signals if s.strategy == self._strategy), None) if signals else None
+        )
         if signal is not None:
             score = 1.0 if signal.action is Action.BUY else -1.0
             reasoning = signal.reason or f"{self._strategy} signal"
@@ -58,13 +67,12 @@ class StrategyAgent:
         if context.bars_seen < self._warmup:
             why = f"warming up ({context.bars_seen} of {self._warmup} bars)"
             return abstain(self._name, context, why, SOURCE)
-        reasoning = f"{self._strategy}: no signal this bar (no entry, no exit)"
-        return self._vote(context, Action.HOLD, 0.0, NO_SIGNAL_CONFIDENCE, reasoning)
+        return self._vote(context, Action.HOLD, 0.0, NO_SIGNAL_CONFIDENCE, self._no_signal)
 
     def _vote(
         self, context: AgentContext, direction: Action, score: float, confidence: float, why: str
     ) -> Vote:
-        return Vote(
+        return Vote.unvalidated(  # checked once, by the agent guard
             agent=self._name,
             symbol=context.symbol,
             direction=direction,

@@ -40,34 +40,41 @@ COMPONENTS: Final = 4
 
 
 def _clip(value: float) -> float:
-    return max(-1.0, min(1.0, value))
+    """``value`` within [-1, 1] (NaN gives 1.0, as ``max(-1, min(1, value))`` does)."""
+    if -1.0 <= value <= 1.0:
+        return value
+    return -1.0 if value < -1.0 else 1.0
 
 
 def components(values: IndicatorSnapshot) -> dict[str, float]:
     """The available components by name (module docstring), warming-up ones left out."""
     found: dict[str, float] = {}
-    if values.ready("rsi"):
-        found["rsi"] = _clip((50.0 - values.rsi) / RSI_FULL_DISTANCE)
-    if values.ready("macd_histogram") and values.close != 0.0:
-        histogram_pct = values.macd_histogram / abs(values.close) * 100.0
+    close, rsi, histogram = values.close, values.rsi, values.macd_histogram
+    fast, slow = values.sma_fast, values.sma_slow
+    lower, upper = values.bollinger_lower, values.bollinger_upper
+    if not math.isnan(rsi):
+        found["rsi"] = _clip((50.0 - rsi) / RSI_FULL_DISTANCE)
+    if not math.isnan(histogram) and close != 0.0:
+        histogram_pct = histogram / abs(close) * 100.0
         found["macd"] = _clip(histogram_pct / FULL_CONFIDENCE_HISTOGRAM_PCT)
-    if values.ready("sma_fast", "sma_slow") and values.sma_slow != 0.0:
-        gap_pct = (values.sma_fast - values.sma_slow) / abs(values.sma_slow) * 100.0
+    if not (math.isnan(fast) or math.isnan(slow)) and slow != 0.0:
+        gap_pct = (fast - slow) / abs(slow) * 100.0
         found["trend"] = _clip(gap_pct / FULL_TREND_GAP_PCT)
-    if values.ready("bollinger_lower", "bollinger_upper"):
-        width = values.bollinger_upper - values.bollinger_lower
-        percent_b = (values.close - values.bollinger_lower) / width if width > 0 else 0.5
+    if not (math.isnan(lower) or math.isnan(upper)):
+        width = upper - lower
+        percent_b = (close - lower) / width if width > 0 else 0.5
         found["bollinger"] = _clip(1.0 - 2.0 * percent_b)
     return found
 
 
 def combine(parts: dict[str, float]) -> tuple[Action, float, float]:
     """Direction, score and confidence of the components (module docstring)."""
-    total = sum(parts.values())
-    magnitude = sum(abs(part) for part in parts.values())
-    score = _clip(total / len(parts))
+    numbers = list(parts.values())
+    total = sum(numbers)
+    magnitude = sum(map(abs, numbers))
+    score = _clip(total / len(numbers))
     agreement = abs(total) / magnitude if magnitude > 0 else 0.0
-    confidence = min(1.0, agreement * len(parts) / COMPONENTS)
+    confidence = min(1.0, agreement * len(numbers) / COMPONENTS)
     if score >= NEUTRAL_BAND:
         return Action.BUY, score, confidence
     if score <= -NEUTRAL_BAND:
@@ -75,15 +82,21 @@ def combine(parts: dict[str, float]) -> tuple[Action, float, float]:
     return Action.HOLD, score, confidence
 
 
+def _factor(values: IndicatorSnapshot, name: str, part: float) -> str:
+    if name == "rsi":
+        return f"RSI {values.rsi:.1f} ({part:+.2f})"
+    if name == "macd":
+        return f"MACD histogram {values.macd_histogram:+.3f} ({part:+.2f})"
+    if name == "trend":
+        return f"SMA gap {values.sma_fast - values.sma_slow:+.2f} ({part:+.2f})"
+    return (
+        f"close {values.close:.2f} in bands "
+        f"[{values.bollinger_lower:.2f}, {values.bollinger_upper:.2f}] ({part:+.2f})"
+    )
+
+
 def _factors(values: IndicatorSnapshot, parts: dict[str, float]) -> tuple[str, ...]:
-    shown = {
-        "rsi": f"RSI {values.rsi:.1f}",
-        "macd": f"MACD histogram {values.macd_histogram:+.3f}",
-        "trend": f"SMA gap {values.sma_fast - values.sma_slow:+.2f}",
-        "bollinger": f"close {values.close:.2f} in bands "
-        f"[{values.bollinger_lower:.2f}, {values.bollinger_upper:.2f}]",
-    }
-    return tuple(f"{shown[name]} ({part:+.2f})" for name, part in parts.items())
+    return tuple([_factor(values, name, part) for name, part in parts.items()])
 
 
 class TechnicalAgent:
@@ -94,6 +107,11 @@ class TechnicalAgent:
         return NAME
 
     async def analyze(self, context: AgentContext) -> Vote | Abstention:
+        """:meth:`vote`, for callers of the async :class:`~trademind.agents.base.Agent` port."""
+        return self.vote(context)
+
+    def vote(self, context: AgentContext) -> Vote | Abstention:
+        """A local agent (:class:`~trademind.agents.base.LocalAgent`): CPU work only."""
         values = context.indicators
         if values is None or not math.isfinite(values.close):
             return abstain(NAME, context, "no indicator values for this bar", SOURCE)
@@ -102,7 +120,7 @@ class TechnicalAgent:
             return abstain(NAME, context, "indicators warming up", SOURCE)
         direction, score, confidence = combine(parts)
         factors = _factors(values, parts)
-        return Vote(
+        return Vote.unvalidated(  # checked once, by the agent guard
             agent=NAME,
             symbol=context.symbol,
             direction=direction,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from trademind.agents.base import Agent
+from trademind.agents.base import Agent, LocalAgent
 from trademind.agents.indicator_book import IndicatorBook
 from trademind.agents.strategy import StrategyAgent
 from trademind.agents.technical import TechnicalAgent
@@ -35,7 +35,9 @@ def build_orchestrator(
     sink: DecisionSink | None = None,
 ) -> Orchestrator:
     """The orchestrator the settings describe (module docstring)."""
-    agents: list[tuple[Agent, float]] = [(TechnicalAgent(), settings.technical.timeout_seconds)]
+    agents: list[tuple[Agent | LocalAgent, float]] = [
+        (TechnicalAgent(), settings.technical.timeout_seconds)
+    ]
     weights = {TechnicalAgent().name: settings.weights.technical}
     share = settings.weights.strategy / len(strategies) if strategies else 0.0
     for strategy, params in strategies:

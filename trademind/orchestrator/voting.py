@@ -34,8 +34,16 @@ class VotingRules:
     quorum: float
     buy_threshold: float
     sell_threshold: float
+    _total: float = field(init=False, repr=False, compare=False, default=0.0)
+    _hold_band: str = field(init=False, repr=False, compare=False, default="")
 
     def __post_init__(self) -> None:
+        self._check()
+        object.__setattr__(self, "_total", math.fsum(self.weights.values()))
+        band = f"(-{self.sell_threshold:.2f}, +{self.buy_threshold:.2f})"
+        object.__setattr__(self, "_hold_band", band)
+
+    def _check(self) -> None:
         for name, weight in self.weights.items():
             if not math.isfinite(weight) or weight < 0:
                 raise ValidationError(f"weight of agent {name!r} must be >= 0, got {weight!r}")
@@ -59,7 +67,12 @@ class VotingRules:
 
     @property
     def total_weight(self) -> float:
-        return math.fsum(self.weights.values())
+        return self._total
+
+    @property
+    def hold_band(self) -> str:
+        """The scores of a HOLD, as the explanation shows them: ``(-0.20, +0.20)``."""
+        return self._hold_band
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,17 +90,23 @@ class Tally:
 
 def tally(opinions: Sequence[Vote | Abstention], rules: VotingRules) -> Tally:
     """Combine ``opinions`` (one per agent of ``rules``; module docstring)."""
-    weights = {opinion.agent: rules.weight(opinion.agent) for opinion in opinions}
-    votes = [opinion for opinion in opinions if isinstance(opinion, Vote)]
-    voting_weight = math.fsum(weights[vote.agent] for vote in votes)
+    known = rules.weights
+    weights: dict[str, float] = {}
+    votes: list[Vote] = []
+    for opinion in opinions:
+        weight = known.get(opinion.agent)
+        weights[opinion.agent] = rules.weight(opinion.agent) if weight is None else weight
+        if isinstance(opinion, Vote):
+            votes.append(opinion)
+    voting_weight = math.fsum([weights[vote.agent] for vote in votes])
     participation = voting_weight / rules.total_weight
     if voting_weight <= 0 or participation < rules.quorum:
         why = _no_quorum(opinions, participation, rules.quorum)
         return Tally(Action.HOLD, None, 0.0, participation, False, why, weights)
-    weighted = math.fsum(weights[v.agent] * v.confidence * v.score for v in votes)
+    weighted = math.fsum([weights[v.agent] * v.confidence * v.score for v in votes])
     score = max(-1.0, min(1.0, weighted / voting_weight))
     action = _action(score, rules)
-    support = math.fsum(weights[v.agent] * v.confidence for v in votes if v.direction is action)
+    support = math.fsum([weights[v.agent] * v.confidence for v in votes if v.direction is action])
     confidence = max(0.0, min(1.0, support / voting_weight))
     why = _explain(action, score, votes, len(opinions), rules)
     return Tally(action, score, confidence, participation, True, why, weights)
@@ -112,11 +131,13 @@ def _no_quorum(opinions: Sequence[Vote | Abstention], participation: float, quor
 def _explain(
     action: Action, score: float, votes: Sequence[Vote], asked: int, rules: VotingRules
 ) -> str:
-    voted = f"{len(votes)} of {asked} agents voted"
-    backers = [v for v in votes if v.direction is action and action is not Action.HOLD]
     if action is Action.HOLD:
-        band = f"(-{rules.sell_threshold:.2f}, +{rules.buy_threshold:.2f})"
-        return f"Hold: weighted score {score:+.2f} is inside {band}; {voted}."
+        return (
+            f"Hold: weighted score {score:+.2f} is inside {rules.hold_band}; "
+            f"{len(votes)} of {asked} agents voted."
+        )
+    voted = f"{len(votes)} of {asked} agents voted"
+    backers = [v for v in votes if v.direction is action]
     threshold = rules.buy_threshold if action is Action.BUY else -rules.sell_threshold
     sign = ">=" if action is Action.BUY else "<="
     lead = max(backers, key=lambda v: rules.weight(v.agent) * v.confidence, default=None)

@@ -9,7 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from trademind.agents.base import SOURCE_GUARD, AgentContext, consult, consult_all
+from trademind.agents.base import (
+    SOURCE_GUARD,
+    AgentContext,
+    ask_local,
+    consult,
+    consult_all,
+    is_local,
+)
 from trademind.core.clock import TestClock
 from trademind.core.decisions import Abstention, Action, Vote
 from trademind.core.errors import ValidationError
@@ -133,3 +140,87 @@ def test_a_context_refuses_a_bar_that_has_not_closed() -> None:
     with pytest.raises(ValidationError, match="no look-ahead"):
         AgentContext(symbol="AAPL", closed_at=CLOSE, mode=TradingMode.REPLAY, bars=(late,),
                      bars_seen=1)  # fmt: skip
+
+
+class FakeLocalAgent:
+    """A local agent: answers ``make()`` from a plain ``vote``."""
+
+    def __init__(self, make: object, name: str = "fake") -> None:
+        self._make = make
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def vote(self, context: AgentContext) -> Vote | Abstention:
+        return self._make()  # type: ignore[operator, no-any-return]
+
+
+def tampered_vote() -> Vote:
+    vote = good_vote()
+    object.__setattr__(vote, "confidence", 7.0)
+    return vote
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (raising, "fake failed: RuntimeError: feed down"),
+        (lambda: good_vote(confidence=7), "Vote.confidence must be in [0, 1], got 7"),
+        (lambda: good_vote(score=float("nan")), "Vote.score"),
+        (lambda: good_vote(direction=None), "fake gave an invalid vote"),
+        (lambda: good_vote(direction=Action.SELL), "contradicts the direction"),
+        (lambda: "buy!", "returned a str"),
+        (lambda: good_vote(symbol="MSFT"), "answered for MSFT"),
+        (lambda: good_vote(agent="other"), "answered as agent 'other'"),
+        (lambda: good_vote(data_time=CLOSE + timedelta(days=1)), "look-ahead"),
+        (tampered_vote, "Vote.confidence"),
+    ],
+)
+def test_a_local_agents_garbage_abstains_with_the_reason(make: object, reason: str) -> None:
+    answer = ask_local(FakeLocalAgent(make), context(), TestClock())
+    assert isinstance(answer, Abstention)
+    assert answer.source == SOURCE_GUARD
+    assert reason in answer.reason
+
+
+def test_a_local_agents_vote_passes_with_its_measured_latency() -> None:
+    clock = TestClock()
+
+    def slow_vote() -> Vote:
+        clock.advance(0.25)
+        return good_vote()
+
+    answer = ask_local(FakeLocalAgent(slow_vote), context(), clock)
+    assert isinstance(answer, Vote)
+    assert answer.latency == timedelta(seconds=0.25)
+    assert answer == dataclasses.replace(good_vote(), latency=timedelta(seconds=0.25))
+
+
+def test_local_agents_are_told_from_async_ones() -> None:
+    assert is_local(FakeLocalAgent(good_vote))
+    assert not is_local(FakeAgent(good_vote))
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"confidence": 7.0}, "Vote.confidence must be in [0, 1], got 7"),
+        ({"score": float("nan")}, "Vote.score"),
+        ({"direction": Action.SELL}, "contradicts the direction"),
+        ({"source": "  "}, "Vote.source must not be empty"),
+        ({"key_factors": ("ok", "")}, "Vote.key_factors item must not be empty"),
+    ],
+)
+def test_an_unvalidated_vote_is_validated_at_the_guard(
+    changes: dict[str, object], reason: str
+) -> None:
+    fields: dict[str, object] = {
+        "agent": "fake", "symbol": "AAPL", "direction": Action.BUY, "score": 0.5,
+        "confidence": 0.7, "data_time": CLOSE, "source": "rules",
+    }  # fmt: skip
+    fields.update(changes)
+    answer = ask_local(FakeLocalAgent(lambda: Vote.unvalidated(**fields)), context(), TestClock())  # type: ignore[arg-type]
+    assert isinstance(answer, Abstention)
+    assert reason in answer.reason

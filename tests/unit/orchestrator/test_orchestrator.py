@@ -169,3 +169,38 @@ async def test_built_from_settings_strategy_signals_vote_through_the_strategy_ag
     by_agent = {vote.agent: vote for vote in decision.votes}
     assert isinstance(by_agent["strategy:buy_and_hold"], Vote)
     assert isinstance(by_agent["technical"], Abstention)
+
+
+class LocalFixed:
+    """A local agent (plain ``vote``), or one that raises."""
+
+    def __init__(self, name: str, direction: Action | None) -> None:
+        self.name = name
+        self._direction = direction
+        self.calls = 0
+
+    def vote(self, context: AgentContext) -> Vote | Abstention:
+        self.calls += 1
+        if self._direction is None:
+            raise RuntimeError("broken rule")
+        return Vote(
+            agent=self.name, symbol=context.symbol, direction=self._direction, score=1.0,
+            confidence=1.0, data_time=context.closed_at, source="rules",
+        )  # fmt: skip
+
+
+async def test_local_and_async_agents_answer_in_the_agents_order() -> None:
+    clock = TestClock(start=DAY0 + timedelta(days=1))
+    local = LocalFixed("local", Action.BUY)
+    broken = LocalFixed("broken", None)
+    agents = [(Fixed("remote", Action.HOLD), 1.0), (local, 1.0), (broken, 1.0)]
+    decider = orchestrator(agents, {"remote": 1, "local": 1, "broken": 1}, clock)
+    decisions = await decider.decide(batch(0, ("AAPL", 100), ("MSFT", 50)), [], TradingMode.REPLAY)
+    for decision in decisions:
+        assert [v.agent for v in decision.votes] == ["remote", "local", "broken"]
+        failed = decision.votes[2]
+        assert isinstance(failed, Abstention)
+        assert failed.reason == "broken failed: RuntimeError: broken rule"
+        assert failed.source == "guard"
+        assert decision.action is Action.BUY  # (0 + 1) / 2 = 0.5 over the two that voted
+    assert local.calls == 2
