@@ -23,7 +23,7 @@ from trademind.cli.output import print_message, print_table
 from trademind.core import backtest_limits as limits
 
 if TYPE_CHECKING:
-    from trademind.services.decision_chain import DecisionView
+    from trademind.services.decision_chain import DecisionView, VoteView
     from trademind.services.trades_service import TradeView
 
 HELP = "Trades: list, show, export, today, pnl."
@@ -158,20 +158,20 @@ def _print_decision(decision: DecisionView) -> None:
     if decision.vetoed:
         rows.append(("vetoed", decision.veto_reason or "yes"))
     facts(f"Decision {decision.decision_id}", rows)
-    columns = ("agent", "direction", "score", "confidence", "weight", "source", "reasoning")
-    votes = [
-        (
-            vote.agent,
-            vote.direction or "abstains",
-            "" if vote.score is None else f"{vote.score:+.2f}",
-            "" if vote.confidence is None else f"{vote.confidence:.2f}",
-            f"{vote.weight:g}",
-            vote.source,
-            vote.reasoning,
-        )
-        for vote in decision.votes
-    ]
-    print_table(f"Votes ({len(votes)})", columns, votes)
+    votes = [(vote.agent, _vote_text(vote)) for vote in decision.votes]
+    facts(f"Votes ({len(votes)})", votes)
+
+
+def _vote_text(vote: VoteView) -> str:
+    """One vote: direction, score, confidence, weight, source and reasoning."""
+    if vote.direction is None:
+        return f"abstains (weight {vote.weight:g}, {vote.source}): {vote.reasoning}"
+    score = "" if vote.score is None else f" {vote.score:+.2f}"
+    confidence = "" if vote.confidence is None else f", confidence {vote.confidence:.2f}"
+    return (
+        f"{vote.direction}{score}{confidence}, weight {vote.weight:g}, {vote.source}: "
+        f"{vote.reasoning}"
+    )
 
 
 ExportFormat = Literal["csv", "json"]
