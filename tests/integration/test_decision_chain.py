@@ -128,8 +128,17 @@ def test_a_resumed_session_logs_each_decision_once(database: Database, settings:
     assert cut_fills == whole_fills
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "postgresql":
+        monkeypatch.setenv(
+            "TRADEMIND__DATABASE__URL", request.getfixturevalue("postgres_schema_url")
+        )
+    return str(request.param)
+
+
 def test_trades_show_prints_the_chain_from_fill_to_votes(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], backend: str
 ) -> None:
     cli = Cli(capsys)
     cli.json("trade", "--symbols", "AAPL,MSFT", "--strategy", STRATEGY, "--start", "2019-01-01",
