@@ -11,16 +11,19 @@ import pytest
 import sqlalchemy as sa
 
 from trademind.core.clock import TestClock
+from trademind.core.decisions import Action, Decision
 from trademind.core.errors import ValidationError
 from trademind.core.market import TradingMode
 from trademind.core.order_state import OrderState
 from trademind.core.order_status import OrderStatus
 from trademind.core.orders import Fill, Order, OrderSide, OrderType
 from trademind.core.ports import BrokerJournal
-from trademind.db.models import Holding, Trade
+from trademind.db.models import AgentDecision, Holding, Trade
+from trademind.db.models import Order as OrderRow
 from trademind.db.session import Database
 from trademind.portfolio.journal import SqlBrokerJournal
 from trademind.portfolio.store import LedgerStore, NoAccountError, UnknownAccountError
+from trademind.services.trade.decisions import DecisionWrites
 
 T0 = datetime(2024, 1, 2, 15, tzinfo=UTC)
 
@@ -217,3 +220,50 @@ def test_snapshots_saved_in_a_batch_replace_those_of_the_same_time(
     assert points[1].equity == Decimal(10_000) - Decimal("1003.0") + Decimal("1015.0")
     _, latest = store.latest_prices(account) or (None, {})
     assert latest == {"AAPL": Decimal("99.25")}
+
+
+def _decision(decision_id: str = "d-7") -> Decision:
+    return Decision(
+        decision_id=decision_id,
+        symbol="AAPL",
+        action=Action.BUY,
+        confidence=0.75,
+        decided_at=T0,
+        data_time=T0,
+        mode=TradingMode.REPLAY,
+        reasoning="SMA(20) crossed above SMA(50)",
+        agent="strategy",
+        strategy="ma_crossover",
+    )
+
+
+def test_attached_decisions_are_written_first_and_taken_back_with_the_transaction(
+    database: Database, journal: SqlBrokerJournal
+) -> None:
+    writes = DecisionWrites(journal, "demo")
+    journal.attach(writes)
+    order = _order()
+
+    def crash_inside_a_transaction() -> None:
+        with journal.transaction():
+            writes.add([_decision("d-lost")])
+            raise RuntimeError("crash before the commit")
+
+    with pytest.raises(RuntimeError, match="crash"):
+        crash_inside_a_transaction()
+    with journal.transaction():
+        writes.add([_decision()])
+        journal.write_attached()  # inside a transaction: written as it ends
+        journal.record_order("demo", _state(order, OrderStatus.FILLED, "4", 1))
+        assert journal.record_fill("demo", _fill("4", "x1", 1))
+    writes.add([_decision()])  # outside one: written now, once
+    journal.write_attached()
+    with database.session() as session:
+        logged = session.scalars(sa.select(AgentDecision.decision_ref)).all()
+        strategy = session.scalars(sa.select(OrderRow.strategy)).one()
+        trade = session.scalars(sa.select(Trade)).one()
+    assert logged == ["d-7"]  # the taken-back one is gone
+    assert strategy == trade.strategy == "ma_crossover"
+    assert trade.reasoning == "SMA(20) crossed above SMA(50)"
+    assert trade.agent_signals["decision"] == "d-7"
+    assert [vote["agent"] for vote in trade.agent_signals["votes"]] == ["strategy:ma_crossover"]

@@ -39,7 +39,7 @@ from trademind.config import Settings, load_config
 from trademind.core.clock import TestClock
 from trademind.core.errors import UsageError, ValidationError
 from trademind.data.providers.yfinance_live import live_yfinance
-from trademind.db.models import Account, PortfolioSnapshot
+from trademind.db.models import Account, PortfolioSnapshot, Trade
 from trademind.db.session import Database
 from trademind.runtime.sessions import ExchangeSessions
 from trademind.services.trade import StepView, TradeRequest, run_trade
@@ -104,6 +104,31 @@ def test_a_paper_session_fills_as_a_replay_of_the_same_bars(
         document
     )
     assert document["mode"] == "paper"
+    # each fill records its decision (strategy, reasoning, the vote) as the replay's fill does
+    # (the decision ids differ: a paper bar is stamped at its session's close, a stored one at
+    # midnight)
+    assert decision_chain(database, "paper") == decision_chain(database, "replay")
+    assert all(chain[0] == "ma_crossover" for chain in decision_chain(database, "paper"))
+
+
+def decision_chain(database: Database, account: str) -> list[tuple[object, ...]]:
+    """What each fill of ``account`` records of its decision, in execution order."""
+    with database.session() as session:
+        owner = session.scalars(sa.select(Account.id).where(Account.name == account)).one()
+        query = sa.select(Trade).where(Trade.account_id == owner).order_by(Trade.id)
+        return [
+            (
+                t.strategy,
+                t.reasoning,
+                t.agent_signals["action"],
+                t.agent_signals["confidence"],
+                [
+                    (v["agent"], v["direction"], v["score"], v["weight"], v["reasoning"])
+                    for v in t.agent_signals["votes"]
+                ],
+            )
+            for t in session.scalars(query)
+        ]
 
 
 def test_the_warm_up_feeds_the_strategies_and_trades_nothing(

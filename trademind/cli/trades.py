@@ -23,6 +23,7 @@ from trademind.cli.output import print_message, print_table
 from trademind.core import backtest_limits as limits
 
 if TYPE_CHECKING:
+    from trademind.services.decision_chain import DecisionView, VoteView
     from trademind.services.trades_service import TradeView
 
 HELP = "Trades: list, show, export, today, pnl."
@@ -134,10 +135,43 @@ def show(
     rows += [
         ("strategy", trade.strategy or "none"),
         ("decision", view.decision_id or "none recorded"),
-        ("agent signals", view.agent_signals),
         ("reasoning", view.reasoning or "none recorded"),
     ]
+    decision = view.decision
+    if decision is None:
+        rows.append(("agent signals", view.agent_signals))
     facts(f"Trade #{trade.id}", rows)
+    if decision is not None:
+        _print_decision(decision)
+
+
+def _print_decision(decision: DecisionView) -> None:
+    """The decision behind a fill and every vote it was made from."""
+    score = "none" if decision.score is None else f"{decision.score:+.2f}"
+    rows = [
+        ("decided (UTC)", when(decision.decided_at)),
+        ("by", f"{decision.agent} ({decision.strategy or decision.variant or 'no strategy'})"),
+        ("action", f"{decision.action}, confidence {decision.confidence:.2f}, score {score}"),
+        ("variant", decision.variant or "none"),
+        ("explanation", decision.explanation or "none recorded"),
+    ]
+    if decision.vetoed:
+        rows.append(("vetoed", decision.veto_reason or "yes"))
+    facts(f"Decision {decision.decision_id}", rows)
+    votes = [(vote.agent, _vote_text(vote)) for vote in decision.votes]
+    facts(f"Votes ({len(votes)})", votes)
+
+
+def _vote_text(vote: VoteView) -> str:
+    """One vote: direction, score, confidence, weight, source and reasoning."""
+    if vote.direction is None:
+        return f"abstains (weight {vote.weight:g}, {vote.source}): {vote.reasoning}"
+    score = "" if vote.score is None else f" {vote.score:+.2f}"
+    confidence = "" if vote.confidence is None else f", confidence {vote.confidence:.2f}"
+    return (
+        f"{vote.direction}{score}{confidence}, weight {vote.weight:g}, {vote.source}: "
+        f"{vote.reasoning}"
+    )
 
 
 ExportFormat = Literal["csv", "json"]

@@ -10,6 +10,9 @@ decides a bar again writes nothing twice. Every time stored is the decision's ow
 Each vote is stored as :func:`vote_document` (agent, kind vote/abstention, direction, score,
 confidence, weight, source, reasoning or reason, key factors, data time, latency in seconds);
 :func:`agent_signals` is the document a fill's ``trades.agent_signals`` keeps.
+
+A decision of the plain decision step (a strategy's signal as its own decision, without a vote)
+is logged by :func:`write_signal_decisions`: the signal is its single vote (:func:`signal_vote`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from typing import TYPE_CHECKING, Any, Final, cast
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from trademind.agents.strategy import SOURCE as RULES_SOURCE
+from trademind.agents.strategy import agent_name
 from trademind.core.decisions import Abstention, Action, Decision, Vote
 from trademind.core.market import TradingMode
 from trademind.db.models import AgentDecision
@@ -120,15 +125,70 @@ def _row(account_id: int, record: DecisionRecord) -> dict[str, Any]:
     }
 
 
+def signal_vote(decision: Decision) -> Vote:
+    """The single vote of a strategy's signal taken as its own decision (``SignalDecisions``:
+    agent ``strategy``, no votes): the strategy's agent votes as
+    :class:`~trademind.agents.strategy.StrategyAgent` would, score +1 BUY, -1 SELL, 0 HOLD."""
+    name = agent_name(decision.strategy or decision.agent)
+    score = {Action.BUY: 1.0, Action.SELL: -1.0}.get(decision.action, 0.0)
+    return Vote(
+        agent=name,
+        symbol=decision.symbol,
+        direction=decision.action,
+        score=score,
+        confidence=decision.confidence,
+        data_time=decision.data_time,
+        source=RULES_SOURCE,
+        reasoning=decision.reasoning,
+    )
+
+
+def _signal_row(account_id: int, decision: Decision) -> dict[str, Any]:
+    vote = signal_vote(decision)
+    return {
+        "account_id": account_id,
+        "decision_ref": decision.decision_id,
+        "decided_at": decision.decided_at,
+        "bar_ts": decision.data_time,
+        "mode": decision.mode.value,
+        "agent": decision.agent,
+        "strategy": decision.strategy,
+        "variant": decision.variant,
+        "symbol": decision.symbol,
+        "action": decision.action.value,
+        "confidence": decision.confidence,
+        "score": vote.score,
+        "participation": 1.0,
+        "votes": [vote_document(vote, 1.0)],
+        "payload": {"weights": {vote.agent: 1.0}},
+        "reasoning": decision.reasoning,
+        "vetoed": decision.vetoed,
+        "veto_reason": decision.veto_reason,
+    }
+
+
+def _insert(connection: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(_DECISIONS).on_conflict_do_nothing(index_elements=list(_KEY))
+    connection.execute(statement, rows)
+
+
 def write_records(
     connection: sa.Connection, account_id: int, records: Sequence[DecisionRecord]
 ) -> None:
     """Insert ``records`` of ``account_id`` on ``connection``; rows already stored stay."""
-    if not records:
-        return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(_DECISIONS).on_conflict_do_nothing(index_elements=list(_KEY))
-    connection.execute(statement, [_row(account_id, record) for record in records])
+    if records:
+        _insert(connection, [_row(account_id, record) for record in records])
+
+
+def write_signal_decisions(
+    connection: sa.Connection, account_id: int, decisions: Sequence[Decision]
+) -> None:
+    """Insert ``decisions`` made from one strategy signal each (:func:`signal_vote` their
+    single vote, weight 1; no thresholds or quorum: nothing was tallied); rows already stored
+    stay."""
+    if decisions:
+        _insert(connection, [_signal_row(account_id, decision) for decision in decisions])
 
 
 @dataclass(frozen=True, slots=True)

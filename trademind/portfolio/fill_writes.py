@@ -5,7 +5,8 @@ Inside a journal transaction the journal applies each fill to the account's ledg
 write here; as the transaction ends (after the order states: a trade row names its order's)
 the trades are inserted with one statement, the orders' commissions added with another and
 each touched symbol's holding written from the ledger as it stands: a few round trips per block
-of steps instead of five or six per fill.
+of steps instead of five or six per fill. A trade row records its order's decision (its
+strategy, reasoning and ``agent_signals``: :mod:`~trademind.portfolio.decision_links`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from trademind.db.models import Holding, Trade
 from trademind.db.models import Order as OrderRow
 from trademind.portfolio import rows
+from trademind.portfolio.decision_links import order_links
 from trademind.portfolio.rows import AccountInfo, FillContext
 
 if TYPE_CHECKING:
@@ -29,10 +31,6 @@ if TYPE_CHECKING:
 _ORDERS: Final = cast(sa.Table, OrderRow.__table__)
 _TRADES: Final = cast(sa.Table, Trade.__table__)
 _HOLDINGS: Final = cast(sa.Table, Holding.__table__)
-_ORDER_ROWS: Final = sa.select(_ORDERS.c.id, _ORDERS.c.client_order_id, _ORDERS.c.strategy).where(
-    _ORDERS.c.account_id == sa.bindparam("account"),
-    _ORDERS.c.client_order_id.in_(sa.bindparam("keys", expanding=True)),
-)
 _ADD_COMMISSION: Final = (
     sa.update(_ORDERS)
     .where(_ORDERS.c.id == sa.bindparam("row"))
@@ -92,25 +90,23 @@ class FillWrites:
 
 def _write(connection: sa.Connection, pending: list[_Pending]) -> None:
     account = pending[0].account
-    keys = sorted({one.fill.order_id for one in pending})
-    orders = {
-        row.client_order_id: row
-        for row in connection.execute(_ORDER_ROWS, {"account": account.id, "keys": keys})
-    }
+    orders = order_links(connection, account.id, (one.fill.order_id for one in pending))
     trades: list[dict[str, Any]] = []
     commissions: dict[int, Decimal] = {}
     for one in pending:
         order = orders.get(one.fill.order_id)
         context = FillContext(
-            order_row_id=None if order is None else order.id,
+            order_row_id=None if order is None else order.order_row_id,
             strategy=None if order is None else order.strategy,
             realized_pnl=one.realized,
             recorded_at=one.recorded_at,
-            agent_signals={},
+            agent_signals={} if order is None else order.agent_signals,
+            reasoning=None if order is None else order.reasoning,
         )
         trades.append(_set_columns(rows.row_from_fill(account, one.fill, context)))
         if order is not None:
-            commissions[order.id] = commissions.get(order.id, Decimal(0)) + one.fill.commission
+            row = order.order_row_id
+            commissions[row] = commissions.get(row, Decimal(0)) + one.fill.commission
     connection.execute(sa.insert(_TRADES), trades)
     if commissions:
         amounts = [{"row": row, "amount": amount} for row, amount in commissions.items()]

@@ -4,9 +4,10 @@ ledger tables, so that a restart continues from it.
 Orders go to ``orders``, fills to ``trades`` (through :class:`~trademind.portfolio.store.
 LedgerStore`, which also keeps ``holdings`` current), documents to ``broker_state``. Every
 method commits before it returns, except inside :meth:`SqlBrokerJournal.transaction`: there
-every write joins one transaction, committed when the block exits. ``record_fill`` is
-idempotent on the fill's execution id (unique per account). The account must exist
-(``LedgerStore.open_account``): an unknown name is a
+every write joins one transaction, committed when the block exits (and so do the rows of
+:meth:`SqlBrokerJournal.attach`'ed writers, such as the trade service's decision log).
+``record_fill`` is idempotent on the fill's execution id (unique per account). The account
+must exist (``LedgerStore.open_account``): an unknown name is a
 :class:`~trademind.portfolio.store.UnknownAccountError`.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
 import sqlalchemy as sa
 
@@ -49,6 +50,16 @@ def stored_fill(fill: Fill) -> Fill:
     )
 
 
+class PendingWrites(Protocol):
+    """Rows kept to be written with the journal's (:meth:`SqlBrokerJournal.attach`)."""
+
+    def __bool__(self) -> bool: ...
+
+    def flush(self, connection: sa.Connection) -> None: ...
+
+    def clear(self) -> None: ...
+
+
 _BROKER_STATE: Final = cast(sa.Table, BrokerState.__table__)
 _UPDATE_STATE: Final = (
     sa.update(_BROKER_STATE)
@@ -76,7 +87,20 @@ class SqlBrokerJournal:
         self._ledgers: dict[str, Ledger] = {}
         self._orders = OrderWrites()
         self._fills = FillWrites()
+        self._attached: list[PendingWrites] = []
         self._depth = 0
+
+    def attach(self, writes: PendingWrites) -> None:
+        """Write ``writes`` with the journal's: first as its transaction ends (before the order
+        states and fills, which may name their rows), or at :meth:`write_attached` outside one."""
+        self._attached.append(writes)
+
+    def write_attached(self) -> None:
+        """Write the attached pending rows now, unless a transaction is open (then as it ends)."""
+        if self._depth == 0 and any(self._attached):
+            with self.store.transaction() as session:
+                for writes in self._attached:
+                    writes.flush(session.connection())
 
     def _account(self, name: str) -> AccountInfo:
         if name not in self._accounts:
@@ -101,11 +125,15 @@ class SqlBrokerJournal:
                 try:
                     yield
                     if self._depth == 1:
+                        for writes in self._attached:
+                            writes.flush(session.connection())
                         self._orders.flush(session.connection())
                         self._fills.flush(session.connection())
                 finally:
                     self._depth -= 1
         except BaseException:
+            for writes in self._attached:
+                writes.clear()
             self._orders.clear()
             self._fills.clear()
             self._ledgers.clear()

@@ -4,7 +4,8 @@ Inside a journal transaction the journal keeps each order's latest state here an
 all as the transaction ends (or before anything reads the ``orders`` table): one query finds
 which rows exist, then one statement updates those and one inserts the others (each run once
 with many parameter sets). A replay's block of steps writes its orders in a few round trips
-instead of one or two per state.
+instead of one or two per state. A new order row gets its logged decision's strategy
+(:mod:`~trademind.portfolio.decision_links`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 
 from trademind.db.models import Order as OrderRow
 from trademind.portfolio import rows
+from trademind.portfolio.decision_links import decision_strategies
 
 if TYPE_CHECKING:
     from trademind.core.order_state import OrderState
@@ -73,10 +75,26 @@ class OrderWrites:
             else:
                 row = rows.new_order_row(account, state)
                 inserts.append({k: v for k, v in vars(row).items() if not k.startswith("_")})
+        _add_strategies(connection, inserts)
         if updates:
             connection.execute(_UPDATE_ORDER, updates)
         if inserts:
             connection.execute(_INSERT_ORDER, inserts)
+
+
+def _add_strategies(connection: sa.Connection, inserts: list[dict[str, Any]]) -> None:
+    """Each new order row gets the strategy of its logged decision (none without one)."""
+    refs: dict[int, list[str]] = {}
+    for row in inserts:
+        if row.get("decision_ref") is not None:
+            refs.setdefault(row["account_id"], []).append(row["decision_ref"])
+    strategies: dict[tuple[int, str | None], str | None] = {
+        (account_id, ref): strategy
+        for account_id, keys in refs.items()
+        for ref, strategy in decision_strategies(connection, account_id, keys).items()
+    }
+    for row in inserts:
+        row["strategy"] = strategies.get((row["account_id"], row.get("decision_ref")))
 
 
 def _status(state: OrderState) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from trademind.db.models import Order as OrderRow
 from trademind.db.types import to_exact_decimal
 from trademind.portfolio import rows
 from trademind.portfolio.book import LedgerSnapshot
+from trademind.portfolio.decision_links import order_links
 from trademind.portfolio.ledger import Ledger
 from trademind.portfolio.rows import AccountInfo, FillContext
 
@@ -46,10 +47,6 @@ _HOLDINGS: Final = cast(sa.Table, Holding.__table__)
 _TRADE_OF_EXECUTION: Final = sa.select(_TRADES.c.id).where(
     _TRADES.c.account_id == sa.bindparam("account"),
     _TRADES.c.broker_execution_id == sa.bindparam("execution"),
-)
-_ORDER_OF_FILL: Final = sa.select(_ORDERS.c.id, _ORDERS.c.strategy).where(
-    _ORDERS.c.account_id == sa.bindparam("account"),
-    _ORDERS.c.client_order_id == sa.bindparam("order_key"),
 )
 _ADD_COMMISSION: Final = (
     sa.update(_ORDERS)
@@ -200,25 +197,25 @@ class LedgerStore:
             connection = session.connection()
             if self._stored(connection, account, fill):
                 return False
-            order = connection.execute(
-                _ORDER_OF_FILL, {"account": account.id, "order_key": fill.order_id}
-            ).first()
+            order = order_links(connection, account.id, [fill.order_id]).get(fill.order_id)
             before = ledger.realized_pnl
             if not ledger.apply(fill):
                 return False
             context = FillContext(
-                order_row_id=None if order is None else order.id,
+                order_row_id=None if order is None else order.order_row_id,
                 strategy=None if order is None else order.strategy,
                 realized_pnl=ledger.realized_pnl - before,
                 recorded_at=self.clock.now(),
-                agent_signals=dict(agent_signals or {}),
-                reasoning=reasoning,
+                agent_signals=dict(agent_signals or (order.agent_signals if order else {})),
+                reasoning=reasoning or (None if order is None else order.reasoning),
             )
             connection.execute(
                 _INSERT_TRADE, _set_columns(rows.row_from_fill(account, fill, context))
             )
             if order is not None:
-                connection.execute(_ADD_COMMISSION, {"row": order.id, "amount": fill.commission})
+                connection.execute(
+                    _ADD_COMMISSION, {"row": order.order_row_id, "amount": fill.commission}
+                )
             self._write_holding(connection, account, ledger, fill.symbol)
         return True
 

@@ -16,6 +16,7 @@ from trademind.core.orders import OrderSide
 from trademind.db.models import Order as OrderRow
 from trademind.db.models import Trade
 from trademind.portfolio.store import LedgerStore
+from trademind.services.decision_chain import DecisionView, decision_of
 from trademind.services.ledger_access import AccountView, account_view, open_ledger
 
 if TYPE_CHECKING:
@@ -170,13 +171,15 @@ class OrderView:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TradeDetail:
     """A fill with its order and what caused it. ``decision_id`` is the order's decision
-    (None: a manual order, or none recorded); ``agent_signals`` is the JSON stored with the
-    fill (``{}`` until the decision chain records signals)."""
+    (None: a manual order, or none recorded), ``decision`` that decision with its votes as the
+    decision log holds it (None when it was not logged); ``agent_signals`` is the JSON stored
+    with the fill (``{}`` without a logged decision)."""
 
     account: AccountView
     trade: TradeView
     order: OrderView | None
     decision_id: str | None
+    decision: DecisionView | None
     agent_signals: str
     reasoning: str | None
 
@@ -198,6 +201,7 @@ def show(database: Database, clock: Clock, account: str | None, trade_id: int) -
             trade=_view(row),
             order=None if order is None else _order_view(order),
             decision_id=decision,
+            decision=decision_of(session, row.account_id, decision),
             agent_signals=json.dumps(row.agent_signals, sort_keys=True),
             reasoning=row.reasoning,
         )

@@ -52,6 +52,7 @@ from trademind.runtime.paper_source import LiveBarProvider, PaperSource
 from trademind.runtime.sessions import ExchangeSessions, SessionCalendar, Waiter
 from trademind.runtime.strategy_runner import StrategyRunner
 from trademind.runtime.trading_loop import TradingLoop
+from trademind.services.trade.decisions import LoggedDecisions
 from trademind.services.trade.hook import SnapshotHook
 from trademind.services.trade.paper_parts import (
     PaperParts,
@@ -71,7 +72,7 @@ from trademind.strategies.base import Bars
 
 if TYPE_CHECKING:
     from trademind.core.clock import Clock
-    from trademind.core.ports import BrokerJournal
+    from trademind.core.ports import BrokerJournal, DecisionMaker
     from trademind.db.session import Database
     from trademind.runtime.state_gate import TradingStateGate
     from trademind.runtime.trading_loop import LoopSummary
@@ -110,7 +111,7 @@ async def run_paper(
     recorded = _Recorded()
     safety = (state_gate(database, wall, plan.account), spec.journal)
     loop_summary = await _trade(plan, parts, wall, calendar, provider, seen, recorded, (
-        broker, bus, runner, hook), safety)  # fmt: skip
+        broker, bus, runner, hook, LoggedDecisions(journal, plan.account)), safety)  # fmt: skip
     session_bars = _session_bars(plan, warm, recorded.bars)
     plan = replace(
         plan,
@@ -129,10 +130,10 @@ async def _trade(  # noqa: PLR0917 - the session's parts, passed straight throug
     provider: LiveBarProvider,
     seen: Mapping[str, datetime],
     recorded: _Recorded,
-    wired: tuple[ResumableBroker, EventBus, StrategyRunner, SnapshotHook],
+    wired: tuple[ResumableBroker, EventBus, StrategyRunner, SnapshotHook, DecisionMaker],
     safety: tuple[TradingStateGate, BrokerJournal],
 ) -> LoopSummary:
-    broker, bus, runner, hook = wired
+    broker, bus, runner, hook, decider = wired
     gate, journal = safety
     router = ExecutionRouter(
         broker,
@@ -169,6 +170,7 @@ async def _trade(  # noqa: PLR0917 - the session's parts, passed straight throug
             strategies=runner,
             bus=bus,
             ledger=hook,
+            decider=decider,
             emergency=emergency_handler(gate, router, broker, journal),
         )
         with stop_on_signals(stop, enabled=parts.handle_signals):

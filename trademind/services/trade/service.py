@@ -57,6 +57,7 @@ from trademind.runtime.strategy_runner import StrategyRunner
 from trademind.runtime.trading_loop import LoopSummary, TradingLoop
 from trademind.services.trade import results
 from trademind.services.trade.blocks import MAX_STEPS, StepBlocks
+from trademind.services.trade.decisions import LoggedDecisions
 from trademind.services.trade.hook import SnapshotHook
 from trademind.services.trade.plan import (
     TradePlan,
@@ -273,6 +274,7 @@ async def _run(
             strategies=runner,
             bus=bus,
             ledger=hook,
+            decider=LoggedDecisions(journal, plan.account),
             step_scope=blocks.step,
             emergency=emergency_handler(gate, router, broker, progress),
         )
