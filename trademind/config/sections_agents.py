@@ -13,8 +13,6 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from trademind.config.base import Section
 
-_TIMEOUT = "Seconds one analysis may take; a slower agent abstains (never a neutral vote)."
-
 
 def _greater(value: float, info: ValidationInfo, other: str) -> float:
     smaller = info.data.get(other)
@@ -47,7 +45,6 @@ class AgentWeights(Section):
 class TechnicalAgentSettings(Section):
     """The technical agent: RSI, MACD, moving averages and Bollinger Bands in one vote."""
 
-    timeout_seconds: float = Field(default=1.0, gt=0, le=600, description=_TIMEOUT)
     rsi_length: int = Field(default=14, ge=2, le=500, description="RSI look-back in bars.")
     macd_fast: int = Field(default=12, ge=2, le=500, description="MACD fast EMA in bars.")
     macd_slow: int = Field(
@@ -76,12 +73,6 @@ class TechnicalAgentSettings(Section):
         return int(_greater(value, info, "ma_fast"))
 
 
-class StrategyAgentSettings(Section):
-    """The strategy agents: each enabled rule strategy's signal of the bar as a vote."""
-
-    timeout_seconds: float = Field(default=1.0, gt=0, le=600, description=_TIMEOUT)
-
-
 class OrchestratorSettings(Section):
     """Weighted voting of the agents into one decision per symbol and bar."""
 
@@ -108,7 +99,4 @@ class OrchestratorSettings(Section):
     weights: AgentWeights = Field(default_factory=AgentWeights, description="Agent weights.")
     technical: TechnicalAgentSettings = Field(
         default_factory=TechnicalAgentSettings, description="Technical agent."
-    )
-    strategy: StrategyAgentSettings = Field(
-        default_factory=StrategyAgentSettings, description="Strategy agents."
     )

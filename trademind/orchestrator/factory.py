@@ -8,6 +8,7 @@ does not give the rules more say than the configured weight.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 from trademind.agents.base import Agent, LocalAgent
@@ -22,6 +23,11 @@ from trademind.orchestrator.voting import VotingRules
 from trademind.strategies.base import ParamValue, Strategy
 from trademind.strategies.registry import resolve
 
+LOCAL_AGENT_TIMEOUT = math.inf
+"""The technical and strategy agents are local (CPU only, called directly): no timeout applies
+to them, so they have no timeout setting. Agents doing I/O (issue 12's sentiment agent) get a
+``timeout_seconds`` setting of their own."""
+
 StrategyChoice = tuple[Strategy, Mapping[str, ParamValue] | None]
 """An enabled strategy and its parameters (None: its defaults)."""
 
@@ -35,14 +41,12 @@ def build_orchestrator(
     sink: DecisionSink | None = None,
 ) -> Orchestrator:
     """The orchestrator the settings describe (module docstring)."""
-    agents: list[tuple[Agent | LocalAgent, float]] = [
-        (TechnicalAgent(), settings.technical.timeout_seconds)
-    ]
+    agents: list[tuple[Agent | LocalAgent, float]] = [(TechnicalAgent(), LOCAL_AGENT_TIMEOUT)]
     weights = {TechnicalAgent().name: settings.weights.technical}
     share = settings.weights.strategy / len(strategies) if strategies else 0.0
     for strategy, params in strategies:
         agent = StrategyAgent(strategy.name, strategy.warmup(resolve(strategy, params)))
-        agents.append((agent, settings.strategy.timeout_seconds))
+        agents.append((agent, LOCAL_AGENT_TIMEOUT))
         weights[agent.name] = share
     rules = VotingRules(
         weights=weights,

@@ -31,7 +31,8 @@ def test_the_defaults() -> None:
         ({"variant": "a b"}, "String should match pattern"),
         ({"technical": {"macd_fast": 30}}, "must be greater than macd_fast"),
         ({"technical": {"ma_fast": 60}}, "must be greater than ma_fast"),
-        ({"technical": {"timeout_seconds": 0}}, "greater than 0"),
+        ({"technical": {"timeout_seconds": 1}}, "Extra inputs are not permitted"),
+        ({"strategy": {"timeout_seconds": 1}}, "Extra inputs are not permitted"),
     ],
 )
 def test_bad_values_are_refused_with_the_reason(
