@@ -98,8 +98,8 @@ def agent_signals(record: DecisionRecord) -> dict[str, Any]:
     }
 
 
-def _row(account_id: int, record: DecisionRecord) -> dict[str, Any]:
-    decision, tally, rules = record.decision, record.tally, record.rules
+def _decision_columns(account_id: int, decision: Decision) -> dict[str, Any]:
+    """The columns every decision row has, whoever decided."""
     return {
         "account_id": account_id,
         "decision_ref": decision.decision_id,
@@ -112,6 +112,16 @@ def _row(account_id: int, record: DecisionRecord) -> dict[str, Any]:
         "symbol": decision.symbol,
         "action": decision.action.value,
         "confidence": decision.confidence,
+        "reasoning": decision.reasoning,
+        "vetoed": decision.vetoed,
+        "veto_reason": decision.veto_reason,
+    }
+
+
+def _row(account_id: int, record: DecisionRecord) -> dict[str, Any]:
+    decision, tally, rules = record.decision, record.tally, record.rules
+    return {
+        **_decision_columns(account_id, decision),
         "score": tally.score,
         "buy_threshold": rules.buy_threshold,
         "sell_threshold": rules.sell_threshold,
@@ -119,9 +129,6 @@ def _row(account_id: int, record: DecisionRecord) -> dict[str, Any]:
         "participation": min(1.0, tally.participation),
         "votes": [vote_document(v, tally.weights.get(v.agent, 0.0)) for v in decision.votes],
         "payload": {"weights": dict(rules.weights)},
-        "reasoning": decision.reasoning,
-        "vetoed": decision.vetoed,
-        "veto_reason": decision.veto_reason,
     }
 
 
@@ -146,24 +153,11 @@ def signal_vote(decision: Decision) -> Vote:
 def _signal_row(account_id: int, decision: Decision) -> dict[str, Any]:
     vote = signal_vote(decision)
     return {
-        "account_id": account_id,
-        "decision_ref": decision.decision_id,
-        "decided_at": decision.decided_at,
-        "bar_ts": decision.data_time,
-        "mode": decision.mode.value,
-        "agent": decision.agent,
-        "strategy": decision.strategy,
-        "variant": decision.variant,
-        "symbol": decision.symbol,
-        "action": decision.action.value,
-        "confidence": decision.confidence,
+        **_decision_columns(account_id, decision),
         "score": vote.score,
         "participation": 1.0,
         "votes": [vote_document(vote, 1.0)],
         "payload": {"weights": {vote.agent: 1.0}},
-        "reasoning": decision.reasoning,
-        "vetoed": decision.vetoed,
-        "veto_reason": decision.veto_reason,
     }
 
 
