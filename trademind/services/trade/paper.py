@@ -39,7 +39,6 @@ from trademind.core.events import OrderStatusChanged
 from trademind.core.market import Bar
 from trademind.core.values import decimal_from_float
 from trademind.data.providers.yfinance_live import live_yfinance
-from trademind.execution.router import ExecutionRouter
 from trademind.portfolio.journal import SqlBrokerJournal
 from trademind.runtime.bar_sources import (
     BarBatch,
@@ -65,8 +64,7 @@ from trademind.services.trade.safety_parts import emergency_handler, state_gate
 from trademind.services.trade.wiring import (
     PaperBrokerSpec,
     broker_factory,
-    entry_orders,
-    estimate_sizer,
+    session_router,
 )
 from trademind.strategies.base import Bars
 
@@ -135,13 +133,7 @@ async def _trade(  # noqa: PLR0917 - the session's parts, passed straight throug
 ) -> LoopSummary:
     broker, bus, runner, hook, decider = wired
     gate, journal = safety
-    router = ExecutionRouter(
-        broker,
-        sizer=estimate_sizer(plan.paper_config),
-        entry_orders=entry_orders(plan.paper_config),
-        publish=bus.publish,
-        gate=gate,
-    )
+    router = session_router(plan.paper_config, broker, bus.publish, gate)
     async with _waiter(parts) as inner:
         waiter = StoppableWaiter(inner)
         source = PaperSource(

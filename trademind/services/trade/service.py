@@ -42,7 +42,6 @@ from trademind.core.errors import ValidationError
 from trademind.core.events import OrderStatusChanged
 from trademind.core.market import Bar, TradingMode
 from trademind.core.values import decimal_from_float
-from trademind.execution.router import ExecutionRouter
 from trademind.portfolio.journal import SqlBrokerJournal
 from trademind.portfolio.store import LedgerStore
 from trademind.runtime.account_lock import AccountLock
@@ -85,8 +84,7 @@ from trademind.services.trade.wiring import (
     PaperBrokerSpec,
     ReplayClock,
     broker_factory,
-    entry_orders,
-    estimate_sizer,
+    session_router,
 )
 
 if TYPE_CHECKING:
@@ -250,13 +248,7 @@ async def _run(
     if remaining:
         bus.subscribe(OrderStatusChanged, live.order_changed)
         gate = state_gate(database, wall, plan.account)
-        router = ExecutionRouter(
-            broker,
-            sizer=estimate_sizer(plan.paper_config),
-            entry_orders=entry_orders(plan.paper_config),
-            publish=bus.publish,
-            gate=gate,
-        )
+        router = session_router(plan.paper_config, broker, bus.publish, gate)
         source = ReplaySource(
             _by_symbol(remaining),
             timeframe=plan.timeframe,

@@ -15,6 +15,8 @@ from trademind.core.clock import Clock, ensure_utc
 from trademind.core.orders import OrderType, TimeInForce
 from trademind.execution.entry_orders import EntryOrders, Sizer, SizingRequest
 from trademind.execution.factory import BrokerFactory
+from trademind.execution.gate import OrderGate
+from trademind.execution.router import ExecutionRouter
 from trademind.fills.sizing import DUST_FRACTION
 from trademind.services.trade.progress import ProgressJournal, ResumableBroker
 
@@ -62,6 +64,20 @@ def broker_factory() -> BrokerFactory:
     factory = BrokerFactory()
     factory.register("paper", make_paper_broker)
     return factory
+
+
+def session_router(
+    config: PaperConfig, broker: Broker, publish: Publish, gate: OrderGate
+) -> ExecutionRouter:
+    """The router of a session (replay or paper) on ``broker``: entries sized and shaped as
+    the account's execution rules say, every order through ``gate`` (the trading state)."""
+    return ExecutionRouter(
+        broker,
+        sizer=estimate_sizer(config),
+        entry_orders=entry_orders(config),
+        publish=publish,
+        gate=gate,
+    )
 
 
 def entry_orders(config: PaperConfig) -> EntryOrders:
