@@ -6,15 +6,14 @@ handle the stop twice."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from trademind.bootstrap import build_database as open_database
-from trademind.config import Settings, load_config
+from trademind.config import Settings
 from trademind.core.bus import EventBus
 from trademind.core.clock import TestClock
 from trademind.core.events import BarClosed
@@ -41,18 +40,6 @@ class Stop(Exception):
 class NoWait:
     async def sleep(self, seconds: float) -> None:
         return None
-
-
-@pytest.fixture
-def settings(isolated_environment: Path) -> Settings:
-    return load_config(None).settings
-
-
-@pytest.fixture
-def database(settings: Settings) -> Iterator[Database]:
-    made = open_database(settings)
-    yield made
-    made.dispose()
 
 
 def _request(account: str, **changes: object) -> TradeRequest:

@@ -12,8 +12,7 @@ import pytest
 import sqlalchemy as sa
 from support.cli_driver import Cli
 
-from trademind.bootstrap import build_database as open_database
-from trademind.config import Settings, load_config
+from trademind.config import Settings
 from trademind.core.bus import EventBus
 from trademind.core.errors import AccountBusyError, NotBuiltYetError, UsageError, ValidationError
 from trademind.core.events import OrderFilled
@@ -31,18 +30,6 @@ FILL_KEYS = ("time", "symbol", "side", "quantity", "price", "commission", "order
 
 class Stop(Exception):
     """Stands for the process dying after a bar close."""
-
-
-@pytest.fixture
-def settings(isolated_environment: Path) -> Settings:
-    return load_config(None).settings
-
-
-@pytest.fixture
-def database(settings: Settings) -> Database:
-    made = open_database(settings)
-    yield made  # type: ignore[misc]
-    made.dispose()
 
 
 def request(account: str, **changes: object) -> TradeRequest:

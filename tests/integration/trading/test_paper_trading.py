@@ -12,7 +12,6 @@ import logging
 import os
 import signal
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -34,8 +33,7 @@ from support.paper_session import (
     trend_then_swing,
 )
 
-from trademind.bootstrap import build_database as open_database
-from trademind.config import Settings, load_config
+from trademind.config import Settings
 from trademind.core.clock import TestClock
 from trademind.core.errors import UsageError, ValidationError
 from trademind.data.providers.yfinance_live import live_yfinance
@@ -45,18 +43,6 @@ from trademind.runtime.sessions import ExchangeSessions
 from trademind.services.trade import StepView, TradeRequest, run_trade
 from trademind.services.trade.paper_parts import PaperParts
 from trademind.testing.yahoo import FakeYahoo
-
-
-@pytest.fixture
-def settings(isolated_environment: Path) -> Settings:
-    return load_config(None).settings
-
-
-@pytest.fixture
-def database(settings: Settings) -> Database:
-    made = open_database(settings)
-    yield made  # type: ignore[misc]
-    made.dispose()
 
 
 def test_a_paper_session_fills_as_a_replay_of_the_same_bars(

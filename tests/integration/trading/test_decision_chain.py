@@ -7,14 +7,12 @@ its votes (and its JSON holds them)."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from support.cli_driver import Cli
 
-from trademind.bootstrap import build_database as open_database
-from trademind.config import Settings, load_config
+from trademind.config import Settings
 from trademind.db.models import Account, AgentDecision, Order, Trade
 from trademind.db.session import Database
 from trademind.services.trade import StepView, TradeOptions, TradeRequest, run_trade
@@ -29,18 +27,6 @@ class Stop(Exception):
 class NoWait:
     async def sleep(self, seconds: float) -> None:
         return None
-
-
-@pytest.fixture
-def settings(isolated_environment: Path) -> Settings:
-    return load_config(None).settings
-
-
-@pytest.fixture
-def database(settings: Settings) -> Database:
-    made = open_database(settings)
-    yield made  # type: ignore[misc]
-    made.dispose()
 
 
 def request(account: str, **changes: object) -> TradeRequest:

@@ -22,8 +22,7 @@ from support.paper_session import (
     swinging,
 )
 
-from trademind.bootstrap import build_database as open_database
-from trademind.config import Settings, load_config
+from trademind.config import Settings
 from trademind.core.clock import TestClock
 from trademind.core.market import Bar
 from trademind.data.providers.yfinance_live import live_yfinance
@@ -34,18 +33,6 @@ from trademind.runtime.sessions import ExchangeSessions
 from trademind.services.trade import StepView, TradeOptions, run_trade
 from trademind.services.trade.paper_parts import PaperParts
 from trademind.testing.yahoo import FakeYahoo
-
-
-@pytest.fixture
-def settings(isolated_environment: Path) -> Settings:
-    return load_config(None).settings
-
-
-@pytest.fixture
-def database(settings: Settings) -> Database:
-    made = open_database(settings)
-    yield made  # type: ignore[misc]
-    made.dispose()
 
 
 def test_the_command_refuses_bad_paper_input_offline(
