@@ -137,6 +137,12 @@ class VarSettings(Section):
 class SafetySettings(Section):
     """Limits every order must pass before it reaches a broker (paper and live alike)."""
 
+    enabled: bool = Field(
+        default=True,
+        description="Run the pre-trade rules, the risk sizing and the circuit breakers on every "
+        "order of a trading session; false leaves only the trading state (emergency stop, "
+        "manual halts) in force, and a replay then fills exactly as the backtest.",
+    )
     daily_loss_limit: float = Field(
         default=0.02,
         gt=0,
