@@ -53,6 +53,7 @@ TARGET_P99_US = 1000.0
 NOW = datetime(2024, 3, 5, 15, 0, tzinfo=UTC)  # a Tuesday, the session open
 BENCHMARK = "SPY"
 LOOSE: dict[str, object] = {
+    "benchmark_symbol": BENCHMARK,
     "max_order_value": 1e9,
     "max_order_quantity": 1e9,
     "max_positions": 500,

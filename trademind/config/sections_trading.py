@@ -50,6 +50,58 @@ class CircuitBreakerSettings(Section):
         description="Stay tripped until `trademind safety reset-circuit-breaker`, even after "
         "the cooldown.",
     )
+    drawdown_action: Literal["reducing", "halted"] = Field(
+        default="halted",
+        description="The trading state the drawdown breaker sets: reducing (only orders that "
+        "reduce a position) or halted.",
+    )
+    flatten_on_daily_loss: bool = Field(
+        default=False,
+        description="When the daily loss limit trips, also sell every position at the next "
+        "bar's open (market orders).",
+    )
+    max_rejections: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="Broker rejections among the last rejection_window orders that trip it "
+        "(the safety layer's own refusals do not count).",
+    )
+    rejection_window: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="How many of the latest orders the rejection count looks at.",
+    )
+    adaptive: bool = Field(
+        default=False,
+        description="Scale the daily loss limit and max_drawdown with the realised volatility "
+        "of the account's daily equity returns (each change of the effective value is logged).",
+    )
+    reference_volatility: float = Field(
+        default=0.20,
+        gt=0,
+        le=5,
+        description="Annualised volatility (0.20 = 20%) at which the adaptive thresholds equal "
+        "the configured ones.",
+    )
+    adaptive_elasticity: float = Field(
+        default=1.0,
+        ge=-3,
+        le=3,
+        description="How the adaptive thresholds follow volatility: effective = limit x "
+        "clip((realised / reference) ** elasticity, 0.5, 2); 1 widens them in volatile markets, "
+        "-1 tightens them, 0 keeps them fixed.",
+    )
+
+    @model_validator(mode="after")
+    def _rejections_fit(self) -> Self:
+        if self.max_rejections > self.rejection_window:
+            raise ValueError(
+                f"max_rejections ({self.max_rejections}) is above rejection_window "
+                f"({self.rejection_window}): the breaker could never trip"
+            )
+        return self
 
 
 class PdtSettings(Section):
@@ -189,13 +241,14 @@ class SafetySettings(Section):
         description="Correlation limit: an entry whose daily returns correlate above this with "
         "a held position in the same direction (a hedge does not count) is refused.",
     )
-    benchmark_symbol: str = Field(
-        default="SPY",
+    benchmark_symbol: str | None = Field(
+        default=None,
         min_length=1,
         max_length=20,
         pattern=r"^[A-Z0-9.^=-]+$",
-        description="Benchmark for beta-adjusted sizing: a position's beta (absolute) "
-        "times its value may not exceed max_position_size of equity.",
+        description="Benchmark for beta-adjusted sizing (e.g. SPY, with its daily bars "
+        "ingested): a position's beta (absolute) times its value may not exceed "
+        "max_position_size of equity. Unset (the default): the beta rule is off.",
     )
     default_stop_loss: float = Field(
         default=0.05,

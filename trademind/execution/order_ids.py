@@ -58,3 +58,16 @@ def liquidation_order_id(account: str, symbol: str, event_id: int) -> str:
     digest = hashlib.sha256(key.encode()).hexdigest()[:_DIGEST_LENGTH]
     head = f"{symbol}-ESTOP{event_id}"
     return f"{head[: ID_MAX_LENGTH - _DIGEST_LENGTH - 1]}-{digest}"
+
+
+def safety_order_id(kind: str, account: str, symbol: str, at: datetime) -> str:
+    """The client order id of a sell the safety layer places on its own at ``at`` (``kind``
+    ``STOP``: a monitored stop; ``FLAT``: a breaker flattening the account):
+    ``<SYMBOL>-<KIND><YYYYMMDDTHHMMSS>-<digest>``, the same after a restart."""
+    values.text(account, "account")
+    values.symbol(symbol, "symbol")
+    when = values.utc(at, "at")
+    key = f"{account}\x1f{symbol}\x1f{kind}\x1f{when.isoformat()}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:_DIGEST_LENGTH]
+    head = f"{symbol}-{kind}{when.strftime('%Y%m%dT%H%M%S')}"
+    return f"{head[: ID_MAX_LENGTH - _DIGEST_LENGTH - 1]}-{digest}"

@@ -30,7 +30,7 @@ from trademind.core.order_status import OrderStatus
 from trademind.core.orders import Order, OrderSide, OrderType
 from trademind.core.values import decimal_from_float
 from trademind.execution.entry_orders import EntryOrders, Sizer, SizingRequest
-from trademind.execution.gate import OrderGate
+from trademind.execution.gate import GateView, OrderGate
 from trademind.execution.order_book import Applied, OrderBook
 from trademind.execution.order_ids import client_order_id
 from trademind.execution.policy import Intent, OrderIntent, SymbolOrders, order_intent
@@ -185,16 +185,17 @@ class ExecutionRouter:
 
     async def _place(self, order: Order) -> OrderState:
         if self._gate is not None:
-            reason = self._gate.refusal(order, await self._held(order.symbol))
+            reason = self._gate.refusal(order, await self._gate_view())
             if reason is not None:
                 return await self._refuse(order, reason)
         state = await self._broker.place_order(order)
         await self._track(state, state.updated_at)
         return state
 
-    async def _held(self, symbol: str) -> Decimal:
-        positions = await self._broker.get_positions()
-        return sum((p.quantity for p in positions if p.symbol == symbol), Decimal(0))
+    async def _gate_view(self) -> GateView:
+        account = await self._broker.get_account()
+        positions = {p.symbol: p for p in await self._broker.get_positions()}
+        return GateView(account=account, positions=positions)
 
     async def _refuse(self, order: Order, reason: str) -> OrderState:
         logger.info("order %s refused: %s", order.client_order_id, reason)

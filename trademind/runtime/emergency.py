@@ -36,7 +36,10 @@ from trademind.runtime.state_gate import describe
 from trademind.safety.state import StateEvent
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from trademind.brokers.base import Broker
+    from trademind.core.order_state import OrderState
     from trademind.core.ports import BrokerJournal
     from trademind.execution.router import ExecutionRouter
     from trademind.runtime.state_gate import TradingStateGate
@@ -90,26 +93,50 @@ class EmergencyStopHandler:
         return self._handled
 
     async def _cancel_all(self, reason: str) -> None:
-        if isinstance(self._broker, CancelsEverything):
-            await self._broker.cancel_all(reason)
-            return
-        for state in self._router.book.working():
-            await self._router.cancel_order(state.client_order_id)
+        await cancel_everything(self._broker, self._router, reason)
 
     async def _liquidate(self, current: CurrentState) -> None:
         account = self._broker.account_id
-        for position in await self._broker.get_positions():
-            if position.quantity <= Decimal(0):
-                continue
-            order = Order(
-                client_order_id=liquidation_order_id(
-                    account, position.symbol, int(current.event_id or 0)
-                ),
-                symbol=position.symbol,
-                side=OrderSide.SELL,
-                quantity=position.quantity,
-                order_type=OrderType.MARKET,
-                decision_id=LIQUIDATION_DECISION,
-            )
-            state = await self._router.place(order)
+        event_id = int(current.event_id or 0)
+        states = await sell_everything(
+            self._broker,
+            self._router,
+            lambda symbol: liquidation_order_id(account, symbol, event_id),
+            LIQUIDATION_DECISION,
+        )
+        for state in states:
             logger.warning("%s: emergency liquidation %s", account, state.status.value)
+
+
+async def cancel_everything(broker: Broker, router: ExecutionRouter, reason: str) -> None:
+    """Cancel every working order of the account (the venue's protective exits too, when the
+    broker can), with ``reason``."""
+    if isinstance(broker, CancelsEverything):
+        await broker.cancel_all(reason)
+        return
+    for state in router.book.working():
+        await router.cancel_order(state.client_order_id)
+
+
+async def sell_everything(
+    broker: Broker,
+    router: ExecutionRouter,
+    order_id: Callable[[str], str],
+    decision: str,
+) -> list[OrderState]:
+    """A market sell of every long position through ``router`` (ids from ``order_id`` of the
+    symbol, ``decision_id`` ``decision``); the states of the orders placed."""
+    states = []
+    for position in await broker.get_positions():
+        if position.quantity <= Decimal(0):
+            continue
+        order = Order(
+            client_order_id=order_id(position.symbol),
+            symbol=position.symbol,
+            side=OrderSide.SELL,
+            quantity=position.quantity,
+            order_type=OrderType.MARKET,
+            decision_id=decision,
+        )
+        states.append(await router.place(order))
+    return states

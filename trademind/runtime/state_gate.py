@@ -13,8 +13,9 @@ It implements the router's :class:`~trademind.execution.gate.OrderGate`:
 - ACTIVE: every order passes;
 - REDUCING: only a SELL of at most the quantity held passes (a BUY never reduces: the system
   holds no short positions);
-- HALTED: nothing passes but cancels (the router never asks about those) and the emergency
-  liquidation's sells (``decision_id`` ``emergency-liquidation``, at most the quantity held).
+- HALTED: nothing passes but cancels (the router never asks about those), the emergency
+  liquidation's sells (``decision_id`` ``emergency-liquidation``) and the safety layer's
+  monitored stops (``protective-stop``), each of at most the quantity held.
 
 A refusal reads ``trading state HALTED: emergency stop by cli:bob: <reason>``.
 """
@@ -23,12 +24,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from decimal import Decimal
 from typing import TYPE_CHECKING, Final, Protocol
 
 from trademind.core.orders import Order, OrderSide
 from trademind.core.trading_state import TradingState
-from trademind.execution.gate import LIQUIDATION_DECISION
+from trademind.execution.gate import (
+    LIQUIDATION_DECISION,
+    PROTECTIVE_STOP_DECISION,
+    GateView,
+)
 
 if TYPE_CHECKING:
     from trademind.safety.state_store import CurrentState
@@ -36,6 +40,12 @@ if TYPE_CHECKING:
 REFRESH_SECONDS: Final = 0.5
 """How long a state read from the database is trusted: half the one second within which a
 change must be honoured, leaving the other half for the step in progress and its commit."""
+
+
+ALWAYS_REDUCING: Final = frozenset({LIQUIDATION_DECISION, PROTECTIVE_STOP_DECISION})
+"""Decisions whose sells (of at most the quantity held) pass even a HALTED account: the
+emergency liquidation and the safety layer's monitored stops (as the venue's stop-loss exits,
+which a halt leaves working)."""
 
 
 class StateSource(Protocol):
@@ -61,26 +71,46 @@ class TradingStateGate:
         self._refresh = refresh_seconds
         self._read_at = -math.inf
         self._current: CurrentState | None = None
+        self._assumed: tuple[CurrentState, int | None] | None = None
         self.reads = 0
 
     def current(self) -> CurrentState:
         """The state, read again when the one held is ``refresh_seconds`` old."""
         now = self._monotonic()
         if self._current is None or now - self._read_at >= self._refresh:
-            self._current = self._store.current(self._account_id)
+            stored = self._store.current(self._account_id)
             self._read_at = now
             self.reads += 1
+            self._current = self._over_assumed(stored)
         return self._current
 
-    def refusal(self, order: Order, held: Decimal) -> str | None:
+    def assume(self, state: CurrentState) -> None:
+        """Take ``state`` from now on: a change this session made in a transaction that has not
+        committed yet (a circuit breaker's trip, written with the step's rows). It holds until
+        the database shows a change newer than the last one read before it (the trip itself
+        once committed, or another process's change)."""
+        before = self.current()
+        self._assumed = (state, before.event_id if self._assumed is None else self._assumed[1])
+        self._current = state
+
+    def _over_assumed(self, stored: CurrentState) -> CurrentState:
+        if self._assumed is None:
+            return stored
+        state, last_read = self._assumed
+        if stored.event_id != last_read:  # the database moved on: it decides again
+            self._assumed = None
+            return stored
+        return state
+
+    def refusal(self, order: Order, view: GateView) -> str | None:
         current = self.current()
         state = current.state
         if state is TradingState.ACTIVE:
             return None
-        reducing = order.side is OrderSide.SELL and order.quantity <= held
+        reducing = order.side is OrderSide.SELL and order.quantity <= view.held(order.symbol)
         if state is TradingState.REDUCING and reducing:
             return None
-        if state is TradingState.HALTED and reducing and order.decision_id == LIQUIDATION_DECISION:
+        if state is TradingState.HALTED and reducing and order.decision_id in ALWAYS_REDUCING:
             return None
         return f"{describe(current)}; {_refused(state, order)}"
 

@@ -10,6 +10,7 @@ window per bar.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from trademind.config.sections_trading import SafetySettings
@@ -32,8 +33,12 @@ def _exact(value: float) -> Decimal:
     return Decimal(str(value))
 
 
-def all_rules(settings: SafetySettings, calendar: SessionCalendar) -> list[PreTradeRule]:
-    """Every pre-trade rule with its settings, in chain order (cheap checks first)."""
+def all_rules(
+    settings: SafetySettings, calendar: SessionCalendar, bar_length: timedelta | None = None
+) -> list[PreTradeRule]:
+    """Every pre-trade rule with its settings, in chain order (cheap checks first);
+    ``bar_length``: the session's bars (orders decided at bar closes, see
+    :class:`~trademind.safety.rules.market_hours.MarketHours`), None for orders at any time."""
     pdt, var = settings.pdt, settings.var
     history = HistorySpec(var.lookback_days, var.min_days, settings.benchmark_symbol)
     return [
@@ -46,7 +51,7 @@ def all_rules(settings: SafetySettings, calendar: SessionCalendar) -> list[PreTr
         PortfolioHeat(_exact(settings.max_portfolio_heat), _exact(settings.default_stop_loss)),
         DuplicateOrder(settings.duplicate_order_window_seconds),
         OrderRate(settings.max_orders_per_window, settings.order_rate_window_seconds),
-        MarketHours(calendar),
+        MarketHours(calendar, bar_length),
         PatternDayTrader(
             calendar, _exact(pdt.equity_threshold), pdt.max_day_trades, pdt.window_days
         ),
@@ -58,18 +63,24 @@ def all_rules(settings: SafetySettings, calendar: SessionCalendar) -> list[PreTr
     ]
 
 
-def enabled_rules(settings: SafetySettings, calendar: SessionCalendar) -> list[PreTradeRule]:
+def enabled_rules(
+    settings: SafetySettings, calendar: SessionCalendar, bar_length: timedelta | None = None
+) -> list[PreTradeRule]:
     """:func:`all_rules` without the ones the settings turn off."""
     off: set[str] = set(settings.disabled_rules)
     if not settings.market_hours_only:
         off.add(MarketHours.name)
     if not settings.pdt.enabled:
         off.add(PatternDayTrader.name)
+    if settings.benchmark_symbol is None:
+        off.add(BetaAdjustedSize.name)
     if not settings.var.enabled:
         off.update((PortfolioVar.name, PortfolioCvar.name))
-    return [rule for rule in all_rules(settings, calendar) if rule.name not in off]
+    return [rule for rule in all_rules(settings, calendar, bar_length) if rule.name not in off]
 
 
-def build_chain(settings: SafetySettings, calendar: SessionCalendar) -> SafetyChain:
+def build_chain(
+    settings: SafetySettings, calendar: SessionCalendar, bar_length: timedelta | None = None
+) -> SafetyChain:
     """The chain of the enabled rules."""
-    return SafetyChain(enabled_rules(settings, calendar))
+    return SafetyChain(enabled_rules(settings, calendar, bar_length))

@@ -83,23 +83,19 @@ class SafetyStateStore:
         Raises :class:`TradingStateError` (nothing written) for an illegal transition, a blank
         actor or reason, or an unknown account.
         """
-        actor, reason = check_actor_and_reason(actor, reason)
+        at = self._clock.now()
 
         def work(connection: sa.Connection) -> StateChange:
-            _lock_account(connection, account_id)
-            before = _read(connection, account_id).state
-            change = StateChange(
-                account_id=account_id,
-                event=StateEvent(event),
-                from_state=before,
-                to_state=next_state(before, event, target),
+            return record_change(
+                connection,
+                account_id,
+                event,
                 actor=actor,
                 reason=reason,
-                at=self._clock.now(),
-                details=dict(details or {}),
+                at=at,
+                target=target,
+                details=details,
             )
-            _write(connection, change)
-            return change
 
         return self._database.run(work)
 
@@ -113,6 +109,41 @@ class SafetyStateStore:
         )
         rows = self._database.run(lambda connection: connection.execute(query).all())
         return [_change(row) for row in rows]
+
+
+def record_change(
+    connection: sa.Connection,
+    account_id: int,
+    event: StateEvent,
+    *,
+    actor: str,
+    reason: str,
+    at: datetime,
+    target: TradingState | None = None,
+    details: dict[str, Any] | None = None,
+) -> StateChange:
+    """:meth:`SafetyStateStore.apply` inside the caller's transaction on ``connection`` (the
+    trading session's circuit breakers write their trips with the step's rows)."""
+    actor, reason = check_actor_and_reason(actor, reason)
+    _lock_account(connection, account_id)
+    before = _read(connection, account_id).state
+    change = StateChange(
+        account_id=account_id,
+        event=StateEvent(event),
+        from_state=before,
+        to_state=next_state(before, event, target),
+        actor=actor,
+        reason=reason,
+        at=at,
+        details=dict(details or {}),
+    )
+    _write(connection, change)
+    return change
+
+
+def read_state(connection: sa.Connection, account_id: int) -> CurrentState:
+    """The account's state as ``connection`` sees it."""
+    return _read(connection, account_id)
 
 
 def _lock_account(connection: sa.Connection, account_id: int) -> None:

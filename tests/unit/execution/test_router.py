@@ -17,6 +17,7 @@ from trademind.core.market import Bar, TradingMode
 from trademind.core.order_status import OrderStatus
 from trademind.core.orders import Order, OrderSide, OrderType
 from trademind.execution.entry_orders import EntryOrders, SizingRequest
+from trademind.execution.gate import GateView
 from trademind.execution.order_ids import client_order_id
 from trademind.execution.policy import OrderIntent
 from trademind.execution.router import ExecutionRouter
@@ -253,7 +254,7 @@ async def test_an_illegal_report_is_refused_kept_and_published() -> None:
 class _RefuseBuys:
     """A gate refusing every buy."""
 
-    def refusal(self, order: Order, held: Decimal) -> str | None:
+    def refusal(self, order: Order, view: GateView) -> str | None:
         return "trading state HALTED: no buys" if order.side is OrderSide.BUY else None
 
 

@@ -158,9 +158,14 @@ def test_disabled_rules_are_left_out() -> None:
     )
     names = {rule.name for rule in enabled_rules(settings, WeekdaySessions())}
     off = {"order_rate", "buying_power", "market_hours", "pattern_day_trader"}
-    assert not names & (off | {"portfolio_var", "portfolio_cvar"})
-    assert len(names) == 10
-    assert len(build_chain(settings, WeekdaySessions()).rules) == 10
+    no_benchmark = {"beta_adjusted_size"}  # benchmark_symbol unset: nothing to measure beta by
+    assert not names & (off | no_benchmark | {"portfolio_var", "portfolio_cvar"})
+    assert len(names) == 9
+    assert len(build_chain(settings, WeekdaySessions()).rules) == 9
+    with_benchmark = settings.model_copy(update={"benchmark_symbol": "SPY"})
+    assert "beta_adjusted_size" in {
+        r.name for r in enabled_rules(with_benchmark, WeekdaySessions())
+    }
 
 
 def test_the_shared_history_rules_use_the_var_window_and_the_benchmark() -> None:
@@ -183,7 +188,7 @@ def test_the_shared_history_rules_use_the_var_window_and_the_benchmark() -> None
 
 
 def test_the_default_chain_on_a_plain_buy_during_the_session_approves_it() -> None:
-    chain = build_chain(SafetySettings(), WeekdaySessions())
+    chain = build_chain(SafetySettings(benchmark_symbol="SPY"), WeekdaySessions())
     rng = np.random.default_rng(3)
     spy = rng.normal(0, 0.01, 252)
     returns = AlignedReturns({"SPY": spy, "AAPL": spy + rng.normal(0, 0.01, 252)})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -70,3 +70,25 @@ def test_the_calendar_keeps_answers_by_minute_and_session_date() -> None:
         ]
     )
     assert sessions.session_dates(at_open, 2) == ["2024-03-01", "2024-03-04"]
+
+
+def test_a_daily_bar_of_a_session_passes_at_its_midnight_close_and_a_holiday_does_not() -> None:
+    rule = MarketHours(ExchangeSessions(), timedelta(days=1))
+    friday_close = datetime(2024, 7, 6, 0, 0, tzinfo=UTC)  # the bar of Friday 2024-07-05
+    assert rule.check(pre_trade_context(now=friday_close)).passed
+    holiday_close = datetime(2024, 7, 5, 0, 0, tzinfo=UTC)  # the bar of 2024-07-04
+    verdict = rule.check(pre_trade_context(now=holiday_close))
+    assert verdict.message == "market_hours: 2024-07-04 is not a trading session of the exchange"
+
+
+def test_an_intraday_bar_passes_when_it_starts_inside_the_session() -> None:
+    rule = MarketHours(ExchangeSessions(), timedelta(minutes=5))
+    last_bar_close = datetime(2024, 7, 5, 20, 0, tzinfo=UTC)  # 15:55-16:00 EDT
+    assert rule.check(pre_trade_context(now=last_bar_close)).passed
+    after_hours = datetime(2024, 7, 5, 20, 5, tzinfo=UTC)  # 16:00-16:05 EDT
+    verdict = rule.check(pre_trade_context(now=after_hours))
+    assert verdict.message == (
+        "market_hours: the bar closing at 2024-07-05 20:05 UTC is outside the regular session"
+    )
+    pre_market = datetime(2024, 7, 5, 13, 30, tzinfo=UTC)  # 09:25-09:30 EDT
+    assert not rule.check(pre_trade_context(now=pre_market)).passed

@@ -61,4 +61,5 @@ def test_risk_rule_settings_are_range_checked() -> None:
             SafetySettings.model_validate(bad)
     with pytest.raises(pydantic.ValidationError, match="max_cvar"):
         SafetySettings.model_validate({"var": {"max_cvar": 0}})
-    assert SafetySettings().benchmark_symbol == "SPY"
+    assert SafetySettings().benchmark_symbol is None  # the beta rule is off until one is set
+    assert SafetySettings(benchmark_symbol="SPY").benchmark_symbol == "SPY"

@@ -32,6 +32,7 @@ class EntryOrder:
     session: int = -1  # session of its first active bar (-1 before)
     triggered: bool = False  # stop-limit triggered
     target: float = 0.0  # quantity, decided at the first fill
+    cap: float = 0.0  # most it may fill: the placed quantity when entries are capped; 0: none
     filled: float = 0.0
     value: float = 0.0
     commission: float = 0.0
@@ -157,6 +158,8 @@ def to_document(book: SymbolBook) -> dict[str, Any]:
 def _decoded[T](kind: type[T], data: dict[str, Any]) -> T:
     values: dict[str, Any] = {}
     for item in dataclasses.fields(kind):  # type: ignore[arg-type]
+        if item.name not in data and item.default is not dataclasses.MISSING:
+            continue  # a field added since the document was stored: its default
         raw = data[item.name]
         annotation = str(item.type)
         if annotation == "float":

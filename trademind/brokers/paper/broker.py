@@ -117,6 +117,7 @@ class PaperBroker:
             admission.ORDER_TYPES[order.order_type],
             admission.order_prices(order),
             admission.TIMES_IN_FORCE[order.time_in_force],
+            cap=float(order.quantity) if self._config.cap_entries else 0.0,
         )
 
     async def cancel_order(self, client_order_id: str) -> OrderState:

@@ -33,12 +33,18 @@ class PaperConfig(ExecutionRules):
     calendar check) refuses orders placed while it says the market is closed; None (replay):
     every bar is a session. ``session_timezone`` decides the session (local date) of intraday
     bars for DAY orders; daily and longer bars are each their own session.
+
+    ``cap_entries`` (the safety layer's risk sizing is on): an entry never fills more than the
+    quantity it was placed with, which the pre-trade rules checked; the sizing rule at the
+    first fill may only lower it. Off (the default, the backtest's rule): the placed quantity
+    is an estimate and the sizing rule at the first fill decides.
     """
 
     account_id: str = "paper"
     initial_cash: float = 100_000.0
     symbols: tuple[str, ...] = ()
     is_market_open: MarketOpen | None = None
+    cap_entries: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.account_id, str) or not self.account_id.strip():
@@ -57,4 +63,5 @@ class PaperConfig(ExecutionRules):
         Stored with a trading session and compared on ``--resume``: its form is fixed (the
         form sessions have been stored with), whatever the fields' order here."""
         values = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FINGERPRINTED)
-        return f"PaperConfig({values}, is_market_open=None)"
+        capped = ", cap_entries=True" if self.cap_entries else ""  # older sessions: no field
+        return f"PaperConfig({values}, is_market_open=None{capped})"

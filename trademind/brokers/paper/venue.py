@@ -146,14 +146,18 @@ class Venue:
         order_type: int,
         prices: tuple[float, float],
         time_in_force: int,
+        *,
+        cap: float = 0.0,
     ) -> None:
-        """A BUY decided at the close of ``book``'s current bar (prices: ``(limit, stop)``)."""
+        """A BUY decided at the close of ``book``'s current bar (prices: ``(limit, stop)``);
+        ``cap`` above 0 is the most it may fill (:attr:`PaperConfig.cap_entries`)."""
         at_close = self.config.close_mode and order_type == ORDER_MARKET
         activation = activation_bar(book.index, self.config.latency_bars, at_close)
         limit, stop = prices
         book.entry = EntryOrder(
-            order_id, order_type, limit, stop, time_in_force, activation, book.volatility
-        )
+            order_id, order_type, limit, stop, time_in_force, activation, book.volatility,
+            cap=cap,
+        )  # fmt: skip
 
     def place_exit(self, book: SymbolBook, order_id: str, kind: int, *, now: bool) -> None:
         """A SELL of the whole position: decided at the current bar's close (active per the
@@ -233,7 +237,7 @@ class Venue:
             if not target > 0.0:
                 self._end_entry(book, OrderStatus.REJECTED, self._no_size_reason(price))
                 return
-            entry.target = target
+            entry.target = min(target, entry.cap) if entry.cap > 0.0 else target
         remaining = entry.target - entry.filled
         fractional = config.fractional_shares
         part = entry_part(remaining, bar.volume, book.volume_used, config.participation, fractional)

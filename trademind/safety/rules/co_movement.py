@@ -147,6 +147,8 @@ class BetaAdjustedSize:
         if context.equity <= 0:
             return no_equity(self.name, context)
         symbol, benchmark = context.order.symbol, self.history.benchmark
+        if benchmark is None:  # the catalogue leaves the rule out then; built by hand: refuse
+            return rejected(self.name, "no benchmark_symbol is set to measure beta against")
         try:
             beta_value = beta(self.history.inputs(context).window, symbol, benchmark)
         except HistoryErrors as exc:

@@ -28,14 +28,17 @@ class HistorySpec:
 
     lookback_days: int
     min_days: int
-    benchmark: str
+    benchmark: str | None
     _last: list[tuple[PreTradeContext, RiskInputs]] = field(
         default_factory=list, compare=False, repr=False
     )
 
     def symbols(self, context: PreTradeContext) -> list[str]:
         held = {symbol for symbol, p in context.positions.items() if p.quantity != 0}
-        return sorted(held | {context.order.symbol, self.benchmark})
+        wanted = held | {context.order.symbol}
+        if self.benchmark is not None:
+            wanted.add(self.benchmark)
+        return sorted(wanted)
 
     def window(self, context: PreTradeContext) -> ReturnsWindow:
         """The window for ``context``; :class:`RuleUncheckable` when there is no history source

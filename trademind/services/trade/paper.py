@@ -60,7 +60,12 @@ from trademind.services.trade.paper_parts import (
     stop_on_signals,
 )
 from trademind.services.trade.progress import Progress, ProgressJournal, ResumableBroker
-from trademind.services.trade.safety_parts import emergency_handler, state_gate
+from trademind.services.trade.safety_parts import (
+    SessionSafety,
+    emergency_handler,
+    hook_parts,
+    safety_inputs,
+)
 from trademind.services.trade.wiring import (
     PaperBrokerSpec,
     broker_factory,
@@ -69,10 +74,10 @@ from trademind.services.trade.wiring import (
 from trademind.strategies.base import Bars
 
 if TYPE_CHECKING:
+    from trademind.config import Settings
     from trademind.core.clock import Clock
     from trademind.core.ports import BrokerJournal, DecisionMaker
     from trademind.db.session import Database
-    from trademind.runtime.state_gate import TradingStateGate
     from trademind.runtime.trading_loop import LoopSummary
     from trademind.services.trade.plan import TradePlan
     from trademind.services.trade.service import TradeOptions
@@ -84,8 +89,13 @@ STALE_WARM_UP = timedelta(days=7)
 """A warm-up whose newest bar is older than this gets a notice."""
 
 
-async def run_paper(
-    database: Database, plan: TradePlan, options: TradeOptions, wall: Clock, parts: PaperParts
+async def run_paper(  # noqa: PLR0917 - the session's parts, passed straight through
+    database: Database,
+    settings: Settings,
+    plan: TradePlan,
+    options: TradeOptions,
+    wall: Clock,
+    parts: PaperParts,
 ) -> TradeSummary:
     """Run the paper session of ``plan`` until it is stopped (module docstring)."""
     from trademind.services.trade import service  # the replay's live view and summary
@@ -107,7 +117,10 @@ async def run_paper(
     seen = _warm_up(warm, runner, hook, bar_length(plan.timeframe), broker.resumed_from)
     bus.subscribe(OrderStatusChanged, live.order_changed)
     recorded = _Recorded()
-    safety = (state_gate(database, wall, plan.account), spec.journal)
+    layer = SessionSafety(safety_inputs(database, settings, wall, wall.now, plan))
+    layer.subscribe(bus)
+    await layer.seed(broker, journal)
+    safety = (layer, spec.journal, journal)
     loop_summary = await _trade(plan, parts, wall, calendar, provider, seen, recorded, (
         broker, bus, runner, hook, LoggedDecisions(journal, plan.account)), safety)  # fmt: skip
     session_bars = _session_bars(plan, warm, recorded.bars)
@@ -129,11 +142,11 @@ async def _trade(  # noqa: PLR0917 - the session's parts, passed straight throug
     seen: Mapping[str, datetime],
     recorded: _Recorded,
     wired: tuple[ResumableBroker, EventBus, StrategyRunner, SnapshotHook, DecisionMaker],
-    safety: tuple[TradingStateGate, BrokerJournal],
+    safety: tuple[SessionSafety, BrokerJournal, SqlBrokerJournal],
 ) -> LoopSummary:
     broker, bus, runner, hook, decider = wired
-    gate, journal = safety
-    router = session_router(plan.paper_config, broker, bus.publish, gate)
+    layer, journal, ledger_journal = safety
+    router = session_router(plan.paper_config, broker, bus.publish, layer.gate)
     async with _waiter(parts) as inner:
         waiter = StoppableWaiter(inner)
         source = PaperSource(
@@ -161,9 +174,9 @@ async def _trade(  # noqa: PLR0917 - the session's parts, passed straight throug
             router=router,
             strategies=runner,
             bus=bus,
-            ledger=hook,
+            ledger=layer.hook(hook, hook_parts(plan, router, broker, ledger_journal)),
             decider=decider,
-            emergency=emergency_handler(gate, router, broker, journal),
+            emergency=emergency_handler(layer.state, router, broker, journal),
         )
         with stop_on_signals(stop, enabled=parts.handle_signals):
             return await loop.run()

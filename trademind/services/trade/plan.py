@@ -153,12 +153,22 @@ def latency_bars(config: BacktestConfig, bars: tuple[Bars, ...]) -> int:
 
 
 def paper_config(
-    account: str, config: BacktestConfig, symbols: tuple[str, ...], latency: int
+    account: str,
+    config: BacktestConfig,
+    symbols: tuple[str, ...],
+    latency: int,
+    *,
+    cap_entries: bool = False,
 ) -> PaperConfig:
-    """The paper account that executes as ``config`` says (its latency: ``latency`` bars)."""
+    """The paper account that executes as ``config`` says (its latency: ``latency`` bars);
+    ``cap_entries`` when the safety layer checks (and caps) every entry's quantity."""
     rules = config.rule_values() | {"latency_bars": latency, "latency_seconds": 0.0}
     return PaperConfig(
-        account_id=account, initial_cash=config.initial_cash, symbols=symbols, **rules
+        account_id=account,
+        initial_cash=config.initial_cash,
+        symbols=symbols,
+        cap_entries=cap_entries,
+        **rules,
     )
 
 
@@ -239,7 +249,8 @@ def build_plan(
     read = warm_up_bars if paper else load_bars  # paper: the warm-up (paper_plan)
     bars, timeframe, notices = read(database, settings, request, stored, clock)
     symbols = tuple(one.symbol for one in bars)
-    executes = paper_config(account, engine, symbols, latency_bars(engine, bars))
+    latency = latency_bars(engine, bars)
+    executes = paper_config(account, engine, symbols, latency, cap_entries=settings.safety.enabled)
     printed = fingerprint(setups, executes)
     if stored is not None and stored.fingerprint != printed:
         raise ValidationError(

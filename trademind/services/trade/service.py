@@ -66,7 +66,12 @@ from trademind.services.trade.plan import (
     parse_mode,
 )
 from trademind.services.trade.progress import Progress, ProgressJournal, ResumableBroker
-from trademind.services.trade.safety_parts import emergency_handler, state_gate
+from trademind.services.trade.safety_parts import (
+    SessionSafety,
+    emergency_handler,
+    hook_parts,
+    safety_inputs,
+)
 from trademind.services.trade.session import (
     SESSION_STATE,
     StoredSession,
@@ -147,7 +152,7 @@ async def trade(
     wall = options.clock or LiveClock()
     with AccountLock(options.data_dir or Path(settings.app.data_dir), account):
         plan = _plan(database, settings, replace(request, account=account), options, wall)
-        return await _run(database, plan, options, wall)
+        return await _run(database, settings, plan, options, wall)
 
 
 def _plan(
@@ -220,13 +225,14 @@ class _Live:
 
 
 async def _run(
-    database: Database, plan: TradePlan, options: TradeOptions, wall: Clock
+    database: Database, settings: Settings, plan: TradePlan, options: TradeOptions, wall: Clock
 ) -> TradeSummary:
     if plan.mode is TradingMode.PAPER:  # live bars: trademind.services.trade.paper
         from trademind.services.trade.paper import run_paper
         from trademind.services.trade.paper_parts import PaperParts
 
-        return await run_paper(database, plan, options, wall, options.paper or PaperParts())
+        parts = options.paper or PaperParts()
+        return await run_paper(database, settings, plan, options, wall, parts)
     first = plan.session.start or wall.now()
     clock = ReplayClock(first, wall)
     journal = SqlBrokerJournal(database, clock, relaxed_commits=plan.mode is TradingMode.REPLAY)
@@ -247,8 +253,10 @@ async def _run(
     remaining = groups[start:]
     if remaining:
         bus.subscribe(OrderStatusChanged, live.order_changed)
-        gate = state_gate(database, wall, plan.account)
-        router = session_router(plan.paper_config, broker, bus.publish, gate)
+        safety = SessionSafety(safety_inputs(database, settings, wall, clock.now, plan))
+        safety.subscribe(bus)
+        await safety.seed(broker, journal)
+        router = session_router(plan.paper_config, broker, bus.publish, safety.gate)
         source = ReplaySource(
             _by_symbol(remaining),
             timeframe=plan.timeframe,
@@ -265,10 +273,10 @@ async def _run(
             router=router,
             strategies=runner,
             bus=bus,
-            ledger=hook,
+            ledger=safety.hook(hook, hook_parts(plan, router, broker, journal)),
             decider=LoggedDecisions(journal, plan.account),
             step_scope=blocks.step,
-            emergency=emergency_handler(gate, router, broker, progress),
+            emergency=emergency_handler(safety.state, router, broker, progress),
         )
         try:
             loop_summary = await loop.run()
