@@ -58,11 +58,11 @@ class PortfolioAgent:
             return abstain(NAME, context, f"equity is {equity}: no weights to compare", SOURCE)
         position = self._view.positions().get(symbol)
         row = allocation(symbol, position, equity, target, self._threshold)
-        drift = row.weight - target
+        drift = row.drift if row.drift is not None else 0.0
         strength = min(1.0, abs(drift) / (2.0 * self._threshold))
-        if drift > self._threshold:
+        if row.triggered and drift > 0:
             direction, score, confidence, verdict = Action.SELL, -strength, 1.0, "over"
-        elif drift < -self._threshold:
+        elif row.triggered:
             direction, score, confidence, verdict = Action.BUY, strength, 1.0, "under"
         else:
             direction, score, confidence, verdict = Action.HOLD, 0.0, HOLD_CONFIDENCE, "within"

@@ -4,7 +4,8 @@ and performance, as one frozen :class:`PortfolioReport` (docs/agents.md, "Portfo
 For a symbol with target weight ``t`` (a fraction of equity ``E``) and held market value ``v``
 (signed), its weight is ``w = v / E`` and its drift ``d = w - t``. The drift trigger fires when
 ``|d| > drift_threshold`` (strictly); the rebalance trade it asks for is ``(t - w) x E`` dollars:
-a BUY when positive, a SELL when negative. A held symbol without a target is reported with
+a BUY when positive, a SELL when negative (computed in Decimal, so a drift exactly at
+the threshold does not fire). A held symbol without a target is reported with
 neither target nor drift (the agent does not trade it).
 
 Exposure is gross: ``sum |v| / E``; the cash weight is ``cash / E``; heat is
@@ -97,17 +98,19 @@ def allocation(
     """One symbol's weight, drift and rebalance trade (module docstring); ``equity`` > 0."""
     quantity = Decimal(0) if position is None else position.quantity
     value = Decimal(0) if position is None else position.market_value
-    weight = float(value / equity)
+    weight = value / equity
     if target is None:
-        return Allocation(symbol, quantity, value, weight, None, None, False, None)
-    drift = weight - target
-    triggered = abs(drift) > drift_threshold
+        return Allocation(symbol, quantity, value, float(weight), None, None, False, None)
+    drift = weight - Decimal(repr(target))  # Decimal: a drift exactly at the band is inside it
+    triggered = abs(drift) > Decimal(repr(drift_threshold))
     trade = None
     if triggered:
-        amount = (Decimal(repr(target)) * equity - value).quantize(Decimal("0.01"))
+        amount = (-drift * equity).quantize(Decimal("0.01"))
         side = Action.BUY if amount > 0 else Action.SELL
         trade = RebalanceTrade(side, abs(amount))
-    return Allocation(symbol, quantity, value, weight, target, drift, triggered, trade)
+    return Allocation(
+        symbol, quantity, value, float(weight), target, float(drift), triggered, trade
+    )
 
 
 def performance(equity_curve: Sequence[float]) -> Performance:
