@@ -7,6 +7,8 @@ The orchestrator's formula is documented in docs/agents.md and
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -33,6 +35,13 @@ class AgentWeights(Section):
         le=100,
         description="Weight of the rule strategies together (each enabled strategy votes with "
         "an equal share of it).",
+    )
+    portfolio: float = Field(
+        default=0.0,
+        ge=0,
+        le=100,
+        description="Weight of the portfolio agent (votes to bring each symbol back to its "
+        "target weight); 0 logs its votes without counting them.",
     )
 
     @model_validator(mode="after")
@@ -73,6 +82,42 @@ class TechnicalAgentSettings(Section):
         return int(_greater(value, info, "ma_fast"))
 
 
+_UPPER_SYMBOL = re.compile(r"^[A-Z0-9][A-Z0-9.-]{0,19}$")
+
+
+class PortfolioAgentSettings(Section):
+    """The portfolio agent: target weights per symbol and the drift that asks for a rebalance."""
+
+    targets: dict[str, float] = Field(
+        default_factory=dict,
+        description="Target weight of equity per symbol (upper-case symbol: weight in (0, 1]; "
+        "weights sum to at most 1, the rest is cash). Empty: the agent abstains.",
+    )
+    drift_threshold: float = Field(
+        default=0.05,
+        gt=0,
+        le=1,
+        description="Absolute drift of a symbol's weight from its target (0.05 = 5 points of "
+        "equity) beyond which the agent votes to rebalance.",
+    )
+
+    @field_validator("targets")
+    @classmethod
+    def _targets_are_weights(cls, targets: dict[str, float]) -> dict[str, float]:
+        for symbol, weight in targets.items():
+            if not _UPPER_SYMBOL.match(symbol):
+                raise ValueError(
+                    f"target symbol {symbol!r} must be an upper-case ticker "
+                    f"(letters, digits, '.' and '-'), e.g. {symbol.strip().upper()!r}"
+                )
+            if not (math.isfinite(weight) and 0.0 < weight <= 1.0):
+                raise ValueError(f"target weight of {symbol} must be in (0, 1], got {weight:g}")
+        total = math.fsum(targets.values())
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"target weights sum to {total:g}, above 1 (the whole equity)")
+        return targets
+
+
 class OrchestratorSettings(Section):
     """Weighted voting of the agents into one decision per symbol and bar."""
 
@@ -99,4 +144,7 @@ class OrchestratorSettings(Section):
     weights: AgentWeights = Field(default_factory=AgentWeights, description="Agent weights.")
     technical: TechnicalAgentSettings = Field(
         default_factory=TechnicalAgentSettings, description="Technical agent."
+    )
+    portfolio: PortfolioAgentSettings = Field(
+        default_factory=PortfolioAgentSettings, description="Portfolio agent."
     )

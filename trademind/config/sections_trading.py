@@ -186,6 +186,43 @@ class VarSettings(Section):
         return self
 
 
+class RiskSizingSettings(Section):
+    """How the risk agent sizes entries (Kelly) and sets take-profit levels."""
+
+    kelly: bool = Field(
+        default=False,
+        description="Also cap each entry by fractional Kelly sizing from the account's closed "
+        "round trips (win rate and payoff); false sizes by the limits alone.",
+    )
+    kelly_fraction: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Fraction of the full Kelly bet taken (0.5 = half Kelly).",
+    )
+    kelly_cap: float = Field(
+        default=0.25,
+        gt=0,
+        le=1,
+        description="Largest Kelly position as a fraction of equity (0.25 = 25%), whatever the "
+        "Kelly formula says.",
+    )
+    kelly_min_trades: int = Field(
+        default=20,
+        ge=2,
+        le=100_000,
+        description="Fewest closed round trips before Kelly sizing applies; with fewer, entries "
+        "are sized by the limits alone (and the sizing says so).",
+    )
+    take_profit_multiple: float = Field(
+        default=2.0,
+        gt=0,
+        le=100,
+        description="Reward-to-risk multiple of the take-profit level the risk agent sets when "
+        "the account sets none: entry + multiple x (entry - stop).",
+    )
+
+
 class SafetySettings(Section):
     """Limits every order must pass before it reaches a broker (paper and live alike)."""
 
@@ -301,6 +338,9 @@ class SafetySettings(Section):
     )
     pdt: PdtSettings = Field(default_factory=PdtSettings, description="Pattern-day-trader rule.")
     var: VarSettings = Field(default_factory=VarSettings, description="Value at Risk limit.")
+    sizing: RiskSizingSettings = Field(
+        default_factory=RiskSizingSettings, description="Risk agent's sizing (Kelly, take-profit)."
+    )
 
     @model_validator(mode="after")
     def _limits_agree(self) -> Self:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from trademind.core.accounts import Account
+from trademind.core.accounts import Account, Position
 from trademind.core.decisions import Decision
 from trademind.core.errors import ValidationError
 from trademind.core.orders import Order, OrderSide, OrderType, TimeInForce
@@ -19,12 +19,13 @@ from trademind.fills.orders import ORDER_TYPES, order_prices
 class SizingRequest:
     """What a sizing rule sees: the decision, the symbol's close at the decision (the
     estimate's reference price; the bar's float close converted deliberately with
-    :func:`~trademind.core.values.decimal_from_float`, its shortest repr) and the account's
-    balances then."""
+    :func:`~trademind.core.values.decimal_from_float`, its shortest repr), the account's
+    balances then and its positions as the broker reports them (empty when not known)."""
 
     decision: Decision
     price: Decimal
     account: Account
+    positions: tuple[Position, ...] = ()
 
 
 Sizer = Callable[[SizingRequest], Decimal]

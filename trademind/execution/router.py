@@ -159,7 +159,10 @@ class ExecutionRouter:
                 f"{decision.decision_id}"
             )
         account = await self._broker.get_account()
-        request = SizingRequest(decision=decision, price=decimal_from_float(close), account=account)
+        positions = tuple(await self._broker.get_positions())
+        request = SizingRequest(
+            decision=decision, price=decimal_from_float(close), account=account, positions=positions
+        )
         quantity = self._sizer(request)
         if quantity <= 0:
             logger.info("decision %s: sized to nothing, no entry order", decision.decision_id)

@@ -277,3 +277,27 @@ async def test_an_order_the_gate_refuses_is_recorded_rejected_and_never_placed()
     assert outcome.placed.reason == "trading state HALTED: no buys"
     assert [event.state.status for event in seen] == [OrderStatus.REJECTED]
     assert router.book.get(outcome.placed.client_order_id) == outcome.placed
+
+
+async def test_the_sizer_sees_the_positions_the_broker_reports(
+    parts: tuple[EventBus, FakeBroker, ExecutionRouter, TestClock],
+) -> None:
+    bus, broker, _, clock = parts
+    seen: list[tuple[str, tuple[str, ...]]] = []
+
+    def recording(request: SizingRequest) -> Decimal:
+        held = tuple(f"{p.symbol}:{p.quantity}" for p in request.positions)
+        seen.append((request.decision.symbol, held))
+        return Decimal(10)
+
+    router = ExecutionRouter(broker, sizer=recording)
+    bus.subscribe(OrderStatusChanged, router.on_order_status)
+    bus.subscribe(BarClosed, router.on_bar_closed)
+    await _close(bus, broker, clock, _bar(0, 100.0))
+    await router.execute(_decision(Action.BUY, 0))
+    await broker.open_bars([_bar(1, 101.0)])
+    msft = dataclasses.replace(_bar(1, 50.0), symbol="MSFT")
+    await _close(bus, broker, clock, msft)
+    decision = dataclasses.replace(_decision(Action.BUY, 1), decision_id="m1", symbol="MSFT")
+    await router.execute(decision)
+    assert seen == [("AAPL", ()), ("MSFT", ("AAPL:10",))]

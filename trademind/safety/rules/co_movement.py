@@ -8,15 +8,14 @@ inclusive: a figure exactly at the limit passes.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
+from trademind.portfolio.exposure import beta, strongest_comovement, window_volatility
+from trademind.portfolio.risk_math import RiskInputError
 from trademind.safety.context import PreTradeContext
-from trademind.safety.exposure import beta, window_volatility
-from trademind.safety.risk_math import ReturnsWindow, RiskInputError
 from trademind.safety.rules.history import (
     HistorySpec,
     RuleUncheckable,
@@ -29,40 +28,10 @@ HistoryErrors = (RuleUncheckable, RiskInputError)
 
 
 @dataclass(frozen=True, slots=True)
-class Comovement:
-    """The held symbol the order would move with most: ``effective`` = correlation of daily
-    returns x the sign of the held position x the sign of the order's position after the fill
-    (positive: the two gain and lose together; negative: a hedge)."""
-
-    symbol: str
-    correlation: float
-    effective: float
-
-
-def strongest_comovement(
-    window: ReturnsWindow, symbol: str, direction: int, held: Mapping[str, float]
-) -> Comovement | None:
-    """The held symbol (other than ``symbol``) with the largest effective correlation."""
-    own = window.position_of(symbol)
-    best: Comovement | None = None
-    for name, value in held.items():
-        if name == symbol:
-            continue
-        rho = float(window.correlation[own, window.position_of(name)])
-        if math.isnan(rho):
-            raise RiskInputError(
-                f"correlation of {symbol} with {name} is undefined: zero variance of returns"
-            )
-        effective = rho * direction * (1 if value > 0 else -1)
-        if best is None or effective > best.effective:
-            best = Comovement(name, rho, effective)
-    return best
-
-
-@dataclass(frozen=True, slots=True)
 class CorrelationLimit:
     """An entry whose position would move with a held one (effective correlation, see
-    :class:`Comovement`) above ``max_correlation`` is refused; hedges are not."""
+    :class:`~trademind.portfolio.exposure.Comovement`) above ``max_correlation`` is refused;
+    hedges are not."""
 
     max_correlation: float
     history: HistorySpec
