@@ -37,7 +37,8 @@ def test_the_daily_loss_counts_from_the_last_equity_of_the_day_before() -> None:
 
 def test_the_first_day_counts_from_the_starting_equity() -> None:
     (trip,) = _breakers(daily_loss_limit=0.05).observe(StepOutcome(_at(0), 94_000.0))
-    assert trip.breaker == "daily_loss" and trip.value == pytest.approx(0.06)
+    assert trip.breaker == "daily_loss"
+    assert trip.value == pytest.approx(0.06)
 
 
 def test_the_drawdown_sets_the_configured_state_from_the_peak() -> None:
@@ -77,7 +78,8 @@ def test_a_resumed_session_remembers_its_peak_and_its_day() -> None:
     breakers = _breakers(daily_loss_limit=0.5, circuit_breaker={"max_drawdown": 0.1})
     breakers.seed([(_at(0), 130_000.0), (_at(1), 125_000.0)], [])
     (trip,) = breakers.observe(StepOutcome(_at(2), 117_000.0))
-    assert trip.breaker == "max_drawdown" and trip.value == pytest.approx(0.1)
+    assert trip.breaker == "max_drawdown"
+    assert trip.value == pytest.approx(0.1)
 
 
 def test_adaptive_thresholds_change_with_volatility_and_each_change_is_kept() -> None:
@@ -93,4 +95,5 @@ def test_adaptive_thresholds_change_with_volatility_and_each_change_is_kept() ->
     assert changes["daily_loss_limit"].effective == pytest.approx(0.01)  # halved, the floor
     # a 1.5% loss now trips the (tighter) calm-market limit, not the configured 2%
     (trip,) = breakers.observe(StepOutcome(_at(ADAPTIVE_DAYS + 1), equity * 0.985))
-    assert trip.breaker == "daily_loss" and trip.threshold == pytest.approx(0.01)
+    assert trip.breaker == "daily_loss"
+    assert trip.threshold == pytest.approx(0.01)

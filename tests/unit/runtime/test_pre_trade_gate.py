@@ -71,7 +71,8 @@ def _order(quantity: int, side: OrderSide = OrderSide.BUY, *, symbol: str = "AAP
 def test_an_order_within_every_limit_passes_and_counts_as_sent() -> None:
     gate = _gate()
     assert gate.refusal(_order(50), _view()) is None  # $5,000
-    assert gate.last is not None and gate.last.approved
+    assert gate.last is not None
+    assert gate.last.approved
     assert [sent.client_order_id for sent in gate.history.orders()] == ["o-1"]
 
 
@@ -88,15 +89,23 @@ def test_a_repeat_of_a_sent_order_is_refused_as_a_duplicate() -> None:
     gate = _gate()
     assert gate.refusal(_order(10, oid="o-1"), _view()) is None
     reason = gate.refusal(_order(10, oid="o-2"), _view())
-    assert reason is not None and reason.startswith("pre-trade rule duplicate_order:")
+    assert reason is not None
+    assert reason.startswith("pre-trade rule duplicate_order:")
 
 
 def test_the_trading_state_answers_before_the_rules() -> None:
     states = States()
-    states.stored = CurrentState(account_id=1, state=TradingState.HALTED, actor="cli:bob",
-                                 reason="stop", event=StateEvent.EMERGENCY_STOP, event_id=3)  # fmt: skip
+    states.stored = CurrentState(
+        account_id=1,
+        state=TradingState.HALTED,
+        actor="cli:bob",
+        reason="stop",
+        event=StateEvent.EMERGENCY_STOP,
+        event_id=3,
+    )
     reason = _gate(states).refusal(_order(1), _view())
-    assert reason is not None and reason.startswith("trading state HALTED: emergency stop")
+    assert reason is not None
+    assert reason.startswith("trading state HALTED: emergency stop")
 
 
 def test_the_liquidation_passes_a_halted_account_without_the_rules() -> None:
