@@ -95,6 +95,21 @@ class KillAfter:
 KillPoint = KillAt | KillAfter
 
 
+SAFETY_LIMITS = {
+    "TRADEMIND__SAFETY__MAX_POSITION_SIZE": "0.35",
+    "TRADEMIND__SAFETY__MAX_SECTOR_CONCENTRATION": "1",
+    "TRADEMIND__SAFETY__MAX_ORDER_VALUE": "1000000",
+    "TRADEMIND__SAFETY__MAX_PORTFOLIO_HEAT": "0.2",
+    "TRADEMIND__SAFETY__MAX_CORRELATION": "0.95",
+    "TRADEMIND__SAFETY__DAILY_LOSS_LIMIT": "0.07",
+    "TRADEMIND__SAFETY__CIRCUIT_BREAKER__REQUIRE_MANUAL_RESET": "false",
+    "TRADEMIND__SAFETY__CIRCUIT_BREAKER__COOLDOWN_MINUTES": "1440",
+    "TRADEMIND__SAFETY__CIRCUIT_BREAKER__MAX_DRAWDOWN": "0.3",
+}
+"""The safety layer stays on (its rules, sizing, breakers and their state are resumed too),
+with limits loose enough for the session to trade often; a breaker trips and resets itself."""
+
+
 def _environment(data_dir: Path) -> dict[str, str]:
     """This process's environment without any TradeMind setting (the module's reference run
     starts before the test's isolated environment does) and with the run's own data, config
@@ -104,6 +119,7 @@ def _environment(data_dir: Path) -> dict[str, str]:
     env["XDG_CONFIG_HOME"] = str(data_dir / "xdg-config")
     env["XDG_CACHE_HOME"] = str(data_dir / "xdg-cache")
     env["PYTHONHASHSEED"] = "0"
+    env.update(SAFETY_LIMITS)
     return env
 
 

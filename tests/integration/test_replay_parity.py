@@ -102,6 +102,9 @@ class World:
     def __init__(self, root: Path) -> None:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("TRADEMIND__APP__DATA_DIR", str(root / "data"))
+            # the backtest has no safety layer: parity is the plain pipeline's (the state gate
+            # still runs, and lets every order through an active account)
+            patch.setenv("TRADEMIND__SAFETY__ENABLED", "false")
             patch.chdir(root)
             self.settings: Settings = load_config(None).settings
         self.database: Database = open_database(self.settings)

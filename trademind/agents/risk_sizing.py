@@ -13,6 +13,8 @@ pre-trade check would apply next, with optional fractional Kelly sizing (docs/ag
   ``R_others`` is the risk to stops of the other positions (:func:`~trademind.portfolio.exposure.
   heat` with each stop ``s`` below a long's price, above a short's) and ``s`` the account's
   protective stop-loss when it has one, else ``safety.default_stop_loss``;
+- ``buying_power`` (when the account's buying power is given): ``buying power / (price x (1 +
+  safety.buying_power_buffer))``, the pre-trade credit check's measure for a new position;
 - ``kelly`` (when ``safety.sizing.kelly``): ``min(f* x kelly_fraction, kelly_cap) x E / price -
   h`` from the account's closed round trips (:func:`kelly_fraction_of_equity`).
 
@@ -180,15 +182,28 @@ class EntryLimits:
         equity: Decimal,
         positions: Iterable[Position],
         requested: Decimal,
+        *,
+        buying_power: Decimal | None = None,
     ) -> SizedEntry:
-        """``requested`` (the inner sizer's quantity) cut to :meth:`room`."""
+        """``requested`` (the inner sizer's quantity) cut to :meth:`room` (and to the buying
+        power, when given)."""
         asked = _Cap(SIZER, requested, f"the sizer asked {_shares(requested)}")
         if requested <= 0:
             return SizedEntry(Decimal(0), SIZER, f"{symbol}: the sizer sized nothing")
         if price <= 0 or equity <= 0:
             return self.room(symbol, price, equity, positions)
         caps = self._caps(symbol, price, equity, list(positions))
+        if buying_power is not None:
+            caps.append(self._buying_power_cap(price, buying_power))
         return self._smallest(asked, caps)
+
+    def _buying_power_cap(self, price: Decimal, buying_power: Decimal) -> _Cap:
+        buffer = _fraction(self._safety.buying_power_buffer)
+        return _Cap(
+            "buying_power",
+            max(buying_power, Decimal(0)) / (price * (1 + buffer)),
+            f"buying power {_money(buying_power)} with a {buffer:.2%} buffer at {_money(price)}",
+        )
 
     def _caps(
         self, symbol: str, price: Decimal, equity: Decimal, positions: list[Position]
@@ -337,6 +352,7 @@ class RiskSizer[R: EntryRequest]:
             request.account.portfolio_value,
             request.positions,
             self._inner(request),
+            buying_power=request.account.buying_power,
         )
 
     def __call__(self, request: R) -> Decimal:

@@ -133,7 +133,12 @@ def test_intraday_bars_trade_and_snapshot_at_every_bar_close(
     waiter = MovingWaiter(clock)
     parts = PaperParts(provider=IntradayProvider(), waiter=waiter)  # type: ignore[arg-type]
     request = paper_request("minutes", symbols=("AAPL",), timeframe="30m", days=10, end=monday)
-    summary = run_trade(database, settings, request, TradeOptions(clock=clock, paper=parts))
+    # no daily bars are stored, so the risk rules would refuse every entry (they fail closed):
+    # this test is about intraday polling and snapshots, with the safety layer off
+    plain = settings.model_copy(
+        update={"safety": settings.safety.model_copy(update={"enabled": False})}
+    )
+    summary = run_trade(database, plain, request, TradeOptions(clock=clock, paper=parts))
     session = ExchangeSessions().sessions(monday, monday)[0]
     closes = [session.opens + pd.Timedelta(minutes=30 * (n + 1)) for n in range(13)]
     assert [when - parts.delay for when in waiter.waits] == closes

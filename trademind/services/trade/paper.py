@@ -146,7 +146,8 @@ async def _trade(  # noqa: PLR0917 - the session's parts, passed straight throug
 ) -> LoopSummary:
     broker, bus, runner, hook, decider = wired
     layer, journal, ledger_journal = safety
-    router = session_router(plan.paper_config, broker, bus.publish, layer.gate)
+    limits = layer.entry_limits(plan.paper_config, ledger_journal)
+    router = session_router(plan.paper_config, broker, bus.publish, layer.gate, limits)
     async with _waiter(parts) as inner:
         waiter = StoppableWaiter(inner)
         source = PaperSource(

@@ -20,6 +20,7 @@ import dataclasses
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from trademind.agents.risk_sizing import EntryLimits
 from trademind.core.events import BarClosed, OrderFilled
 from trademind.data.store import BarStore
 from trademind.portfolio.store import LedgerStore
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from trademind.brokers.base import Broker
+    from trademind.brokers.paper import PaperConfig
     from trademind.config import Settings
     from trademind.core.bus import EventBus, Subscription
     from trademind.core.clock import Clock
@@ -115,6 +117,25 @@ class SessionSafety:
     def gate(self) -> OrderGate:
         """What the router asks before every order."""
         return self.state if self.pre_trade is None else self.pre_trade
+
+    def entry_limits(self, config: PaperConfig, journal: SqlBrokerJournal) -> EntryLimits | None:
+        """The risk agent's entry sizing (None when the safety layer is off): entries cut to
+        the room the limits leave, so the rules check orders they can pass. The heat room uses
+        ``safety.default_stop_loss``, as the ``portfolio_heat`` rule does; Kelly (when on)
+        reads the account's closed round trips."""
+        if not self.enabled:
+            return None
+        account = self.account
+
+        def round_trips() -> list[float]:
+            trips = journal.ledger(account).round_trips
+            return [float(trip.return_pct) / 100.0 for trip in trips]
+
+        return EntryLimits.from_settings(
+            self.settings,
+            round_trips=round_trips,
+            fractional_shares=config.fractional_shares,
+        )
 
     def subscribe(self, bus: EventBus) -> list[Subscription]:
         """The pre-trade gate's subscriptions: closes (reference prices) and fills (history)."""

@@ -256,7 +256,8 @@ async def _run(
         safety = SessionSafety(safety_inputs(database, settings, wall, clock.now, plan))
         safety.subscribe(bus)
         await safety.seed(broker, journal)
-        router = session_router(plan.paper_config, broker, bus.publish, safety.gate)
+        limits = safety.entry_limits(plan.paper_config, journal)
+        router = session_router(plan.paper_config, broker, bus.publish, safety.gate, limits)
         source = ReplaySource(
             _by_symbol(remaining),
             timeframe=plan.timeframe,

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Final
 
+from trademind.agents.risk_sizing import EntryLimits, RiskSizer
 from trademind.brokers.base import Broker, Publish
 from trademind.brokers.paper import PaperConfig
 from trademind.core.clock import Clock, ensure_utc
@@ -67,13 +68,22 @@ def broker_factory() -> BrokerFactory:
 
 
 def session_router(
-    config: PaperConfig, broker: Broker, publish: Publish, gate: OrderGate
+    config: PaperConfig,
+    broker: Broker,
+    publish: Publish,
+    gate: OrderGate,
+    limits: EntryLimits | None = None,
 ) -> ExecutionRouter:
     """The router of a session (replay or paper) on ``broker``: entries sized and shaped as
-    the account's execution rules say, every order through ``gate`` (the trading state)."""
+    the account's execution rules say, cut to the room ``limits`` leave (the risk agent's
+    sizing, when the safety layer is on), every order through ``gate`` (the trading state and
+    the pre-trade rules)."""
+    sizer: Sizer = estimate_sizer(config)
+    if limits is not None:
+        sizer = RiskSizer(sizer, limits)
     return ExecutionRouter(
         broker,
-        sizer=estimate_sizer(config),
+        sizer=sizer,
         entry_orders=entry_orders(config),
         publish=publish,
         gate=gate,
