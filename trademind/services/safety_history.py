@@ -180,15 +180,15 @@ def _window_bars(  # noqa: PLR0917 - the request's parts, resolved
     try:
         data = prepare_data(database, settings, asked, clock=clock)
     except ValidationError:
-        _raise_if_not_covered(database, span, symbols, timeframe)
+        _raise_if_not_covered(database, span, symbols, timeframe, since)
         raise
-    check_coverage(span, data.bars, timeframe)
+    check_coverage(span, data.bars, timeframe, since)
     notices = [n for n in data.notices if "stored bars begin" not in n]  # the history's start
     return data.bars, [n for n in notices if "stored bars end" not in n]
 
 
 def _raise_if_not_covered(
-    database: Database, span: Span, symbols: Sequence[str], timeframe: str
+    database: Database, span: Span, symbols: Sequence[str], timeframe: str, since: date | None
 ) -> None:
     """A window wholly outside the stored bars: the missing range, not "no bars between"."""
     store = BarStore(database)
@@ -199,7 +199,7 @@ def _raise_if_not_covered(
                 span.start is not None and midnight(span.start) > coverage.last
             )
             if outside:
-                raise missing_range(span, symbol, timeframe, coverage.first, coverage.last)
+                raise missing_range(span, symbol, timeframe, coverage.first, coverage.last, since)
 
 
 def _short_warm_up(plan: ReplayPlan, warmup: int) -> str:

@@ -111,20 +111,30 @@ def _moment(ns: int) -> datetime:
     return datetime.fromtimestamp(ns / 1e9, UTC)
 
 
-def check_coverage(span: Span, series: Sequence[Bars], timeframe: str) -> None:
+def check_coverage(
+    span: Span, series: Sequence[Bars], timeframe: str, since: date | None = None
+) -> None:
     """A ValidationError naming the first symbol whose stored bars do not cover ``span``."""
     for one in series:
         first, last = _moment(int(one.ts[0])), _moment(int(one.ts[-1]))
         late = span.start is not None and first - midnight(span.start) > COVERAGE_SLACK
         early = span.end is not None and midnight(span.end) - last > COVERAGE_SLACK
         if late or early:
-            raise missing_range(span, one.symbol, timeframe, first, last)
+            raise missing_range(span, one.symbol, timeframe, first, last, since)
 
 
-def missing_range(
-    span: Span, symbol: str, timeframe: str, first: datetime, last: datetime
+def missing_range(  # noqa: PLR0917 - what the message names
+    span: Span,
+    symbol: str,
+    timeframe: str,
+    first: datetime,
+    last: datetime,
+    since: date | None = None,
 ) -> ValidationError:
-    start = "" if span.start is None else f" --start {span.start:%Y-%m-%d}"
+    """The error for a span the stored bars do not cover; the ingest it names starts at
+    ``since`` (the warm-up's first day) when given."""
+    begin = since or span.start
+    start = "" if begin is None else f" --start {begin:%Y-%m-%d}"
     end = "" if span.end is None else f" --end {span.end:%Y-%m-%d}"
     interval = "" if timeframe == "1d" else f" --interval {timeframe}"
     return ValidationError(
