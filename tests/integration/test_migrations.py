@@ -79,6 +79,7 @@ def test_models_define_every_table_of_the_design() -> None:
         "broker_state",
         "symbols",
         "safety_state",
+        "strategy_validations",
     } == MODEL_TABLES
 
 

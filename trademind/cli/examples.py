@@ -139,6 +139,18 @@ EXAMPLES: tuple[Example, ...] = (
         "trademind safety reset-circuit-breaker --reason 'reviewed'",
     ),
     Example(
+        "safety",
+        "Replay a strategy with and without the safety layer over the COVID crash window",
+        "trademind safety backtest --strategy ma_crossover --symbols AAPL,MSFT --window covid-2020",
+    ),
+    Example(
+        "safety",
+        "Validate a strategy before paper trading (exit 1 and the reasons when it fails; the "
+        "limits are loosened here for the example)",
+        "TRADEMIND__SAFETY__DAILY_LOSS_LIMIT=0.25 TRADEMIND__SAFETY__CIRCUIT_BREAKER__MAX_DRAWDOWN"
+        "=0.9 trademind safety validate --strategy ma_crossover --symbols AAPL --simulations 200",
+    ),
+    Example(
         "scripting",
         "Cron health check: exit code says whether the schema is current",
         "trademind db current --format json | jq -e .up_to_date",

@@ -11,6 +11,9 @@ read or written).
 `safety set` has one option per safety setting, generated from
 :class:`~trademind.config.sections_trading.SafetySettings`: a setting added there is an option
 here (``--circuit-breaker-max-drawdown`` for ``safety.circuit_breaker.max_drawdown``).
+
+`safety backtest` and `safety validate` (replays and validations on history, no account) live
+in :mod:`trademind.cli.safety_history`.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from trademind.cli import safety_history
 from trademind.cli.confirm import confirm_destruction
 from trademind.cli.context import get_state
 from trademind.cli.ledger_output import AccountOption, ledger_command, price, quantity, when
@@ -318,3 +322,6 @@ app.command(
     "(atomically, one config_changes row per changed key).",
     short_help="Change risk limits (e.g. --max-positions).",
 )(_set)
+
+app.command("backtest")(safety_history.backtest)
+app.command("validate")(safety_history.validate)

@@ -232,6 +232,11 @@ class SafetySettings(Section):
         "order of a trading session; false leaves only the trading state (emergency stop, "
         "manual halts) in force, and a replay then fills exactly as the backtest.",
     )
+    require_validation: bool = Field(
+        default=True,
+        description="Paper (and live) trading refuses a strategy, with its parameters, whose "
+        "latest `trademind safety validate` is missing or failed; replays are never gated.",
+    )
     daily_loss_limit: float = Field(
         default=0.02,
         gt=0,

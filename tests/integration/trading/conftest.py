@@ -1,6 +1,9 @@
 """Fixtures of the trading-session tests: the settings of the isolated environment and the
 database they name (what `trademind trade` opens), migrated. They replace the root conftest's
-parametrised ``database`` here: a session reads its database from the settings."""
+parametrised ``database`` here: a session reads its database from the settings.
+
+Paper sessions here trade strategies nobody validated: ``safety.require_validation`` is off
+(tests/integration/trading/test_validation_gate.py tests the gate itself)."""
 
 from __future__ import annotations
 
@@ -15,7 +18,8 @@ from trademind.db.session import Database
 
 
 @pytest.fixture
-def settings(isolated_environment: Path) -> Settings:
+def settings(isolated_environment: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("TRADEMIND__SAFETY__REQUIRE_VALIDATION", "false")
     return load_config(None).settings
 
 

@@ -14,6 +14,7 @@ from trademind.db.models.market import (
 )
 from trademind.db.models.system import ConfigChange, SafetyEvent, SafetyStateRow
 from trademind.db.models.trading import Holding, Order, PortfolioSnapshot, Trade
+from trademind.db.models.validations import StrategyValidation
 
 metadata = Base.metadata
 """The metadata Alembic compares the migrations against."""
@@ -35,6 +36,7 @@ __all__ = [
     "SafetyEvent",
     "SafetyStateRow",
     "SentimentRecord",
+    "StrategyValidation",
     "SymbolInfo",
     "Trade",
     "metadata",

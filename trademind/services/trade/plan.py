@@ -31,6 +31,7 @@ from trademind.services.backtest_service import engine_config, strategy_params
 from trademind.services.trade.paper_plan import check_paper_request, paper_window, warm_up_bars
 from trademind.services.trade.session import StoredSession
 from trademind.services.trade.types import TradeRequest
+from trademind.services.trade.validation_gate import check_validated
 from trademind.strategies.registry import enabled_strategies, get_strategy
 
 if TYPE_CHECKING:
@@ -258,6 +259,8 @@ def build_plan(
             "force differ from those the session was started with (the configuration changed?): "
             "restore them to resume, or trade a new --account"
         )
+    if paper:
+        check_validated(database, settings, setups)
     start, end = paper_window(request, clock) if paper else (_first_bar(bars), _last_bar(bars))
     session = stored or StoredSession(
         request=request,

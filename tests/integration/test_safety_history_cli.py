@@ -1,0 +1,153 @@
+"""`trademind safety backtest` and `trademind safety validate` through the CLI, on the bundled
+sample (issue 11, item 6): the report's shape, the user's ledger untouched, the validation
+stored and its exit code, and bad input as one-line errors with the CLI's exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from support.cli_driver import Cli
+
+from trademind.config import load_config
+from trademind.db.models import Account, Order, StrategyValidation
+from trademind.db.session import Database
+
+BACKTEST = ("safety", "backtest", "--strategy", "ma_crossover", "--symbols", "AAPL,MSFT")
+VALIDATE = ("safety", "validate", "--strategy", "ma_crossover", "--symbols", "AAPL")
+
+
+def _rows(model: type) -> int:
+    database = Database(load_config(None).settings.database_url())
+    try:
+        with database.session() as session:
+            return session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+    finally:
+        database.dispose()
+
+
+def test_backtest_over_a_stress_window_reports_both_runs_and_leaves_the_ledger_alone(
+    capsys: pytest.CaptureFixture[str], isolated_environment: Path
+) -> None:
+    cli = Cli(capsys)
+    report = cli.json(*BACKTEST, "--window", "covid-2020")
+    assert report["window"] == "covid-2020"
+    assert report["start"].startswith("2020-02-01")
+    assert report["end"].startswith("2020-05-01")
+    assert report["replay_start"] < report["start"]  # the warm-up comes before the window
+    comparison = report["comparison"]
+    assert comparison["with_safety"]["safety"] is True
+    assert comparison["without_safety"]["safety"] is False
+    for run in ("with_safety", "without_safety"):
+        figures = comparison[run]
+        assert figures["start_equity"] == pytest.approx(100_000.0)
+        assert figures["total_return"] == pytest.approx(
+            figures["final_equity"] / figures["start_equity"] - 1.0
+        )
+        assert figures["max_drawdown"] <= 0.0
+    assert comparison["difference"]["final_equity"] == pytest.approx(
+        comparison["with_safety"]["final_equity"] - comparison["without_safety"]["final_equity"]
+    )
+    assert any("bundled sample" in notice for notice in report["notices"])
+    assert (_rows(Account), _rows(Order)) == (0, 0)  # both replays booked into the sandbox
+    code, out, _err = cli(*BACKTEST, "--start", "2022-03-01", "--end", "2022-05-31")
+    assert code == 0
+    assert "with safety" in out
+    assert "difference (with - without)" in out
+
+
+@pytest.mark.skip(
+    reason="needs the safety layer wired into trade sessions (the integration of issue 11): "
+    "until then safety.enabled changes nothing in a replay and no breaker trips"
+)
+def test_the_daily_loss_limit_halts_trading_in_the_covid_window(
+    capsys: pytest.CaptureFixture[str],
+    isolated_environment: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Done-means of issue 11: over 2020-02..2020-04 the daily loss limit halts trading."""
+    monkeypatch.setenv("TRADEMIND__SAFETY__DAILY_LOSS_LIMIT", "0.005")
+    monkeypatch.setenv("TRADEMIND__SAFETY__MARKET_HOURS_ONLY", "false")
+    report = Cli(capsys).json(*BACKTEST, "--window", "covid-2020")
+    trips = report["comparison"]["trips"]
+    assert any(t["breaker"] == "daily_loss" and t["state"] == "halted" for t in trips)
+    changes = report["comparison"]["state_changes"]
+    assert any(c["to_state"] == "halted" for c in changes)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        ((*BACKTEST, "--window", "nope"), 2, "unknown stress window 'nope' (known: gfc-2008"),
+        ((*BACKTEST, "--window", "covid-2020", "--start", "2020-01-01"), 2, "exclude each other"),
+        ((*BACKTEST, "--start", "2020-03-01", "--end", "2020-02-01"), 2, "is before --start"),
+        (("safety", "backtest", "--strategy", "nope", "--symbols", "AAPL"), 2, "unknown strategy"),
+        (("safety", "backtest", "--strategy", "ma_crossover"), 2, "name the symbols"),
+        ((*BACKTEST, "--param", "fast=abc"), 2, "expected a number, got 'abc'"),
+        (
+            ("safety", "backtest", "--strategy", "ma_crossover", "--symbols", "ZZZZ"),
+            1,
+            "no 1d bars stored for ZZZZ",
+        ),
+        (
+            (*BACKTEST, "--window", "gfc-2008"),
+            1,
+            "gfc-2008 (2008-09-01..2009-03-31) is not covered by the stored 1d bars of AAPL",
+        ),
+        ((*VALIDATE, "--simulations", "0"), 2, "0 is not in the range"),
+        (("safety", "validate", "--strategy", "nope"), 2, "unknown strategy 'nope'"),
+        ((*VALIDATE[:4], "--symbols", "ZZZZ"), 1, "no 1d bars stored for ZZZZ"),
+    ],
+)
+def test_bad_input_is_one_line_with_the_cli_exit_code(
+    capsys: pytest.CaptureFixture[str],
+    isolated_environment: Path,
+    args: tuple[str, ...],
+    code: int,
+    message: str,
+) -> None:
+    err = Cli(capsys).fails(*args, code=code)
+    assert err.startswith("error: ")
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_gfc_2008_names_the_ingest_that_covers_it(
+    capsys: pytest.CaptureFixture[str], isolated_environment: Path
+) -> None:
+    err = Cli(capsys).fails(*BACKTEST, "--window", "gfc-2008")
+    assert "`trademind data ingest --symbols AAPL --start 2007-" in err
+    assert "--end 2009-03-31`" in err
+
+
+def test_validate_fails_with_its_reasons_exit_1_and_is_stored(
+    capsys: pytest.CaptureFixture[str], isolated_environment: Path
+) -> None:
+    cli = Cli(capsys)
+    view = cli.json(*VALIDATE, "--simulations", "200", expect=1)
+    assert view["passed"] is False
+    verdicts = {check["name"]: check["verdict"] for check in view["checks"]}
+    assert verdicts["worst_day"] == "fail"  # a single stock, all in: days far worse than 2%
+    assert verdicts["position_size"] == "note"  # the risk sizing caps it: not a failure
+    assert view["figures"]["simulations"] == 200
+    assert view["figures"]["drawdown_p95"] >= view["figures"]["max_drawdown"] * 0.5
+    again = cli.json(*VALIDATE, "--simulations", "200", expect=1)
+    assert again["figures"] == view["figures"]  # seeded: the same figures
+    assert _rows(StrategyValidation) == 2
+    code, out, _err = cli(*VALIDATE, "--simulations", "200")
+    assert code == 1
+    assert "FAILED" in out
+    assert "worst daily loss" in out
+
+
+def test_validate_passes_with_exit_0_under_loose_limits(
+    capsys: pytest.CaptureFixture[str],
+    isolated_environment: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRADEMIND__SAFETY__DAILY_LOSS_LIMIT", "0.25")
+    monkeypatch.setenv("TRADEMIND__SAFETY__CIRCUIT_BREAKER__MAX_DRAWDOWN", "0.9")
+    view = Cli(capsys).json(*VALIDATE, "--simulations", "200")
+    assert view["passed"] is True
+    assert view["figures"]["trades"] >= 10
