@@ -57,23 +57,23 @@ def test_backtest_over_a_stress_window_reports_both_runs_and_leaves_the_ledger_a
     assert "difference (with - without)" in out
 
 
-@pytest.mark.skip(
-    reason="needs the safety layer wired into trade sessions (the integration of issue 11): "
-    "until then safety.enabled changes nothing in a replay and no breaker trips"
-)
 def test_the_daily_loss_limit_halts_trading_in_the_covid_window(
-    capsys: pytest.CaptureFixture[str],
-    isolated_environment: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], isolated_environment: Path
 ) -> None:
-    """Done-means of issue 11: over 2020-02..2020-04 the daily loss limit halts trading."""
-    monkeypatch.setenv("TRADEMIND__SAFETY__DAILY_LOSS_LIMIT", "0.005")
-    monkeypatch.setenv("TRADEMIND__SAFETY__MARKET_HOURS_ONLY", "false")
-    report = Cli(capsys).json(*BACKTEST, "--window", "covid-2020")
+    """Done-means of issue 11: over 2020-02..2020-04, with the default limits, the daily loss
+    limit halts a buy-and-hold of the seven sample stocks (2020-02-25: -3.10% in a day)."""
+    everything = "AAPL,MSFT,AMZN,GOOGL,META,NVDA,TSLA"
+    report = Cli(capsys).json(
+        "safety", "backtest", "--strategy", "buy_and_hold", "--symbols", everything,
+        "--window", "covid-2020",
+    )  # fmt: skip
     trips = report["comparison"]["trips"]
-    assert any(t["breaker"] == "daily_loss" and t["state"] == "halted" for t in trips)
+    daily = [t for t in trips if t["breaker"] == "daily_loss"]
+    assert daily
+    assert daily[0]["state"] == "halted"
+    assert str(daily[0]["at"]).startswith("2020-02-25")
     changes = report["comparison"]["state_changes"]
-    assert any(c["to_state"] == "halted" for c in changes)
+    assert [c["to_state"] for c in changes] == ["halted"]
 
 
 @pytest.mark.parametrize(
