@@ -73,6 +73,13 @@ class CircuitBreakerSettings(Section):
         le=1000,
         description="How many of the latest orders the rejection count looks at.",
     )
+    stale_bar_lengths: float = Field(
+        default=3.0,
+        ge=1,
+        le=1000,
+        description="Paper and live sessions: trip (halted) when, during a session, a symbol's "
+        "newest bar is older than this many bar lengths while the session goes on.",
+    )
     adaptive: bool = Field(
         default=False,
         description="Scale the daily loss limit and max_drawdown with the realised volatility "

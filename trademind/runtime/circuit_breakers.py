@@ -101,6 +101,11 @@ class CircuitBreakers:
         self._pnl: list[float] = []
         self._rejected: deque[bool] = deque(maxlen=max(1, breaker.rejection_window))
 
+    @property
+    def enabled(self) -> bool:
+        """Whether the breakers beyond the daily loss run (``circuit_breaker.enabled``)."""
+        return self._drawdown is not None
+
     def seed(self, equities: Sequence[tuple[datetime, float]], pnl: Sequence[float]) -> None:
         """What a resumed session saw before: its equity after each step and its round trips'
         P&L, oldest first (no trip is raised for them)."""

@@ -131,7 +131,8 @@ def safety_backtest(
     notices += [_short_warm_up(plan, warmup)] if plan.short_warm_up else []
     cash = request.cash if request.cash is not None else settings.backtest.initial_cash
     with sandbox() as box:
-        copied = (*symbols, settings.safety.benchmark_symbol)
+        benchmark = settings.safety.benchmark_symbol
+        copied = (*symbols, *([benchmark] if benchmark is not None else []))
         copy_bars(database, box.database, copied, timeframe, midnight(since) if since else None)
         trade = TradeRequest(
             mode="replay",

@@ -14,7 +14,12 @@ after the snapshot (the account marked at the bar's closes):
 2. with ``require_manual_reset`` off, a state a breaker set is reset (event ``reset``, actor
    ``circuit_breaker``) at the first step ``cooldown_minutes`` after the trip (a daily-loss
    trip: not before the next trading day); the breakers then count from the reset;
-3. **monitored stops**: when the account has no venue stop-loss (``--stop-loss``), every long
+3. in paper mode, the **stale-data** breaker (``stale_bar_lengths``, HALTED): during a
+   session, a symbol whose newest bar closed more than that many bar lengths ago (counted from
+   the session's open when its last bar is older) while other symbols' bars arrive. A feed that
+   stops for every symbol makes no step at all, and the paper venue, which acts on bars only,
+   then fills nothing either;
+4. **monitored stops**: when the account has no venue stop-loss (``--stop-loss``), every long
    position whose close fell to ``avg_cost x (1 - safety.default_stop_loss)`` or below is sold
    at the next bar's open (a market sell, decision ``protective-stop``, id ``<SYMBOL>-STOP...``)
    unless a sell of it is working already. These sells pass in every trading state, as the
@@ -24,7 +29,7 @@ after the snapshot (the account marked at the bar's closes):
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -54,6 +59,10 @@ if TYPE_CHECKING:
     from trademind.services.trade.hook import SnapshotHook
 
 logger = logging.getLogger(__name__)
+
+StaleCheck = Callable[[Mapping[str, datetime]], "BreakerTrip | None"]
+"""Paper and live sessions: the stale-data breaker on each symbol's newest bar close, at the
+wall clock's now (:class:`~trademind.safety.breakers.StaleDataBreaker`)."""
 
 BREAKER_ACTOR = "circuit_breaker"
 _SAFETY_PREFIXES = ("pre-trade rule ", "trading state ")
@@ -109,6 +118,7 @@ class SafetyHook:
         journal: SqlBrokerJournal,
         venue_stops: bool,
         session_date: Callable[[datetime], str],
+        stale: StaleCheck | None = None,
     ) -> None:
         self._inner = inner
         self._settings = settings
@@ -119,6 +129,8 @@ class SafetyHook:
         self._journal = journal
         self._venue_stops = venue_stops
         self._session_date = session_date
+        self._stale = stale
+        self._last_bars: dict[str, datetime] = {}
         self._account = broker.account_id
         self._account_id = journal.store.account(self._account).id
         self._writes = StateWrites(self._account_id)
@@ -135,7 +147,12 @@ class SafetyHook:
             round_trip_pnl=self._new_round_trips(),
             broker_rejected=broker_verdicts(step.orders),
         )
-        for trip in self._breakers.observe(outcome):
+        trips = self._breakers.observe(outcome)
+        if self._stale is not None and self._breakers.enabled:
+            self._last_bars.update(dict.fromkeys(step.marks, step.closed_at))
+            stale = self._stale(self._last_bars)
+            trips += [stale] if stale is not None else []
+        for trip in trips:
             await self._tripped(trip, step.closed_at)
         self._reset_after_cooldown(step.closed_at, equity)
         if not self._venue_stops:

@@ -65,6 +65,7 @@ from trademind.services.trade.safety_parts import (
     emergency_handler,
     hook_parts,
     safety_inputs,
+    stale_check,
 )
 from trademind.services.trade.wiring import (
     PaperBrokerSpec,
@@ -147,6 +148,7 @@ async def _trade(  # noqa: PLR0917 - the session's parts, passed straight throug
     broker, bus, runner, hook, decider = wired
     layer, journal, ledger_journal = safety
     limits = layer.entry_limits(plan.paper_config, ledger_journal)
+    stale = stale_check(layer.settings, calendar, wall, plan.timeframe)
     router = session_router(plan.paper_config, broker, bus.publish, layer.gate, limits)
     async with _waiter(parts) as inner:
         waiter = StoppableWaiter(inner)
@@ -175,7 +177,7 @@ async def _trade(  # noqa: PLR0917 - the session's parts, passed straight throug
             router=router,
             strategies=runner,
             bus=bus,
-            ledger=layer.hook(hook, hook_parts(plan, router, broker, ledger_journal)),
+            ledger=layer.hook(hook, hook_parts(plan, router, broker, ledger_journal, stale)),
             decider=decider,
             emergency=emergency_handler(layer.state, router, broker, journal),
         )

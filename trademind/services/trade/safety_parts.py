@@ -30,18 +30,20 @@ from trademind.runtime.circuit_breakers import CircuitBreakers
 from trademind.runtime.emergency import EmergencyStopHandler
 from trademind.runtime.pre_trade_gate import OrderHistory, PreTradeGate
 from trademind.runtime.state_gate import TradingStateGate
+from trademind.safety.breakers import StaleDataBreaker
 from trademind.safety.catalogue import build_chain
 from trademind.safety.returns_history import StoredDailyReturns
-from trademind.safety.sessions import ExchangeSessions
+from trademind.safety.sessions import NEW_YORK, ExchangeSessions
 from trademind.safety.state_store import SafetyStateStore
-from trademind.services.trade.breaker_hook import SafetyHook
+from trademind.services.trade.breaker_hook import SafetyHook, StaleCheck
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from trademind.brokers.base import Broker
     from trademind.brokers.paper import PaperConfig
     from trademind.config import Settings
+    from trademind.config.sections_trading import SafetySettings
     from trademind.core.bus import EventBus, Subscription
     from trademind.core.clock import Clock
     from trademind.core.ports import BrokerJournal
@@ -50,6 +52,8 @@ if TYPE_CHECKING:
     from trademind.execution.router import ExecutionRouter
     from trademind.portfolio.journal import SqlBrokerJournal
     from trademind.runtime.ledger_hook import LedgerHook
+    from trademind.runtime.sessions import SessionCalendar as SessionSchedule
+    from trademind.safety.breakers import BreakerTrip
     from trademind.services.trade.hook import SnapshotHook
     from trademind.services.trade.plan import TradePlan
 
@@ -174,13 +178,19 @@ class SessionSafety:
             journal=journal,
             venue_stops=parts.venue_stops,
             session_date=self.sessions.session_date,
+            stale=parts.stale,
         )
 
 
 def hook_parts(
-    plan: TradePlan, router: ExecutionRouter, broker: Broker, journal: SqlBrokerJournal
+    plan: TradePlan,
+    router: ExecutionRouter,
+    broker: Broker,
+    journal: SqlBrokerJournal,
+    stale: StaleCheck | None = None,
 ) -> HookParts:
-    """What the after-step hook of ``plan``'s session acts through."""
+    """What the after-step hook of ``plan``'s session acts through (``stale``: paper mode's
+    stale-data check, :func:`stale_check`)."""
     config = plan.paper_config
     return HookParts(
         router=router,
@@ -188,7 +198,27 @@ def hook_parts(
         journal=journal,
         starting_equity=config.initial_cash,
         venue_stops=config.stop_loss is not None,
+        stale=stale,
     )
+
+
+def stale_check(
+    settings: SafetySettings, calendar: SessionSchedule, wall: Clock, timeframe: str
+) -> StaleCheck:
+    """The stale-data breaker of a paper session: at the wall clock's now, during the NYSE
+    session of today (none: nothing is stale), on each symbol's newest bar close."""
+    breaker = StaleDataBreaker(bar_length(timeframe), settings.circuit_breaker.stale_bar_lengths)
+
+    def check(last_bars: Mapping[str, datetime]) -> BreakerTrip | None:
+        now = wall.now()
+        today = now.astimezone(NEW_YORK).date()
+        opened = None
+        for session in calendar.sessions(today, today):
+            if session.opens <= now < session.closes:
+                opened = session.opens
+        return breaker.evaluate(now, opened, dict(last_bars))
+
+    return check
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -200,6 +230,7 @@ class HookParts:
     journal: SqlBrokerJournal
     starting_equity: float
     venue_stops: bool
+    stale: StaleCheck | None = None
 
 
 def _pre_trade_gate(
