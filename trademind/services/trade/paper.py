@@ -61,6 +61,7 @@ from trademind.services.trade.paper_parts import (
 )
 from trademind.services.trade.progress import Progress, ProgressJournal, ResumableBroker
 from trademind.services.trade.safety_parts import emergency_handler, state_gate
+from trademind.services.trade.session_parts import LiveView, on_snapshot, session_summary
 from trademind.services.trade.wiring import (
     PaperBrokerSpec,
     broker_factory,
@@ -88,8 +89,6 @@ async def run_paper(
     database: Database, plan: TradePlan, options: TradeOptions, wall: Clock, parts: PaperParts
 ) -> TradeSummary:
     """Run the paper session of ``plan`` until it is stopped (module docstring)."""
-    from trademind.services.trade import service  # the replay's live view and summary
-
     journal = SqlBrokerJournal(database, wall)
     bus = options.bus or EventBus(clock=wall)
     spec = PaperBrokerSpec(
@@ -101,8 +100,8 @@ async def run_paper(
     calendar = parts.calendar or ExchangeSessions()
     warm, notices = await _warm_up_bars(plan, provider, calendar, wall, broker.resumed_from)
     stored_steps = len(journal.store.snapshots(journal.store.account(plan.account)))
-    live = service._Live(total=0, step=stored_steps)
-    hook = SnapshotHook(journal, plan.account, service._on_snapshot(plan, live, options.on_step))
+    live = LiveView(total=0, step=stored_steps)
+    hook = SnapshotHook(journal, plan.account, on_snapshot(plan, live, options.on_step))
     runner = StrategyRunner(plan.setups)
     seen = _warm_up(warm, runner, hook, bar_length(plan.timeframe), broker.resumed_from)
     bus.subscribe(OrderStatusChanged, live.order_changed)
@@ -117,7 +116,7 @@ async def run_paper(
         notices=plan.notices + notices,
         session=replace(plan.session, end=_last_ts(session_bars)),
     )
-    return await service._summary(plan, broker, journal, live.step, loop_summary)
+    return await session_summary(plan, broker, journal, live.step, loop_summary)
 
 
 async def _trade(  # noqa: PLR0917 - the session's parts, passed straight through
