@@ -51,7 +51,7 @@ from trademind.runtime.paper_source import LiveBarProvider, PaperSource
 from trademind.runtime.sessions import ExchangeSessions, SessionCalendar, Waiter
 from trademind.runtime.strategy_runner import StrategyRunner
 from trademind.runtime.trading_loop import TradingLoop
-from trademind.services.trade.decisions import LoggedDecisions
+from trademind.services.trade.decisions import SessionDecisions, session_decisions
 from trademind.services.trade.hook import SnapshotHook
 from trademind.services.trade.paper_parts import (
     PaperParts,
@@ -103,12 +103,20 @@ async def run_paper(
     live = LiveView(total=0, step=stored_steps)
     hook = SnapshotHook(journal, plan.account, on_snapshot(plan, live, options.on_step))
     runner = StrategyRunner(plan.setups)
-    seen = _warm_up(warm, runner, hook, bar_length(plan.timeframe), broker.resumed_from)
+    decider = session_decisions(
+        journal,
+        plan.account,
+        plan.setups,
+        wall,
+        orchestrator=plan.orchestrator,
+        extras=options.decision_extras,
+    )
+    seen = _warm_up(warm, (runner, decider), hook, bar_length(plan.timeframe), broker.resumed_from)
     bus.subscribe(OrderStatusChanged, live.order_changed)
     recorded = _Recorded()
     safety = (state_gate(database, wall, plan.account), spec.journal)
     loop_summary = await _trade(plan, parts, wall, calendar, provider, seen, recorded, (
-        broker, bus, runner, hook, LoggedDecisions(journal, plan.account)), safety)  # fmt: skip
+        broker, bus, runner, hook, decider), safety)  # fmt: skip
     session_bars = _session_bars(plan, warm, recorded.bars)
     plan = replace(
         plan,
@@ -274,16 +282,19 @@ def _closed_session_bars(
 
 def _warm_up(
     warm: Mapping[str, Sequence[Bar]],
-    runner: StrategyRunner,
+    deciders: tuple[StrategyRunner, SessionDecisions],
     hook: SnapshotHook,
     length: timedelta,
     stopped: Progress | None,
 ) -> dict[str, datetime]:
-    """Feed the strategies the warm-up bars in time order (their signals are dropped: nothing
-    trades); the newest bar handled per symbol, which the paper source must not pass on."""
+    """Feed the strategies and the decision step (the orchestrator's indicator book) the
+    warm-up bars in time order (the signals are dropped: nothing trades, nothing is decided);
+    the newest bar handled per symbol, which the paper source must not pass on."""
+    runner, decider = deciders
     for ts, bars in merge_in_time_order(list(warm.values())):
         for bar in bars:
             runner.on_bar(bar, ts + length)
+            decider.warm_up(bar)
         hook.remember({bar.symbol: decimal_from_float(bar.close) for bar in bars})
     seen = {symbol: bars[-1].ts for symbol, bars in warm.items() if bars}
     if stopped is not None and stopped.closed:

@@ -54,7 +54,11 @@ from trademind.runtime.pacing import AsyncioSleeper, Sleeper
 from trademind.runtime.strategy_runner import StrategyRunner
 from trademind.runtime.trading_loop import TradingLoop
 from trademind.services.trade.blocks import MAX_STEPS, StepBlocks
-from trademind.services.trade.decisions import LoggedDecisions
+from trademind.services.trade.decisions import (
+    DecisionExtras,
+    SessionDecisions,
+    session_decisions,
+)
 from trademind.services.trade.hook import SnapshotHook
 from trademind.services.trade.plan import (
     TradePlan,
@@ -109,7 +113,9 @@ class TradeOptions:
     :func:`~trademind.services.trade.wiring.broker_factory`: a benchmark registers a
     :class:`~trademind.services.trade.progress.ResumableBroker` that times its calls) and
     ``paper`` (a paper session's parts: the live bar provider, the session calendar, the
-    waiter, the poll delay; default production's: yfinance, NYSE, APScheduler)."""
+    waiter, the poll delay; default production's: yfinance, NYSE, APScheduler) and
+    ``decision_extras`` (vetoers and extra agents added to the orchestrator when
+    ``orchestrator.enabled``: :class:`~trademind.services.trade.decisions.DecisionExtras`)."""
 
     clock: Clock | None = None
     data_dir: Path | None = None
@@ -119,6 +125,7 @@ class TradeOptions:
     bus: EventBus | None = None
     paper: PaperParts | None = None
     brokers: BrokerFactory | None = None
+    decision_extras: DecisionExtras | None = None
 
 
 def run_trade(
@@ -224,7 +231,15 @@ async def _run(
     live = LiveView(total=len(groups))
     runner = StrategyRunner(plan.setups)
     hook = SnapshotHook(journal, plan.account, on_snapshot(plan, live, options.on_step))
-    start = _warm_up(groups, broker.resumed_from, runner, hook, plan.timeframe, clock)
+    decider = session_decisions(
+        journal,
+        plan.account,
+        plan.setups,
+        clock,
+        orchestrator=plan.orchestrator,
+        extras=options.decision_extras,
+    )
+    start = _warm_up(groups, broker.resumed_from, (runner, decider), hook, plan.timeframe, clock)
     live.step = start
     loop_summary = None
     remaining = groups[start:]
@@ -249,7 +264,7 @@ async def _run(
             strategies=runner,
             bus=bus,
             ledger=hook,
-            decider=LoggedDecisions(journal, plan.account),
+            decider=decider,
             step_scope=blocks.step,
             emergency=emergency_handler(gate, router, broker, progress),
         )
@@ -263,18 +278,20 @@ async def _run(
 def _warm_up(  # noqa: PLR0917
     groups: Sequence[tuple[datetime, list[Bar]]],
     stopped: Progress | None,
-    runner: StrategyRunner,
+    deciders: tuple[StrategyRunner, SessionDecisions],
     hook: SnapshotHook,
     timeframe: str,
     clock: ReplayClock,
 ) -> int:
-    """Feed the strategies the batches a previous run processed; the index to go on from.
+    """Feed the strategies and the decision step (the orchestrator's indicator book) the
+    batches a previous run processed; the index to go on from.
 
     A batch the venue closed is done (its snapshot is written when the crash came before it);
     one it only opened is replayed by the loop (the broker does not open it twice)."""
     if stopped is None:
         return 0
     length = bar_length(timeframe)
+    runner, decider = deciders
     for index, (ts, bars) in enumerate(groups):
         if ts > stopped.bar_ts or (ts == stopped.bar_ts and not stopped.closed):
             return index
@@ -282,6 +299,7 @@ def _warm_up(  # noqa: PLR0917
         clock.set_time(closed_at)
         for bar in bars:
             runner.on_bar(bar, closed_at)
+            decider.warm_up(bar)
         marks = {bar.symbol: decimal_from_float(bar.close) for bar in bars}
         if ts == stopped.bar_ts:
             hook.snapshot_if_missing(closed_at, marks)
