@@ -31,6 +31,7 @@ from trademind.core.decisions import Abstention, Action, Decision, Vote
 from trademind.core.market import TradingMode
 from trademind.db.models import AgentDecision
 from trademind.orchestrator.orchestrator import DecisionRecord
+from trademind.orchestrator.voting import VotingRules
 
 if TYPE_CHECKING:
     from trademind.db.session import Database
@@ -41,24 +42,37 @@ _KEY: Final = ("account_id", "decision_ref")
 
 def vote_document(opinion: Vote | Abstention, weight: float) -> dict[str, Any]:
     """One vote or abstention as stored (module docstring)."""
-    common = {
-        "agent": opinion.agent,
-        "weight": weight,
-        "source": opinion.source,
-        "data_time": None if opinion.data_time is None else opinion.data_time.isoformat(),
-        "latency_seconds": opinion.latency.total_seconds(),
-    }
+    when = opinion.data_time
     if isinstance(opinion, Abstention):
-        return {**common, "kind": "abstention", "reason": opinion.reason}
+        return {
+            "agent": opinion.agent,
+            "weight": weight,
+            "source": opinion.source,
+            "data_time": None if when is None else when.isoformat(),
+            "latency_seconds": opinion.latency.total_seconds(),
+            "kind": "abstention",
+            "reason": opinion.reason,
+        }
+    vote = opinion
     return {
-        **common,
+        "agent": vote.agent,
+        "weight": weight,
+        "source": vote.source,
+        "data_time": vote.data_time.isoformat(),
+        "latency_seconds": vote.latency.total_seconds(),
         "kind": "vote",
-        "direction": opinion.direction.value,
-        "score": opinion.score,
-        "confidence": opinion.confidence,
-        "reasoning": opinion.reasoning,
-        "key_factors": list(opinion.key_factors),
+        "direction": vote.direction.value,
+        "score": vote.score,
+        "confidence": vote.confidence,
+        "reasoning": vote.reasoning,
+        "key_factors": list(vote.key_factors),
     }
+
+
+def vote_documents(decision: Decision, weights: Mapping[str, float]) -> list[dict[str, Any]]:
+    """Every vote and abstention of ``decision`` as stored, each with its weight (0 when
+    ``weights`` has none for it)."""
+    return [vote_document(v, weights.get(v.agent, 0.0)) for v in decision.votes]
 
 
 def _opinion(symbol: str, document: Mapping[str, Any]) -> Vote | Abstention:
@@ -94,7 +108,7 @@ def agent_signals(record: DecisionRecord) -> dict[str, Any]:
         "variant": decision.variant,
         "vetoed": decision.vetoed,
         "explanation": decision.reasoning,
-        "votes": [vote_document(v, tally.weights.get(v.agent, 0.0)) for v in decision.votes],
+        "votes": vote_documents(decision, tally.weights),
     }
 
 
@@ -118,18 +132,34 @@ def _decision_columns(account_id: int, decision: Decision) -> dict[str, Any]:
     }
 
 
-def _row(account_id: int, record: DecisionRecord) -> dict[str, Any]:
-    decision, tally, rules = record.decision, record.tally, record.rules
-    return {
-        **_decision_columns(account_id, decision),
-        "score": tally.score,
-        "buy_threshold": rules.buy_threshold,
-        "sell_threshold": rules.sell_threshold,
-        "quorum": rules.quorum,
-        "participation": min(1.0, tally.participation),
-        "votes": [vote_document(v, tally.weights.get(v.agent, 0.0)) for v in decision.votes],
-        "payload": {"weights": dict(rules.weights)},
-    }
+class _Rows:
+    """``agent_decisions`` rows of one account's records; the columns of each voting rules
+    (thresholds, quorum, weights) made once per call, not once per row."""
+
+    def __init__(self, account_id: int) -> None:
+        self._account_id = account_id
+        self._rules: dict[int, tuple[VotingRules, dict[str, Any]]] = {}
+
+    def _rules_columns(self, rules: VotingRules) -> dict[str, Any]:
+        known = self._rules.get(id(rules))
+        if known is None or known[0] is not rules:
+            columns = {
+                "buy_threshold": rules.buy_threshold,
+                "sell_threshold": rules.sell_threshold,
+                "quorum": rules.quorum,
+                "payload": {"weights": dict(rules.weights)},
+            }
+            known = self._rules[id(rules)] = (rules, columns)
+        return known[1]
+
+    def row(self, record: DecisionRecord) -> dict[str, Any]:
+        decision, tally = record.decision, record.tally
+        row = _decision_columns(self._account_id, decision)
+        row.update(self._rules_columns(record.rules))
+        row["score"] = tally.score
+        row["participation"] = min(1.0, tally.participation)
+        row["votes"] = vote_documents(decision, tally.weights)
+        return row
 
 
 def signal_vote(decision: Decision) -> Vote:
@@ -172,7 +202,8 @@ def write_records(
 ) -> None:
     """Insert ``records`` of ``account_id`` on ``connection``; rows already stored stay."""
     if records:
-        _insert(connection, [_row(account_id, record) for record in records])
+        rows = _Rows(account_id)
+        _insert(connection, [rows.row(record) for record in records])
 
 
 def write_signal_decisions(
