@@ -32,6 +32,7 @@ from trademind.core.market import TradingMode
 from trademind.db.models import AgentDecision
 from trademind.orchestrator.orchestrator import DecisionRecord
 from trademind.orchestrator.voting import VotingRules
+from trademind.portfolio.decision_links import DecisionFacts
 
 if TYPE_CHECKING:
     from trademind.db.session import Database
@@ -191,29 +192,83 @@ def _signal_row(account_id: int, decision: Decision) -> dict[str, Any]:
     }
 
 
-def _insert(connection: sa.Connection, rows: list[dict[str, Any]]) -> None:
+_STORED_REFS: Final = sa.select(_DECISIONS.c.decision_ref).where(
+    _DECISIONS.c.account_id == sa.bindparam("account"),
+    _DECISIONS.c.decision_ref.in_(sa.bindparam("refs", expanding=True)),
+)
+
+
+def may_place(decision: Decision) -> bool:
+    """Whether the router may place an order for ``decision`` (a BUY or SELL not vetoed)."""
+    return decision.action is not Action.HOLD and not decision.vetoed
+
+
+def _insert(connection: sa.Connection, rows: list[dict[str, Any]]) -> frozenset[str]:
+    """Insert ``rows`` in their order (those stored already stay); the ids of the decisions
+    that may place an order inserted now: those not stored before (one query for them; the
+    account's lock keeps any other writer out of the transaction)."""
+    acting = {
+        row["decision_ref"]
+        for row in rows
+        if row["action"] != Action.HOLD.value and not row["vetoed"]
+    }
+    stored: set[str] = set()
+    if acting:
+        found = connection.execute(
+            _STORED_REFS, {"account": rows[0]["account_id"], "refs": sorted(acting)}
+        )
+        stored = set(found.scalars())
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(_DECISIONS).on_conflict_do_nothing(index_elements=list(_KEY))
     connection.execute(statement, rows)
+    return frozenset(acting - stored)
 
 
 def write_records(
     connection: sa.Connection, account_id: int, records: Sequence[DecisionRecord]
-) -> None:
-    """Insert ``records`` of ``account_id`` on ``connection``; rows already stored stay."""
-    if records:
-        rows = _Rows(account_id)
-        _insert(connection, [rows.row(record) for record in records])
+) -> frozenset[str]:
+    """Insert ``records`` of ``account_id`` on ``connection``; rows already stored stay. The
+    ids of the decisions that may place an order (:func:`may_place`) inserted now (not those
+    stored already: their stored rows are what their orders record)."""
+    if not records:
+        return frozenset()
+    rows = _Rows(account_id)
+    return _insert(connection, [rows.row(record) for record in records])
 
 
 def write_signal_decisions(
     connection: sa.Connection, account_id: int, decisions: Sequence[Decision]
-) -> None:
+) -> frozenset[str]:
     """Insert ``decisions`` made from one strategy signal each (:func:`signal_vote` their
     single vote, weight 1; no thresholds or quorum: nothing was tallied); rows already stored
-    stay."""
-    if decisions:
-        _insert(connection, [_signal_row(account_id, decision) for decision in decisions])
+    stay. The ids inserted now that may place an order (as :func:`write_records`)."""
+    if not decisions:
+        return frozenset()
+    return _insert(connection, [_signal_row(account_id, decision) for decision in decisions])
+
+
+def record_facts(record: DecisionRecord) -> DecisionFacts:
+    """What an order and its fills record of ``record``'s decision: the values
+    :mod:`~trademind.portfolio.decision_links` reads back from its row."""
+    decision = record.decision
+    return DecisionFacts(decision.strategy, decision.reasoning, agent_signals(record))
+
+
+def signal_facts(decision: Decision) -> DecisionFacts:
+    """As :func:`record_facts`, for a strategy signal's own decision (its row as
+    :func:`write_signal_decisions` stores it)."""
+    vote = signal_vote(decision)
+    signals = {
+        "decision": decision.decision_id,
+        "action": decision.action.value,
+        "score": vote.score,
+        "confidence": decision.confidence,
+        "variant": decision.variant,
+        "vetoed": decision.vetoed,
+        "explanation": decision.reasoning,
+        "votes": [vote_document(vote, 1.0)],
+    }
+    return DecisionFacts(decision.strategy, decision.reasoning, signals)
 
 
 @dataclass(frozen=True, slots=True)

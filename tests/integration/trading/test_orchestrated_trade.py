@@ -16,6 +16,7 @@ from trademind.core.decisions import Action, Decision
 from trademind.core.errors import ValidationError
 from trademind.db.models import Account, AgentDecision, Order, Trade
 from trademind.db.session import Database
+from trademind.portfolio.decision_links import decision_facts
 from trademind.services.trade import StepView, TradeOptions, TradeRequest, run_trade
 from trademind.services.trade.decisions import DecisionExtras
 
@@ -88,8 +89,16 @@ def test_every_decision_is_logged_and_a_fill_carries_its_votes(
     by_order = {o.client_order_id: o for o in orders}
     linked = [t for t in trades if by_order[t.client_order_id].decision_ref is not None]
     assert linked
+    owner = trades[0].account_id
+    logged = database.run(
+        lambda c: decision_facts(c, owner, [o.decision_ref for o in orders if o.decision_ref])
+    )
     for trade in linked:
         decision = decisions[by_order[trade.client_order_id].decision_ref]
+        facts = logged[decision.decision_ref]  # what the log holds, read back
+        assert (trade.strategy, trade.reasoning, trade.agent_signals) == (
+            facts.strategy, facts.reasoning, facts.agent_signals
+        )  # fmt: skip
         assert (decision.agent, decision.strategy) == ("orchestrator", None)
         assert (decision.buy_threshold, decision.sell_threshold) == (0.2, 0.2)
         assert trade.reasoning == decision.reasoning

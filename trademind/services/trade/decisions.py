@@ -30,9 +30,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
-from trademind.orchestrator.decision_log import write_records, write_signal_decisions
+from trademind.orchestrator.decision_log import (
+    record_facts,
+    signal_facts,
+    write_records,
+    write_signal_decisions,
+)
 from trademind.orchestrator.factory import ExtraAgent, build_orchestrator
 from trademind.runtime.decision_step import DecisionMaker, SignalDecisions
 
@@ -97,14 +103,26 @@ class DecisionWrites:
         self._records.clear()
 
     def flush(self, connection: sa.Connection) -> None:
+        """Write the pending rows; then the journal knows the decisions inserted now that may
+        place an order (BUY or SELL, not vetoed), so their orders and fills take their facts
+        from memory (a decision stored already by an earlier run is read back as stored)."""
         signals, self._signals = self._signals, []
         records, self._records = self._records, []
-        if self._account_id is None:
+        account_id = self._account_id
+        if account_id is None:
             return
+        known = self._journal.decisions
         if signals:
-            write_signal_decisions(connection, self._account_id, signals)
+            inserted = write_signal_decisions(connection, account_id, signals)
+            for one in signals:
+                if one.decision_id in inserted:
+                    known.remember(account_id, one.decision_id, partial(signal_facts, one))
         if records:
-            write_records(connection, self._account_id, records)
+            inserted = write_records(connection, account_id, records)
+            for record in records:
+                ref = record.decision.decision_id
+                if ref in inserted:
+                    known.remember(account_id, ref, partial(record_facts, record))
 
 
 class LoggedDecisions:
