@@ -10,8 +10,19 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from support.cli_driver import Cli
+from support.paper_session import (
+    FIRST,
+    LAST,
+    PARAMS,
+    START,
+    paper_options,
+    paper_request,
+    store_bars,
+    trend_then_swing,
+)
 
 from trademind.config import Settings
+from trademind.core.clock import TestClock
 from trademind.core.decisions import Action, Decision
 from trademind.core.errors import ValidationError
 from trademind.db.models import Account, AgentDecision, Order, Trade
@@ -205,3 +216,33 @@ def test_a_resume_refuses_changed_orchestrator_settings(
         run_trade(database, changed, TradeRequest(account="tuned", resume=True))
     with pytest.raises(ValidationError, match="orchestrator settings"):
         run_trade(database, settings, TradeRequest(account="tuned", resume=True))
+
+
+def test_a_paper_session_warms_the_orchestrator_up_and_decides_as_a_replay(
+    database: Database, settings: Settings
+) -> None:
+    """The paper warm-up feeds the orchestrator's indicator book: its live decisions are the
+    replay's on the same bars (ids and times differ: a paper bar closes at its session's
+    close, a stored one at midnight)."""
+    voting = orchestrated(settings)
+    store_bars(database, trend_then_swing)
+    clock = TestClock(START)
+    run_trade(database, voting, paper_request("paper"), paper_options(clock, trend_then_swing))
+    run_trade(
+        database,
+        voting,
+        TradeRequest(
+            mode="replay", symbols=SYMBOLS, strategy="ma_crossover", params=PARAMS,
+            account="replay", start=FIRST, end=LAST,
+        ),
+    )  # fmt: skip
+
+    def decided(account: str) -> list[tuple[object, ...]]:
+        rows = rows_of(database, account, AgentDecision)
+        ordered = sorted(rows, key=lambda d: (d.bar_ts, d.symbol))
+        return [(d.symbol, d.action, d.score, d.confidence, d.reasoning) for d in ordered]
+
+    paper = decided("paper")
+    assert paper
+    assert all(row[4] and "warming up (1 of" not in row[4] for row in paper)
+    assert paper == decided("replay")[-len(paper) :]
