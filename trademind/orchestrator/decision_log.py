@@ -203,15 +203,12 @@ def may_place(decision: Decision) -> bool:
     return decision.action is not Action.HOLD and not decision.vetoed
 
 
-def _insert(connection: sa.Connection, rows: list[dict[str, Any]]) -> frozenset[str]:
-    """Insert ``rows`` in their order (those stored already stay); the ids of the decisions
-    that may place an order inserted now: those not stored before (one query for them; the
-    account's lock keeps any other writer out of the transaction)."""
-    acting = {
-        row["decision_ref"]
-        for row in rows
-        if row["action"] != Action.HOLD.value and not row["vetoed"]
-    }
+def _insert(
+    connection: sa.Connection, rows: list[dict[str, Any]], acting: set[str]
+) -> frozenset[str]:
+    """Insert ``rows`` in their order (those stored already stay); of the ids ``acting`` (the
+    decisions that may place an order), those inserted now: not stored before (one query for
+    them; the account's lock keeps any other writer out of the transaction)."""
     stored: set[str] = set()
     if acting:
         found = connection.execute(
@@ -233,7 +230,8 @@ def write_records(
     if not records:
         return frozenset()
     rows = _Rows(account_id)
-    return _insert(connection, [rows.row(record) for record in records])
+    acting = {r.decision.decision_id for r in records if may_place(r.decision)}
+    return _insert(connection, [rows.row(record) for record in records], acting)
 
 
 def write_signal_decisions(
@@ -244,7 +242,9 @@ def write_signal_decisions(
     stay. The ids inserted now that may place an order (as :func:`write_records`)."""
     if not decisions:
         return frozenset()
-    return _insert(connection, [_signal_row(account_id, decision) for decision in decisions])
+    acting = {decision.decision_id for decision in decisions if may_place(decision)}
+    rows = [_signal_row(account_id, decision) for decision in decisions]
+    return _insert(connection, rows, acting)
 
 
 def record_facts(record: DecisionRecord) -> DecisionFacts:
