@@ -144,13 +144,17 @@ def build_replay(
     params: Mapping[str, int | float | str] | None = None,
     strategy: str = "ma_crossover",
     paced: bool = False,
+    orchestrated: bool = False,
 ) -> Replay:
     """One replay session on ``database`` over ``bars`` (module docstring); the bars are
     stored first (set-up). ``paced``: at ``1x`` without waiting (:class:`NoWait`), so every
-    step is its own transaction, committed before the next bar, as in paper mode."""
+    step is its own transaction, committed before the next bar, as in paper mode.
+    ``orchestrated``: ``orchestrator.enabled`` (the agents vote; default settings otherwise)."""
     store_bars(database, bars, timeframe)
     locks = Path(tempfile.mkdtemp(prefix="trademind-bench-locks-"))
-    settings = Settings.model_validate({"app": {"data_dir": str(locks)}})
+    settings = Settings.model_validate(
+        {"app": {"data_dir": str(locks)}, "orchestrator": {"enabled": orchestrated}}
+    )
     first = min(int(one.ts[0]) for one in bars.values())
     last = max(int(one.ts[-1]) for one in bars.values())
     request = TradeRequest(

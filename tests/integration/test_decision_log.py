@@ -11,9 +11,17 @@ from trademind.core.clock import TestClock
 from trademind.core.decisions import Abstention, Action, Decision, Vote
 from trademind.core.market import TradingMode
 from trademind.db.session import Database
-from trademind.orchestrator.decision_log import DecisionLogStore, agent_signals
+from trademind.orchestrator.decision_log import (
+    DecisionLogStore,
+    agent_signals,
+    record_facts,
+    signal_facts,
+    write_records,
+    write_signal_decisions,
+)
 from trademind.orchestrator.orchestrator import DecisionRecord, orchestrated_decision_id
 from trademind.orchestrator.voting import VotingRules, tally
+from trademind.portfolio import decision_links
 from trademind.portfolio.store import LedgerStore
 
 CLOSE = datetime(2024, 3, 1, 21, tzinfo=UTC)
@@ -101,3 +109,27 @@ def test_agent_signals_carry_the_votes_and_weights() -> None:
         ("strategy:ma_crossover", "abstention", 0.5),
     ]
     assert document["votes"][0]["latency_seconds"] == 0.003
+
+
+def test_the_facts_kept_in_memory_are_those_read_back_from_the_log(database: Database) -> None:
+    """What an order's fills record of its decision, from memory (``record_facts``,
+    ``signal_facts``) and read back from the stored row, is the same (SQLite and PostgreSQL);
+    a write names the decisions that may place an order it inserted."""
+    owner = account(database)
+    voted = record("AAPL")
+    plain = Decision(
+        decision_id="AAPL-20240301T210000-0-s", symbol="AAPL", action=Action.SELL,
+        confidence=0.75, decided_at=CLOSE, data_time=CLOSE, mode=TradingMode.REPLAY,
+        reasoning="SMA(10) crossed below SMA(30)", agent="strategy", strategy="ma_crossover",
+    )  # fmt: skip
+    refs = [voted.decision.decision_id, plain.decision_id]
+    assert voted.decision.action is Action.BUY
+    assert database.run(lambda c: write_records(c, owner, [voted])) == {refs[0]}
+    assert database.run(lambda c: write_signal_decisions(c, owner, [plain])) == {refs[1]}
+    again = [voted, record("MSFT"), record("TSLA", vetoed=True)]
+    assert database.run(lambda c: write_records(c, owner, again)) == {
+        again[1].decision.decision_id  # AAPL's was stored already; a vetoed one places nothing
+    }
+    assert len(DecisionLogStore(database, owner).recent()) == 4
+    read = database.run(lambda c: decision_links.decision_facts(c, owner, refs))
+    assert read == {refs[0]: record_facts(voted), refs[1]: signal_facts(plain)}

@@ -155,11 +155,24 @@ def _print_decision(decision: DecisionView) -> None:
         ("variant", decision.variant or "none"),
         ("explanation", decision.explanation or "none recorded"),
     ]
+    rows += _tally_rows(decision)
     if decision.vetoed:
         rows.append(("vetoed", decision.veto_reason or "yes"))
     facts(f"Decision {decision.decision_id}", rows)
     votes = [(vote.agent, _vote_text(vote)) for vote in decision.votes]
     facts(f"Votes ({len(votes)})", votes)
+
+
+def _tally_rows(decision: DecisionView) -> list[tuple[str, str]]:
+    """The thresholds and the quorum of a tallied decision (none for a signal's own)."""
+    rows = []
+    if decision.buy_threshold is not None and decision.sell_threshold is not None:
+        buy, sell = decision.buy_threshold, -decision.sell_threshold
+        rows.append(("thresholds", f"buy at score >= {buy:+.2f}, sell at <= {sell:+.2f}"))
+    if decision.quorum is not None and decision.participation is not None:
+        voted = f"{decision.participation:.2f} of the weight voted"
+        rows.append(("quorum", f"{voted}, {decision.quorum:.2f} needed"))
+    return rows
 
 
 def _vote_text(vote: VoteView) -> str:

@@ -121,6 +121,12 @@ class PortfolioAgentSettings(Section):
 class OrchestratorSettings(Section):
     """Weighted voting of the agents into one decision per symbol and bar."""
 
+    enabled: bool = Field(
+        default=False,
+        description="Let the agents vote in a trading session (replay and paper): the "
+        "orchestrator's decision replaces each strategy signal as its own decision, and every "
+        "decision (hold and vetoed ones too) is stored with its votes.",
+    )
     variant: str = Field(
         default="default",
         min_length=1,

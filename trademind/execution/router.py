@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from trademind.brokers.base import Broker, Publish, RecordsRefusals
 from trademind.core.accounts import Account, Position
-from trademind.core.decisions import Decision, Signal
+from trademind.core.decisions import Action, Decision, Signal
 from trademind.core.errors import BrokerError
 from trademind.core.events import BarClosed, OrderStatusChanged, OrderTransitionRefused
 from trademind.core.market import TradingMode
@@ -48,6 +48,9 @@ class Execution:
     intent: Intent
     placed: OrderState | None = None
     cancelled: OrderState | None = None
+
+
+_HOLD = Intent(kind=OrderIntent.NOTHING, why="hold")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,6 +113,8 @@ class ExecutionRouter:
         if decision.vetoed:
             why = f"vetoed: {decision.veto_reason}"
             return Execution(decision=decision, intent=Intent(kind=OrderIntent.NOTHING, why=why))
+        if decision.action is Action.HOLD:  # the policy places and cancels nothing on a hold
+            return Execution(decision=decision, intent=_HOLD)
         intent = order_intent(decision.action, await self._symbol_orders(decision.symbol))
         cancelled = None
         if intent.cancel is not None:

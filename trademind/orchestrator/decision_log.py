@@ -31,6 +31,8 @@ from trademind.core.decisions import Abstention, Action, Decision, Vote
 from trademind.core.market import TradingMode
 from trademind.db.models import AgentDecision
 from trademind.orchestrator.orchestrator import DecisionRecord
+from trademind.orchestrator.voting import VotingRules
+from trademind.portfolio.decision_links import DecisionFacts
 
 if TYPE_CHECKING:
     from trademind.db.session import Database
@@ -41,24 +43,37 @@ _KEY: Final = ("account_id", "decision_ref")
 
 def vote_document(opinion: Vote | Abstention, weight: float) -> dict[str, Any]:
     """One vote or abstention as stored (module docstring)."""
-    common = {
-        "agent": opinion.agent,
-        "weight": weight,
-        "source": opinion.source,
-        "data_time": None if opinion.data_time is None else opinion.data_time.isoformat(),
-        "latency_seconds": opinion.latency.total_seconds(),
-    }
+    when = opinion.data_time
     if isinstance(opinion, Abstention):
-        return {**common, "kind": "abstention", "reason": opinion.reason}
+        return {
+            "agent": opinion.agent,
+            "weight": weight,
+            "source": opinion.source,
+            "data_time": None if when is None else when.isoformat(),
+            "latency_seconds": opinion.latency.total_seconds(),
+            "kind": "abstention",
+            "reason": opinion.reason,
+        }
+    vote = opinion
     return {
-        **common,
+        "agent": vote.agent,
+        "weight": weight,
+        "source": vote.source,
+        "data_time": vote.data_time.isoformat(),
+        "latency_seconds": vote.latency.total_seconds(),
         "kind": "vote",
-        "direction": opinion.direction.value,
-        "score": opinion.score,
-        "confidence": opinion.confidence,
-        "reasoning": opinion.reasoning,
-        "key_factors": list(opinion.key_factors),
+        "direction": vote.direction.value,
+        "score": vote.score,
+        "confidence": vote.confidence,
+        "reasoning": vote.reasoning,
+        "key_factors": list(vote.key_factors),
     }
+
+
+def vote_documents(decision: Decision, weights: Mapping[str, float]) -> list[dict[str, Any]]:
+    """Every vote and abstention of ``decision`` as stored, each with its weight (0 when
+    ``weights`` has none for it)."""
+    return [vote_document(v, weights.get(v.agent, 0.0)) for v in decision.votes]
 
 
 def _opinion(symbol: str, document: Mapping[str, Any]) -> Vote | Abstention:
@@ -94,7 +109,7 @@ def agent_signals(record: DecisionRecord) -> dict[str, Any]:
         "variant": decision.variant,
         "vetoed": decision.vetoed,
         "explanation": decision.reasoning,
-        "votes": [vote_document(v, tally.weights.get(v.agent, 0.0)) for v in decision.votes],
+        "votes": vote_documents(decision, tally.weights),
     }
 
 
@@ -118,18 +133,34 @@ def _decision_columns(account_id: int, decision: Decision) -> dict[str, Any]:
     }
 
 
-def _row(account_id: int, record: DecisionRecord) -> dict[str, Any]:
-    decision, tally, rules = record.decision, record.tally, record.rules
-    return {
-        **_decision_columns(account_id, decision),
-        "score": tally.score,
-        "buy_threshold": rules.buy_threshold,
-        "sell_threshold": rules.sell_threshold,
-        "quorum": rules.quorum,
-        "participation": min(1.0, tally.participation),
-        "votes": [vote_document(v, tally.weights.get(v.agent, 0.0)) for v in decision.votes],
-        "payload": {"weights": dict(rules.weights)},
-    }
+class _Rows:
+    """``agent_decisions`` rows of one account's records; the columns of each voting rules
+    (thresholds, quorum, weights) made once per call, not once per row."""
+
+    def __init__(self, account_id: int) -> None:
+        self._account_id = account_id
+        self._rules: dict[int, tuple[VotingRules, dict[str, Any]]] = {}
+
+    def _rules_columns(self, rules: VotingRules) -> dict[str, Any]:
+        known = self._rules.get(id(rules))
+        if known is None or known[0] is not rules:
+            columns = {
+                "buy_threshold": rules.buy_threshold,
+                "sell_threshold": rules.sell_threshold,
+                "quorum": rules.quorum,
+                "payload": {"weights": dict(rules.weights)},
+            }
+            known = self._rules[id(rules)] = (rules, columns)
+        return known[1]
+
+    def row(self, record: DecisionRecord) -> dict[str, Any]:
+        decision, tally = record.decision, record.tally
+        row = _decision_columns(self._account_id, decision)
+        row.update(self._rules_columns(record.rules))
+        row["score"] = tally.score
+        row["participation"] = min(1.0, tally.participation)
+        row["votes"] = vote_documents(decision, tally.weights)
+        return row
 
 
 def signal_vote(decision: Decision) -> Vote:
@@ -161,28 +192,83 @@ def _signal_row(account_id: int, decision: Decision) -> dict[str, Any]:
     }
 
 
-def _insert(connection: sa.Connection, rows: list[dict[str, Any]]) -> None:
+_STORED_REFS: Final = sa.select(_DECISIONS.c.decision_ref).where(
+    _DECISIONS.c.account_id == sa.bindparam("account"),
+    _DECISIONS.c.decision_ref.in_(sa.bindparam("refs", expanding=True)),
+)
+
+
+def may_place(decision: Decision) -> bool:
+    """Whether the router may place an order for ``decision`` (a BUY or SELL not vetoed)."""
+    return decision.action is not Action.HOLD and not decision.vetoed
+
+
+def _insert(
+    connection: sa.Connection, rows: list[dict[str, Any]], acting: set[str]
+) -> frozenset[str]:
+    """Insert ``rows`` in their order (those stored already stay); of the ids ``acting`` (the
+    decisions that may place an order), those inserted now: not stored before (one query for
+    them; the account's lock keeps any other writer out of the transaction)."""
+    stored: set[str] = set()
+    if acting:
+        found = connection.execute(
+            _STORED_REFS, {"account": rows[0]["account_id"], "refs": sorted(acting)}
+        )
+        stored = set(found.scalars())
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(_DECISIONS).on_conflict_do_nothing(index_elements=list(_KEY))
     connection.execute(statement, rows)
+    return frozenset(acting - stored)
 
 
 def write_records(
     connection: sa.Connection, account_id: int, records: Sequence[DecisionRecord]
-) -> None:
-    """Insert ``records`` of ``account_id`` on ``connection``; rows already stored stay."""
-    if records:
-        _insert(connection, [_row(account_id, record) for record in records])
+) -> frozenset[str]:
+    """Insert ``records`` of ``account_id`` on ``connection``; rows already stored stay. The
+    ids of the decisions that may place an order (:func:`may_place`) inserted now (not those
+    stored already: their stored rows are what their orders record)."""
+    if not records:
+        return frozenset()
+    rows = _Rows(account_id)
+    acting = {r.decision.decision_id for r in records if may_place(r.decision)}
+    return _insert(connection, [rows.row(record) for record in records], acting)
 
 
 def write_signal_decisions(
     connection: sa.Connection, account_id: int, decisions: Sequence[Decision]
-) -> None:
+) -> frozenset[str]:
     """Insert ``decisions`` made from one strategy signal each (:func:`signal_vote` their
     single vote, weight 1; no thresholds or quorum: nothing was tallied); rows already stored
-    stay."""
-    if decisions:
-        _insert(connection, [_signal_row(account_id, decision) for decision in decisions])
+    stay. The ids inserted now that may place an order (as :func:`write_records`)."""
+    if not decisions:
+        return frozenset()
+    acting = {decision.decision_id for decision in decisions if may_place(decision)}
+    rows = [_signal_row(account_id, decision) for decision in decisions]
+    return _insert(connection, rows, acting)
+
+
+def record_facts(record: DecisionRecord) -> DecisionFacts:
+    """What an order and its fills record of ``record``'s decision: the values
+    :mod:`~trademind.portfolio.decision_links` reads back from its row."""
+    decision = record.decision
+    return DecisionFacts(decision.strategy, decision.reasoning, agent_signals(record))
+
+
+def signal_facts(decision: Decision) -> DecisionFacts:
+    """As :func:`record_facts`, for a strategy signal's own decision (its row as
+    :func:`write_signal_decisions` stores it)."""
+    vote = signal_vote(decision)
+    signals = {
+        "decision": decision.decision_id,
+        "action": decision.action.value,
+        "score": vote.score,
+        "confidence": decision.confidence,
+        "variant": decision.variant,
+        "vetoed": decision.vetoed,
+        "explanation": decision.reasoning,
+        "votes": [vote_document(vote, 1.0)],
+    }
+    return DecisionFacts(decision.strategy, decision.reasoning, signals)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,15 @@ settings and the enabled strategies.
 
 The technical agent weighs ``weights.technical``; each of the ``n`` enabled strategies votes as
 its own agent (``strategy:<name>``) with ``weights.strategy / n``, so enabling more strategies
-does not give the rules more say than the configured weight.
+does not give the rules more say than the configured weight. ``extra`` agents (a risk or
+portfolio agent a session adds) vote after them with the weight and timeout they come with.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from trademind.agents.base import Agent, LocalAgent
 from trademind.agents.indicator_book import IndicatorBook
@@ -28,6 +30,17 @@ LOCAL_AGENT_TIMEOUT = math.inf
 to them, so they have no timeout setting. Agents doing I/O (issue 12's sentiment agent) get a
 ``timeout_seconds`` setting of their own."""
 
+
+@dataclass(frozen=True, slots=True)
+class ExtraAgent:
+    """An agent added to the configured ones, with its weight in the vote and its timeout in
+    seconds (not applied to a local agent, which is called directly)."""
+
+    agent: Agent | LocalAgent
+    weight: float
+    timeout_seconds: float = LOCAL_AGENT_TIMEOUT
+
+
 StrategyChoice = tuple[Strategy, Mapping[str, ParamValue] | None]
 """An enabled strategy and its parameters (None: its defaults)."""
 
@@ -39,6 +52,7 @@ def build_orchestrator(
     *,
     vetoers: Sequence[Vetoer] = (),
     sink: DecisionSink | None = None,
+    extra: Sequence[ExtraAgent] = (),
 ) -> Orchestrator:
     """The orchestrator the settings describe (module docstring)."""
     agents: list[tuple[Agent | LocalAgent, float]] = [(TechnicalAgent(), LOCAL_AGENT_TIMEOUT)]
@@ -48,6 +62,9 @@ def build_orchestrator(
         agent = StrategyAgent(strategy.name, strategy.warmup(resolve(strategy, params)))
         agents.append((agent, LOCAL_AGENT_TIMEOUT))
         weights[agent.name] = share
+    for added in extra:
+        agents.append((added.agent, added.timeout_seconds))
+        weights[added.agent.name] = added.weight
     rules = VotingRules(
         weights=weights,
         quorum=settings.quorum,

@@ -116,6 +116,12 @@ class Orchestrator:
     def rules(self) -> VotingRules:
         return self._rules
 
+    def warm_up(self, bar: Bar) -> None:
+        """Advance the indicator book by ``bar`` without deciding: a resumed session feeds the
+        bars an earlier run decided on, so it decides on the next ones exactly as an
+        uninterrupted session (the local agents keep no state of their own)."""
+        self._book.update(bar)
+
     async def decide(
         self, batch: BarBatch, signals: Sequence[Signal], mode: TradingMode
     ) -> Sequence[Decision]:

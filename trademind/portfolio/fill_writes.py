@@ -6,7 +6,8 @@ write here; as the transaction ends (after the order states: a trade row names i
 the trades are inserted with one statement, the orders' commissions added with another and
 each touched symbol's holding written from the ledger as it stands: a few round trips per block
 of steps instead of five or six per fill. A trade row records its order's decision (its
-strategy, reasoning and ``agent_signals``: :mod:`~trademind.portfolio.decision_links`).
+strategy, reasoning and ``agent_signals``: :mod:`~trademind.portfolio.decision_links`; from the
+journal's known decisions where it holds them, else read from the decision log).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import sqlalchemy as sa
 from trademind.db.models import Holding, Trade
 from trademind.db.models import Order as OrderRow
 from trademind.portfolio import rows
-from trademind.portfolio.decision_links import order_links
+from trademind.portfolio.decision_links import KnownDecisions, order_links
 from trademind.portfolio.rows import AccountInfo, FillContext
 
 if TYPE_CHECKING:
@@ -60,8 +61,9 @@ class _Pending:
 class FillWrites:
     """Fills booked in the ledger, their rows not written yet (module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: KnownDecisions | None = None) -> None:
         self._pending: list[_Pending] = []
+        self._known = known
 
     def __bool__(self) -> bool:
         return bool(self._pending)
@@ -85,12 +87,14 @@ class FillWrites:
         for one in pending:
             by_account.setdefault(one.account.id, []).append(one)
         for group in by_account.values():
-            _write(connection, group)
+            _write(connection, group, self._known)
 
 
-def _write(connection: sa.Connection, pending: list[_Pending]) -> None:
+def _write(
+    connection: sa.Connection, pending: list[_Pending], known: KnownDecisions | None
+) -> None:
     account = pending[0].account
-    orders = order_links(connection, account.id, (one.fill.order_id for one in pending))
+    orders = order_links(connection, account.id, (one.fill.order_id for one in pending), known)
     trades: list[dict[str, Any]] = []
     commissions: dict[int, Decimal] = {}
     for one in pending:

@@ -25,6 +25,7 @@ from trademind.db.models import BrokerState
 from trademind.db.models import Order as OrderRow
 from trademind.db.types import to_exact_decimal
 from trademind.portfolio import rows
+from trademind.portfolio.decision_links import KnownDecisions
 from trademind.portfolio.fill_writes import FillWrites
 from trademind.portfolio.order_writes import OrderWrites
 from trademind.portfolio.store import LedgerStore
@@ -77,7 +78,10 @@ class SqlBrokerJournal:
     ``relaxed_commits`` (a replay: its ledger can be produced again) commits without waiting
     for the disk (:meth:`~trademind.db.session.Database.session`). Keeps each account's
     :class:`~trademind.portfolio.ledger.Ledger` in memory once loaded (the fills are read once
-    per process) and drops it when a write fails.
+    per process) and drops it when a write fails. ``decisions``: the logged decisions whose
+    facts the order and fill rows take from memory (an attached decision log remembers them,
+    :class:`~trademind.portfolio.decision_links.KnownDecisions`); forgotten when a transaction
+    fails.
     """
 
     def __init__(self, database: Database, clock: Clock, *, relaxed_commits: bool = False) -> None:
@@ -85,8 +89,9 @@ class SqlBrokerJournal:
         self._database = database
         self._accounts: dict[str, AccountInfo] = {}
         self._ledgers: dict[str, Ledger] = {}
-        self._orders = OrderWrites()
-        self._fills = FillWrites()
+        self.decisions = KnownDecisions()
+        self._orders = OrderWrites(self.decisions)
+        self._fills = FillWrites(self.decisions)
         self._attached: list[PendingWrites] = []
         self._depth = 0
 
@@ -137,6 +142,7 @@ class SqlBrokerJournal:
             self._orders.clear()
             self._fills.clear()
             self._ledgers.clear()
+            self.decisions.clear()
             raise
 
     def _write_orders(self) -> None:
@@ -160,7 +166,9 @@ class SqlBrokerJournal:
             return self._fills.book(self._account(account), ledger, fill, self.store.clock.now())
         self._write_orders()  # the fill's row names its order's
         try:
-            return self.store.record_fill(self._account(account), ledger, fill)
+            return self.store.record_fill(
+                self._account(account), ledger, fill, known=self.decisions
+            )
         except BaseException:
             self._ledgers.pop(account, None)
             raise

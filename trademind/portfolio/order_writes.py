@@ -5,7 +5,8 @@ all as the transaction ends (or before anything reads the ``orders`` table): one
 which rows exist, then one statement updates those and one inserts the others (each run once
 with many parameter sets). A replay's block of steps writes its orders in a few round trips
 instead of one or two per state. A new order row gets its logged decision's strategy
-(:mod:`~trademind.portfolio.decision_links`).
+(:mod:`~trademind.portfolio.decision_links`: from the journal's known decisions where it
+holds them, else read from the decision log).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 
 from trademind.db.models import Order as OrderRow
 from trademind.portfolio import rows
-from trademind.portfolio.decision_links import decision_strategies
+from trademind.portfolio.decision_links import KnownDecisions, decision_strategies
 
 if TYPE_CHECKING:
     from trademind.core.order_state import OrderState
@@ -39,8 +40,9 @@ _STORED_IDS: Final = sa.select(_ORDERS.c.client_order_id).where(
 class OrderWrites:
     """The latest state of each order recorded since the last :meth:`flush`."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: KnownDecisions | None = None) -> None:
         self._pending: dict[tuple[int, str], tuple[AccountInfo, OrderState]] = {}
+        self._known = known
 
     def __bool__(self) -> bool:
         return bool(self._pending)
@@ -75,14 +77,16 @@ class OrderWrites:
             else:
                 row = rows.new_order_row(account, state)
                 inserts.append({k: v for k, v in vars(row).items() if not k.startswith("_")})
-        _add_strategies(connection, inserts)
+        _add_strategies(connection, inserts, self._known)
         if updates:
             connection.execute(_UPDATE_ORDER, updates)
         if inserts:
             connection.execute(_INSERT_ORDER, inserts)
 
 
-def _add_strategies(connection: sa.Connection, inserts: list[dict[str, Any]]) -> None:
+def _add_strategies(
+    connection: sa.Connection, inserts: list[dict[str, Any]], known: KnownDecisions | None
+) -> None:
     """Each new order row gets the strategy of its logged decision (none without one)."""
     refs: dict[int, list[str]] = {}
     for row in inserts:
@@ -91,7 +95,7 @@ def _add_strategies(connection: sa.Connection, inserts: list[dict[str, Any]]) ->
     strategies: dict[tuple[int, str | None], str | None] = {
         (account_id, ref): strategy
         for account_id, keys in refs.items()
-        for ref, strategy in decision_strategies(connection, account_id, keys).items()
+        for ref, strategy in decision_strategies(connection, account_id, keys, known).items()
     }
     for row in inserts:
         row["strategy"] = strategies.get((row["account_id"], row.get("decision_ref")))

@@ -29,7 +29,7 @@ from trademind.db.models import Order as OrderRow
 from trademind.db.types import to_exact_decimal
 from trademind.portfolio import rows
 from trademind.portfolio.book import LedgerSnapshot
-from trademind.portfolio.decision_links import order_links
+from trademind.portfolio.decision_links import KnownDecisions, order_links
 from trademind.portfolio.ledger import Ledger
 from trademind.portfolio.rows import AccountInfo, FillContext
 
@@ -181,9 +181,11 @@ class LedgerStore:
         *,
         agent_signals: Mapping[str, Any] | None = None,
         reasoning: str | None = None,
+        known: KnownDecisions | None = None,
     ) -> bool:
         """Store ``fill`` and apply it to ``ledger`` (the account's, as loaded), updating the
-        symbol's holding and the order's commission in the same transaction.
+        symbol's holding and the order's commission in the same transaction. The order's
+        decision comes from ``known`` when it holds it, else from the decision log.
 
         False, and nothing changed, when a fill with its execution id is stored already. When
         the transaction fails the exception propagates and ``ledger`` (already changed) is
@@ -197,7 +199,7 @@ class LedgerStore:
             connection = session.connection()
             if self._stored(connection, account, fill):
                 return False
-            order = order_links(connection, account.id, [fill.order_id]).get(fill.order_id)
+            order = order_links(connection, account.id, [fill.order_id], known).get(fill.order_id)
             before = ledger.realized_pnl
             if not ledger.apply(fill):
                 return False

@@ -3,8 +3,10 @@
 A fill's order names its decision (``orders.decision_ref``); the account's decision log
 (``agent_decisions``) holds it with every vote and abstention as stored. The views here are
 what ``trades show`` prints and its JSON holds: the decision (action, confidence, score,
-explanation, variant, veto) and each vote (agent, direction, score, confidence, weight, source,
-reasoning; an abstention has no direction or score and its reason as reasoning).
+explanation, variant, veto; for a tallied decision the buy and sell thresholds, the quorum and
+the participating share of the weight, None for a strategy signal's own decision) and each
+vote (agent, direction, score, confidence, weight, source, reasoning; an abstention has no
+direction or score and its reason as reasoning).
 """
 
 from __future__ import annotations
@@ -52,6 +54,10 @@ class DecisionView:
     vetoed: bool
     veto_reason: str | None
     votes: tuple[VoteView, ...]
+    buy_threshold: float | None = None
+    sell_threshold: float | None = None
+    quorum: float | None = None
+    participation: float | None = None
 
 
 def _vote(document: Mapping[str, Any]) -> VoteView:
@@ -92,4 +98,8 @@ def decision_of(session: Session, account_id: int, decision_ref: str | None) -> 
         vetoed=row.vetoed,
         veto_reason=row.veto_reason,
         votes=tuple(_vote(document) for document in row.votes),
+        buy_threshold=row.buy_threshold,
+        sell_threshold=row.sell_threshold,
+        quorum=row.quorum,
+        participation=row.participation,
     )

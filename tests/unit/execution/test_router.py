@@ -122,6 +122,23 @@ async def test_an_exit_when_flat_cancels_the_working_entry(
     assert broker.fills == []
 
 
+async def test_a_hold_places_and_cancels_nothing_whatever_works(
+    parts: tuple[EventBus, FakeBroker, ExecutionRouter, TestClock],
+) -> None:
+    bus, broker, router, clock = parts
+    await _close(bus, broker, clock, _bar(0, 100.0))
+    entry = await router.execute(_decision(Action.BUY, 0))
+    assert entry.placed is not None
+    outcome = await router.execute(_decision(Action.HOLD, 0))
+    assert outcome.intent.kind is OrderIntent.NOTHING
+    assert (outcome.placed, outcome.cancelled) == (None, None)
+    assert [order.client_order_id for order in broker.placed] == [
+        entry.placed.order.client_order_id
+    ]
+    await broker.open_bars([_bar(1, 101.0)])
+    assert len(broker.fills) == 1  # the entry still worked and filled
+
+
 async def test_a_resumed_router_rederives_the_same_id_and_places_nothing_twice(
     parts: tuple[EventBus, FakeBroker, ExecutionRouter, TestClock],
 ) -> None:

@@ -51,7 +51,8 @@ from trademind.runtime.paper_source import LiveBarProvider, PaperSource
 from trademind.runtime.sessions import ExchangeSessions, SessionCalendar, Waiter
 from trademind.runtime.strategy_runner import StrategyRunner
 from trademind.runtime.trading_loop import TradingLoop
-from trademind.services.trade.decisions import LoggedDecisions
+from trademind.services.trade.agent_parts import SessionDeciding, session_agents
+from trademind.services.trade.decisions import SessionDecisions, session_decisions
 from trademind.services.trade.hook import SnapshotHook
 from trademind.services.trade.paper_parts import (
     PaperParts,
@@ -67,6 +68,7 @@ from trademind.services.trade.safety_parts import (
     safety_inputs,
     stale_check,
 )
+from trademind.services.trade.session_parts import LiveView, on_snapshot, session_summary
 from trademind.services.trade.wiring import (
     PaperBrokerSpec,
     broker_factory,
@@ -99,8 +101,6 @@ async def run_paper(  # noqa: PLR0917 - the session's parts, passed straight thr
     parts: PaperParts,
 ) -> TradeSummary:
     """Run the paper session of ``plan`` until it is stopped (module docstring)."""
-    from trademind.services.trade import service  # the replay's live view and summary
-
     journal = SqlBrokerJournal(database, wall)
     bus = options.bus or EventBus(clock=wall)
     spec = PaperBrokerSpec(
@@ -112,18 +112,37 @@ async def run_paper(  # noqa: PLR0917 - the session's parts, passed straight thr
     calendar = parts.calendar or ExchangeSessions()
     warm, notices = await _warm_up_bars(plan, provider, calendar, wall, broker.resumed_from)
     stored_steps = len(journal.store.snapshots(journal.store.account(plan.account)))
-    live = service._Live(total=0, step=stored_steps)
-    hook = SnapshotHook(journal, plan.account, service._on_snapshot(plan, live, options.on_step))
+    live = LiveView(total=0, step=stored_steps)
+    hook = SnapshotHook(journal, plan.account, on_snapshot(plan, live, options.on_step))
     runner = StrategyRunner(plan.setups)
-    seen = _warm_up(warm, runner, hook, bar_length(plan.timeframe), broker.resumed_from)
+    layer = SessionSafety(safety_inputs(database, settings, wall, wall.now, plan))
+    agents = session_agents(
+        database,
+        settings,
+        plan,
+        safety=layer,
+        journal=journal,
+        now=wall.now,
+        given=options.decision_extras,
+    )
+    decisions = session_decisions(
+        journal,
+        plan.account,
+        plan.setups,
+        wall,
+        orchestrator=plan.orchestrator,
+        extras=agents.extras,
+    )
+    decider = SessionDeciding(decisions, agents.view, broker)
+    seen = _warm_up(warm, (runner, decider), hook, bar_length(plan.timeframe), broker.resumed_from)
     bus.subscribe(OrderStatusChanged, live.order_changed)
     recorded = _Recorded()
-    layer = SessionSafety(safety_inputs(database, settings, wall, wall.now, plan))
     layer.subscribe(bus)
+    decider.subscribe(bus)
     await layer.seed(broker, journal)
     safety = (layer, spec.journal, journal)
     loop_summary = await _trade(plan, parts, wall, calendar, provider, seen, recorded, (
-        broker, bus, runner, hook, LoggedDecisions(journal, plan.account)), safety)  # fmt: skip
+        broker, bus, runner, hook, decider), safety)  # fmt: skip
     session_bars = _session_bars(plan, warm, recorded.bars)
     plan = replace(
         plan,
@@ -131,7 +150,7 @@ async def run_paper(  # noqa: PLR0917 - the session's parts, passed straight thr
         notices=plan.notices + notices,
         session=replace(plan.session, end=_last_ts(session_bars)),
     )
-    return await service._summary(plan, broker, journal, live.step, loop_summary)
+    return await session_summary(plan, broker, journal, live.step, loop_summary)
 
 
 async def _trade(  # noqa: PLR0917 - the session's parts, passed straight through
@@ -291,16 +310,19 @@ def _closed_session_bars(
 
 def _warm_up(
     warm: Mapping[str, Sequence[Bar]],
-    runner: StrategyRunner,
+    deciders: tuple[StrategyRunner, SessionDecisions],
     hook: SnapshotHook,
     length: timedelta,
     stopped: Progress | None,
 ) -> dict[str, datetime]:
-    """Feed the strategies the warm-up bars in time order (their signals are dropped: nothing
-    trades); the newest bar handled per symbol, which the paper source must not pass on."""
+    """Feed the strategies and the decision step (the orchestrator's indicator book) the
+    warm-up bars in time order (the signals are dropped: nothing trades, nothing is decided);
+    the newest bar handled per symbol, which the paper source must not pass on."""
+    runner, decider = deciders
     for ts, bars in merge_in_time_order(list(warm.values())):
         for bar in bars:
             runner.on_bar(bar, ts + length)
+            decider.warm_up(bar)
         hook.remember({bar.symbol: decimal_from_float(bar.close) for bar in bars})
     seen = {symbol: bars[-1].ts for symbol, bars in warm.items() if bars}
     if stopped is not None and stopped.closed:

@@ -36,6 +36,7 @@ from trademind.strategies.registry import enabled_strategies, get_strategy
 
 if TYPE_CHECKING:
     from trademind.config import Settings
+    from trademind.config.sections_agents import OrchestratorSettings
     from trademind.db.session import Database
     from trademind.strategies.base import Bars, ParamValue
 
@@ -60,6 +61,9 @@ class TradePlan:
     risk_free_rate: float
     session: StoredSession
     notices: tuple[str, ...] = ()
+    orchestrator: OrchestratorSettings | None = None
+    """The orchestrator's settings when it decides (``orchestrator.enabled``); None: each
+    strategy signal is its own decision."""
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -173,10 +177,18 @@ def paper_config(
     )
 
 
-def fingerprint(setups: tuple[StrategySetup, ...], config: PaperConfig) -> str:
-    """A text that changes whenever the strategies, parameters or execution rules do."""
+def fingerprint(
+    setups: tuple[StrategySetup, ...],
+    config: PaperConfig,
+    orchestrator: OrchestratorSettings | None = None,
+) -> str:
+    """A text that changes whenever the strategies, parameters or execution rules do, or the
+    orchestrator's settings when it decides (without it, the text a plain session always had)."""
     strategies = [(s.strategy.name, sorted(dict(s.params or {}).items())) for s in setups]
-    return f"({strategies!r}, {config.fingerprint()})"
+    plain = f"({strategies!r}, {config.fingerprint()})"
+    if orchestrator is None:
+        return plain
+    return f"{plain[:-1]}, orchestrator={orchestrator.model_dump_json()})"
 
 
 def load_bars(
@@ -252,12 +264,13 @@ def build_plan(
     symbols = tuple(one.symbol for one in bars)
     latency = latency_bars(engine, bars)
     executes = paper_config(account, engine, symbols, latency, cap_entries=settings.safety.enabled)
-    printed = fingerprint(setups, executes)
+    orchestrator = settings.orchestrator if settings.orchestrator.enabled else None
+    printed = fingerprint(setups, executes, orchestrator)
     if stored is not None and stored.fingerprint != printed:
         raise ValidationError(
-            f"account {account!r}: the strategies' parameters or the execution settings in "
-            "force differ from those the session was started with (the configuration changed?): "
-            "restore them to resume, or trade a new --account"
+            f"account {account!r}: the strategies' parameters, the execution settings or the "
+            "orchestrator settings in force differ from those the session was started with "
+            "(the configuration changed?): restore them to resume, or trade a new --account"
         )
     if paper:
         check_validated(database, settings, setups)
@@ -283,6 +296,7 @@ def build_plan(
         risk_free_rate=settings.backtest.risk_free_rate,
         session=session,
         notices=notices,
+        orchestrator=orchestrator,
     )
 
 

@@ -113,9 +113,15 @@ class SessionSafety:
         self.state = state_gate(inputs.database, inputs.wall, inputs.account)
         self.account = inputs.account
         self.sessions = ExchangeSessions()
+        profiles = SymbolDirectory(inputs.database, inputs.wall, None).profiles(inputs.symbols)
+        self._sectors = {symbol: profile.sector for symbol, profile in profiles.items()}
         self.pre_trade: PreTradeGate | None = None
         if self.enabled:
-            self.pre_trade = _pre_trade_gate(inputs, self.state, self.sessions)
+            self.pre_trade = _pre_trade_gate(inputs, self.state, self.sessions, self.sector_of)
+
+    def sector_of(self, symbol: str) -> str:
+        """The symbol's sector in the ``symbols`` table (shipped profiles), else unknown."""
+        return self._sectors.get(symbol, UNKNOWN)
 
     @property
     def gate(self) -> OrderGate:
@@ -234,12 +240,13 @@ class HookParts:
 
 
 def _pre_trade_gate(
-    inputs: SafetyInputs, state: TradingStateGate, sessions: ExchangeSessions
+    inputs: SafetyInputs,
+    state: TradingStateGate,
+    sessions: ExchangeSessions,
+    sector_of: Callable[[str], str],
 ) -> PreTradeGate:
     settings = inputs.settings.safety
     chain = build_chain(settings, sessions, bar_length(inputs.timeframe))
-    profiles = SymbolDirectory(inputs.database, inputs.wall, None).profiles(inputs.symbols)
-    sectors = {symbol: profile.sector for symbol, profile in profiles.items()}
     keep = timedelta(days=max(14, 2 * settings.pdt.window_days))
     returns = StoredDailyReturns(
         BarStore(inputs.database), adjusted=inputs.settings.data.adjusted_prices
@@ -249,7 +256,7 @@ def _pre_trade_gate(
         chain,
         inputs.now,
         account=inputs.account,
-        sector_of=lambda symbol: sectors.get(symbol, UNKNOWN),
+        sector_of=sector_of,
         returns=returns,
         history=OrderHistory(keep),
     )

@@ -29,9 +29,8 @@ on from where the stored progress says it stopped (:mod:`~trademind.services.tra
 from __future__ import annotations
 
 import asyncio
-import collections
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -53,10 +52,14 @@ from trademind.runtime.bar_sources import (
 )
 from trademind.runtime.pacing import AsyncioSleeper, Sleeper
 from trademind.runtime.strategy_runner import StrategyRunner
-from trademind.runtime.trading_loop import LoopSummary, TradingLoop
-from trademind.services.trade import results
+from trademind.runtime.trading_loop import TradingLoop
+from trademind.services.trade.agent_parts import SessionDeciding, session_agents
 from trademind.services.trade.blocks import MAX_STEPS, StepBlocks
-from trademind.services.trade.decisions import LoggedDecisions
+from trademind.services.trade.decisions import (
+    DecisionExtras,
+    SessionDecisions,
+    session_decisions,
+)
 from trademind.services.trade.hook import SnapshotHook
 from trademind.services.trade.plan import (
     TradePlan,
@@ -78,10 +81,13 @@ from trademind.services.trade.session import (
     read_session,
     resumed_request,
 )
+from trademind.services.trade.session_parts import (
+    LiveView,
+    OnStep,
+    on_snapshot,
+    session_summary,
+)
 from trademind.services.trade.types import (
-    StepView,
-    TradeCounts,
-    TradeOrder,
     TradeRequest,
     TradeSummary,
 )
@@ -97,11 +103,7 @@ if TYPE_CHECKING:
     from trademind.config import Settings
     from trademind.db.session import Database
     from trademind.execution.factory import BrokerFactory
-    from trademind.portfolio.book import LedgerSnapshot
     from trademind.services.trade.paper_parts import PaperParts
-
-OnStep = Callable[[StepView], None]
-LAST_ORDERS = 5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,7 +119,9 @@ class TradeOptions:
     :func:`~trademind.services.trade.wiring.broker_factory`: a benchmark registers a
     :class:`~trademind.services.trade.progress.ResumableBroker` that times its calls) and
     ``paper`` (a paper session's parts: the live bar provider, the session calendar, the
-    waiter, the poll delay; default production's: yfinance, NYSE, APScheduler)."""
+    waiter, the poll delay; default production's: yfinance, NYSE, APScheduler) and
+    ``decision_extras`` (vetoers and extra agents added to the orchestrator when
+    ``orchestrator.enabled``: :class:`~trademind.services.trade.decisions.DecisionExtras`)."""
 
     clock: Clock | None = None
     data_dir: Path | None = None
@@ -127,6 +131,7 @@ class TradeOptions:
     bus: EventBus | None = None
     paper: PaperParts | None = None
     brokers: BrokerFactory | None = None
+    decision_extras: DecisionExtras | None = None
 
 
 def run_trade(
@@ -210,20 +215,6 @@ def _has_session(database: Database, wall: Clock, store: LedgerStore, account: s
     return SqlBrokerJournal(database, wall).load_state(account, SESSION_STATE) is not None
 
 
-@dataclass
-class _Live:
-    """What the live view keeps between bar closes."""
-
-    total: int
-    step: int = 0
-    orders: collections.deque[TradeOrder] = field(
-        default_factory=lambda: collections.deque(maxlen=LAST_ORDERS)
-    )
-
-    def order_changed(self, event: OrderStatusChanged) -> None:
-        self.orders.append(results.trade_order(event.state))
-
-
 async def _run(
     database: Database, settings: Settings, plan: TradePlan, options: TradeOptions, wall: Clock
 ) -> TradeSummary:
@@ -244,17 +235,36 @@ async def _run(
     brokers = options.brokers or broker_factory()
     broker = cast("ResumableBroker", brokers.create_broker("paper", spec))
     groups = merge_in_time_order([bars_from_arrays(one, plan.timeframe) for one in plan.bars])
-    live = _Live(total=len(groups))
+    live = LiveView(total=len(groups))
     runner = StrategyRunner(plan.setups)
-    hook = SnapshotHook(journal, plan.account, _on_snapshot(plan, live, options.on_step))
-    start = _warm_up(groups, broker.resumed_from, runner, hook, plan.timeframe, clock)
+    hook = SnapshotHook(journal, plan.account, on_snapshot(plan, live, options.on_step))
+    safety = SessionSafety(safety_inputs(database, settings, wall, clock.now, plan))
+    agents = session_agents(
+        database,
+        settings,
+        plan,
+        safety=safety,
+        journal=journal,
+        now=clock.now,
+        given=options.decision_extras,
+    )
+    decisions = session_decisions(
+        journal,
+        plan.account,
+        plan.setups,
+        clock,
+        orchestrator=plan.orchestrator,
+        extras=agents.extras,
+    )
+    decider = SessionDeciding(decisions, agents.view, broker)
+    start = _warm_up(groups, broker.resumed_from, (runner, decider), hook, plan.timeframe, clock)
     live.step = start
     loop_summary = None
     remaining = groups[start:]
     if remaining:
         bus.subscribe(OrderStatusChanged, live.order_changed)
-        safety = SessionSafety(safety_inputs(database, settings, wall, clock.now, plan))
         safety.subscribe(bus)
+        decider.subscribe(bus)
         await safety.seed(broker, journal)
         limits = safety.entry_limits(plan.paper_config, journal)
         router = session_router(plan.paper_config, broker, bus.publish, safety.gate, limits)
@@ -275,7 +285,7 @@ async def _run(
             strategies=runner,
             bus=bus,
             ledger=safety.hook(hook, hook_parts(plan, router, broker, journal)),
-            decider=LoggedDecisions(journal, plan.account),
+            decider=decider,
             step_scope=blocks.step,
             emergency=emergency_handler(safety.state, router, broker, progress),
         )
@@ -283,24 +293,26 @@ async def _run(
             loop_summary = await loop.run()
         finally:
             blocks.close()
-    return await _summary(plan, broker, journal, len(groups), loop_summary)
+    return await session_summary(plan, broker, journal, len(groups), loop_summary)
 
 
 def _warm_up(  # noqa: PLR0917
     groups: Sequence[tuple[datetime, list[Bar]]],
     stopped: Progress | None,
-    runner: StrategyRunner,
+    deciders: tuple[StrategyRunner, SessionDecisions],
     hook: SnapshotHook,
     timeframe: str,
     clock: ReplayClock,
 ) -> int:
-    """Feed the strategies the batches a previous run processed; the index to go on from.
+    """Feed the strategies and the decision step (the orchestrator's indicator book) the
+    batches a previous run processed; the index to go on from.
 
     A batch the venue closed is done (its snapshot is written when the crash came before it);
     one it only opened is replayed by the loop (the broker does not open it twice)."""
     if stopped is None:
         return 0
     length = bar_length(timeframe)
+    runner, decider = deciders
     for index, (ts, bars) in enumerate(groups):
         if ts > stopped.bar_ts or (ts == stopped.bar_ts and not stopped.closed):
             return index
@@ -308,6 +320,7 @@ def _warm_up(  # noqa: PLR0917
         clock.set_time(closed_at)
         for bar in bars:
             runner.on_bar(bar, closed_at)
+            decider.warm_up(bar)
         marks = {bar.symbol: decimal_from_float(bar.close) for bar in bars}
         if ts == stopped.bar_ts:
             hook.snapshot_if_missing(closed_at, marks)
@@ -322,80 +335,3 @@ def _by_symbol(groups: Sequence[tuple[datetime, list[Bar]]]) -> dict[str, list[B
         for bar in bars:
             series.setdefault(bar.symbol, []).append(bar)
     return series
-
-
-def _on_snapshot(
-    plan: TradePlan, live: _Live, on_step: OnStep | None
-) -> Callable[[LedgerSnapshot], None]:
-    def seen(snapshot: LedgerSnapshot) -> None:
-        live.step += 1
-        if on_step is None:
-            return
-        on_step(
-            StepView(
-                account=plan.account,
-                closed_at=snapshot.ts,
-                step=live.step,
-                total_steps=live.total,
-                cash=snapshot.cash,
-                equity=snapshot.equity,
-                positions=snapshot.positions,
-                last_orders=tuple(live.orders),
-            )
-        )
-
-    return seen
-
-
-async def _summary(
-    plan: TradePlan,
-    broker: ResumableBroker,
-    journal: SqlBrokerJournal,
-    steps: int,
-    loop: LoopSummary | None,
-) -> TradeSummary:
-    account = plan.account
-    states = journal.load_orders(account)
-    fills = journal.load_fills(account)
-    ledger = journal.ledger(account)
-    info = journal.store.account(account)
-    venue = await broker.get_account()
-    metrics = results.session_metrics(
-        journal.store.snapshots(info),
-        ledger.round_trips,
-        fills,
-        plan.bars,
-        bar_length(plan.timeframe),
-        plan.risk_free_rate,
-    )
-    statuses = results.status_counts(states)
-    counts = TradeCounts(
-        bars=sum(len(one) for one in plan.bars),
-        steps=steps,
-        bars_this_run=0 if loop is None else loop.bars,
-        signals_this_run=0 if loop is None else loop.signals,
-        decisions_this_run=0 if loop is None else loop.decisions,
-        orders=len(states),
-        fills=len(fills),
-        round_trips=len(ledger.round_trips),
-        **statuses,
-    )
-    return TradeSummary(
-        account=account,
-        mode=plan.mode.value,
-        strategies=plan.strategy_names,
-        symbols=plan.symbols,
-        timeframe=plan.timeframe,
-        start=plan.session.start,
-        end=plan.session.end,
-        resumed=plan.request.resume,
-        initial_cash=decimal_from_float(plan.paper_config.initial_cash),
-        cash=venue.cash,
-        final_equity=venue.portfolio_value,
-        positions=tuple(await broker.get_positions()),
-        orders=tuple(results.trade_order(s) for s in states),
-        fills=tuple(results.trade_fill(f) for f in fills),
-        metrics=metrics,
-        counts=counts,
-        notices=plan.notices,
-    )

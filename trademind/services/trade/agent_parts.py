@@ -1,0 +1,111 @@
+"""The agents a session adds to the orchestrator (``orchestrator.enabled``): the **risk agent**
+(a vetoer, with the safety layer on) and the **portfolio agent** (a voter, when
+``orchestrator.portfolio.targets`` names any symbol), both reading the session's account
+through one :class:`~trademind.services.trade.portfolio_view.SessionPortfolio`, refreshed from
+the broker at every bar close before the agents vote (:class:`SessionDeciding`).
+
+The risk agent sizes with the same :class:`~trademind.agents.risk_sizing.EntryLimits` as the
+session's router and reads the same stored daily returns as the pre-trade rules, as of the bar
+close: a BUY it vetoes is logged with its reason and places no order (docs/agents.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from trademind.agents.portfolio import PortfolioAgent
+from trademind.agents.risk import RiskAgent
+from trademind.core.events import AccountUpdated, BarClosed
+from trademind.core.values import decimal_from_float
+from trademind.data.store import BarStore
+from trademind.orchestrator.factory import ExtraAgent
+from trademind.safety.returns_history import StoredDailyReturns
+from trademind.services.trade.decisions import DecisionExtras
+from trademind.services.trade.portfolio_view import PointInTimeWindows, SessionPortfolio
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from trademind.brokers.base import Broker
+    from trademind.config import Settings
+    from trademind.core.bus import EventBus
+    from trademind.core.decisions import Decision, Signal
+    from trademind.core.market import Bar, BarBatch, TradingMode
+    from trademind.db.session import Database
+    from trademind.orchestrator.veto import Vetoer
+    from trademind.portfolio.journal import SqlBrokerJournal
+    from trademind.services.trade.decisions import SessionDecisions
+    from trademind.services.trade.plan import TradePlan
+    from trademind.services.trade.safety_parts import SessionSafety
+
+
+@dataclass(frozen=True, slots=True)
+class SessionAgents:
+    """The extras to give the orchestrator and the view to refresh (None: nothing added)."""
+
+    extras: DecisionExtras | None
+    view: SessionPortfolio | None
+
+
+def session_agents(
+    database: Database,
+    settings: Settings,
+    plan: TradePlan,
+    *,
+    safety: SessionSafety,
+    journal: SqlBrokerJournal,
+    now: Callable[[], datetime],
+    given: DecisionExtras | None = None,
+) -> SessionAgents:
+    """The risk and portfolio agents of ``plan``'s session, after the ``given`` extras."""
+    if plan.orchestrator is None:
+        return SessionAgents(given, None)
+    view = SessionPortfolio(
+        safety.sector_of,
+        safety.sessions.session_date,
+        decimal_from_float(plan.paper_config.initial_cash),
+    )
+    info = journal.store.account(plan.account)
+    view.seed([(point.ts, point.equity) for point in journal.store.snapshots(info)])
+    vetoers: list[Vetoer] = list(given.vetoers if given else ())
+    agents: list[ExtraAgent] = list(given.agents if given else ())
+    limits = safety.entry_limits(plan.paper_config, journal)
+    if limits is not None:
+        stored = StoredDailyReturns(BarStore(database), adjusted=settings.data.adjusted_prices)
+        windows = PointInTimeWindows(stored, now)
+        vetoers.append(RiskAgent(view, settings.safety, limits, returns=windows))
+    portfolio = settings.orchestrator.portfolio
+    if portfolio.targets:
+        weight = settings.orchestrator.weights.portfolio
+        agents.append(ExtraAgent(PortfolioAgent(view, portfolio), weight))
+    return SessionAgents(DecisionExtras(vetoers=vetoers, agents=agents), view)
+
+
+class SessionDeciding:
+    """A session's decision step with the agents' view refreshed before each decision."""
+
+    def __init__(
+        self, inner: SessionDecisions, view: SessionPortfolio | None, broker: Broker
+    ) -> None:
+        self._inner = inner
+        self._view = view
+        self._broker = broker
+
+    def subscribe(self, bus: EventBus) -> None:
+        """Keep the view's closes and after-step equity current."""
+        if self._view is not None:
+            bus.subscribe(BarClosed, self._view.on_bar_closed)
+            bus.subscribe(AccountUpdated, self._view.on_account_updated)
+
+    async def decide(
+        self, batch: BarBatch, signals: Sequence[Signal], mode: TradingMode
+    ) -> Sequence[Decision]:
+        if self._view is not None:
+            await self._view.refresh(self._broker, batch.closed_at)
+        return await self._inner.decide(batch, signals, mode)
+
+    def warm_up(self, bar: Bar) -> None:
+        self._inner.warm_up(bar)
