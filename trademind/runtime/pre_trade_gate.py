@@ -5,7 +5,9 @@ router is about to place (never a cancel):
 
 1. the trading state (:class:`~trademind.runtime.state_gate.TradingStateGate`): a refusal there
    is final, with the state's reason (``trading state HALTED: ...``);
-2. the emergency liquidation's and the monitored stop's sells (they only reduce) pass;
+2. the emergency liquidation's and the monitored stop's sells of at most the quantity held
+   (they only reduce) pass; an order merely carrying one of those decision ids (a buy, a sell
+   of more than is held) goes on to the rules;
 3. the pre-trade chain (:class:`~trademind.safety.chain.SafetyChain`, the enabled rules) on a
    :class:`~trademind.safety.context.PreTradeContext` built from the account and positions the
    broker reports (:class:`~trademind.execution.gate.GateView`), the symbol's last close seen
@@ -28,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final, Protocol
 
 from trademind.core.order_status import OrderStatus
-from trademind.core.orders import Fill, Order
+from trademind.core.orders import Fill, Order, OrderSide
 from trademind.core.values import decimal_from_float
 from trademind.runtime.state_gate import ALWAYS_REDUCING
 from trademind.safety.context import PreTradeContext, ReturnsHistory, SubmittedOrder
@@ -90,6 +92,15 @@ class OrderHistory:
             self._fills.popleft()
 
 
+def _always_reducing_sell(order: Order, view: GateView) -> bool:
+    """The liquidation's or the monitored stop's sell of at most the quantity held: it passes
+    without the rules. The decision id alone lets nothing through (a buy carrying it, or a sell
+    of more than is held, goes through the rules like any order)."""
+    if order.decision_id not in ALWAYS_REDUCING or order.side is not OrderSide.SELL:
+        return False
+    return order.quantity <= view.held(order.symbol)
+
+
 def _submitted(order: Order, at: datetime) -> SubmittedOrder:
     return SubmittedOrder(
         client_order_id=order.client_order_id,
@@ -138,7 +149,7 @@ class PreTradeGate:
 
     def refusal(self, order: Order, view: GateView) -> str | None:
         refused = self._state.refusal(order, view)
-        if refused is not None or order.decision_id in ALWAYS_REDUCING:
+        if refused is not None or _always_reducing_sell(order, view):
             return refused
         close = self._closes.get(order.symbol)
         if close is None:

@@ -117,6 +117,19 @@ def test_the_liquidation_passes_a_halted_account_without_the_rules() -> None:
     assert gate.refusal(sell_all, _view(held=500)) is None  # above max_order_quantity, passes
 
 
+def test_the_liquidation_decision_id_lets_no_buy_or_oversized_sell_skip_the_rules() -> None:
+    gate = _gate(max_order_quantity=10)
+    buy = _order(11, decision=LIQUIDATION_DECISION)
+    reason = gate.refusal(buy, _view())
+    assert reason == (
+        "pre-trade rule max_order_quantity: order of 11 shares exceeds the limit of 10 shares"
+    )
+    flip = _order(600, OrderSide.SELL, oid="o-2", decision=LIQUIDATION_DECISION)
+    reason = gate.refusal(flip, _view(held=500))  # sells 100 more than held: opens a short
+    assert reason is not None
+    assert reason.startswith("pre-trade rule max_order_quantity:")
+
+
 def test_no_price_seen_refuses_rather_than_guessing() -> None:
     reason = _gate().refusal(_order(1, symbol="MSFT"), _view())
     assert reason == "pre-trade rule reference_price: no price seen for MSFT yet"

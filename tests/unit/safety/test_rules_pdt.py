@@ -138,3 +138,25 @@ def test_an_order_that_completes_no_day_trade_passes_with_no_allowance_left() ->
         now=friday,
     )
     assert rule.check(overnight).passed  # bought Monday, sold Friday
+
+
+def test_the_last_allowed_day_trade_passes_and_the_next_is_refused() -> None:
+    rule = _rule()
+    friday = MONDAY + timedelta(days=4)
+    two = _three_day_trades(MONDAY)[:4]  # Mon and Tue: two day trades used
+    closing = pre_trade_context(
+        side="sell",
+        positions={"AAPL": (10, 100)},
+        fills=[*two, _fill(friday, "buy")],
+        equity="24999.99",
+        now=friday + timedelta(hours=1),
+    )
+    assert rule.check(closing).passed  # day trade 3 of 3
+    three = pre_trade_context(
+        side="sell",
+        positions={"AAPL": (10, 100)},
+        fills=[*_three_day_trades(MONDAY), _fill(friday, "buy")],
+        equity="24999.99",
+        now=friday + timedelta(hours=1),
+    )
+    assert not rule.check(three).passed  # day trade 4
