@@ -98,6 +98,7 @@ def test_the_daily_loss_limit_halts_trading_in_the_covid_window(
         ((*VALIDATE, "--simulations", "0"), 2, "0 is not in the range"),
         (("safety", "validate", "--strategy", "nope"), 2, "unknown strategy 'nope'"),
         ((*VALIDATE[:4], "--symbols", "ZZZZ"), 1, "no 1d bars stored for ZZZZ"),
+        ((*VALIDATE, "--start", "2020-03-01", "--end", "2020-02-01"), 2, "is before --start"),
     ],
 )
 def test_bad_input_is_one_line_with_the_cli_exit_code(
@@ -121,33 +122,79 @@ def test_gfc_2008_names_the_ingest_that_covers_it(
     assert "--end 2009-03-31`" in err
 
 
-def test_validate_fails_with_its_reasons_exit_1_and_is_stored(
+def test_validate_fails_on_too_few_round_trips_over_the_default_window(
     capsys: pytest.CaptureFixture[str], isolated_environment: Path
 ) -> None:
+    """ma_crossover on the sample's AAPL: 8 round trips in the last 3 years (2020-12-29 to
+    2023-12-29), replayed with the safety layer; the gate needs 10."""
     cli = Cli(capsys)
     view = cli.json(*VALIDATE, "--simulations", "200", expect=1)
     assert view["passed"] is False
+    assert view["measurement"] == "replay with the safety layer"
+    figures = view["figures"]
+    assert figures["window_start"].startswith("2020-12-29")
+    assert figures["window_end"].startswith("2023-12-30")
+    assert figures["safety"] is True
+    assert figures["round_trips"] < 10
     verdicts = {check["name"]: check["verdict"] for check in view["checks"]}
-    assert verdicts["worst_day"] == "fail"  # a single stock, all in: days far worse than 2%
-    assert verdicts["position_size"] == "note"  # the risk sizing caps it: not a failure
-    assert view["figures"]["simulations"] == 200
-    assert view["figures"]["drawdown_p95"] >= view["figures"]["max_drawdown"] * 0.5
-    again = cli.json(*VALIDATE, "--simulations", "200", expect=1)
-    assert again["figures"] == view["figures"]  # seeded: the same figures
-    assert _rows(StrategyValidation) == 2
+    assert verdicts == {
+        "round_trips": "fail",
+        "drawdown": "pass",
+        "breakers": "pass",
+        "refused_entries": "pass",
+    }
+    assert _rows(StrategyValidation) == 1
+    assert (_rows(Account), _rows(Order)) == (0, 0)  # the replay booked into the sandbox
     code, out, _err = cli(*VALIDATE, "--simulations", "200")
     assert code == 1
     assert "FAILED" in out
-    assert "worst daily loss" in out
+    assert "replay with the safety layer, 2020-12-29 to 2023-12-29" in out
+    assert "round trips closed in the window" in out
 
 
-def test_validate_passes_with_exit_0_under_loose_limits(
+def test_validate_passes_over_a_longer_window_and_is_seeded(
+    capsys: pytest.CaptureFixture[str], isolated_environment: Path
+) -> None:
+    cli = Cli(capsys)
+    view = cli.json(*VALIDATE, "--start", "2018-01-01", "--simulations", "200")
+    assert view["passed"] is True
+    figures = view["figures"]
+    assert figures["window_start"].startswith("2018-01-01")
+    assert figures["round_trips"] >= 10
+    assert 0 < figures["drawdown_p95"] <= 0.10  # the positions cut to 10% of equity
+    assert figures["drawdown_p95"] >= figures["max_drawdown"] * 0.5
+    assert (figures["simulations"], figures["seed"], figures["block_length"]) == (200, 0, 10)
+    assert figures["entries"] >= figures["round_trips"]
+    assert figures["refused_share"] == pytest.approx(
+        figures["refused_entries"] / figures["entries"]
+    )
+    again = cli.json(*VALIDATE, "--start", "2018-01-01", "--simulations", "200")
+    assert again["figures"] == figures  # seeded: the same figures
+    assert _rows(StrategyValidation) == 2
+
+
+def test_validate_fails_on_the_drawdown_under_a_tight_max_drawdown(
     capsys: pytest.CaptureFixture[str],
     isolated_environment: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("TRADEMIND__SAFETY__DAILY_LOSS_LIMIT", "0.25")
-    monkeypatch.setenv("TRADEMIND__SAFETY__CIRCUIT_BREAKER__MAX_DRAWDOWN", "0.9")
-    view = Cli(capsys).json(*VALIDATE, "--simulations", "200")
-    assert view["passed"] is True
-    assert view["figures"]["trades"] >= 10
+    monkeypatch.setenv("TRADEMIND__SAFETY__CIRCUIT_BREAKER__MAX_DRAWDOWN", "0.01")
+    view = Cli(capsys).json(*VALIDATE, "--start", "2018-01-01", "--simulations", "200", expect=1)
+    drawdown = next(check for check in view["checks"] if check["name"] == "drawdown")
+    assert drawdown["verdict"] == "fail"
+    assert drawdown["limit"] == pytest.approx(0.01)
+    assert "above safety.circuit_breaker.max_drawdown 1.00%" in drawdown["reason"]
+
+
+def test_validate_without_the_safety_layer_says_so_and_checks_the_worst_day(
+    capsys: pytest.CaptureFixture[str],
+    isolated_environment: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRADEMIND__SAFETY__ENABLED", "false")
+    view = Cli(capsys).json(*VALIDATE, "--start", "2018-01-01", "--simulations", "200", expect=1)
+    assert view["measurement"] == "replay without the safety layer (safety.enabled is false)"
+    verdicts = {check["name"]: check["verdict"] for check in view["checks"]}
+    assert set(verdicts) == {"round_trips", "drawdown", "worst_day"}
+    assert verdicts["worst_day"] == "fail"  # all in on one stock: days far worse than 2%
+    assert view["figures"]["breaker_trips"] == 0

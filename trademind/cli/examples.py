@@ -145,10 +145,9 @@ EXAMPLES: tuple[Example, ...] = (
     ),
     Example(
         "safety",
-        "Validate a strategy before paper trading (exit 1 and the reasons when it fails; the "
-        "limits are loosened here for the example)",
-        "TRADEMIND__SAFETY__DAILY_LOSS_LIMIT=0.25 TRADEMIND__SAFETY__CIRCUIT_BREAKER__MAX_DRAWDOWN"
-        "=0.9 trademind safety validate --strategy ma_crossover --symbols AAPL --simulations 200",
+        "Validate a strategy before paper trading: replayed with the safety layer since 2018 "
+        "(the default 3 years give AAPL too few round trips); exit 1 and the reasons on a fail",
+        "trademind safety validate --strategy ma_crossover --symbols AAPL --start 2018-01-01",
     ),
     Example(
         "scripting",

@@ -3,8 +3,9 @@ group by :mod:`trademind.cli.safety`).
 
 ``safety backtest`` replays a strategy with and without the safety layer in a sandbox database
 and prints both runs' figures, their differences, every breaker trip with what it changed, every
-state change and the rejections by rule. ``safety validate`` backtests, bootstraps and checks a
-strategy and exits 0 when it passes, 1 when it fails (the reasons printed either way).
+state change and the rejections by rule. ``safety validate`` replays, bootstraps and checks a
+strategy (one replay as the account trades it, in a sandbox) and exits 0 when it passes, 1 when
+it fails (the reasons printed either way).
 Exit code 2 for a usage error (unknown window or strategy, --window with --start/--end, an end
 before the start, a parameter or simulation count out of range), 1 for what cannot be carried
 out (symbols without data, a window the stored bars do not cover). ``--format json`` prints
@@ -174,10 +175,13 @@ def validate(  # noqa: PLR0917 - Typer passes every option positionally
     strategy: StrategyName,
     symbols: SymbolList = None,
     param: Params = None,
+    start: Start = None,
+    end: End = None,
     simulations: Simulations = 1000,
     seed: SeedOption = 0,
 ) -> None:
-    """Gate a strategy for paper trading: Monte Carlo drawdown and the limits; exit 1 on fail."""
+    """Gate a strategy for paper trading: replayed as the account trades it (the safety layer
+    on), its Monte Carlo drawdown, breaker trips, refused entries; exit 1 on fail."""
     from trademind.services.backtest_service import parse_assignments
     from trademind.services.safety_validation import ValidateRequest
     from trademind.services.safety_validation import validate as run_validation
@@ -188,6 +192,8 @@ def validate(  # noqa: PLR0917 - Typer passes every option positionally
         params=parse_assignments(param or []),
         simulations=simulations,
         seed=seed,
+        start=start.date() if start else None,
+        end=end.date() if end else None,
     )
     state = get_state(ctx)
     settings = state.load_settings()
@@ -203,11 +209,19 @@ def validate(  # noqa: PLR0917 - Typer passes every option positionally
 
 
 def _show_validation(view: ValidationView) -> None:
+    from trademind.services.safety_validation import window_text
+
     params = ", ".join(f"{k}={v}" for k, v in view.params.items()) or "no parameters"
     verdict = "PASSED" if view.passed else "FAILED"
+    figures = view.figures
     print_message(
-        f"{view.strategy} ({params}) on {', '.join(view.symbols)}: {verdict} "
-        f"(validation {view.id}, backtest run {view.backtest_run_id})"
+        f"{view.strategy} ({params}) on {', '.join(view.symbols)}: {verdict} (validation {view.id})"
+    )
+    print_message(
+        f"measured: {view.measurement}, {window_text(figures)} ({figures.days} days, "
+        f"{figures.round_trips} round trips, return {figures.total_return:+.2%}, max drawdown "
+        f"{figures.max_drawdown:.2%}); {figures.simulations} block-bootstrap simulations "
+        f"(blocks of {figures.block_length} days, seed {figures.seed})"
     )
     rows = [(c.name, c.verdict.upper(), c.reason) for c in view.checks]
     print_table(None, ("check", "verdict", "reason"), rows)

@@ -5,12 +5,9 @@ what the safety layer did (docs/safety.md, "Safety on history").
 
 1. the request is checked (window, dates, strategy, parameters, symbols, cash: usage errors,
    exit 2, before any I/O);
-2. the bars are chosen as ``backtest run``/``trade`` choose them
-   (:func:`~trademind.services.backtest_data.prepare_data`: the stored bars, the bundled sample
-   when a symbol has none stored) from :func:`~trademind.services.safety_windows.history_start`
-   to the window's end; a window they do not cover is an error naming the missing range;
-3. a sandbox database is made (:mod:`~trademind.services.safety_sandbox`) and the stored bars
-   (and the benchmark symbol's, when stored) are copied into it;
+2. the bars are chosen and the replay planned (warm-up before the window), and
+3. a sandbox database is made and the stored bars copied into it, as
+   :mod:`~trademind.services.safety_replay` does for `safety validate` too;
 4. two replays (``trade --mode replay --speed max``) run in it on the user's settings, one with
    ``safety.enabled`` true (account ``with-safety``), one with it false (``without-safety``),
    from :func:`~trademind.services.safety_windows.replay_plan`'s start to the window's end;
@@ -21,52 +18,26 @@ what the safety layer did (docs/safety.md, "Safety on history").
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from trademind.core.errors import UsageError, ValidationError
+from trademind.core.errors import UsageError
 from trademind.data.schema import check_timeframe, normalise_symbols
-from trademind.data.store import BarStore
-from trademind.portfolio.journal import SqlBrokerJournal
-from trademind.portfolio.store import LedgerStore
-from trademind.safety.state_store import SafetyStateStore
-from trademind.services.backtest_data import DataRequest, prepare_data
 from trademind.services.backtest_service import strategy_params
 from trademind.services.json_ready import json_fields
-from trademind.services.safety_history_report import (
-    Comparison,
-    EquityPoint,
-    EventFact,
-    OrderFact,
-    SessionRecord,
-    Window,
-    build_comparison,
-)
-from trademind.services.safety_sandbox import Sandbox, copy_bars, sandbox
-from trademind.services.safety_windows import (
-    ReplayPlan,
-    Span,
-    check_coverage,
-    history_start,
-    midnight,
-    missing_range,
-    replay_plan,
-    resolve_span,
-)
-from trademind.services.trade import TradeOptions, TradeRequest, run_trade
+from trademind.services.safety_history_report import Comparison, Window, build_comparison
+from trademind.services.safety_replay import ReplaySetup, prepare_replay, replay_sessions
+from trademind.services.safety_windows import Span, resolve_span
 from trademind.strategies.registry import get_strategy
 
 if TYPE_CHECKING:
     from trademind.config import Settings
     from trademind.core.clock import Clock
     from trademind.db.session import Database
-    from trademind.strategies.base import Bars, ParamValue
+    from trademind.strategies.base import ParamValue
 
-WITH_SAFETY: Final = "with-safety"
-WITHOUT_SAFETY: Final = "without-safety"
-MAX_EVENTS: Final = 1_000_000
 CASH_MAX: Final = 1e12
 
 
@@ -123,28 +94,18 @@ def safety_backtest(
     """Steps 1 to 5 of the module docstring."""
     span, name, symbols = check_request(request)
     params = strategy_params(settings, name, request.params)
-    timeframe = check_timeframe(request.timeframe or settings.data.default_timeframe)
-    warmup = get_strategy(name).warmup(params)
-    since = history_start(span, settings.safety.var.lookback_days, warmup)
-    bars, notices = _window_bars(database, settings, span, symbols, timeframe, since, clock)
-    plan = replay_plan(span, bars, warmup)
-    notices += [_short_warm_up(plan, warmup)] if plan.short_warm_up else []
     cash = request.cash if request.cash is not None else settings.backtest.initial_cash
-    with sandbox() as box:
-        benchmark = settings.safety.benchmark_symbol
-        copied = (*symbols, *([benchmark] if benchmark is not None else []))
-        copy_bars(database, box.database, copied, timeframe, midnight(since) if since else None)
-        trade = TradeRequest(
-            mode="replay",
-            symbols=symbols,
-            strategy=name,
-            params=dict(request.params),
-            start=plan.replay_start.date(),
-            end=(plan.report_end.date() if span.end is None else span.end),
-            timeframe=timeframe,
-            cash=cash,
-        )
-        on, off = (_session(box, settings, trade, enabled, clock) for enabled in (True, False))
+    setup = ReplaySetup(
+        strategy=name,
+        params=request.params,
+        symbols=symbols,
+        timeframe=check_timeframe(request.timeframe or settings.data.default_timeframe),
+        span=span,
+        cash=cash,
+    )
+    prepared = prepare_replay(database, settings, setup, get_strategy(name).warmup(params), clock)
+    plan, notices = prepared.plan, list(prepared.notices)
+    on, off = replay_sessions(database, settings, setup, prepared, (True, False), clock)
     window = Window(start=plan.report_start, end=plan.report_end)
     comparison = build_comparison(on, off, window)
     if comparison.events_before_window:
@@ -156,7 +117,7 @@ def safety_backtest(
         strategy=name,
         params=dict(params),
         symbols=symbols,
-        timeframe=timeframe,
+        timeframe=setup.timeframe,
         window=span.name,
         start=plan.report_start,
         end=plan.report_end,
@@ -164,96 +125,4 @@ def safety_backtest(
         initial_cash=float(cash),
         comparison=comparison,
         notices=tuple(notices),
-    )
-
-
-def _window_bars(  # noqa: PLR0917 - the request's parts, resolved
-    database: Database,
-    settings: Settings,
-    span: Span,
-    symbols: Sequence[str],
-    timeframe: str,
-    since: date | None,
-    clock: Clock,
-) -> tuple[tuple[Bars, ...], list[str]]:
-    """Step 2: the bars from ``since`` to the span's end, covering the span."""
-    asked = DataRequest(symbols=list(symbols), start=since, end=span.end, timeframe=timeframe)
-    try:
-        data = prepare_data(database, settings, asked, clock=clock)
-    except ValidationError:
-        _raise_if_not_covered(database, span, symbols, timeframe, since)
-        raise
-    check_coverage(span, data.bars, timeframe, since)
-    notices = [n for n in data.notices if "stored bars begin" not in n]  # the history's start
-    return data.bars, [n for n in notices if "stored bars end" not in n]
-
-
-def _raise_if_not_covered(
-    database: Database, span: Span, symbols: Sequence[str], timeframe: str, since: date | None
-) -> None:
-    """A window wholly outside the stored bars: the missing range, not "no bars between"."""
-    store = BarStore(database)
-    for symbol in symbols:
-        coverage = store.coverage(symbol, timeframe)
-        if coverage is not None:
-            outside = (span.end is not None and midnight(span.end) < coverage.first) or (
-                span.start is not None and midnight(span.start) > coverage.last
-            )
-            if outside:
-                raise missing_range(span, symbol, timeframe, coverage.first, coverage.last, since)
-
-
-def _short_warm_up(plan: ReplayPlan, warmup: int) -> str:
-    return (
-        f"{', '.join(plan.short_warm_up)}: fewer than the strategy's {warmup} warm-up bars are "
-        "stored before the window, so its first signal comes later than the window's start"
-    )
-
-
-def _session(
-    box: Sandbox, settings: Settings, request: TradeRequest, enabled: bool, clock: Clock
-) -> SessionRecord:
-    """Step 4 for one run: the replay in the sandbox, read back."""
-    account = WITH_SAFETY if enabled else WITHOUT_SAFETY
-    chosen = settings.model_copy(
-        update={
-            "safety": settings.safety.model_copy(update={"enabled": enabled}),
-            "database": settings.database.model_copy(update={"url": box.url}),
-            "app": settings.app.model_copy(update={"data_dir": box.folder}),
-        }
-    )
-    trade = replace(request, account=account)
-    run_trade(box.database, chosen, trade, TradeOptions(clock=clock, data_dir=box.folder))
-    return _record(box.database, account, enabled, clock)
-
-
-def _record(database: Database, account: str, enabled: bool, clock: Clock) -> SessionRecord:
-    """What the replay of ``account`` left in the sandbox ledger."""
-    info = LedgerStore(database, clock).account(account)
-    journal = SqlBrokerJournal(database, clock)
-    points = LedgerStore(database, clock).snapshots(info)
-    changes = SafetyStateStore(database, clock).events(info.id, limit=MAX_EVENTS)
-    return SessionRecord(
-        safety=enabled,
-        initial_cash=float(info.starting_cash),
-        points=tuple(EquityPoint(p.ts, float(p.equity)) for p in points),
-        orders=tuple(
-            OrderFact(
-                at=s.submitted_at, symbol=s.order.symbol, status=s.status.value, reason=s.reason
-            )
-            for s in journal.load_orders(account)
-        ),
-        fill_times=tuple(fill.ts for fill in journal.load_fills(account)),
-        events=tuple(
-            EventFact(
-                at=c.at,
-                event=c.event.value,
-                actor=c.actor,
-                from_state=c.from_state.value,
-                to_state=c.to_state.value,
-                reason=c.reason,
-                details=dict(c.details),
-            )
-            for c in reversed(changes)
-        ),
     )

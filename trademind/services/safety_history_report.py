@@ -43,12 +43,14 @@ class EquityPoint:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrderFact:
-    """An order's last state: when it was submitted, its symbol, status and reason."""
+    """An order's last state: when it was submitted, its symbol, status and reason; ``entry``:
+    it opens or adds to a position (a buy: the sessions trade long only)."""
 
     at: datetime
     symbol: str
     status: str
     reason: str | None = None
+    entry: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,7 +68,8 @@ class EventFact:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SessionRecord:
-    """What one replay left in its ledger."""
+    """What one replay left in its ledger (``round_trip_exits``: the exit time of each closed
+    round trip)."""
 
     safety: bool
     initial_cash: float
@@ -74,6 +77,7 @@ class SessionRecord:
     orders: tuple[OrderFact, ...]
     fill_times: tuple[datetime, ...]
     events: tuple[EventFact, ...]
+    round_trip_exits: tuple[datetime, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

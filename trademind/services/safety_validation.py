@@ -1,66 +1,51 @@
 """`trademind safety validate`: may this strategy, with these parameters, trade on paper?
 
-A backtest of the strategy over the stored bars (``backtest run``'s service: the bundled sample
-when nothing is stored; stored in ``backtest_runs``) gives the daily returns of its equity.
-They are bootstrapped ``simulations`` times (seeded; the trade-order bootstrap of
-:mod:`trademind.backtest.analytics.montecarlo` run on daily returns) for the 95th-percentile
-maximum drawdown. The checks (docs/safety.md, "Validating a strategy"):
+It measures the strategy as the account would trade it (docs/safety.md, "Validating a
+strategy"):
 
-- ``trades``: at least :data:`MIN_TRADES` closed trades, or the figures mean little (fail);
-- ``drawdown``: the 95th-percentile drawdown within ``safety.circuit_breaker.max_drawdown``;
-- ``worst_day``: the worst daily loss within ``safety.daily_loss_limit``;
-- ``position_size`` / ``order_value``: the median entry as a fraction of equity and in dollars
-  within ``safety.max_position_size`` / ``safety.max_order_value``; above them is a ``note``
-  (the safety layer's risk sizing caps such entries) while ``safety.enabled`` is true and a
-  failure when it is false (nothing would cap them).
-
-Every validation is stored (``strategy_validations``); the paper-mode gate reads the latest
-one of the strategy with the same parameters (:func:`params_key`).
+1. the request is checked (strategy, parameters, simulations, dates: usage errors first);
+2. the window: ``--start``/``--end``, by default the :data:`DEFAULT_YEARS` years up to the last
+   stored bar of the symbols (the bundled sample's when none is stored; a shorter history: from
+   its first bar) (:func:`validation_span`);
+3. one replay (``trade --mode replay --speed max``) of the strategy in a sandbox database, with
+   ``safety.enabled`` as the settings have it (:mod:`~trademind.services.safety_replay`, shared
+   with `safety backtest`; the warm-up before the window);
+4. its figures and checks (:mod:`~trademind.services.safety_validation_checks`);
+5. the validation is stored (``strategy_validations``); the paper-mode gate reads the latest one
+   of the strategy with the same parameters (:func:`params_key`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final, Literal
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
 
-import numpy as np
-
-from trademind.backtest.analytics.montecarlo import MAX_RUNS, bootstrap_trades
-from trademind.core.errors import UsageError, ValidationError
+from trademind.backtest.analytics.montecarlo import MAX_RUNS
+from trademind.core.errors import UsageError
 from trademind.data.providers.sample import SampleProvider
 from trademind.data.schema import check_timeframe, normalise_symbols
 from trademind.data.store import BarStore
 from trademind.db.strategy_validations import ValidationRecord, ValidationRepository
-from trademind.services.backtest_data import DataRequest
-from trademind.services.backtest_service import RunRequest, run, strategy_params
+from trademind.services.backtest_data import DataRequest, prepare_data
+from trademind.services.backtest_service import strategy_params
 from trademind.services.json_ready import json_fields
+from trademind.services.safety_history_report import Window
+from trademind.services.safety_replay import ReplaySetup, prepare_replay, replay_sessions
+from trademind.services.safety_validation_checks import Check, Figures, judge, measure
+from trademind.services.safety_windows import Span, resolve_span
+from trademind.services.trade.validation_gate import params_key
 from trademind.strategies.registry import get_strategy, resolve
 
 if TYPE_CHECKING:
-    from trademind.backtest.engine.outcome import BacktestOutcome
     from trademind.config import Settings
-    from trademind.config.sections_trading import SafetySettings
     from trademind.core.clock import Clock
     from trademind.db.session import Database
-    from trademind.strategies.base import ParamValue
+    from trademind.strategies.base import Bars, ParamValue
 
-MIN_TRADES: Final = 10
 DEFAULT_SIMULATIONS: Final = 1000
-DRAWDOWN_PERCENTILE: Final = 95.0
-Verdict = Literal["pass", "fail", "note"]
-Floats = np.ndarray[Any, np.dtype[np.float64]]
-
-
-def params_key(strategy: str, params: Mapping[str, object]) -> str:
-    """The key of a strategy with its parameters (resolved: defaults filled in)."""
-    name = get_strategy(strategy).name
-    resolved = resolve(name, dict(params))
-    text = json.dumps({"strategy": name, "params": resolved}, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+DEFAULT_YEARS: Final = 3
 
 
 @dataclass(frozen=True)
@@ -70,27 +55,8 @@ class ValidateRequest:
     params: Mapping[str, str] = field(default_factory=dict)
     simulations: int = DEFAULT_SIMULATIONS
     seed: int = 0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Check:
-    name: str
-    verdict: Verdict
-    value: float | None
-    limit: float | None
-    reason: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Figures:
-    trades: int
-    drawdown_p95: float
-    max_drawdown: float
-    worst_day: float
-    median_position_fraction: float | None
-    median_order_value: float | None
-    simulations: int
-    seed: int
+    start: date | None = None
+    end: date | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,9 +68,9 @@ class ValidationView:
     symbols: tuple[str, ...]
     validated_at: datetime
     passed: bool
+    measurement: str
     checks: tuple[Check, ...]
     figures: Figures
-    backtest_run_id: int
     notices: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -117,6 +83,7 @@ def check_request(request: ValidateRequest) -> str:
         raise UsageError(
             f"--simulations must be between 1 and {MAX_RUNS}, got {request.simulations}"
         )
+    resolve_span(None, request.start, request.end)  # an end before the start
     return get_strategy(request.strategy).name
 
 
@@ -126,10 +93,47 @@ def default_symbols(database: Database, timeframe: str) -> tuple[str, ...]:
     return tuple(stored) if stored else tuple(SampleProvider().available_symbols())
 
 
+def _day(ns: int) -> date:
+    return datetime.fromtimestamp(ns / 1e9, UTC).date()
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier (29 February: the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def default_start(series: Sequence[Bars], end: date | None) -> date:
+    """:data:`DEFAULT_YEARS` years before ``end`` (else the last bar), not before the latest
+    first bar of the symbols."""
+    last = end or max(_day(int(one.ts[-1])) for one in series)
+    first = max(_day(int(one.ts[0])) for one in series)
+    return max(years_before(last, DEFAULT_YEARS), first)
+
+
+def validation_span(  # noqa: PLR0917 - the request's parts, resolved
+    database: Database,
+    settings: Settings,
+    request: ValidateRequest,
+    symbols: tuple[str, ...],
+    timeframe: str,
+    clock: Clock,
+) -> tuple[Span, list[str]]:
+    """Step 2: the window, and the notices of loading the bars to find it."""
+    if request.start is not None:
+        return Span(name=None, start=request.start, end=request.end), []
+    asked = DataRequest(symbols=list(symbols), end=request.end, timeframe=timeframe)
+    data = prepare_data(database, settings, asked, clock=clock)
+    start = default_start(data.bars, request.end)
+    return Span(name=None, start=start, end=request.end), list(data.notices)
+
+
 def validate(
     database: Database, settings: Settings, request: ValidateRequest, *, clock: Clock
 ) -> ValidationView:
-    """Backtest, bootstrap, check, store (module docstring)."""
+    """Steps 1 to 5 of the module docstring."""
     name = check_request(request)
     params = resolve(name, strategy_params(settings, name, request.params))
     timeframe = check_timeframe(settings.data.default_timeframe)
@@ -138,156 +142,67 @@ def validate(
         if request.symbols
         else default_symbols(database, timeframe)
     )
-    asked = RunRequest(strategy=name, data=DataRequest(symbols=symbols), params=request.params)
-    report = run(database, settings, asked, clock=clock)
-    figures = measure(report.result.outcome, request.simulations, request.seed)
+    span, loaded = validation_span(database, settings, request, symbols, timeframe, clock)
+    setup = ReplaySetup(
+        strategy=name,
+        params=request.params,
+        symbols=symbols,
+        timeframe=timeframe,
+        span=span,
+        cash=settings.backtest.initial_cash,
+    )
+    prepared = prepare_replay(database, settings, setup, get_strategy(name).warmup(params), clock)
+    enabled = settings.safety.enabled
+    (record,) = replay_sessions(database, settings, setup, prepared, (enabled,), clock)
+    window = Window(start=prepared.plan.report_start, end=prepared.plan.report_end)
+    figures = measure(record, window, request.simulations, request.seed)
     checks = judge(figures, settings.safety)
+    notices = tuple(dict.fromkeys((*loaded, *prepared.notices)))
+    return _store(database, name, dict(params), symbols, figures, checks, notices, clock)
+
+
+def _store(  # noqa: PLR0917 - the validation's parts
+    database: Database,
+    name: str,
+    params: dict[str, ParamValue],
+    symbols: tuple[str, ...],
+    figures: Figures,
+    checks: tuple[Check, ...],
+    notices: tuple[str, ...],
+    clock: Clock,
+) -> ValidationView:
+    """Step 5: the row, and the view of it."""
     passed = all(check.verdict != "fail" for check in checks)
     record = ValidationRecord(
         strategy=name,
         params_hash=params_key(name, params),
-        params=dict(params),
+        params=params,
         symbols=symbols,
         validated_at=clock.now(),
         passed=passed,
         reasons=tuple(json_fields(check) for check in checks),
         figures=json_fields(figures),
-        backtest_run_id=report.run_id,
     )
     stored = ValidationRepository(database).add(record)
     return ValidationView(
         id=stored,
         strategy=name,
-        params=dict(params),
+        params=params,
         params_hash=record.params_hash,
         symbols=symbols,
         validated_at=record.validated_at,
         passed=passed,
+        measurement=figures.measurement,
         checks=checks,
         figures=figures,
-        backtest_run_id=report.run_id,
-        notices=tuple(report.data.notices),
+        notices=notices,
     )
 
 
-def daily_returns(
-    equity: Sequence[float] | np.ndarray[Any, np.dtype[np.float64]],
-) -> np.ndarray[Any, np.dtype[np.float64]]:
-    values = np.asarray(equity, dtype=np.float64)
-    if values.size < 2:
-        raise ValidationError("the backtest has fewer than two equity points: nothing to measure")
-    return values[1:] / values[:-1] - 1.0
+def window_text(figures: Figures) -> str:
+    """``2021-01-02 to 2023-12-29`` (the window's last day included)."""
+    last = figures.window_end - timedelta(days=1)
+    return f"{figures.window_start:%Y-%m-%d} to {last:%Y-%m-%d}"
 
 
-def measure(outcome: BacktestOutcome, simulations: int, seed: int) -> Figures:
-    """The figures of a backtest's outcome."""
-    returns = daily_returns(outcome.equity)
-    bootstrap = bootstrap_trades(
-        returns, simulations, seed, percentiles=(100.0 - DRAWDOWN_PERCENTILE,), fan_points=2
-    )
-    fractions, values = entry_sizes(outcome)
-    equity = outcome.equity
-    peaks = np.maximum.accumulate(equity)
-    return Figures(
-        trades=int(np.count_nonzero(~outcome.log.is_open)),
-        drawdown_p95=-bootstrap.max_drawdown[0],
-        max_drawdown=float(-np.min(equity / peaks - 1.0)),
-        worst_day=float(-min(0.0, float(np.min(returns)))),
-        median_position_fraction=float(np.median(fractions)) if fractions.size else None,
-        median_order_value=float(np.median(values)) if values.size else None,
-        simulations=simulations,
-        seed=seed,
-    )
-
-
-def entry_sizes(outcome: BacktestOutcome) -> tuple[Floats, Floats]:
-    """Each entry's value as a fraction of the equity before it, and in dollars."""
-    log = outcome.log
-    values = log.quantity * log.entry_price
-    fractions = np.empty_like(values)
-    for k in range(len(log)):
-        bar_ts = outcome.bars[int(log.symbol[k])].ts[int(log.entry_index[k])]
-        at = max(0, int(np.searchsorted(outcome.ts, bar_ts, side="right")) - 2)
-        fractions[k] = values[k] / outcome.equity[at] if outcome.equity[at] > 0 else np.nan
-    return fractions[np.isfinite(fractions)], values
-
-
-def judge(figures: Figures, safety: SafetySettings) -> tuple[Check, ...]:
-    """The checks of the module docstring, in that order."""
-    checks = [
-        _trades(figures),
-        _limit(
-            "drawdown",
-            figures.drawdown_p95,
-            safety.circuit_breaker.max_drawdown,
-            f"{DRAWDOWN_PERCENTILE:g}th-percentile Monte Carlo drawdown",
-            "safety.circuit_breaker.max_drawdown",
-        ),
-        _limit(
-            "worst_day",
-            figures.worst_day,
-            safety.daily_loss_limit,
-            "worst daily loss",
-            "safety.daily_loss_limit",
-        ),
-        _capped(
-            "position_size",
-            figures.median_position_fraction,
-            safety.max_position_size,
-            safety.enabled,
-        ),
-        _capped("order_value", figures.median_order_value, safety.max_order_value, safety.enabled),
-    ]
-    return tuple(checks)
-
-
-def _trades(figures: Figures) -> Check:
-    enough = figures.trades >= MIN_TRADES
-    return Check(
-        name="trades",
-        verdict="pass" if enough else "fail",
-        value=float(figures.trades),
-        limit=float(MIN_TRADES),
-        reason=f"{figures.trades} closed trades"
-        + ("" if enough else f": at least {MIN_TRADES} are needed for the figures to mean much"),
-    )
-
-
-def _limit(name: str, value: float, limit: float, what: str, setting: str) -> Check:
-    within = value <= limit
-    relation = "within" if within else "above"
-    return Check(
-        name=name,
-        verdict="pass" if within else "fail",
-        value=value,
-        limit=limit,
-        reason=f"{what} {value:.2%} is {relation} {setting} {limit:.2%}",
-    )
-
-
-def _shown(name: str, value: float) -> str:
-    return f"{value:.2%}" if name == "position_size" else f"${value:,.0f}"
-
-
-def _capped(name: str, value: float | None, limit: float, enabled: bool) -> Check:
-    setting = "safety.max_position_size" if name == "position_size" else "safety.max_order_value"
-    if value is None:
-        return Check(name=name, verdict="pass", value=None, limit=limit, reason="no entries")
-    what = f"median entry {_shown(name, value)}"
-    bound = f"{setting} {_shown(name, limit)}"
-    if value <= limit:
-        return Check(
-            name=name, verdict="pass", value=value, limit=limit, reason=f"{what} is within {bound}"
-        )
-    then = (
-        "the safety layer's risk sizing will cap such entries"
-        if enabled
-        else "safety.enabled is false, so nothing would cap them"
-    )
-    return Check(
-        name=name,
-        verdict="note" if enabled else "fail",
-        value=value,
-        limit=limit,
-        reason=f"{what} is above {bound}: {then}",
-    )
+__all__ = ["ValidateRequest", "ValidationView", "params_key", "validate"]

@@ -15,9 +15,11 @@ class StrategyValidation(Base):
     """One validation of a strategy with its parameters (``params``, resolved, and
     ``params_hash``, the key the paper-mode gate looks them up by): the symbols it ran on, when,
     whether it passed, every reason (``reasons``: the checks with their verdicts) and the
-    figures (Monte Carlo drawdown percentile, worst day, position size, trades).
-    ``backtest_run_id`` names the ``backtest_runs`` row it measured (no foreign key: deleting
-    a run keeps its validations)."""
+    figures (the measurement and its window, Monte Carlo drawdown percentile, round trips,
+    breaker trips, refused entries). ``backtest_run_id`` named the ``backtest_runs`` row a
+    validation measured while validations ran a plain backtest; validations that replay the
+    strategy in a sandbox leave it NULL (no foreign key: deleting a run keeps its
+    validations)."""
 
     __tablename__ = "strategy_validations"
     __table_args__ = (
