@@ -149,11 +149,18 @@ def build_replay(
     """One replay session on ``database`` over ``bars`` (module docstring); the bars are
     stored first (set-up). ``paced``: at ``1x`` without waiting (:class:`NoWait`), so every
     step is its own transaction, committed before the next bar, as in paper mode.
-    ``orchestrated``: ``orchestrator.enabled`` (the agents vote; default settings otherwise)."""
+    ``orchestrated``: the whole decision step of issue 11: ``orchestrator.enabled`` (the agents
+    vote, the risk agent reviews) and ``safety.enabled`` (risk sizing, the pre-trade rules, the
+    breakers); otherwise both off: the plain pipeline of ``trademind trade`` (each signal its
+    own decision, only the trading state checked), which fills exactly as the backtest."""
     store_bars(database, bars, timeframe)
     locks = Path(tempfile.mkdtemp(prefix="trademind-bench-locks-"))
     settings = Settings.model_validate(
-        {"app": {"data_dir": str(locks)}, "orchestrator": {"enabled": orchestrated}}
+        {
+            "app": {"data_dir": str(locks)},
+            "orchestrator": {"enabled": orchestrated},
+            "safety": {"enabled": orchestrated},
+        }
     )
     first = min(int(one.ts[0]) for one in bars.values())
     last = max(int(one.ts[-1]) for one in bars.values())

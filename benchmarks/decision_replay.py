@@ -6,12 +6,15 @@ What runs: ``benchmarks/replay.py``'s sample replay (the 7 bundled sample symbol
 bars; ``ma_crossover`` 10/30 SMA, all-in, 0.1% commission, market orders at the next open)
 through the trade service on a migrated SQLite file, twice per repeat in the same run:
 
-- **plain**: ``orchestrator.enabled`` false: each strategy signal its own decision, logged
-  (``LoggedDecisions`` around ``SignalDecisions``), what ``benchmarks/replay.py`` times;
-- **orchestrated**: ``orchestrator.enabled`` true with the default ``orchestrator`` settings:
-  the technical agent and the strategy agent vote at every symbol and bar close (no LLM), the
-  orchestrator tallies, every decision (HOLD ones too) is logged with its votes in the step's
-  transaction and goes through the router (the trading state gate).
+- **plain**: ``orchestrator.enabled`` and ``safety.enabled`` false: each strategy signal its
+  own decision, logged (``LoggedDecisions`` around ``SignalDecisions``), only the trading state
+  checked: the plain replay of issue 10, what ``benchmarks/replay.py`` times;
+- **orchestrated**: the whole decision step, ``orchestrator.enabled`` and ``safety.enabled``
+  true with the default settings: the technical agent and the strategy agent vote at every
+  symbol and bar close (no LLM), the orchestrator tallies, the risk agent reviews every BUY
+  (its view of the account refreshed at every bar close), every decision (HOLD ones too) is
+  logged with its votes in the step's transaction, entries are cut to the limits, every order
+  passes the pre-trade rules and the breakers run after every step.
 
 Timed as in ``benchmarks/replay.py``: from the first step's start to ``trade()`` returning (the
 loop, the last block's commit and the session's summary); storing the bars and planning the

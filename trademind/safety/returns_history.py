@@ -85,19 +85,62 @@ class AlignedReturns:
         return self._cache.get((tuple(symbols), days, min_days), build)
 
 
-class StoredDailyReturns:
-    """Daily returns from the bar store, point in time; ``as_of(at)`` is the history one
-    decision time sees (the same object while ``at`` does not change)."""
+class DailyCloses:
+    """Each symbol's stored daily closes, read once and kept (a session asks at every bar).
 
-    def __init__(self, reader: BarReader, *, adjusted: bool = True) -> None:
+    The first ask of a symbol reads all its stored daily bars; a later ask at a time beyond the
+    newest bar kept (a paper session: new daily bars may have been stored since) reads the bars
+    after it again, at most once per new day asked about. Reads go through the
+    :class:`~trademind.data.bar_reader.BarReader` port; slicing at a time is the caller's."""
+
+    def __init__(self, reader: BarReader, *, adjusted: bool) -> None:
         self._reader = reader
         self._adjusted = adjusted
+        self._series: dict[str, pd.Series] = {}
+        self._asked: dict[str, datetime] = {}
+
+    def up_to(self, symbol: str, end: datetime) -> pd.Series:
+        """The closes of bars stamped at or before ``end``, oldest first (ts index)."""
+        series = self._series.get(symbol)
+        if series is None:
+            series = self._read(symbol, None)
+        elif self._stale(symbol, series, end):
+            last = None if series.empty else series.index[-1]
+            newer = self._read(symbol, last)
+            if last is not None:
+                newer = newer[newer.index > last]
+            series = newer if series.empty else pd.concat([series, newer])
+        self._series[symbol] = series
+        self._asked[symbol] = max(end, self._asked.get(symbol, end))
+        return series[series.index <= end]
+
+    def _stale(self, symbol: str, series: pd.Series, end: datetime) -> bool:
+        """Whether bars after the newest kept one may matter at ``end`` and were not looked
+        for on ``end``'s day yet."""
+        newest_needed = series.empty or series.index[-1] < end
+        return newest_needed and end.date() > self._asked[symbol].date()
+
+    def _read(self, symbol: str, after: pd.Timestamp | None) -> pd.Series:
+        start = None if after is None else after.to_pydatetime()
+        frame = self._reader.read_bars(symbol, DAILY, start, None, adjusted=self._adjusted)
+        return pd.Series(
+            frame["close"].to_numpy(dtype=np.float64), index=pd.DatetimeIndex(frame["ts"])
+        )
+
+
+class StoredDailyReturns:
+    """Daily returns from the bar store, point in time; ``as_of(at)`` is the history one
+    decision time sees (the same object while ``at`` does not change). The closes are read
+    once per symbol (:class:`DailyCloses`) and sliced at each time."""
+
+    def __init__(self, reader: BarReader, *, adjusted: bool = True) -> None:
+        self._closes = DailyCloses(reader, adjusted=adjusted)
         self._current: PointInTimeReturns | None = None
 
     def as_of(self, at: datetime) -> PointInTimeReturns:
         current = self._current
         if current is None or current.at != at:
-            current = PointInTimeReturns(self._reader, at, adjusted=self._adjusted)
+            current = PointInTimeReturns(self._closes, at)
             self._current = current
         return current
 
@@ -105,10 +148,9 @@ class StoredDailyReturns:
 class PointInTimeReturns:
     """Daily returns known at ``at``: bars with ``ts + 1 day <= at`` (see the module)."""
 
-    def __init__(self, reader: BarReader, at: datetime, *, adjusted: bool = True) -> None:
+    def __init__(self, closes: DailyCloses, at: datetime) -> None:
         self.at = at
-        self._reader = reader
-        self._adjusted = adjusted
+        self._all = closes
         self._closes: dict[tuple[str, int], pd.Series] = {}
         self._cache = WindowCache()
 
@@ -117,12 +159,7 @@ class PointInTimeReturns:
         found = self._closes.get(key)
         if found is None:
             end = self.at - timedelta(days=1)
-            start = end - timedelta(days=int(days * 1.5) + 14)  # calendar days for `days` sessions
-            frame = self._reader.read_bars(symbol, DAILY, start, end, adjusted=self._adjusted)
-            found = pd.Series(
-                frame["close"].to_numpy(dtype=np.float64), index=pd.DatetimeIndex(frame["ts"])
-            )
-            found = found[found.index <= end].iloc[-(days + 1) :]
+            found = self._all.up_to(symbol, end).iloc[-(days + 1) :]
             self._closes[key] = found
         return found
 

@@ -95,3 +95,21 @@ def test_aligned_returns_take_the_last_days_and_keep_their_windows() -> None:
     assert returns.window(["A"], 4, 3) is window
     with pytest.raises(ValueError, match="one length"):
         AlignedReturns({"A": [0.1], "B": [0.1, 0.2]})
+
+
+def test_the_closes_are_read_once_and_bars_stored_later_are_found_the_next_day() -> None:
+    reader = FakeBarRepository()
+    reader.add("AAA", "1d", _daily([100.0 * 1.01**i for i in range(20)]))
+    source = StoredDailyReturns(reader)
+    for day in range(5, 21):  # a replay: one decision a day over the stored bars
+        source.as_of(START + timedelta(days=day)).daily_returns(["AAA"], 100)
+    assert len(reader.reads) == 1
+    # a paper session goes past the stored bars; a bar is stored meanwhile
+    source.as_of(START + timedelta(days=22)).daily_returns(["AAA"], 100)
+    reads = len(reader.reads)
+    source.as_of(START + timedelta(days=22, hours=1)).daily_returns(["AAA"], 100)
+    assert len(reader.reads) == reads  # the same day: not looked for again
+    reader.add("AAA", "1d", _daily([100.0 * 1.01**i for i in range(22)]))
+    seen = source.as_of(START + timedelta(days=23)).daily_returns(["AAA"], 100)["AAA"]
+    assert len(seen) == 21  # closes 0..21: the new bars were read
+    assert seen == pytest.approx([0.01] * 21)
