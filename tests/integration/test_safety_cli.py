@@ -204,7 +204,9 @@ def test_disabled_rules_take_comma_separated_names_and_an_empty_list(
     assert "'pattern_day_trader'" in err
     assert config_file.read_text() == before
     cli.json("safety", "set", "--disabled-rules", "")
-    assert all(rule["enabled"] for rule in cli.json("safety", "limits")["rules"])
+    listed = cli.json("safety", "limits")["rules"]
+    off = {rule["rule"]: rule["off_because"] for rule in listed if not rule["enabled"]}
+    assert off == {"beta_adjusted_size": "safety.benchmark_symbol is not set"}
 
 
 def test_set_accepts_percentages_and_records_each_change(
@@ -294,7 +296,16 @@ def test_circuit_breaker_evaluates_the_stored_ledger(database: Database, cli: Cl
     losses = breakers["consecutive_losses"]
     assert (losses["value"], losses["tripped"]) == (1.0, False)  # MSFT lost, AAPL still open
     assert breakers["max_drawdown"]["tripped"] is False
-    assert breakers["rejection_rate"]["reason"].startswith("not evaluated")
+    rejections = breakers["rejection_rate"]
+    assert (rejections["value"], rejections["threshold"], rejections["tripped"]) == (
+        0.0,
+        5.0,
+        False,
+    )
+    assert rejections["settings"] == {
+        "circuit_breaker.max_rejections": 5,
+        "circuit_breaker.rejection_window": 20,
+    }
     assert view["history"] == []
 
 

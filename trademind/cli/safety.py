@@ -76,7 +76,7 @@ def _limits_table(view: SafetyLimits) -> None:
     rows = [
         (
             rule.rule,
-            "enabled" if rule.enabled else "disabled",
+            "enabled" if rule.enabled else f"disabled: {rule.off_because}",
             "yes" if rule.applies_to_reducing else "no",
             _settings_text(rule.settings),
         )

@@ -63,19 +63,26 @@ def all_rules(
     ]
 
 
+def disabled_reasons(settings: SafetySettings) -> dict[str, str]:
+    """The rules the settings turn off, each with the setting that does."""
+    off: dict[str, str] = dict.fromkeys(settings.disabled_rules, "named in safety.disabled_rules")
+    if not settings.market_hours_only:
+        off.setdefault(MarketHours.name, "safety.market_hours_only is false")
+    if not settings.pdt.enabled:
+        off.setdefault(PatternDayTrader.name, "safety.pdt.enabled is false")
+    if settings.benchmark_symbol is None:
+        off.setdefault(BetaAdjustedSize.name, "safety.benchmark_symbol is not set")
+    if not settings.var.enabled:
+        for name in (PortfolioVar.name, PortfolioCvar.name):
+            off.setdefault(name, "safety.var.enabled is false")
+    return off
+
+
 def enabled_rules(
     settings: SafetySettings, calendar: SessionCalendar, bar_length: timedelta | None = None
 ) -> list[PreTradeRule]:
     """:func:`all_rules` without the ones the settings turn off."""
-    off: set[str] = set(settings.disabled_rules)
-    if not settings.market_hours_only:
-        off.add(MarketHours.name)
-    if not settings.pdt.enabled:
-        off.add(PatternDayTrader.name)
-    if settings.benchmark_symbol is None:
-        off.add(BetaAdjustedSize.name)
-    if not settings.var.enabled:
-        off.update((PortfolioVar.name, PortfolioCvar.name))
+    off = disabled_reasons(settings)
     return [rule for rule in all_rules(settings, calendar, bar_length) if rule.name not in off]
 
 

@@ -225,6 +225,8 @@ class RuleLimit:
     enabled: bool
     applies_to_reducing: bool
     settings: dict[str, Any]
+    off_because: str | None = None
+    """Why the rule does not run (None when it does)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -253,18 +255,20 @@ def limits(safety: SafetySettings) -> SafetyLimits:
     """Every pre-trade rule with its settings and whether it is enabled."""
     # Imported here: the rules load SQLAlchemy, and `safety set`'s options are built from this
     # module whenever the command tree is (`trademind --help` must not load it).
-    from trademind.safety.catalogue import all_rules, enabled_rules
+    from trademind.safety.catalogue import all_rules, disabled_reasons
 
-    calendar = _NoCalendar()
-    on = {rule.name for rule in enabled_rules(safety, calendar)}
+    off = disabled_reasons(safety)
+    if not safety.enabled:
+        off = {rule.name: "safety.enabled is false" for rule in all_rules(safety, _NoCalendar())}
     rules = tuple(
         RuleLimit(
             rule=rule.name,
-            enabled=rule.name in on,
+            enabled=rule.name not in off,
             applies_to_reducing=rule.applies_to_reducing,
             settings={name: _plain(value) for name, value in rule.settings.items()},
+            off_because=off.get(rule.name),
         )
-        for rule in all_rules(safety, calendar)
+        for rule in all_rules(safety, _NoCalendar())
     )
     return SafetyLimits(
         rules=rules,

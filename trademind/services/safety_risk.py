@@ -2,6 +2,13 @@
 what its ledger stores (fills, snapshots, orders), through the pure evaluators of
 :mod:`trademind.safety.breakers` and :mod:`trademind.safety.exposure`.
 
+The breakers are measured as a trading session measures them
+(:mod:`trademind.runtime.circuit_breakers`): the trading day is the New York date, its start
+the equity of the last snapshot of an earlier trading day; the drawdown from the peak since
+the last reset asks for ``drawdown_action``; the losing streak counts the round trips closed
+since the last reset; the rejection count looks at the last ``rejection_window`` orders that
+ended, counting the broker's rejections only (not the safety layer's refusals).
+
 Nothing is guessed: a breaker that lacks its data (no snapshot before today for the daily
 loss) says so and is not evaluated. A position's stop is the account's working protective stop
 order for it when one is stored (the nearest to the price), else the configured
@@ -13,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -28,8 +35,10 @@ from trademind.safety.breakers import (
     ConsecutiveLossesBreaker,
     DailyLossBreaker,
     DrawdownBreaker,
+    RejectionRateBreaker,
 )
 from trademind.safety.exposure import StopRisk, heat
+from trademind.safety.sessions import NEW_YORK
 from trademind.safety.state import StateEvent
 from trademind.services.ledger_access import AccountView, OpenedLedger, open_ledger
 from trademind.services.safety_service import StateChangeView, state_history
@@ -48,7 +57,9 @@ _WORKING: Final = (
     OrderStatus.PARTIALLY_FILLED.value,
 )
 _STOP_TYPES: Final = (OrderType.STOP.value, OrderType.STOP_LIMIT.value)
-REJECTION_WINDOW: Final = 20
+_ENDED: Final = tuple(status.value for status in OrderStatus if status.is_terminal)
+SAFETY_REFUSALS: Final = ("pre-trade rule ", "trading state ")
+"""How the safety layer's own refusals start (they are not the broker's rejections)."""
 STOP_ORDER: Final = "stop order"
 DEFAULT_STOP: Final = "default_stop_loss"
 
@@ -84,11 +95,12 @@ def circuit_breakers(
     database: Database, clock: Clock, account: str | None, safety: SafetySettings
 ) -> CircuitBreakerReport:
     opened = open_ledger(database, clock, account)
+    since = _last_reset(opened, database, clock)
     breakers = (
         _daily_loss(opened, safety),
-        _drawdown(opened, safety),
-        _consecutive_losses(opened, safety),
-        _rejections(database, opened),
+        _drawdown(opened, safety, since),
+        _consecutive_losses(opened, safety, since),
+        _rejections(database, opened, safety),
     )
     history = state_history(
         database, clock, opened.account, {StateEvent.CIRCUIT_BREAKER_TRIPPED, StateEvent.RESET}
@@ -133,10 +145,21 @@ def _not_evaluated(name: str, settings: dict[str, Any], why: str) -> BreakerView
     )
 
 
+def _day_start(at: datetime) -> datetime:
+    """Midnight in New York of ``at``'s trading day (the exchange's date), in UTC."""
+    local = at.astimezone(NEW_YORK)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def _last_reset(opened: OpenedLedger, database: Database, clock: Clock) -> datetime | None:
+    resets = state_history(database, clock, opened.account, {StateEvent.RESET})
+    return max((change.at for change in resets), default=None)
+
+
 def _daily_loss(opened: OpenedLedger, safety: SafetySettings) -> BreakerView:
     settings = {"daily_loss_limit": safety.daily_loss_limit}
     as_of = opened.valuation.ts
-    day_start = as_of.replace(hour=0, minute=0, second=0, microsecond=0)
+    day_start = _day_start(as_of)
     before = opened.store.snapshot_before(opened.account, day_start)
     if before is not None:
         start = float(before.equity)
@@ -153,24 +176,33 @@ def _daily_loss(opened: OpenedLedger, safety: SafetySettings) -> BreakerView:
     return _view("daily_loss", settings, (start - equity) / start, breaker.limit, trip)
 
 
-def _drawdown(opened: OpenedLedger, safety: SafetySettings) -> BreakerView:
-    settings = {"circuit_breaker.max_drawdown": safety.circuit_breaker.max_drawdown}
-    history = [float(opened.account.starting_cash)]
-    history += [float(point.equity) for point in opened.store.snapshots(opened.account)]
+def _drawdown(opened: OpenedLedger, safety: SafetySettings, since: datetime | None) -> BreakerView:
+    breaker_settings = safety.circuit_breaker
+    level, action = breaker_settings.max_drawdown, breaker_settings.drawdown_action
+    settings = {"circuit_breaker.max_drawdown": level, "circuit_breaker.drawdown_action": action}
+    points = opened.store.snapshots(opened.account)
+    history = [] if since is not None else [float(opened.account.starting_cash)]
+    history += [float(point.equity) for point in points if since is None or point.ts >= since]
     history.append(float(opened.valuation.equity))
+    halts = action == "halted"
     try:
-        breaker = DrawdownBreaker(halt_at=safety.circuit_breaker.max_drawdown)
+        breaker = DrawdownBreaker(
+            reduce_at=None if halts else level, halt_at=level if halts else None
+        )
         trip = breaker.evaluate_history(history)
     except ValidationError as exc:
         return _not_evaluated("max_drawdown", settings, str(exc))
     down = max(0.0, (max(history) - history[-1]) / max(history))
-    return _view("max_drawdown", settings, down, safety.circuit_breaker.max_drawdown, trip)
+    return _view("max_drawdown", settings, down, level, trip)
 
 
-def _consecutive_losses(opened: OpenedLedger, safety: SafetySettings) -> BreakerView:
+def _consecutive_losses(
+    opened: OpenedLedger, safety: SafetySettings, since: datetime | None
+) -> BreakerView:
     limit = safety.circuit_breaker.max_consecutive_losses
     settings = {"circuit_breaker.max_consecutive_losses": limit}
-    pnl = [float(trip.pnl) for trip in opened.ledger.round_trips]
+    trips = opened.ledger.round_trips
+    pnl = [float(t.pnl) for t in trips if since is None or t.exit_time >= since]
     streak = 0
     for value in reversed(pnl):
         if value >= 0:
@@ -180,26 +212,27 @@ def _consecutive_losses(opened: OpenedLedger, safety: SafetySettings) -> Breaker
     return _view("consecutive_losses", settings, float(streak), float(limit), trip)
 
 
-def _rejections(database: Database, opened: OpenedLedger) -> BreakerView:
+def _rejections(database: Database, opened: OpenedLedger, safety: SafetySettings) -> BreakerView:
+    breaker_settings = safety.circuit_breaker
+    failures, window = breaker_settings.max_rejections, breaker_settings.rejection_window
+    settings = {
+        "circuit_breaker.max_rejections": failures,
+        "circuit_breaker.rejection_window": window,
+    }
     query = (
-        sa.select(_ORDERS.c.status)
-        .where(_ORDERS.c.account_id == opened.account.id)
-        .order_by(_ORDERS.c.created_at.desc(), _ORDERS.c.id.desc())
-        .limit(REJECTION_WINDOW)
+        sa.select(_ORDERS.c.status, _ORDERS.c.reject_reason)
+        .where(_ORDERS.c.account_id == opened.account.id, _ORDERS.c.status.in_(_ENDED))
+        .order_by(_ORDERS.c.updated_at.desc(), _ORDERS.c.id.desc())
+        .limit(window * 4)
     )
-    statuses = database.run(lambda connection: connection.execute(query).scalars().all())
-    rejected = sum(1 for status in statuses if status == OrderStatus.REJECTED.value)
-    return BreakerView(
-        breaker="rejection_rate",
-        unit="count",
-        settings={},
-        value=float(rejected),
-        threshold=None,
-        tripped=False,
-        requested_state=None,
-        reason=f"not evaluated: no setting for it yet; {rejected} of the last "
-        f"{len(statuses)} orders were rejected",
-    )
+    rows = database.run(lambda connection: connection.execute(query).all())
+    flags = [
+        row.status == OrderStatus.REJECTED.value
+        for row in reversed(rows)
+        if not (row.reject_reason or "").startswith(SAFETY_REFUSALS)
+    ][-window:]
+    trip = RejectionRateBreaker(failures, window).evaluate(flags)
+    return _view("rejection_rate", settings, float(sum(flags)), float(failures), trip)
 
 
 # --- heat ---------------------------------------------------------------------------------
