@@ -22,8 +22,9 @@ from trademind.core.values import decimal_from_float
 from trademind.data.store import BarStore
 from trademind.orchestrator.factory import ExtraAgent
 from trademind.safety.returns_history import StoredDailyReturns
-from trademind.services.trade.decisions import DecisionExtras
+from trademind.services.trade.decisions import DecisionExtras, session_decisions
 from trademind.services.trade.portfolio_view import PointInTimeWindows, SessionPortfolio
+from trademind.services.trade.safety_parts import SessionSafety, safety_inputs
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from trademind.brokers.base import Broker
     from trademind.config import Settings
     from trademind.core.bus import EventBus
+    from trademind.core.clock import Clock
     from trademind.core.decisions import Decision, Signal
     from trademind.core.market import Bar, BarBatch, TradingMode
     from trademind.db.session import Database
@@ -39,7 +41,6 @@ if TYPE_CHECKING:
     from trademind.portfolio.journal import SqlBrokerJournal
     from trademind.services.trade.decisions import SessionDecisions
     from trademind.services.trade.plan import TradePlan
-    from trademind.services.trade.safety_parts import SessionSafety
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +110,31 @@ class SessionDeciding:
 
     def warm_up(self, bar: Bar) -> None:
         self._inner.warm_up(bar)
+
+
+def safety_and_decisions(
+    database: Database,
+    settings: Settings,
+    plan: TradePlan,
+    *,
+    journal: SqlBrokerJournal,
+    broker: Broker,
+    clock: Clock,
+    wall: Clock,
+    given: DecisionExtras | None = None,
+) -> tuple[SessionSafety, SessionDeciding]:
+    """A session's safety layer and its decision step (the orchestrator with the session's
+    agents, or the plain signals), deciding at ``clock``'s time (the replay's, or the wall's)."""
+    safety = SessionSafety(safety_inputs(database, settings, wall, clock.now, plan))
+    agents = session_agents(
+        database, settings, plan, safety=safety, journal=journal, now=clock.now, given=given
+    )
+    decisions = session_decisions(
+        journal,
+        plan.account,
+        plan.setups,
+        clock,
+        orchestrator=plan.orchestrator,
+        extras=agents.extras,
+    )
+    return safety, SessionDeciding(decisions, agents.view, broker)

@@ -51,8 +51,8 @@ from trademind.runtime.paper_source import LiveBarProvider, PaperSource
 from trademind.runtime.sessions import ExchangeSessions, SessionCalendar, Waiter
 from trademind.runtime.strategy_runner import StrategyRunner
 from trademind.runtime.trading_loop import TradingLoop
-from trademind.services.trade.agent_parts import SessionDeciding, session_agents
-from trademind.services.trade.decisions import SessionDecisions, session_decisions
+from trademind.services.trade.agent_parts import safety_and_decisions
+from trademind.services.trade.decisions import SessionDecisions
 from trademind.services.trade.hook import SnapshotHook
 from trademind.services.trade.paper_parts import (
     PaperParts,
@@ -65,7 +65,6 @@ from trademind.services.trade.safety_parts import (
     SessionSafety,
     emergency_handler,
     hook_parts,
-    safety_inputs,
     stale_check,
 )
 from trademind.services.trade.session_parts import LiveView, on_snapshot, session_summary
@@ -115,25 +114,16 @@ async def run_paper(  # noqa: PLR0917 - the session's parts, passed straight thr
     live = LiveView(total=0, step=stored_steps)
     hook = SnapshotHook(journal, plan.account, on_snapshot(plan, live, options.on_step))
     runner = StrategyRunner(plan.setups)
-    layer = SessionSafety(safety_inputs(database, settings, wall, wall.now, plan))
-    agents = session_agents(
+    layer, decider = safety_and_decisions(
         database,
         settings,
         plan,
-        safety=layer,
         journal=journal,
-        now=wall.now,
+        broker=broker,
+        clock=wall,
+        wall=wall,
         given=options.decision_extras,
     )
-    decisions = session_decisions(
-        journal,
-        plan.account,
-        plan.setups,
-        wall,
-        orchestrator=plan.orchestrator,
-        extras=agents.extras,
-    )
-    decider = SessionDeciding(decisions, agents.view, broker)
     seen = _warm_up(warm, (runner, decider), hook, bar_length(plan.timeframe), broker.resumed_from)
     bus.subscribe(OrderStatusChanged, live.order_changed)
     recorded = _Recorded()

@@ -53,12 +53,11 @@ from trademind.runtime.bar_sources import (
 from trademind.runtime.pacing import AsyncioSleeper, Sleeper
 from trademind.runtime.strategy_runner import StrategyRunner
 from trademind.runtime.trading_loop import TradingLoop
-from trademind.services.trade.agent_parts import SessionDeciding, session_agents
+from trademind.services.trade.agent_parts import safety_and_decisions
 from trademind.services.trade.blocks import MAX_STEPS, StepBlocks
 from trademind.services.trade.decisions import (
     DecisionExtras,
     SessionDecisions,
-    session_decisions,
 )
 from trademind.services.trade.hook import SnapshotHook
 from trademind.services.trade.plan import (
@@ -70,10 +69,8 @@ from trademind.services.trade.plan import (
 )
 from trademind.services.trade.progress import Progress, ProgressJournal, ResumableBroker
 from trademind.services.trade.safety_parts import (
-    SessionSafety,
     emergency_handler,
     hook_parts,
-    safety_inputs,
 )
 from trademind.services.trade.session import (
     SESSION_STATE,
@@ -238,25 +235,16 @@ async def _run(
     live = LiveView(total=len(groups))
     runner = StrategyRunner(plan.setups)
     hook = SnapshotHook(journal, plan.account, on_snapshot(plan, live, options.on_step))
-    safety = SessionSafety(safety_inputs(database, settings, wall, clock.now, plan))
-    agents = session_agents(
+    safety, decider = safety_and_decisions(
         database,
         settings,
         plan,
-        safety=safety,
         journal=journal,
-        now=clock.now,
+        broker=broker,
+        clock=clock,
+        wall=wall,
         given=options.decision_extras,
     )
-    decisions = session_decisions(
-        journal,
-        plan.account,
-        plan.setups,
-        clock,
-        orchestrator=plan.orchestrator,
-        extras=agents.extras,
-    )
-    decider = SessionDeciding(decisions, agents.view, broker)
     start = _warm_up(groups, broker.resumed_from, (runner, decider), hook, plan.timeframe, clock)
     live.step = start
     loop_summary = None
