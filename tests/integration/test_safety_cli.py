@@ -107,6 +107,18 @@ def test_status_of_a_fresh_account_is_active_with_the_limits(database: Database,
     code, out, _ = cli("safety", "status")
     assert code == 0
     assert "Account demo: trading is active (never changed)" in out
+    assert view["day_trades"]["remaining"] is None  # equity ~100,000: at or above 25,000
+    assert "no limit" in view["day_trades"]["why"]
+
+
+def test_status_counts_the_day_trades_left_under_the_threshold(
+    database: Database, config_file: Path, cli: Cli
+) -> None:
+    cli.json("safety", "set", "--pdt-equity-threshold", "1000000")
+    trades = cli.json("safety", "status")["day_trades"]
+    assert (trades["used"], trades["allowed"], trades["window_days"]) == (0, 3, 5)
+    assert trades["remaining"] == 3  # the demo ledger's trades were on different days
+    assert trades["why"].startswith("equity 100,")
 
 
 def test_emergency_stop_halts_records_the_actor_and_liquidate(database: Database, cli: Cli) -> None:

@@ -104,6 +104,12 @@ def status(ctx: typer.Context, account: AccountOption = None) -> None:
     since = "never changed" if view.since is None else f"since {when(view.since)} UTC"
     by = "" if view.actor is None else f", by {view.actor}: {view.reason}"
     print_message(f"Account {view.account.name}: trading is {view.state} ({since}{by})")
+    trades = view.day_trades
+    left = "no limit" if trades.remaining is None else f"{trades.remaining} remaining"
+    print_message(
+        f"Day trades: {trades.used} in the last {trades.window_days} sessions, {left} "
+        f"({trades.why}; {trades.allowed} allowed under the pattern day trader rule)"
+    )
     _limits_table(view.limits)
     _events_table("Latest state changes", view.events)
     if view.settings_changes:

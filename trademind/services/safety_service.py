@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 import sqlalchemy as sa
@@ -25,7 +26,7 @@ from trademind.db.models import ConfigChange
 from trademind.portfolio.store import LedgerStore
 from trademind.safety.state import StateChange, StateEvent
 from trademind.safety.state_store import SafetyStateStore
-from trademind.services.ledger_access import AccountView, account_view
+from trademind.services.ledger_access import AccountView, account_view, open_ledger
 from trademind.services.safety_limits import SafetyLimits, limits
 
 if TYPE_CHECKING:
@@ -88,6 +89,19 @@ class SafetyStatus:
     limits: SafetyLimits
     events: tuple[StateChangeView, ...]
     settings_changes: tuple[SettingChangeView, ...]
+    day_trades: DayTrades
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DayTrades:
+    """The pattern day trader allowance as of the ledger's last time: ``remaining`` is None when
+    no limit applies (``why`` says: the rule is off, or equity is at or above the threshold)."""
+
+    remaining: int | None
+    used: int
+    allowed: int
+    window_days: int
+    why: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -124,6 +138,7 @@ def status(
     current = store.current(info.id)
     events = store.events(info.id, limit=LATEST_EVENTS)
     return SafetyStatus(
+        day_trades=day_trades(database, clock, info.name, safety),
         account=account_view(info),
         state=current.state.value,
         since=current.changed_at,
@@ -132,6 +147,42 @@ def status(
         limits=limits(safety),
         events=tuple(change_view(change) for change in events),
         settings_changes=settings_changes(database),
+    )
+
+
+def day_trades(database: Database, clock: Clock, account: str, safety: SafetySettings) -> DayTrades:
+    """Day trades used and remaining in the account's last ``pdt.window_days`` sessions, by the
+    pre-trade rule's own count (docs/safety.md, "Pattern day trader rule")."""
+    from trademind.safety.rules.pdt import PatternDayTrader
+    from trademind.safety.sessions import ExchangeSessions
+
+    pdt = safety.pdt
+    opened = open_ledger(database, clock, account)
+    rule = PatternDayTrader(
+        ExchangeSessions(),
+        Decimal(str(pdt.equity_threshold)),
+        pdt.max_day_trades,
+        pdt.window_days,
+    )
+    at, fills = opened.valuation.ts, opened.ledger.fills
+    used = rule.day_trades_in_window(fills, at)
+    equity = opened.valuation.equity
+    if not pdt.enabled or not safety.enabled:
+        why = "the pattern day trader rule is off"
+        remaining = None
+    else:
+        remaining = rule.day_trades_remaining(equity, fills, at)
+        why = (
+            f"equity {equity:,.2f} is at or above {pdt.equity_threshold:,.2f}: no limit"
+            if remaining is None
+            else f"equity {equity:,.2f} is under {pdt.equity_threshold:,.2f}"
+        )
+    return DayTrades(
+        remaining=remaining,
+        used=used,
+        allowed=pdt.max_day_trades,
+        window_days=pdt.window_days,
+        why=why,
     )
 
 
