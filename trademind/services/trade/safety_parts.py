@@ -118,6 +118,7 @@ class SessionSafety:
         self.pre_trade: PreTradeGate | None = None
         if self.enabled:
             self.pre_trade = _pre_trade_gate(inputs, self.state, self.sessions, self.sector_of)
+            self.sessions.warm()  # the calendar built before the loop starts
 
     def sector_of(self, symbol: str) -> str:
         """The symbol's sector in the ``symbols`` table (shipped profiles), else unknown."""
