@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,8 +26,8 @@ _Processor = Callable[[Any], Any]
 
 
 class _Compiled:
-    """The statement text of one dialect and column set, its parameter order, and each
-    parameter's bind processor (None: passed as it is)."""
+    """The statement text of one dialect and column set, its parameter order, a getter of a
+    row's values in that order, and the bind processor of each parameter that has one."""
 
     def __init__(self, connection: sa.Connection, table: sa.Table, keys: tuple[str, ...],
                  conflict: Sequence[str]) -> None:  # fmt: skip
@@ -40,7 +41,9 @@ class _Compiled:
         if sorted(order) != sorted(keys):
             raise ValueError(f"insert into {table.name}: parameters {order} do not match {keys}")
         self.keys = tuple(order)
-        self.processors = tuple(_processor(table.c[key].type, dialect) for key in self.keys)
+        self.values_of = itemgetter(*self.keys)
+        processors = [_processor(table.c[key].type, dialect) for key in self.keys]
+        self.processors = [(i, p) for i, p in enumerate(processors) if p is not None]
 
 
 def _processor(type_: sa.types.TypeEngine[Any], dialect: sa.Dialect) -> _Processor | None:
@@ -66,29 +69,25 @@ class PreparedInsert:
         if compiled is None:
             compiled = _Compiled(connection, self._table, keys, self._conflict)
             self._compiled[(connection.dialect.name, keys)] = compiled
-        columns = [
-            _column(rows, key, p) for key, p in zip(compiled.keys, compiled.processors, strict=True)
-        ]
+        getter = compiled.values_of
+        values = [list(getter(row)) for row in rows]
+        for index, processor in compiled.processors:
+            _process(values, index, processor)
         if compiled.positional:
-            parameters: list[Any] = list(zip(*columns, strict=True))
+            parameters: list[Any] = list(map(tuple, values))
         else:
             names = compiled.keys
-            parameters = [
-                dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)
-            ]
+            parameters = [dict(zip(names, one, strict=True)) for one in values]
         connection.exec_driver_sql(compiled.sql, parameters)
 
 
-def _column(rows: Sequence[dict[str, Any]], key: str, processor: _Processor | None) -> list[Any]:
-    """The values of ``key`` in ``rows``, processed; a datetime or a document (dict, list)
-    seen before in the call is processed once (datetimes by value, documents by identity)."""
-    values = [row[key] for row in rows]
-    if processor is None:
-        return values
+def _process(rows: list[list[Any]], index: int, processor: _Processor) -> None:
+    """Each row's value at ``index`` processed in place; a datetime or a document (dict) seen
+    before in the call is processed once (datetimes by value, documents by identity)."""
     by_time: dict[datetime, Any] = {}
     by_identity: dict[int, Any] = {}
-    processed = []
-    for value in values:
+    for row in rows:
+        value = row[index]
         if type(value) is datetime:
             found = by_time.get(value)
             if found is None:
@@ -99,5 +98,4 @@ def _column(rows: Sequence[dict[str, Any]], key: str, processor: _Processor | No
                 found = by_identity[id(value)] = processor(value)
         else:
             found = processor(value)
-        processed.append(found)
-    return processed
+        row[index] = found

@@ -146,28 +146,29 @@ class _Rows:
 
     def __init__(self, account_id: int) -> None:
         self._account_id = account_id
-        self._rules: dict[int, tuple[VotingRules, dict[str, Any]]] = {}
+        self._rules: dict[int, tuple[VotingRules, tuple[float, float, float, dict[str, Any]]]] = {}
 
-    def _rules_columns(self, rules: VotingRules) -> dict[str, Any]:
+    def _rules_columns(self, rules: VotingRules) -> tuple[float, float, float, dict[str, Any]]:
         known = self._rules.get(id(rules))
         if known is None or known[0] is not rules:
-            columns = {
-                "buy_threshold": rules.buy_threshold,
-                "sell_threshold": rules.sell_threshold,
-                "quorum": rules.quorum,
-                "payload": {"weights": dict(rules.weights)},
-            }
+            payload = {"weights": dict(rules.weights)}
+            columns = (rules.buy_threshold, rules.sell_threshold, rules.quorum, payload)
             known = self._rules[id(rules)] = (rules, columns)
         return known[1]
 
     def row(self, record: DecisionRecord) -> dict[str, Any]:
         decision, tally = record.decision, record.tally
-        row = _decision_columns(self._account_id, decision)
-        row.update(self._rules_columns(record.rules))
-        row["score"] = tally.score
-        row["participation"] = min(1.0, tally.participation)
-        row["votes"] = vote_documents(decision, tally.weights)
-        return row
+        buy, sell, quorum, payload = self._rules_columns(record.rules)
+        return {
+            **_decision_columns(self._account_id, decision),
+            "buy_threshold": buy,
+            "sell_threshold": sell,
+            "quorum": quorum,
+            "payload": payload,
+            "score": tally.score,
+            "participation": min(1.0, tally.participation),
+            "votes": vote_documents(decision, tally.weights),
+        }
 
 
 def signal_vote(decision: Decision) -> Vote:
