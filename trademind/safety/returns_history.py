@@ -9,7 +9,9 @@
   is used when ``ts + 1 day <= at``: a decision during a session never sees that session's
   close. Returns are simple close-to-close returns of the adjusted close (the split- and
   dividend-adjusted read of the store), on the union of the symbols' stored days; a symbol
-  without a bar on a day has no return that day nor the next (never filled in).
+  without a bar on a day has no return that day nor the next (never filled in). The closes are
+  kept as numpy arrays and the returns computed with numpy (:func:`aligned_returns`), the
+  values pandas' ``pct_change(fill_method=None)`` on the outer join of the closes gives.
 
 Both keep the :class:`~trademind.safety.risk_math.ReturnsWindow` objects they built (a small
 cache keyed by the symbols, days and ``min_days``), so that the risk rules, which all ask for the
@@ -104,8 +106,7 @@ class Closes:
         return Closes(self.ns[:stop], self.values[:stop])
 
     def last(self, count: int) -> Closes:
-        """The newest ``count`` closes (all when fewer; the newest one when ``count`` is 0, as
-        ``iloc[-0:]`` would give all: ``count`` is at least 1 where it is used)."""
+        """The newest ``count`` closes, all of them when fewer (``count`` at least 1)."""
         return Closes(self.ns[-count:], self.values[-count:])
 
 
@@ -223,13 +224,13 @@ class PointInTimeReturns:
         """(days, returns) of :meth:`returns_frame` as arrays (days as UTC nanoseconds)."""
         if not symbols:
             raise ValueError("returns of no symbols asked for")
-        columns = {s: self._closes_of(s, days) for s in symbols}
-        when, returns = aligned_returns([columns[s] for s in dict.fromkeys(symbols)])
+        unique = list(dict.fromkeys(symbols))
+        when, returns = aligned_returns([self._closes_of(s, days) for s in unique])
         if days > 0:
             when, returns = when[-days:], returns[-days:]
-        order = list(dict.fromkeys(symbols))
-        picked = returns[:, [order.index(s) for s in symbols]]
-        return when, picked
+        if len(unique) != len(symbols):  # a symbol named twice: its column twice
+            returns = returns[:, [unique.index(s) for s in symbols]]
+        return when, returns
 
     def returns_frame(self, symbols: Sequence[str], days: int) -> pd.DataFrame:
         """Days x symbols of simple returns on the union of stored days, the last ``days``."""
