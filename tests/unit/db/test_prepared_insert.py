@@ -43,7 +43,7 @@ def _rows() -> list[dict[str, Any]]:
 
 
 def _stored(connection: sa.Connection, table: str) -> list[tuple[Any, ...]]:
-    query = f"SELECT ref, at, score, flag, doc FROM {table} ORDER BY id"  # noqa: S608
+    query = f"SELECT ref, at, score, flag, doc FROM {table} ORDER BY id"
     return list(connection.exec_driver_sql(query))
 
 
