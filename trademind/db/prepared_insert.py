@@ -42,8 +42,8 @@ class _Compiled:
             raise ValueError(f"insert into {table.name}: parameters {order} do not match {keys}")
         self.keys = tuple(order)
         self.values_of = itemgetter(*self.keys)
-        processors = [_processor(table.c[key].type, dialect) for key in self.keys]
-        self.processors = [(i, p) for i, p in enumerate(processors) if p is not None]
+        processors = [(key, _processor(table.c[key].type, dialect)) for key in self.keys]
+        self.processors = [(key, p) for key, p in processors if p is not None]
 
 
 def _processor(type_: sa.types.TypeEngine[Any], dialect: sa.Dialect) -> _Processor | None:
@@ -61,7 +61,9 @@ class PreparedInsert:
 
     def execute(self, connection: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
         """Insert ``rows`` (dicts of one set of keys: the first row's) in their order; a row
-        lacking a key of the first one raises KeyError, as SQLAlchemy refuses it."""
+        lacking a key of the first one raises KeyError, as SQLAlchemy refuses it. The rows are
+        the caller's to give away: each value with a bind processor is replaced by its
+        processed value."""
         if not rows:
             return
         keys = tuple(rows[0])
@@ -69,25 +71,23 @@ class PreparedInsert:
         if compiled is None:
             compiled = _Compiled(connection, self._table, keys, self._conflict)
             self._compiled[(connection.dialect.name, keys)] = compiled
-        getter = compiled.values_of
-        values = [list(getter(row)) for row in rows]
-        for index, processor in compiled.processors:
-            _process(values, index, processor)
+        for key, processor in compiled.processors:
+            _process(rows, key, processor)
         if compiled.positional:
-            parameters: list[Any] = list(map(tuple, values))
+            connection.exec_driver_sql(compiled.sql, list(map(compiled.values_of, rows)))
         else:
-            names = compiled.keys
-            parameters = [dict(zip(names, one, strict=True)) for one in values]
-        connection.exec_driver_sql(compiled.sql, parameters)
+            for row in rows:
+                compiled.values_of(row)  # every key there (KeyError otherwise)
+            connection.exec_driver_sql(compiled.sql, list(rows))
 
 
-def _process(rows: list[list[Any]], index: int, processor: _Processor) -> None:
-    """Each row's value at ``index`` processed in place; a datetime or a document (dict) seen
-    before in the call is processed once (datetimes by value, documents by identity)."""
+def _process(rows: Sequence[dict[str, Any]], key: str, processor: _Processor) -> None:
+    """Each row's ``key`` processed in place; a datetime or a document (dict) seen before in
+    the call is processed once (datetimes by value, documents by identity)."""
     by_time: dict[datetime, Any] = {}
     by_identity: dict[int, Any] = {}
     for row in rows:
-        value = row[index]
+        value = row[key]
         if type(value) is datetime:
             found = by_time.get(value)
             if found is None:
@@ -98,4 +98,4 @@ def _process(rows: list[list[Any]], index: int, processor: _Processor) -> None:
                 found = by_identity[id(value)] = processor(value)
         else:
             found = processor(value)
-        row[index] = found
+        row[key] = found
