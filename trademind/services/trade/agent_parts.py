@@ -19,9 +19,7 @@ from trademind.agents.portfolio import PortfolioAgent
 from trademind.agents.risk import RiskAgent
 from trademind.core.events import AccountUpdated, BarClosed
 from trademind.core.values import decimal_from_float
-from trademind.data.store import BarStore
 from trademind.orchestrator.factory import ExtraAgent
-from trademind.safety.returns_history import StoredDailyReturns
 from trademind.services.trade.decisions import DecisionExtras
 from trademind.services.trade.portfolio_view import PointInTimeWindows, SessionPortfolio
 
@@ -74,8 +72,7 @@ def session_agents(
     agents: list[ExtraAgent] = list(given.agents if given else ())
     limits = safety.entry_limits(plan.paper_config, journal)
     if limits is not None:
-        stored = StoredDailyReturns(BarStore(database), adjusted=settings.data.adjusted_prices)
-        windows = PointInTimeWindows(stored, now)
+        windows = PointInTimeWindows(safety.daily_returns, now)  # the pre-trade rules' returns
         vetoers.append(RiskAgent(view, settings.safety, limits, returns=windows))
     portfolio = settings.orchestrator.portfolio
     if portfolio.targets:
