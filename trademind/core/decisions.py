@@ -292,16 +292,20 @@ def _copy_with_latency[O: (Vote, Abstention)](opinion: O, latency: timedelta, wh
     values.duration(latency, what)
     kind = type(opinion)
     copy = object.__new__(kind)
-    set_ = object.__setattr__
-    for name, value in zip(_FIELDS[kind], _READ[kind](opinion), strict=True):
-        set_(copy, name, value)
-    set_(copy, "latency", latency)
+    for setter, value in zip(_SETTERS[kind], _READ[kind](opinion), strict=True):
+        setter(copy, value)
+    _LATENCY[kind](copy, latency)
     return copy
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {kind: kind.__slots__ for kind in (Vote, Abstention)}
-"""The fields an opinion's copy takes over (every slot; the latency is set after)."""
+_FIELDS: dict[type, tuple[str, ...]] = {
+    kind: tuple(name for name in kind.__slots__ if name != "latency") for kind in (Vote, Abstention)
+}
+"""The fields an opinion's copy takes over (every slot but the latency, set after)."""
 _READ = {kind: attrgetter(*fields) for kind, fields in _FIELDS.items()}
+_SETTERS = {kind: [vars(kind)[name].__set__ for name in fields] for kind, fields in _FIELDS.items()}
+"""Each field's slot setter (its descriptor: the frozen class's ``__setattr__`` refuses)."""
+_LATENCY = {kind: vars(kind)["latency"].__set__ for kind in _FIELDS}
 
 
 def _plain_bounded(value: object, longest: int) -> bool:
