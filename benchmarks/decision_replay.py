@@ -18,8 +18,11 @@ through the trade service on a migrated SQLite file, twice per repeat in the sam
 
 Timed as in ``benchmarks/replay.py``: from the first step's start to ``trade()`` returning (the
 loop, the last block's commit and the session's summary); storing the bars and planning the
-session are set-up. One warm-up run of each first (imports, caches). Each figure is the median
-over ``--repeats`` (plain and orchestrated alternate, each on a fresh database).
+session are set-up. One warm-up run of each first (imports, caches). The exchange calendar the
+market-hours rule reads is built when the session's safety layer is (``SessionSafety``, before
+the loop starts): a session's start-up cost, not a per-bar one, outside the timed loop. Each
+figure is the median over ``--repeats`` (plain and orchestrated alternate, each on a fresh
+database).
 
 Printed: bars/s of both, and the slowdown (plain bars/s over orchestrated bars/s). Exit status
 0 when the slowdown is at most 2.0 (issue 11: the decision step with agents without LLM and

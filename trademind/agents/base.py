@@ -155,6 +155,18 @@ def abstain(agent: str, context: AgentContext, reason: str, source: str) -> Abst
     )
 
 
+def guarded_abstention(agent: str, context: AgentContext, reason: str, source: str) -> Abstention:
+    """As :func:`abstain`, built without validating: for a local agent, whose opinions the
+    agent guard (:func:`ask_local`, :func:`consult`) validates before they count."""
+    return Abstention.unvalidated(
+        agent=agent,
+        symbol=context.symbol,
+        reason=reason,
+        source=source,
+        data_time=None if not context.bars else context.closed_at,
+    )
+
+
 async def consult(
     agent: Agent, context: AgentContext, timeout: float, clock: Clock
 ) -> Vote | Abstention:

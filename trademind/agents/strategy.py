@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from trademind.agents.base import AgentContext, abstain
+from trademind.agents.base import AgentContext, guarded_abstention
 from trademind.core.decisions import Abstention, Action, Vote
 
 SOURCE: Final = "rules"
@@ -66,7 +66,7 @@ class StrategyAgent:
             return self._vote(context, signal.action, score, signal.confidence, reasoning)
         if context.bars_seen < self._warmup:
             why = f"warming up ({context.bars_seen} of {self._warmup} bars)"
-            return abstain(self._name, context, why, SOURCE)
+            return guarded_abstention(self._name, context, why, SOURCE)
         return self._vote(context, Action.HOLD, 0.0, NO_SIGNAL_CONFIDENCE, self._no_signal)
 
     def _vote(

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from typing import Final
 
-from trademind.agents.base import AgentContext, abstain
+from trademind.agents.base import AgentContext, guarded_abstention
 from trademind.agents.indicator_book import IndicatorSnapshot
 from trademind.core.decisions import Abstention, Action, Vote
 from trademind.strategies.macd_momentum import FULL_CONFIDENCE_HISTOGRAM_PCT
@@ -114,10 +114,10 @@ class TechnicalAgent:
         """A local agent (:class:`~trademind.agents.base.LocalAgent`): CPU work only."""
         values = context.indicators
         if values is None or not math.isfinite(values.close):
-            return abstain(NAME, context, "no indicator values for this bar", SOURCE)
+            return guarded_abstention(NAME, context, "no indicator values for this bar", SOURCE)
         parts = components(values)
         if not parts:
-            return abstain(NAME, context, "indicators warming up", SOURCE)
+            return guarded_abstention(NAME, context, "indicators warming up", SOURCE)
         direction, score, confidence = combine(parts)
         factors = _factors(values, parts)
         return Vote.unvalidated(  # checked once, by the agent guard

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from operator import attrgetter
 
 from trademind.core import values
 from trademind.core.errors import ValidationError
@@ -256,6 +257,23 @@ class Abstention:
         if not _plain_abstention(self):
             self._validate_fully()
 
+    @classmethod
+    def unvalidated(
+        cls, *, agent: str, symbol: str, reason: str, source: str, data_time: datetime | None
+    ) -> Abstention:
+        """An abstention built without :meth:`validate`, for a local agent whose opinions
+        reach the decision only through the agent guard, which validates them (as
+        :meth:`Vote.unvalidated`)."""
+        abstention = object.__new__(cls)
+        set_ = object.__setattr__
+        set_(abstention, "agent", agent)
+        set_(abstention, "symbol", symbol)
+        set_(abstention, "reason", reason)
+        set_(abstention, "source", source)
+        set_(abstention, "data_time", data_time)
+        set_(abstention, "latency", _ZERO)
+        return abstention
+
     def with_latency(self, latency: timedelta) -> Abstention:
         """As :meth:`Vote.with_latency`."""
         return _copy_with_latency(self, latency, "Abstention.latency")
@@ -272,11 +290,22 @@ def _copy_with_latency[O: (Vote, Abstention)](opinion: O, latency: timedelta, wh
     if type(latency) is timedelta and latency == opinion.latency:
         return opinion  # as valid as the opinion's own
     values.duration(latency, what)
-    copy = object.__new__(type(opinion))
-    for name in type(opinion).__slots__:
-        object.__setattr__(copy, name, getattr(opinion, name))
-    object.__setattr__(copy, "latency", latency)
+    kind = type(opinion)
+    copy = object.__new__(kind)
+    for setter, value in zip(_SETTERS[kind], _READ[kind](opinion), strict=True):
+        setter(copy, value)
+    _LATENCY[kind](copy, latency)
     return copy
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {
+    kind: tuple(name for name in kind.__slots__ if name != "latency") for kind in (Vote, Abstention)
+}
+"""The fields an opinion's copy takes over (every slot but the latency, set after)."""
+_READ = {kind: attrgetter(*fields) for kind, fields in _FIELDS.items()}
+_SETTERS = {kind: [vars(kind)[name].__set__ for name in fields] for kind, fields in _FIELDS.items()}
+"""Each field's slot setter (its descriptor: the frozen class's ``__setattr__`` refuses)."""
+_LATENCY = {kind: vars(kind)["latency"].__set__ for kind in _FIELDS}
 
 
 def _plain_bounded(value: object, longest: int) -> bool:

@@ -82,9 +82,14 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+_JSON_ENCODER: Final = json.JSONEncoder(default=_json_default, allow_nan=False)
+"""``json.dumps(value, default=_json_default, allow_nan=False)`` without building an encoder
+per call (the text is the same)."""
+
+
 def _json_dumps(value: Any) -> str:
     """JSON columns accept Decimal (as a string) and datetimes (ISO 8601) besides plain JSON."""
-    return json.dumps(value, default=_json_default, allow_nan=False)
+    return _JSON_ENCODER.encode(value)
 
 
 def _configure_sqlite(engine: Engine, database_file: Path | None) -> None:

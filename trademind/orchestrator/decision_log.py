@@ -2,10 +2,12 @@
 
 :class:`DecisionLogStore` is a :class:`~trademind.orchestrator.orchestrator.DecisionSink` for one
 account: one transaction per bar close (or, through :func:`write_records`, inside a
-transaction the caller already holds). Parameterised SQLAlchemy Core statements only. A row is
-keyed by (account, ``decision_ref``), the decision's deterministic id, so a resumed run that
-decides a bar again writes nothing twice. Every time stored is the decision's own
-(``decided_at`` from the Clock, ``bar_ts`` the data time); the log reads no clock itself.
+transaction the caller already holds). Parameterised statements only: the rows through
+:class:`~trademind.db.prepared_insert.PreparedInsert` (compiled once, the driver's executemany),
+the reads SQLAlchemy Core. A row is keyed by (account, ``decision_ref``), the decision's
+deterministic id, so a resumed run that decides a bar again writes nothing twice. Every time
+stored is the decision's own (``decided_at`` from the Clock, ``bar_ts`` the data time); the log
+reads no clock itself.
 
 Each vote is stored as :func:`vote_document` (agent, kind vote/abstention, direction, score,
 confidence, weight, source, reasoning or reason, key factors, data time, latency in seconds);
@@ -23,13 +25,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from trademind.agents.strategy import SOURCE as RULES_SOURCE
 from trademind.agents.strategy import agent_name
 from trademind.core.decisions import Abstention, Action, Decision, Vote
 from trademind.core.market import TradingMode
 from trademind.db.models import AgentDecision
+from trademind.db.prepared_insert import PreparedInsert
 from trademind.orchestrator.orchestrator import DecisionRecord
 from trademind.orchestrator.voting import VotingRules
 from trademind.portfolio.decision_links import DecisionFacts
@@ -39,6 +41,11 @@ if TYPE_CHECKING:
 
 _DECISIONS: Final = cast(sa.Table, AgentDecision.__table__)
 _KEY: Final = ("account_id", "decision_ref")
+_INSERT: Final = PreparedInsert(_DECISIONS, conflict=_KEY)
+_TEXT: Final[dict[Action | TradingMode, str]] = {
+    member: member.value for member in (*Action, *TradingMode)
+}
+"""Each action's and mode's stored text (its value; a lookup is cheaper than ``.value``)."""
 
 
 def vote_document(opinion: Vote | Abstention, weight: float) -> dict[str, Any]:
@@ -62,7 +69,7 @@ def vote_document(opinion: Vote | Abstention, weight: float) -> dict[str, Any]:
         "data_time": vote.data_time.isoformat(),
         "latency_seconds": vote.latency.total_seconds(),
         "kind": "vote",
-        "direction": vote.direction.value,
+        "direction": _TEXT[vote.direction],
         "score": vote.score,
         "confidence": vote.confidence,
         "reasoning": vote.reasoning,
@@ -120,12 +127,12 @@ def _decision_columns(account_id: int, decision: Decision) -> dict[str, Any]:
         "decision_ref": decision.decision_id,
         "decided_at": decision.decided_at,
         "bar_ts": decision.data_time,
-        "mode": decision.mode.value,
+        "mode": _TEXT[decision.mode],
         "agent": decision.agent,
         "strategy": decision.strategy,
         "variant": decision.variant,
         "symbol": decision.symbol,
-        "action": decision.action.value,
+        "action": _TEXT[decision.action],
         "confidence": decision.confidence,
         "reasoning": decision.reasoning,
         "vetoed": decision.vetoed,
@@ -139,28 +146,29 @@ class _Rows:
 
     def __init__(self, account_id: int) -> None:
         self._account_id = account_id
-        self._rules: dict[int, tuple[VotingRules, dict[str, Any]]] = {}
+        self._rules: dict[int, tuple[VotingRules, tuple[float, float, float, dict[str, Any]]]] = {}
 
-    def _rules_columns(self, rules: VotingRules) -> dict[str, Any]:
+    def _rules_columns(self, rules: VotingRules) -> tuple[float, float, float, dict[str, Any]]:
         known = self._rules.get(id(rules))
         if known is None or known[0] is not rules:
-            columns = {
-                "buy_threshold": rules.buy_threshold,
-                "sell_threshold": rules.sell_threshold,
-                "quorum": rules.quorum,
-                "payload": {"weights": dict(rules.weights)},
-            }
+            payload = {"weights": dict(rules.weights)}
+            columns = (rules.buy_threshold, rules.sell_threshold, rules.quorum, payload)
             known = self._rules[id(rules)] = (rules, columns)
         return known[1]
 
     def row(self, record: DecisionRecord) -> dict[str, Any]:
         decision, tally = record.decision, record.tally
-        row = _decision_columns(self._account_id, decision)
-        row.update(self._rules_columns(record.rules))
-        row["score"] = tally.score
-        row["participation"] = min(1.0, tally.participation)
-        row["votes"] = vote_documents(decision, tally.weights)
-        return row
+        buy, sell, quorum, payload = self._rules_columns(record.rules)
+        return {
+            **_decision_columns(self._account_id, decision),
+            "buy_threshold": buy,
+            "sell_threshold": sell,
+            "quorum": quorum,
+            "payload": payload,
+            "score": tally.score,
+            "participation": min(1.0, tally.participation),
+            "votes": vote_documents(decision, tally.weights),
+        }
 
 
 def signal_vote(decision: Decision) -> Vote:
@@ -215,9 +223,7 @@ def _insert(
             _STORED_REFS, {"account": rows[0]["account_id"], "refs": sorted(acting)}
         )
         stored = set(found.scalars())
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(_DECISIONS).on_conflict_do_nothing(index_elements=list(_KEY))
-    connection.execute(statement, rows)
+    _INSERT.execute(connection, rows)
     return frozenset(acting - stored)
 
 

@@ -9,7 +9,9 @@
   is used when ``ts + 1 day <= at``: a decision during a session never sees that session's
   close. Returns are simple close-to-close returns of the adjusted close (the split- and
   dividend-adjusted read of the store), on the union of the symbols' stored days; a symbol
-  without a bar on a day has no return that day nor the next (never filled in).
+  without a bar on a day has no return that day nor the next (never filled in). The closes are
+  kept as numpy arrays and the returns computed with numpy (:func:`aligned_returns`), the
+  values pandas' ``pct_change(fill_method=None)`` on the outer join of the closes gives.
 
 Both keep the :class:`~trademind.safety.risk_math.ReturnsWindow` objects they built (a small
 cache keyed by the symbols, days and ``min_days``), so that the risk rules, which all ask for the
@@ -21,13 +23,16 @@ for the same decision time, so the cache lives as long as the bar.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from trademind.data.bar_reader import BarReader
 from trademind.safety.risk_math import FloatArray, ReturnsWindow
+
+IntArray = NDArray[np.int64]
 
 DAILY = "1d"
 WINDOW_CACHE_SIZE = 8
@@ -85,47 +90,99 @@ class AlignedReturns:
         return self._cache.get((tuple(symbols), days, min_days), build)
 
 
+class Closes:
+    """One symbol's daily closes, oldest first: bar times as UTC nanoseconds (int64) and the
+    closes (float64), arrays of one length."""
+
+    __slots__ = ("ns", "values")
+
+    def __init__(self, ns: IntArray, values: FloatArray) -> None:
+        self.ns = ns
+        self.values = values
+
+    def up_to(self, end_ns: int) -> Closes:
+        """The closes of bars stamped at or before ``end_ns`` (views, not copies)."""
+        stop = int(np.searchsorted(self.ns, end_ns, side="right"))
+        return Closes(self.ns[:stop], self.values[:stop])
+
+    def last(self, count: int) -> Closes:
+        """The newest ``count`` closes, all of them when fewer (``count`` at least 1)."""
+        return Closes(self.ns[-count:], self.values[-count:])
+
+
+def _utc_ns(when: datetime) -> int:
+    if when.tzinfo is None:
+        raise TypeError(f"a daily-closes time must be timezone-aware, got {when.isoformat()}")
+    return int(pd.Timestamp(when).as_unit("ns").value)
+
+
 class DailyCloses:
     """Each symbol's stored daily closes, read once and kept (a session asks at every bar).
 
     The first ask of a symbol reads all its stored daily bars; a later ask at a time beyond the
     newest bar kept (a paper session: new daily bars may have been stored since) reads the bars
     after it again, at most once per new day asked about. Reads go through the
-    :class:`~trademind.data.bar_reader.BarReader` port; slicing at a time is the caller's."""
+    :class:`~trademind.data.bar_reader.BarReader` port; slicing at a time is the caller's. The
+    closes are kept as numpy arrays (:class:`Closes`): slicing at a time is a binary search."""
 
     def __init__(self, reader: BarReader, *, adjusted: bool) -> None:
         self._reader = reader
         self._adjusted = adjusted
-        self._series: dict[str, pd.Series] = {}
+        self._closes: dict[str, Closes] = {}
         self._asked: dict[str, datetime] = {}
 
     def up_to(self, symbol: str, end: datetime) -> pd.Series:
-        """The closes of bars stamped at or before ``end``, oldest first (ts index)."""
-        series = self._series.get(symbol)
-        if series is None:
-            series = self._read(symbol, None)
-        elif self._stale(symbol, series, end):
-            last = None if series.empty else series.index[-1]
+        """The closes of bars stamped at or before ``end``, oldest first (UTC ts index)."""
+        closes = self.arrays_up_to(symbol, end)
+        index = pd.DatetimeIndex(closes.ns.view("M8[ns]"), name="ts").tz_localize(UTC)
+        return pd.Series(closes.values, index=index)
+
+    def arrays_up_to(self, symbol: str, end: datetime) -> Closes:
+        """As :meth:`up_to`, as arrays."""
+        end_ns = _utc_ns(end)
+        closes = self._closes.get(symbol)
+        if closes is None:
+            closes = self._read(symbol, None)
+        elif self._stale(symbol, closes, end_ns, end):
+            last = int(closes.ns[-1]) if len(closes.ns) else None
             newer = self._read(symbol, last)
             if last is not None:
-                newer = newer[newer.index > last]
-            series = newer if series.empty else pd.concat([series, newer])
-        self._series[symbol] = series
+                keep = newer.ns > last
+                newer = Closes(newer.ns[keep], newer.values[keep])
+            closes = Closes(
+                np.concatenate([closes.ns, newer.ns]), np.concatenate([closes.values, newer.values])
+            )
+        self._closes[symbol] = closes
         self._asked[symbol] = max(end, self._asked.get(symbol, end))
-        return series[series.index <= end]
+        return closes.up_to(end_ns)
 
-    def _stale(self, symbol: str, series: pd.Series, end: datetime) -> bool:
+    def _stale(self, symbol: str, closes: Closes, end_ns: int, end: datetime) -> bool:
         """Whether bars after the newest kept one may matter at ``end`` and were not looked
         for on ``end``'s day yet."""
-        newest_needed = series.empty or series.index[-1] < end
+        newest_needed = len(closes.ns) == 0 or int(closes.ns[-1]) < end_ns
         return newest_needed and end.date() > self._asked[symbol].date()
 
-    def _read(self, symbol: str, after: pd.Timestamp | None) -> pd.Series:
-        start = None if after is None else after.to_pydatetime()
+    def _read(self, symbol: str, after_ns: int | None) -> Closes:
+        start = None if after_ns is None else pd.Timestamp(after_ns, tz=UTC).to_pydatetime()
         frame = self._reader.read_bars(symbol, DAILY, start, None, adjusted=self._adjusted)
-        return pd.Series(
-            frame["close"].to_numpy(dtype=np.float64), index=pd.DatetimeIndex(frame["ts"])
-        )
+        index = pd.DatetimeIndex(frame["ts"])
+        naive = index if index.tz is None else index.tz_convert(None)  # UTC wall times
+        ns = naive.as_unit("ns").to_numpy().view(np.int64)
+        return Closes(ns, frame["close"].to_numpy(dtype=np.float64))
+
+
+def aligned_returns(columns: Sequence[Closes]) -> tuple[IntArray, FloatArray]:
+    """(days, returns): the union of the columns' days (sorted UTC nanoseconds) but the first,
+    and days x columns of simple close-to-close returns on that union; a column without a close
+    on a day has no return that day nor the next (NaN: never filled in), as pandas'
+    ``pct_change(fill_method=None)`` on the columns aligned by an outer join."""
+    days = np.unique(np.concatenate([c.ns for c in columns])) if columns else np.empty(0, np.int64)
+    matrix = np.full((len(days), len(columns)), np.nan)
+    for j, column in enumerate(columns):
+        matrix[np.searchsorted(days, column.ns), j] = column.values
+    with np.errstate(divide="ignore", invalid="ignore"):
+        returns = matrix[1:] / matrix[:-1] - 1.0
+    return days[1:], returns
 
 
 class StoredDailyReturns:
@@ -151,31 +208,43 @@ class PointInTimeReturns:
     def __init__(self, closes: DailyCloses, at: datetime) -> None:
         self.at = at
         self._all = closes
-        self._closes: dict[tuple[str, int], pd.Series] = {}
+        self._closes: dict[tuple[str, int], Closes] = {}
         self._cache = WindowCache()
 
-    def _closes_of(self, symbol: str, days: int) -> pd.Series:
+    def _closes_of(self, symbol: str, days: int) -> Closes:
         key = (symbol, days)
         found = self._closes.get(key)
         if found is None:
             end = self.at - timedelta(days=1)
-            found = self._all.up_to(symbol, end).iloc[-(days + 1) :]
+            found = self._all.arrays_up_to(symbol, end).last(days + 1)
             self._closes[key] = found
         return found
 
+    def returns_matrix(self, symbols: Sequence[str], days: int) -> tuple[IntArray, FloatArray]:
+        """(days, returns) of :meth:`returns_frame` as arrays (days as UTC nanoseconds)."""
+        if not symbols:
+            raise ValueError("returns of no symbols asked for")
+        unique = list(dict.fromkeys(symbols))
+        when, returns = aligned_returns([self._closes_of(s, days) for s in unique])
+        if days > 0:
+            when, returns = when[-days:], returns[-days:]
+        if len(unique) != len(symbols):  # a symbol named twice: its column twice
+            returns = returns[:, [unique.index(s) for s in symbols]]
+        return when, returns
+
     def returns_frame(self, symbols: Sequence[str], days: int) -> pd.DataFrame:
         """Days x symbols of simple returns on the union of stored days, the last ``days``."""
-        closes = pd.concat({s: self._closes_of(s, days) for s in symbols}, axis=1, sort=True)
-        returns = closes.pct_change(fill_method=None).iloc[1:]
-        return returns.iloc[-days:].reindex(columns=list(symbols))
+        when, returns = self.returns_matrix(symbols, days)
+        index = pd.DatetimeIndex(when.view("M8[ns]"), name="ts").tz_localize(UTC)
+        return pd.DataFrame(returns, index=index, columns=list(symbols))
 
     def daily_returns(self, symbols: Sequence[str], days: int) -> Mapping[str, Sequence[float]]:
-        frame = self.returns_frame(symbols, days)
-        return {s: _finite_tail(frame[s].to_numpy(dtype=np.float64), days) for s in symbols}
+        _, returns = self.returns_matrix(symbols, days)
+        return {s: _finite_tail(returns[:, j], days) for j, s in enumerate(symbols)}
 
     def window(self, symbols: Sequence[str], days: int, min_days: int) -> ReturnsWindow:
         def build() -> ReturnsWindow:
-            matrix = self.returns_frame(symbols, days).to_numpy(dtype=np.float64)
+            matrix = self.returns_matrix(symbols, days)[1]
             return ReturnsWindow.build(symbols, matrix.reshape(-1, len(symbols)), min_days=min_days)
 
         return self._cache.get((tuple(symbols), days, min_days), build)

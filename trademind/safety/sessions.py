@@ -30,6 +30,11 @@ class ExchangeSessions:
         self._dates: dict[tuple[str, int], tuple[str, ...]] = {}
         self._session_of: dict[datetime, str] = {}
 
+    def warm(self) -> None:
+        """Build the exchange's calendar now (the first build costs most of a second: a
+        session's start-up, not its first order's check)."""
+        exchange_calendar(self._name)
+
     def is_open(self, at: datetime) -> bool:
         minute = at.astimezone(UTC).replace(second=0, microsecond=0)
         found = self._open.get(minute)

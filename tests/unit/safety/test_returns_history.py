@@ -113,3 +113,32 @@ def test_the_closes_are_read_once_and_bars_stored_later_are_found_the_next_day()
     seen = source.as_of(START + timedelta(days=23)).daily_returns(["AAA"], 100)["AAA"]
     assert len(seen) == 21  # closes 0..21: the new bars were read
     assert seen == pytest.approx([0.01] * 21)
+
+
+def _pandas_returns(closes: dict[str, pd.Series], symbols: list[str], days: int) -> pd.DataFrame:
+    """The returns as pandas computes them (outer join, ``pct_change`` without filling)."""
+    joined = pd.concat({s: closes[s].iloc[-(days + 1) :] for s in symbols}, axis=1, sort=True)
+    returns = joined.pct_change(fill_method=None).iloc[1:]
+    return returns.iloc[-days:].reindex(columns=symbols)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_returns_are_pandas_outer_join_pct_change_bit_for_bit(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    bars, closes = FakeBarRepository(), {}
+    for symbol in ("AAA", "BBB", "CCC"):
+        prices = list(100.0 * np.cumprod(1.0 + rng.normal(0.0, 0.02, 80)))
+        prices[int(rng.integers(0, 80))] = 0.0  # a zero close: inf and NaN returns
+        skip = {int(day) for day in rng.choice(80, size=int(rng.integers(0, 12)), replace=False)}
+        frame = _daily(prices, skip=skip)
+        bars.add(symbol, "1d", frame)
+        closes[symbol] = pd.Series(frame["close"].to_numpy(), index=pd.DatetimeIndex(frame["ts"]))
+    at = START + timedelta(days=int(rng.integers(30, 90)))
+    view = StoredDailyReturns(bars).as_of(at)
+    seen = {s: c[c.index <= at - timedelta(days=1)] for s, c in closes.items()}
+    for symbols, days in ((["AAA", "BBB", "CCC"], 30), (["CCC", "AAA"], 60), (["BBB"], 5)):
+        expected = _pandas_returns(seen, symbols, days)
+        got = view.returns_frame(symbols, days)
+        pd.testing.assert_frame_equal(got, expected, check_exact=True, check_freq=False)
+        finite = {s: [float(x) for x in expected[s] if np.isfinite(x)] for s in symbols}
+        assert view.daily_returns(symbols, days) == finite

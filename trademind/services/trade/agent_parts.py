@@ -19,9 +19,7 @@ from trademind.agents.portfolio import PortfolioAgent
 from trademind.agents.risk import RiskAgent
 from trademind.core.events import AccountUpdated, BarClosed
 from trademind.core.values import decimal_from_float
-from trademind.data.store import BarStore
 from trademind.orchestrator.factory import ExtraAgent
-from trademind.safety.returns_history import StoredDailyReturns
 from trademind.services.trade.decisions import DecisionExtras, session_decisions
 from trademind.services.trade.portfolio_view import PointInTimeWindows, SessionPortfolio
 from trademind.services.trade.safety_parts import SessionSafety, safety_inputs
@@ -52,7 +50,6 @@ class SessionAgents:
 
 
 def session_agents(
-    database: Database,
     settings: Settings,
     plan: TradePlan,
     *,
@@ -75,8 +72,7 @@ def session_agents(
     agents: list[ExtraAgent] = list(given.agents if given else ())
     limits = safety.entry_limits(plan.paper_config, journal)
     if limits is not None:
-        stored = StoredDailyReturns(BarStore(database), adjusted=settings.data.adjusted_prices)
-        windows = PointInTimeWindows(stored, now)
+        windows = PointInTimeWindows(safety.daily_returns, now)  # the pre-trade rules' returns
         vetoers.append(RiskAgent(view, settings.safety, limits, returns=windows))
     portfolio = settings.orchestrator.portfolio
     if portfolio.targets:
@@ -127,7 +123,7 @@ def safety_and_decisions(
     agents, or the plain signals), deciding at ``clock``'s time (the replay's, or the wall's)."""
     safety = SessionSafety(safety_inputs(database, settings, wall, clock.now, plan))
     agents = session_agents(
-        database, settings, plan, safety=safety, journal=journal, now=clock.now, given=given
+        settings, plan, safety=safety, journal=journal, now=clock.now, given=given
     )
     decisions = session_decisions(
         journal,

@@ -113,11 +113,17 @@ class SessionSafety:
         self.state = state_gate(inputs.database, inputs.wall, inputs.account)
         self.account = inputs.account
         self.sessions = ExchangeSessions()
+        self.daily_returns = StoredDailyReturns(
+            BarStore(inputs.database), adjusted=inputs.settings.data.adjusted_prices
+        )  # one read of each symbol's closes for the pre-trade rules and the risk agent
         profiles = SymbolDirectory(inputs.database, inputs.wall, None).profiles(inputs.symbols)
         self._sectors = {symbol: profile.sector for symbol, profile in profiles.items()}
         self.pre_trade: PreTradeGate | None = None
         if self.enabled:
-            self.pre_trade = _pre_trade_gate(inputs, self.state, self.sessions, self.sector_of)
+            self.pre_trade = _pre_trade_gate(
+                inputs, self.state, self.sessions, self.sector_of, self.daily_returns
+            )
+            self.sessions.warm()  # the calendar built before the loop starts
 
     def sector_of(self, symbol: str) -> str:
         """The symbol's sector in the ``symbols`` table (shipped profiles), else unknown."""
@@ -244,13 +250,11 @@ def _pre_trade_gate(
     state: TradingStateGate,
     sessions: ExchangeSessions,
     sector_of: Callable[[str], str],
+    returns: StoredDailyReturns,
 ) -> PreTradeGate:
     settings = inputs.settings.safety
     chain = build_chain(settings, sessions, bar_length(inputs.timeframe))
     keep = timedelta(days=max(14, 2 * settings.pdt.window_days))
-    returns = StoredDailyReturns(
-        BarStore(inputs.database), adjusted=inputs.settings.data.adjusted_prices
-    )
     return PreTradeGate(
         state,
         chain,
