@@ -13,7 +13,10 @@ For each batch (every symbol's bar of one timestamp) from a
    published as :class:`~trademind.core.events.SignalRaised`;
 3. the decision step (:class:`~trademind.runtime.decision_step.DecisionMaker`), each decision
    published as :class:`~trademind.core.events.DecisionMade` and executed by the
-   :class:`~trademind.execution.router.ExecutionRouter`;
+   :class:`~trademind.execution.router.ExecutionRouter` (two shortcuts with the same effect:
+   no event is built while nothing on the bus would receive a ``DecisionMade``, checked before
+   each decision; a HOLD is not handed to the router, which places and cancels nothing for
+   one);
 4. ``venue.close_bars(bars)`` (fills at the close, positions marked);
 5. the :class:`~trademind.runtime.ledger_hook.LedgerHook` with the step's fills and marks.
 
@@ -39,7 +42,7 @@ from datetime import datetime
 
 from trademind.brokers.base import Broker, SimulatedVenue
 from trademind.core.bus import EventBus, Subscription
-from trademind.core.decisions import Decision, Signal
+from trademind.core.decisions import Action, Decision, Signal
 from trademind.core.errors import NotBuiltYetError, ValidationError
 from trademind.core.events import (
     BarClosed,
@@ -183,12 +186,15 @@ class TradingLoop:
 
     async def _decide(self, batch: BarBatch, signals: list[Signal]) -> list[Decision]:
         decisions = list(await self._decider.decide(batch, signals, self._mode))
+        bus, router = self._bus, self._router
         for decision in decisions:
-            made = DecisionMade(
-                occurred_at=decision.decided_at, account=self._account, decision=decision
-            )
-            await self._bus.publish(made)
-            await self._router.execute(decision)
+            if bus.subscriber_count(DecisionMade):  # no event built for no one
+                made = DecisionMade(
+                    occurred_at=decision.decided_at, account=self._account, decision=decision
+                )
+                await bus.publish(made)
+            if decision.action is not Action.HOLD:  # the router does nothing on a hold
+                await router.execute(decision)
         self._summary.signals += len(signals)
         self._summary.decisions += len(decisions)
         return decisions
