@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -14,6 +15,7 @@ from trademind.core.market import Bar, TradingMode
 from trademind.execution.router import ExecutionRouter
 from trademind.execution.signals import decision_from_signal
 from trademind.runtime.bar_sources import BarBatch, ReplaySource
+from trademind.runtime.session_gc import SESSION_THRESHOLDS
 from trademind.runtime.strategy_runner import StrategyRunner, StrategySetup
 from trademind.runtime.trading_loop import TradingLoop
 from trademind.strategies.registry import get_strategy
@@ -100,3 +102,24 @@ async def test_signals_become_orders_filled_next_open_and_the_ledger_gets_fills_
     assert ledger.steps[2].marks == {"AAPL": Decimal("12.0")}
     assert ledger.positions == {"AAPL": Decimal(3), "MSFT": Decimal(3)}
     assert not broker.is_connected()  # disconnected at the end
+
+
+class ThresholdsSeen(VetoEverything):
+    def __init__(self) -> None:
+        super().__init__()
+        self.thresholds: list[tuple[int, int, int]] = []
+
+    async def decide(
+        self, batch: BarBatch, signals: Sequence[Signal], mode: TradingMode
+    ) -> Sequence[Decision]:
+        self.thresholds.append(gc.get_threshold())
+        return await super().decide(batch, signals, mode)
+
+
+async def test_the_steps_run_with_the_session_collector_settings_given_back_after() -> None:
+    before = gc.get_threshold()
+    decider = ThresholdsSeen()
+    loop, _ = _loop(decider, MemoryLedger())
+    await loop.run()
+    assert decider.thresholds == [SESSION_THRESHOLDS] * 3
+    assert gc.get_threshold() == before
