@@ -39,7 +39,7 @@ def settings_for(server: FakeLlmServer, **overrides: Any) -> LlmSettings:
         "retry_max_wait": 8.0,
         "breaker_failures": 3,
         "breaker_cooldown_seconds": 60.0,
-        "prices": {"glm-4.7": ModelPrice(input_per_million=0.6, output_per_million=2.2)},
+        "prices": [ModelPrice(model="glm-4.7", input_per_million=0.6, output_per_million=2.2)],
         "daily_budget_usd": 1.0,
         "api_key": SecretStr(API_KEY),
     }

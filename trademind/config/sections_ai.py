@@ -10,6 +10,7 @@ from trademind.config.base import Section
 class ModelPrice(Section):
     """What one model costs, in US dollars per million tokens."""
 
+    model: str = Field(min_length=1, max_length=200, description="Model name, as in llm.model.")
     input_per_million: float = Field(
         ge=0, le=10_000, description="US dollars per million prompt (input) tokens."
     )
@@ -18,10 +19,10 @@ class ModelPrice(Section):
     )
 
 
-def _default_prices() -> dict[str, ModelPrice]:
+def _default_prices() -> list[ModelPrice]:
     # Z.ai's published pay-as-you-go list price for GLM-4.7 (USD per 1M tokens) when this was
     # written; check https://z.ai/pricing and override in config.yaml when it changes.
-    return {"glm-4.7": ModelPrice(input_per_million=0.6, output_per_million=2.2)}
+    return [ModelPrice(model="glm-4.7", input_per_million=0.6, output_per_million=2.2)]
 
 
 class LlmSettings(Section):
@@ -84,10 +85,11 @@ class LlmSettings(Section):
         description="Seconds the breaker stays open before one probe call is let through "
         "(half-open).",
     )
-    prices: dict[str, ModelPrice] = Field(
+    prices: list[ModelPrice] = Field(
         default_factory=_default_prices,
-        description="US dollars per million input and output tokens, per model name; a model "
-        "missing here is called but its cost is recorded as unknown (NULL).",
+        description="US dollars per million input and output tokens, one entry per model "
+        "(model, input_per_million, output_per_million); a model missing here is called but "
+        "its cost is recorded as unknown (NULL).",
     )
     daily_budget_usd: float = Field(
         default=1.0,
@@ -101,6 +103,15 @@ class LlmSettings(Section):
         description="API key sent as a Bearer token. Secret: set TRADEMIND__LLM__API_KEY. "
         "Without it the sentiment agent uses its momentum fallback.",
     )
+
+    @field_validator("prices")
+    @classmethod
+    def _one_price_per_model(cls, prices: list[ModelPrice]) -> list[ModelPrice]:
+        names = [price.model for price in prices]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"more than one price for {', '.join(repeated)}")
+        return prices
 
     @field_validator("base_url")
     @classmethod

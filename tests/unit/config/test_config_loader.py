@@ -53,9 +53,8 @@ def test_shipped_config_yaml_names_every_setting_and_nothing_else() -> None:
     def walk(node: object, prefix: str) -> None:
         assert isinstance(node, dict)
         for key, value in node.items():
-            # `{}` is a section without settings (strategies.buy_and_hold), not a setting; a
-            # mapping that is a setting's value (llm.prices) is that setting
-            if isinstance(value, dict) and f"{prefix}{key}" not in leaves:
+            # `{}` is a section without settings (strategies.buy_and_hold), not a setting
+            if isinstance(value, dict) and (value or f"{prefix}{key}" not in leaves):
                 walk(value, f"{prefix}{key}.")
             else:
                 present.add(f"{prefix}{key}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Sequence
 from decimal import Decimal
 
 from trademind.config.sections_ai import ModelPrice
@@ -14,11 +14,11 @@ _MILLION = Decimal(1_000_000)
 
 
 def call_cost(
-    prices: Mapping[str, ModelPrice], model: str, tokens_in: int, tokens_out: int
+    prices: Sequence[ModelPrice], model: str, tokens_in: int, tokens_out: int
 ) -> Decimal | None:
     """US dollars for ``tokens_in`` + ``tokens_out`` of ``model``; None (with a warning) for a
     model the table does not list."""
-    price = prices.get(model)
+    price = next((entry for entry in prices if entry.model == model), None)
     if price is None:
         logger.warning(
             "no price for LLM model %r in llm.prices: its cost is recorded as unknown", model
