@@ -86,3 +86,25 @@ def test_agents_costs_rejects_a_bad_day_count(
 ) -> None:
     err = Cli(capsys).fails("agents", "costs", "--days", "0", code=2)
     assert "--days" in err
+
+
+async def test_the_client_records_into_the_database_and_its_budget_reads_it(
+    database: Database,
+) -> None:
+    from support.llm_client import RecordingSleeper, settings_for
+
+    from trademind.agents.llm import ChatMessage, LlmClient
+    from trademind.core.errors import LlmUnavailableError
+    from trademind.testing.fake_llm import FakeLlmServer, json_answer
+
+    clock = TestClock(NOW)
+    ledger = LlmCallRepository(database)
+    with FakeLlmServer() as server:
+        server.script(json_answer({"ok": 1}, tokens_in=1_000_000, tokens_out=0))  # $0.60
+        settings = settings_for(server, daily_budget_usd=0.5)
+        async with LlmClient(settings, ledger, clock, sleep=RecordingSleeper(clock)) as client:
+            await client.complete([ChatMessage("user", "hi")], purpose="sentiment")
+            with pytest.raises(LlmUnavailableError, match="over budget"):
+                await client.complete([ChatMessage("user", "hi")], purpose="sentiment")
+    assert [c.outcome for c in ledger.since(NOW)] == [LlmOutcome.OK, LlmOutcome.OVER_BUDGET]
+    assert ledger.cost_on(NOW.date()) == Decimal("0.6")
