@@ -23,6 +23,7 @@ GROUPS = (
     "safety",
     "backtest",
     "data",
+    "agents",
     "config",
     "db",
     "broker",

@@ -80,6 +80,7 @@ def test_models_define_every_table_of_the_design() -> None:
         "symbols",
         "safety_state",
         "strategy_validations",
+        "llm_calls",
     } == MODEL_TABLES
 
 
@@ -136,6 +137,7 @@ def test_indexes_for_the_systems_queries_exist(database_url: str) -> None:
         ("trades", ("symbol", "executed_at")),
         ("orders", ("status", "created_at")),
         ("agent_decisions", ("decided_at",)),
+        ("llm_calls", ("called_at",)),
         ("agent_decisions", ("symbol", "decided_at")),
         ("portfolio_snapshots", ("ts",)),
         ("safety_events", ("occurred_at",)),

@@ -127,6 +127,11 @@ EXAMPLES: tuple[Example, ...] = (
     Example("portfolio", "The account's cash, equity and P&L", "trademind portfolio summary"),
     Example("portfolio", "Its positions, valued at the last close", "trademind portfolio holdings"),
     Example("trades", "Its latest fills", "trademind trades list --limit 10"),
+    Example(
+        "agents",
+        "What the language model cost per day and model, this week",
+        "trademind agents costs --days 7",
+    ),
     Example("safety", "The account's trading state and every limit", "trademind safety status"),
     Example(
         "safety",

@@ -56,6 +56,7 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
         "trademind.cli.backtest",
         "Backtests: run, compare, optimise, walk-forward, Monte Carlo, results.",
     ),
+    ("agents", "trademind.cli.agents", "AI agents: LLM costs."),
     ("data", "trademind.cli.data", "Market data and indicators: ingest, status, show, verify."),
     (
         "config",

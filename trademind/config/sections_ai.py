@@ -7,6 +7,24 @@ from pydantic import Field, SecretStr, field_validator
 from trademind.config.base import Section
 
 
+class ModelPrice(Section):
+    """What one model costs, in US dollars per million tokens."""
+
+    model: str = Field(min_length=1, max_length=200, description="Model name, as in llm.model.")
+    input_per_million: float = Field(
+        ge=0, le=10_000, description="US dollars per million prompt (input) tokens."
+    )
+    output_per_million: float = Field(
+        ge=0, le=10_000, description="US dollars per million answer (output) tokens."
+    )
+
+
+def _default_prices() -> list[ModelPrice]:
+    # Z.ai's published pay-as-you-go list price for GLM-4.7 (USD per 1M tokens) when this was
+    # written; check https://z.ai/pricing and override in config.yaml when it changes.
+    return [ModelPrice(model="glm-4.7", input_per_million=0.6, output_per_million=2.2)]
+
+
 class LlmSettings(Section):
     """Any OpenAI-compatible chat completions API; the defaults point at Z.ai's GLM models."""
 
@@ -30,13 +48,70 @@ class LlmSettings(Section):
         default=3,
         ge=0,
         le=10,
-        description="Retries with exponential backoff after a failed or timed-out call.",
+        description="Retries after a 429, a 5xx, a timeout or a connection failure "
+        "(exponential backoff; 0: one attempt only).",
+    )
+    retry_initial_wait: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="Seconds before the first retry; each further retry waits twice as long.",
+    )
+    retry_max_wait: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="Longest backoff between two attempts, in seconds (a longer Retry-After "
+        "still wins, up to retry_after_max).",
+    )
+    retry_after_max: float = Field(
+        default=60.0,
+        ge=0,
+        le=3600,
+        description="Longest Retry-After (seconds) the client waits for; a 429 asking for "
+        "longer ends the call as http_error.",
+    )
+    breaker_failures: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Consecutive failed calls (after their retries) that open the circuit "
+        "breaker: calls are refused without reaching the API.",
+    )
+    breaker_cooldown_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=86_400,
+        description="Seconds the breaker stays open before one probe call is let through "
+        "(half-open).",
+    )
+    prices: list[ModelPrice] = Field(
+        default_factory=_default_prices,
+        description="US dollars per million input and output tokens, one entry per model "
+        "(model, input_per_million, output_per_million); a model missing here is called but "
+        "its cost is recorded as unknown (NULL).",
+    )
+    daily_budget_usd: float = Field(
+        default=1.0,
+        ge=0,
+        le=100_000,
+        description="Most US dollars spent on LLM calls per UTC day; once reached, calls are "
+        "refused (outcome over_budget) until the next UTC day.",
     )
     api_key: SecretStr | None = Field(
         default=None,
         description="API key sent as a Bearer token. Secret: set TRADEMIND__LLM__API_KEY. "
         "Without it the sentiment agent uses its momentum fallback.",
     )
+
+    @field_validator("prices")
+    @classmethod
+    def _one_price_per_model(cls, prices: list[ModelPrice]) -> list[ModelPrice]:
+        names = [price.model for price in prices]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"more than one price for {', '.join(repeated)}")
+        return prices
 
     @field_validator("base_url")
     @classmethod
@@ -66,18 +141,6 @@ class SentimentSettings(Section):
     fallback_to_momentum: bool = Field(
         default=True,
         description="Without an LLM answer, derive sentiment from price momentum and volume.",
-    )
-    failure_threshold: int = Field(
-        default=5,
-        ge=1,
-        le=100,
-        description="Consecutive LLM failures after which calls pause (circuit breaker).",
-    )
-    failure_cooldown_seconds: int = Field(
-        default=300,
-        ge=1,
-        le=86_400,
-        description="How long LLM calls pause after the failure threshold is reached.",
     )
     store_history: bool = Field(
         default=True, description="Save every sentiment result to the sentiment_history table."

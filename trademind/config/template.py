@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from trademind.config.models import Settings
 from trademind.config.schema import allowed_values, env_var_name, is_secret, section_model
@@ -46,13 +46,23 @@ _NBSP = "\x00"  # keeps "one of: a, b" from being wrapped inside the choices
 def _scalar(value: Any) -> str:
     yaml = YAML(typ="rt")
     yaml.width = 4096
-    if isinstance(value, list):
-        sequence = CommentedSeq(value)
-        sequence.fa.set_flow_style()
-        value = sequence
+    value = _flow(value)
     buffer = io.StringIO()
     yaml.dump({"k": value}, buffer)
     return buffer.getvalue().strip()[3:]
+
+
+def _flow(value: Any) -> Any:
+    """Lists and mappings written on one line (``[a, b]``, ``{k: {x: 1}}``)."""
+    if isinstance(value, list):
+        sequence = CommentedSeq([_flow(item) for item in value])
+        sequence.fa.set_flow_style()
+        return sequence
+    if isinstance(value, dict) and value:
+        mapping = CommentedMap({key: _flow(item) for key, item in value.items()})
+        mapping.fa.set_flow_style()
+        return mapping
+    return value
 
 
 def _comment(text: str, indent: str) -> list[str]:

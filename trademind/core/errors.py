@@ -92,3 +92,28 @@ class AccountBusyError(TradeMindError):
 class TradingStateError(TradeMindError):
     """A trading state change the safety layer's state machine does not allow (e.g. a reset
     of an account that is already active); nothing was changed."""
+
+
+class LlmError(TradeMindError):
+    """A language model call gave no usable answer. Messages never contain the API key."""
+
+
+class LlmUnavailableError(LlmError):
+    """No answer from the language model: ``reason`` says why in a few words ("no API key",
+    "over budget", "circuit breaker open", "timeout", "HTTP 503") and ``outcome`` is the
+    ``llm_calls`` outcome recorded for it (None when nothing was recorded: no API key)."""
+
+    def __init__(self, reason: str, outcome: str | None, detail: str = "") -> None:
+        suffix = f": {detail}" if detail else ""
+        super().__init__(f"language model unavailable ({reason}){suffix}")
+        self.reason = reason
+        self.outcome = outcome
+
+
+class LlmParseError(LlmError):
+    """The model answered, but not with the JSON object asked for; ``content`` is its raw text
+    (the caller may still read a label from it). The call is recorded as ``parse_error``."""
+
+    def __init__(self, detail: str, content: str) -> None:
+        super().__init__(f"language model answer is not a JSON object: {detail}")
+        self.content = content

@@ -106,6 +106,16 @@ def test_settings_are_immutable() -> None:
         ("safety.daily_loss_limit", 0),
         ("safety.daily_loss_limit", 1.5),
         ("llm.temperature", 2.5),
+        ("llm.daily_budget_usd", -1),
+        ("llm.breaker_failures", 0),
+        ("llm.prices", [{"model": "m", "input_per_million": -1, "output_per_million": 1}]),
+        (
+            "llm.prices",
+            [
+                {"model": "m", "input_per_million": 1, "output_per_million": 1},
+                {"model": "m", "input_per_million": 2, "output_per_million": 2},
+            ],
+        ),
         ("ibkr.port", 0),
         ("ibkr.port", 70000),
         ("ibkr.default_order_type", "MARKET"),

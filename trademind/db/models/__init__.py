@@ -5,6 +5,7 @@ from __future__ import annotations
 from trademind.db.base import Base
 from trademind.db.models.accounts import Account, BrokerState, SymbolInfo
 from trademind.db.models.decisions import AgentDecision, BacktestRun
+from trademind.db.models.llm import LlmCallRow
 from trademind.db.models.market import (
     DataQuarantine,
     Indicator,
@@ -29,6 +30,7 @@ __all__ = [
     "DataQuarantine",
     "Holding",
     "Indicator",
+    "LlmCallRow",
     "MarketData",
     "NewsItem",
     "Order",

@@ -1,0 +1,54 @@
+"""`trademind agents`: AI agents: LLM costs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from trademind.cli.context import get_state
+from trademind.cli.output import print_json, print_message, print_table
+
+HELP = "AI agents: LLM costs."
+
+app = typer.Typer(help=HELP, no_args_is_help=True)
+
+
+def _usd(value: object) -> str:
+    return f"${value:,.4f}"
+
+
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f} ms"
+
+
+@app.command("costs")
+def costs(
+    ctx: typer.Context,
+    days: Annotated[
+        int, typer.Option(min=1, max=3660, help="UTC days to cover, today included.")
+    ] = 7,
+) -> None:
+    """LLM cost per UTC day and model, calls by outcome, tokens, latency p50/p95."""
+    from trademind.services.llm_costs import costs_report
+
+    state = get_state(ctx)
+    with state.open_database() as database:
+        report = costs_report(database, state.parts.clock, days)
+    if state.json:
+        print_json(report)
+        return
+    rows = [
+        (r.day.isoformat(), r.model, r.calls, _usd(r.cost_usd), r.unpriced, r.tokens_in,
+         r.tokens_out)
+        for r in report.rows
+    ]  # fmt: skip
+    title = f"LLM costs since {report.start.isoformat()} (UTC, {report.days} days)"
+    columns = ("day", "model", "calls", "cost", "unpriced", "tokens in", "tokens out")
+    print_table(title, columns, rows)
+    print_table("calls by outcome", ("outcome", "calls"), list(report.outcomes.items()))
+    print_message(
+        f"total: {report.calls} calls, {_usd(report.cost_usd)}, {report.tokens_in} tokens in, "
+        f"{report.tokens_out} out; latency p50 {_ms(report.latency_p50_ms)}, "
+        f"p95 {_ms(report.latency_p95_ms)}"
+    )
