@@ -9,7 +9,8 @@ from trademind.db.models.market import (
     DataQuarantine,
     Indicator,
     MarketData,
-    NewsItem,
+    NewsItemRow,
+    NewsItemSymbol,
     SentimentRecord,
 )
 from trademind.db.models.system import ConfigChange, SafetyEvent, SafetyStateRow
@@ -30,7 +31,8 @@ __all__ = [
     "Holding",
     "Indicator",
     "MarketData",
-    "NewsItem",
+    "NewsItemRow",
+    "NewsItemSymbol",
     "Order",
     "PortfolioSnapshot",
     "SafetyEvent",
