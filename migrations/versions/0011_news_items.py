@@ -94,6 +94,4 @@ def downgrade() -> None:
             "symbol", "content_hash", name=op.f("uq_news_items_symbol_content_hash")
         ),
     )
-    op.create_index(
-        "ix_news_items_symbol_published_at", "news_items", ["symbol", "published_at"]
-    )
+    op.create_index("ix_news_items_symbol_published_at", "news_items", ["symbol", "published_at"])
