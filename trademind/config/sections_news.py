@@ -15,6 +15,10 @@ _UPPER_SYMBOL = re.compile(r"^[A-Z0-9][A-Z0-9.-]{0,19}$")
 NewsSourceName = Literal["rss", "yfinance"]
 
 
+def _default_sources() -> list[NewsSourceName]:
+    return ["rss"]
+
+
 def _checked_feed(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
@@ -26,7 +30,7 @@ class NewsSettings(Section):
     """Where `trademind news fetch` reads news from."""
 
     sources: list[NewsSourceName] = Field(
-        default_factory=lambda: ["rss"],
+        default_factory=_default_sources,
         description="News adapters `news fetch` runs, in order: 'rss' (news.feeds and "
         "news.symbol_feeds) and 'yfinance' (Yahoo Finance news per symbol, network).",
     )
