@@ -57,6 +57,7 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
         "Backtests: run, compare, optimise, walk-forward, Monte Carlo, results.",
     ),
     ("data", "trademind.cli.data", "Market data and indicators: ingest, status, show, verify."),
+    ("news", "trademind.cli.news", "News: import, list, fetch."),
     (
         "config",
         "trademind.cli.config",

@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from trademind.core.errors import ValidationError
+from trademind.core.errors import UsageError, ValidationError
 from trademind.data.news.items import NewsItem, checked_symbol
 
 Format = Literal["csv", "jsonl"]
@@ -37,7 +37,7 @@ def file_format(path: Path, given: str | None) -> Format:
     if name == "json":
         name = "jsonl"
     if name not in {"csv", "jsonl"}:
-        raise ValidationError(f"unknown news file format {name!r}: use csv or jsonl")
+        raise UsageError(f"unknown news file format {name!r}: use csv or jsonl")
     return "csv" if name == "csv" else "jsonl"
 
 
