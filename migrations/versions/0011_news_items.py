@@ -27,7 +27,8 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0011"
-down_revision: str | None = "0009"  # the integrator chains it after 0010 (llm_calls)
+# Written on a branch beside 0010 (llm_calls): the integrator chains it after 0010.
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
