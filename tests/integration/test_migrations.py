@@ -70,6 +70,7 @@ def test_models_define_every_table_of_the_design() -> None:
         "agent_decisions",
         "sentiment_history",
         "news_items",
+        "news_item_symbols",
         "backtest_runs",
         "safety_events",
         "config_changes",
@@ -145,7 +146,7 @@ def test_indexes_for_the_systems_queries_exist(database_url: str) -> None:
         ("config_changes", ("changed_at",)),
         ("orders", ("account_id", "created_at")),
         ("trades", ("account_id", "executed_at")),
-        ("news_items", ("symbol", "published_at")),
+        ("news_item_symbols", ("symbol", "published_at")),
         ("sentiment_history", ("symbol", "ts")),
     } <= indexes
 

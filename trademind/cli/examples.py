@@ -68,6 +68,11 @@ EXAMPLES: tuple[Example, ...] = (
         "Recent bars with their indicators, and a candlestick chart",
         "trademind data show AAPL --days 10 --plot aapl.html",
     ),
+    Example(
+        "news",
+        "The news of a symbol stored so far, as known now (import or fetch fills it)",
+        "trademind news list --symbol AAPL --days 7",
+    ),
     Example("strategies", "The strategies and their parameters", "trademind strategies list"),
     Example(
         "strategies",

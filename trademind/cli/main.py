@@ -58,6 +58,7 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
     ),
     ("agents", "trademind.cli.agents", "AI agents: LLM costs."),
     ("data", "trademind.cli.data", "Market data and indicators: ingest, status, show, verify."),
+    ("news", "trademind.cli.news", "News: import, list, fetch."),
     (
         "config",
         "trademind.cli.config",

@@ -19,6 +19,7 @@ from trademind.config.sections_market import (
     IndicatorSettings,
     StrategySettings,
 )
+from trademind.config.sections_news import NewsSettings
 from trademind.config.sections_platform import (
     AppSettings,
     CacheSettings,
@@ -59,6 +60,7 @@ class Settings(BaseModel):
     sentiment: SentimentSettings = Field(
         default_factory=SentimentSettings, description="Sentiment agent."
     )
+    news: NewsSettings = Field(default_factory=NewsSettings, description="News sources.")
     orchestrator: OrchestratorSettings = Field(
         default_factory=OrchestratorSettings, description="Agents and their vote."
     )

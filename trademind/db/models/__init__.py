@@ -10,7 +10,8 @@ from trademind.db.models.market import (
     DataQuarantine,
     Indicator,
     MarketData,
-    NewsItem,
+    NewsItemRow,
+    NewsItemSymbol,
     SentimentRecord,
 )
 from trademind.db.models.system import ConfigChange, SafetyEvent, SafetyStateRow
@@ -32,7 +33,8 @@ __all__ = [
     "Indicator",
     "LlmCallRow",
     "MarketData",
-    "NewsItem",
+    "NewsItemRow",
+    "NewsItemSymbol",
     "Order",
     "PortfolioSnapshot",
     "SafetyEvent",

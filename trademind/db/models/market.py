@@ -81,26 +81,44 @@ class DataQuarantine(Base):
     resolved_at: Mapped[datetime | None]
 
 
-class NewsItem(Base):
-    """A news article as seen for one symbol; deduplicated by (symbol, content_hash)."""
+class NewsItemRow(Base):
+    """A news article, stored once whatever the feeds and symbols it came through.
+
+    ``content_hash`` (SHA-256 of the normalised title and URL) identifies an article: a
+    duplicate merges into the stored row (earliest ``published_at`` and ``first_seen_at`` kept).
+    ``first_seen_at`` is when TradeMind first saw it, for any symbol; each symbol's own first
+    sighting is on :class:`NewsItemSymbol`.
+    """
 
     __tablename__ = "news_items"
-    __table_args__ = (
-        sa.UniqueConstraint("symbol", "content_hash"),
-        sa.Index("ix_news_items_symbol_published_at", "symbol", "published_at"),
-    )
+    __table_args__ = (sa.UniqueConstraint("content_hash"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH))
-    published_at: Mapped[datetime]
-    source: Mapped[str] = mapped_column(sa.String(NAME_LENGTH))
-    headline: Mapped[str] = mapped_column(sa.Text)
-    summary: Mapped[str | None] = mapped_column(sa.Text)
-    url: Mapped[str | None] = mapped_column(sa.Text)
-    external_id: Mapped[str | None] = mapped_column(sa.String(128))
     content_hash: Mapped[str] = mapped_column(sa.String(64))
-    raw: Mapped[dict[str, Any] | None]
-    fetched_at: Mapped[datetime]
+    title: Mapped[str] = mapped_column(sa.Text)
+    summary: Mapped[str | None] = mapped_column(sa.Text)
+    url: Mapped[str] = mapped_column(sa.Text)
+    source: Mapped[str] = mapped_column(sa.String(NAME_LENGTH))
+    published_at: Mapped[datetime]
+    first_seen_at: Mapped[datetime]
+
+
+class NewsItemSymbol(Base):
+    """One symbol a news article is about, with the article's ``published_at`` and the time
+    the article was first seen *for this symbol* (copied here so the point-in-time query of one
+    symbol is a range scan of ``(symbol, published_at)`` without touching ``news_items``)."""
+
+    __tablename__ = "news_item_symbols"
+    __table_args__ = (
+        sa.Index("ix_news_item_symbols_symbol_published_at", "symbol", "published_at"),
+    )
+
+    news_item_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("news_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH), primary_key=True)
+    published_at: Mapped[datetime]
+    first_seen_at: Mapped[datetime]
 
 
 class SentimentRecord(Base):
