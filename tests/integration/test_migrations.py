@@ -80,6 +80,7 @@ def test_models_define_every_table_of_the_design() -> None:
         "symbols",
         "safety_state",
         "strategy_validations",
+        "sentiment_evaluations",
     } == MODEL_TABLES
 
 
