@@ -66,6 +66,8 @@ REMOVED: Final[frozenset[str]] = frozenset(
         "liabilities",
         "risk",
         "risks",
+        "outstanding",
     )
 )
-"""VADER entries that are neutral in financial text ("interest income", "gross margin")."""
+"""VADER entries that are neutral in financial text ("interest income", "gross margin",
+"shares outstanding")."""
