@@ -40,7 +40,7 @@ def resolve_dataset(name: str) -> Path:
 
 def load_dataset(path: Path, delimiter: Delimiter | None = None) -> list[LabelledText]:
     """Every row of ``path``; raises a one-line error for a file that breaks the rules."""
-    if not path.is_file():
+    if not _is_file(path):
         raise UsageError(f"{path}: no such file")
     kind = delimiter or ("tsv" if path.suffix.lower() in (".tsv", ".tab") else "csv")
     try:
@@ -50,9 +50,18 @@ def load_dataset(path: Path, delimiter: Delimiter | None = None) -> list[Labelle
         raise ValidationError(f"{path}: not UTF-8 text ({exc.reason})") from exc
     except csv.Error as exc:
         raise ValidationError(f"{path}: not a readable {kind.upper()} file ({exc})") from exc
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     if not rows:
         raise ValidationError(f"{path}: no labelled rows (a header and at least one row needed)")
     return rows
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long, a NUL byte in it
+        return False
 
 
 def _read(handle: Iterable[str], separator: str, path: Path) -> list[LabelledText]:

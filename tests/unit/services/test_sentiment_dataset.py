@@ -77,8 +77,9 @@ def test_non_utf8_and_missing_files(tmp_path: Path) -> None:
     latin.write_bytes("text,label\nCaf\xe9 sales rose,positive\n".encode("latin-1"))
     with pytest.raises(ValidationError, match="not UTF-8"):
         load_dataset(latin)
-    with pytest.raises(UsageError, match="no such file"):
-        load_dataset(tmp_path / "absent.csv")
+    for absent in (tmp_path / "absent.csv", tmp_path, tmp_path / ("x" * 5000), Path("a\0b")):
+        with pytest.raises(UsageError, match="no such file"):
+            load_dataset(absent)
 
 
 def test_sample_names_the_bundled_balanced_set() -> None:
