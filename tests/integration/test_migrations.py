@@ -82,6 +82,7 @@ def test_models_define_every_table_of_the_design() -> None:
         "safety_state",
         "strategy_validations",
         "llm_calls",
+        "sentiment_evaluations",
     } == MODEL_TABLES
 
 

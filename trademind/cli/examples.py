@@ -119,6 +119,16 @@ EXAMPLES: tuple[Example, ...] = (
         "backtest", "A run's trades as CSV", "trademind backtest export 1 -f csv -o trades.csv"
     ),
     Example(
+        "agents",
+        "Measure the offline lexicon sentiment model on the bundled labelled sentences (stored)",
+        "trademind agents eval-sentiment --dataset sample",
+    ),
+    Example(
+        "agents",
+        "The same figures as JSON for scripts (any labelled CSV/TSV file with columns text,label)",
+        "trademind agents eval-sentiment --dataset sample --model lexicon --format json",
+    ),
+    Example(
         "trade",
         "Replay stored bars through the live trading loop into a paper account, offline",
         "trademind trade --mode replay --strategy ma_crossover --symbols AAPL,MSFT "

@@ -70,6 +70,7 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
         "trademind.cli.db",
         "Database schema: apply migrations, show the revision, roll back, list migrations.",
     ),
+    ("agents", "trademind.cli.agents", "AI agents: evaluate the sentiment models."),
     (
         "broker",
         "trademind.cli.broker",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr, field_validator
 
 from trademind.config.base import Section
@@ -125,6 +127,11 @@ class SentimentSettings(Section):
     """The news sentiment agent (LLM analysis with a momentum fallback)."""
 
     enabled: bool = Field(default=True, description="Let the sentiment agent vote.")
+    model: Literal["llm", "lexicon"] = Field(
+        default="llm",
+        description="Text model that reads the news: llm (the configured language model) or "
+        "lexicon (offline finance-tuned VADER: no API key, no cost, abstains without evidence).",
+    )
     cache_ttl_seconds: int = Field(
         default=1200,
         ge=60,

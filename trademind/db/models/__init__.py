@@ -14,6 +14,7 @@ from trademind.db.models.market import (
     NewsItemSymbol,
     SentimentRecord,
 )
+from trademind.db.models.sentiment_evaluations import SentimentEvaluation
 from trademind.db.models.system import ConfigChange, SafetyEvent, SafetyStateRow
 from trademind.db.models.trading import Holding, Order, PortfolioSnapshot, Trade
 from trademind.db.models.validations import StrategyValidation
@@ -39,6 +40,7 @@ __all__ = [
     "PortfolioSnapshot",
     "SafetyEvent",
     "SafetyStateRow",
+    "SentimentEvaluation",
     "SentimentRecord",
     "StrategyValidation",
     "SymbolInfo",
