@@ -56,7 +56,7 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
         "trademind.cli.backtest",
         "Backtests: run, compare, optimise, walk-forward, Monte Carlo, results.",
     ),
-    ("agents", "trademind.cli.agents", "AI agents: LLM costs."),
+    ("agents", "trademind.cli.agents", "AI agents: LLM costs, sentiment model evaluation."),
     ("data", "trademind.cli.data", "Market data and indicators: ingest, status, show, verify."),
     ("news", "trademind.cli.news", "News: import, list, fetch."),
     (
@@ -70,7 +70,6 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
         "trademind.cli.db",
         "Database schema: apply migrations, show the revision, roll back, list migrations.",
     ),
-    ("agents", "trademind.cli.agents", "AI agents: evaluate the sentiment models."),
     (
         "broker",
         "trademind.cli.broker",
