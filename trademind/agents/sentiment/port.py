@@ -29,6 +29,10 @@ class SentimentResult:
     source: str
     cost_usd: float = 0.0
     """What producing this answer cost (0 for the lexicon; an LLM's priced tokens)."""
+    reasoning: str = ""
+    """The model's own step-by-step reasoning, when it gave one (an LLM's JSON answer)."""
+    notes: tuple[str, ...] = ()
+    """What was done to the answer on the way in (a clamped confidence, a volatility cut, ...)."""
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.score) and -1.0 <= self.score <= 1.0):
