@@ -1,8 +1,9 @@
-"""`trademind agents`: AI agents: LLM costs, and the sentiment models' evaluation.
+"""`trademind agents`: AI agents: the decision log, LLM costs, the sentiment models' evaluation.
 
-`eval-sentiment` lives in a module of its own (``agents_eval``) and is added here. Exit codes: 0
-on success; 2 for a usage error (a missing file, a model that cannot score texts); 1 for a
-failure (a labelled file that breaks the rules, a model not wired yet, the database).
+`eval-sentiment` and `decisions` live in modules of their own (``agents_eval``,
+``agents_decisions``) and are added here. Exit codes: 0 on success; 2 for a usage error (a
+missing file, a model that cannot score texts, a bad option); 1 for a failure (a labelled file
+that breaks the rules, a model not wired yet, an unknown account, the database).
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ from typing import Annotated
 
 import typer
 
-from trademind.cli import agents_eval
+from trademind.cli import agents_decisions, agents_eval
 from trademind.cli.context import get_state
 from trademind.cli.output import print_json, print_message, print_table
 
-HELP = "AI agents: LLM costs, sentiment model evaluation."
+HELP = "AI agents: decisions and their votes, LLM costs, sentiment model evaluation."
 
 app = typer.Typer(help=HELP, no_args_is_help=True)
 agents_eval.register(app)
+agents_decisions.register(app)
 
 
 def _usd(value: object) -> str:

@@ -144,6 +144,11 @@ EXAMPLES: tuple[Example, ...] = (
     Example("trades", "Its latest fills", "trademind trades list --limit 10"),
     Example(
         "agents",
+        'The latest decisions on AAPL, each with its votes ("no decisions" before a session)',
+        "trademind agents decisions --symbol AAPL --limit 3",
+    ),
+    Example(
+        "agents",
         "What the language model cost per day and model, this week",
         "trademind agents costs --days 7",
     ),

@@ -56,7 +56,11 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
         "trademind.cli.backtest",
         "Backtests: run, compare, optimise, walk-forward, Monte Carlo, results.",
     ),
-    ("agents", "trademind.cli.agents", "AI agents: LLM costs, sentiment model evaluation."),
+    (
+        "agents",
+        "trademind.cli.agents",
+        "AI agents: decisions and their votes, LLM costs, sentiment model evaluation.",
+    ),
     ("data", "trademind.cli.data", "Market data and indicators: ingest, status, show, verify."),
     ("news", "trademind.cli.news", "News: import, list, fetch."),
     (

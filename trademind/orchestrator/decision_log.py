@@ -334,11 +334,15 @@ class DecisionLogStore:
         row = self._database.run(lambda connection: connection.execute(query).one_or_none())
         return None if row is None else _stored(row)
 
-    def recent(self, symbol: str | None = None, limit: int = 100) -> list[StoredDecision]:
-        """This account's latest decisions (of ``symbol``), newest first."""
+    def recent(
+        self, symbol: str | None = None, limit: int = 100, action: Action | None = None
+    ) -> list[StoredDecision]:
+        """This account's latest decisions (of ``symbol``, with ``action``), newest first."""
         query = sa.select(_DECISIONS).where(_DECISIONS.c.account_id == self._account_id)
         if symbol is not None:
             query = query.where(_DECISIONS.c.symbol == symbol)
+        if action is not None:
+            query = query.where(_DECISIONS.c.action == _TEXT[action])
         query = query.order_by(_DECISIONS.c.decided_at.desc(), _DECISIONS.c.id.desc()).limit(limit)
         rows = self._database.run(lambda connection: list(connection.execute(query)))
         return [_stored(row) for row in rows]

@@ -5,8 +5,10 @@ A fill's order names its decision (``orders.decision_ref``); the account's decis
 what ``trades show`` prints and its JSON holds: the decision (action, confidence, score,
 explanation, variant, veto; for a tallied decision the buy and sell thresholds, the quorum and
 the participating share of the weight, None for a strategy signal's own decision) and each
-vote (agent, direction, score, confidence, weight, source, reasoning; an abstention has no
-direction or score and its reason as reasoning).
+vote (agent, direction, score, confidence, weight, source, reasoning, key factors; an
+abstention has no direction, score or key factors and its reason as reasoning).
+:func:`stored_view` is the same view of a decision the log's store read back (``agents
+decisions``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from trademind.db.models import AgentDecision
+from trademind.orchestrator.decision_log import StoredDecision, vote_documents
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -36,6 +39,7 @@ class VoteView:
     weight: float
     source: str
     reasoning: str
+    key_factors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,6 +62,7 @@ class DecisionView:
     sell_threshold: float | None = None
     quorum: float | None = None
     participation: float | None = None
+    symbol: str | None = None
 
 
 def _vote(document: Mapping[str, Any]) -> VoteView:
@@ -71,6 +76,7 @@ def _vote(document: Mapping[str, Any]) -> VoteView:
         weight=document.get("weight", 0.0),
         source=document.get("source", ""),
         reasoning=document.get("reasoning" if is_vote else "reason") or "",
+        key_factors=tuple(document.get("key_factors", ())) if is_vote else (),
     )
 
 
@@ -102,4 +108,31 @@ def decision_of(session: Session, account_id: int, decision_ref: str | None) -> 
         sell_threshold=row.sell_threshold,
         quorum=row.quorum,
         participation=row.participation,
+        symbol=row.symbol,
+    )
+
+
+def stored_view(stored: StoredDecision) -> DecisionView:
+    """``stored`` (as :class:`~trademind.orchestrator.decision_log.DecisionLogStore` reads it
+    back) as the same view: each vote through its stored document, so both read alike."""
+    decision = stored.decision
+    documents = vote_documents(decision, stored.weights)
+    return DecisionView(
+        decision_id=decision.decision_id,
+        decided_at=decision.decided_at,
+        agent=decision.agent,
+        strategy=decision.strategy,
+        variant=decision.variant,
+        action=decision.action.value,
+        confidence=decision.confidence,
+        score=stored.score,
+        explanation=decision.reasoning,
+        vetoed=decision.vetoed,
+        veto_reason=decision.veto_reason,
+        votes=tuple(_vote(document) for document in documents),
+        buy_threshold=stored.buy_threshold,
+        sell_threshold=stored.sell_threshold,
+        quorum=stored.quorum,
+        participation=stored.participation,
+        symbol=decision.symbol,
     )
