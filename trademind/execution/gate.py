@@ -24,6 +24,13 @@ LIQUIDATION_DECISION: Final = "emergency-liquidation"
 """The ``decision_id`` of the market sells an emergency stop with liquidation places: the only
 new orders a HALTED account accepts."""
 
+PRE_TRADE_PREFIX: Final = "pre-trade rule "
+"""How a refusal by a pre-trade rule starts: ``pre-trade rule <rule>: <reason>``."""
+STATE_PREFIX: Final = "trading state "
+"""How a refusal by the trading state starts: ``trading state HALTED: ...``."""
+SAFETY_REFUSALS: Final = (PRE_TRADE_PREFIX, STATE_PREFIX)
+"""The starts of the safety layer's own refusals (not the broker's rejections)."""
+
 PROTECTIVE_STOP_DECISION: Final = "protective-stop"
 """The ``decision_id`` of the market sells the safety layer's monitored stop places (a position
 whose account has no venue stop-loss, fallen to its stop): like the venue's own stop-loss exits,

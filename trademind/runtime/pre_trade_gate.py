@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 from trademind.core.order_status import OrderStatus
 from trademind.core.orders import Fill, Order, OrderSide
 from trademind.core.values import decimal_from_float
+from trademind.execution.gate import PRE_TRADE_PREFIX
 from trademind.runtime.state_gate import ALWAYS_REDUCING
 from trademind.safety.context import PreTradeContext, ReturnsHistory, SubmittedOrder
 
@@ -153,7 +154,7 @@ class PreTradeGate:
             return refused
         close = self._closes.get(order.symbol)
         if close is None:
-            return f"pre-trade rule {NO_PRICE_RULE}: no price seen for {order.symbol} yet"
+            return f"{PRE_TRADE_PREFIX}{NO_PRICE_RULE}: no price seen for {order.symbol} yet"
         now = self._now()
         context = PreTradeContext(
             order=order,
@@ -170,6 +171,6 @@ class PreTradeGate:
         self.last = result
         rejection = result.rejection
         if rejection is not None:
-            return f"pre-trade rule {rejection.rule}: {rejection.reason}"
+            return f"{PRE_TRADE_PREFIX}{rejection.rule}: {rejection.reason}"
         self.history.sent(order, now)
         return None

@@ -31,6 +31,7 @@ from trademind.core.trading_state import TradingState
 from trademind.execution.gate import (
     LIQUIDATION_DECISION,
     PROTECTIVE_STOP_DECISION,
+    STATE_PREFIX,
     GateView,
 )
 
@@ -117,7 +118,7 @@ class TradingStateGate:
 
 def describe(current: CurrentState) -> str:
     """``trading state HALTED: emergency stop by cli:bob: <reason>``."""
-    label = f"trading state {current.state.value.upper()}"
+    label = f"{STATE_PREFIX}{current.state.value.upper()}"
     if current.event is None:
         return label
     what = current.event.value.replace("_", " ")

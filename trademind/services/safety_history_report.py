@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-PRE_TRADE_PREFIX: Final = "pre-trade rule "
-STATE_PREFIX: Final = "trading state "
+from trademind.execution.gate import PRE_TRADE_PREFIX, STATE_PREFIX
+
 TRADING_STATE_GROUP: Final = "trading_state"
 VENUE_GROUP: Final = "venue"
 EXAMPLES_PER_RULE: Final = 3

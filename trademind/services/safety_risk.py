@@ -30,6 +30,7 @@ from trademind.core.errors import ValidationError
 from trademind.core.order_status import OrderStatus
 from trademind.core.orders import OrderSide, OrderType
 from trademind.db.models import Order as OrderRow
+from trademind.execution.gate import SAFETY_REFUSALS
 from trademind.safety.breakers import (
     BreakerTrip,
     ConsecutiveLossesBreaker,
@@ -58,8 +59,6 @@ _WORKING: Final = (
 )
 _STOP_TYPES: Final = (OrderType.STOP.value, OrderType.STOP_LIMIT.value)
 _ENDED: Final = tuple(status.value for status in OrderStatus if status.is_terminal)
-SAFETY_REFUSALS: Final = ("pre-trade rule ", "trading state ")
-"""How the safety layer's own refusals start (they are not the broker's rejections)."""
 STOP_ORDER: Final = "stop order"
 DEFAULT_STOP: Final = "default_stop_loss"
 

@@ -30,8 +30,8 @@ import numpy as np
 
 from trademind.backtest.analytics.montecarlo import bootstrap_trades
 from trademind.core.errors import ValidationError
+from trademind.execution.gate import PRE_TRADE_PREFIX
 from trademind.services.safety_history_report import (
-    PRE_TRADE_PREFIX,
     TRIP_EVENT,
     SessionRecord,
     Window,

@@ -38,7 +38,11 @@ from trademind.core.errors import TradingStateError
 from trademind.core.order_status import OrderStatus
 from trademind.core.orders import Order, OrderSide, OrderType
 from trademind.core.trading_state import TradingState
-from trademind.execution.gate import LIQUIDATION_DECISION, PROTECTIVE_STOP_DECISION
+from trademind.execution.gate import (
+    LIQUIDATION_DECISION,
+    PROTECTIVE_STOP_DECISION,
+    SAFETY_REFUSALS,
+)
 from trademind.execution.order_ids import safety_order_id
 from trademind.runtime.circuit_breakers import CircuitBreakers, StepOutcome
 from trademind.runtime.emergency import cancel_everything, sell_everything
@@ -65,7 +69,6 @@ StaleCheck = Callable[[Mapping[str, datetime]], "BreakerTrip | None"]
 wall clock's now (:class:`~trademind.safety.breakers.StaleDataBreaker`)."""
 
 BREAKER_ACTOR = "circuit_breaker"
-_SAFETY_PREFIXES = ("pre-trade rule ", "trading state ")
 
 
 class StateWrites:
@@ -254,7 +257,7 @@ def broker_verdicts(states: Sequence[OrderState]) -> list[bool]:
         if not state.status.is_terminal:
             continue
         reason = state.reason or ""
-        if state.status is OrderStatus.REJECTED and reason.startswith(_SAFETY_PREFIXES):
+        if state.status is OrderStatus.REJECTED and reason.startswith(SAFETY_REFUSALS):
             continue
         flags.append(state.status is OrderStatus.REJECTED)
     return flags
