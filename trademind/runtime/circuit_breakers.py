@@ -36,6 +36,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Final
 
 from trademind.config.sections_trading import SafetySettings
@@ -53,6 +54,28 @@ logger = logging.getLogger(__name__)
 ADAPTIVE_DAYS: Final = 20
 """Trading days of the account's daily equity returns the adaptive thresholds read."""
 _TRADING_DAYS: Final = 252
+
+
+class DayStart[N: (float, Decimal)]:
+    """The equity at the start of the trading day: the equity after the last step of the
+    previous trading day (``starting`` before any step). :meth:`after_step` takes each step's
+    equity; :meth:`advance` moves to the trading day of a time (True when it is a new one)."""
+
+    def __init__(self, session_date: Callable[[datetime], str], starting: N) -> None:
+        self._session_date = session_date
+        self._day: str | None = None
+        self._last: N = starting
+        self.equity: N = starting
+
+    def advance(self, at: datetime) -> bool:
+        day = self._session_date(at)
+        if day == self._day:
+            return False
+        self._day, self.equity = day, self._last
+        return True
+
+    def after_step(self, equity: N) -> None:
+        self._last = equity
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +99,6 @@ class CircuitBreakers:
         starting_equity: float,
     ) -> None:
         breaker = settings.circuit_breaker
-        self._session_date = session_date
         self._daily = DailyLossBreaker(settings.daily_loss_limit, breaker.flatten_on_daily_loss)
         self._drawdown: DrawdownBreaker | None = None
         self._losses: ConsecutiveLossesBreaker | None = None
@@ -94,9 +116,7 @@ class CircuitBreakers:
         self._adaptive = _adaptive(settings) if breaker.adaptive else None
         self.threshold_changes: list[ThresholdChange] = []
         self._peak = -math.inf
-        self._day: str | None = None
-        self._day_start = math.nan
-        self._last = starting_equity
+        self._day = DayStart(session_date, starting_equity)
         self._daily_equity: deque[float] = deque(maxlen=ADAPTIVE_DAYS + 1)
         self._pnl: list[float] = []
         self._rejected: deque[bool] = deque(maxlen=max(1, breaker.rejection_window))
@@ -110,9 +130,9 @@ class CircuitBreakers:
         """What a resumed session saw before: its equity after each step and its round trips'
         P&L, oldest first (no trip is raised for them)."""
         for closed_at, equity in equities:
-            self._advance_day(closed_at, equity)
+            self._advance_day(closed_at)
             self._peak = max(self._peak, equity)
-            self._last = equity
+            self._day.after_step(equity)
         self._pnl.extend(pnl)
 
     def rebase(self, equity: float) -> None:
@@ -124,13 +144,13 @@ class CircuitBreakers:
     def observe(self, step: StepOutcome) -> list[BreakerTrip]:
         """The trips of this step (module docstring for the order)."""
         equity = step.equity
-        self._advance_day(step.closed_at, equity)
+        self._advance_day(step.closed_at)
         self._peak = max(self._peak, equity)
-        self._last = equity
+        self._day.after_step(equity)
         self._pnl.extend(step.round_trip_pnl)
         self._rejected.extend(step.broker_rejected)
         daily, drawdown = self._effective()
-        trips = [daily.evaluate(self._day_start, equity)]
+        trips = [daily.evaluate(self._day.equity, equity)]
         if drawdown is not None:
             trips.append(drawdown.evaluate(self._peak, equity))
         if self._losses is not None:
@@ -139,13 +159,9 @@ class CircuitBreakers:
             trips.append(self._rejections.evaluate(list(self._rejected)))
         return [trip for trip in trips if trip is not None]
 
-    def _advance_day(self, closed_at: datetime, equity: float) -> None:
-        day = self._session_date(closed_at)
-        if day == self._day:
-            return
-        start = self._last
-        self._day, self._day_start = day, start
-        self._daily_equity.append(start)
+    def _advance_day(self, closed_at: datetime) -> None:
+        if self._day.advance(closed_at):
+            self._daily_equity.append(self._day.equity)
 
     def _effective(self) -> tuple[DailyLossBreaker, DrawdownBreaker | None]:
         daily, drawdown = self._daily, self._drawdown

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from trademind.core.values import decimal_from_float
+from trademind.runtime.circuit_breakers import DayStart
 
 if TYPE_CHECKING:
     from trademind.brokers.base import Broker
@@ -43,10 +44,7 @@ class SessionPortfolio:
         starting_equity: Decimal,
     ) -> None:
         self._sector_of = sector_of
-        self._session_date = session_date
-        self._after_step = starting_equity
-        self._day: str | None = None
-        self._day_start = starting_equity
+        self._day = DayStart(session_date, starting_equity)
         self._equity = Decimal(0)
         self._cash = Decimal(0)
         self._positions: dict[str, Position] = {}
@@ -55,24 +53,19 @@ class SessionPortfolio:
     def seed(self, equities: Sequence[tuple[datetime, Decimal]]) -> None:
         """A resumed session's stored equity after each step, oldest first."""
         for at, equity in equities:
-            self._new_day(at)
-            self._after_step = equity
+            self._day.advance(at)
+            self._day.after_step(equity)
 
     def on_account_updated(self, event: AccountUpdated) -> None:
         """The account after a step (the broker's balances at the closes)."""
-        self._after_step = event.account.portfolio_value
+        self._day.after_step(event.account.portfolio_value)
 
     async def refresh(self, broker: Broker, at: datetime) -> None:
         """Read the account and its positions from ``broker`` at the bar close ``at``."""
-        self._new_day(at)
+        self._day.advance(at)
         account = await broker.get_account()
         self._equity, self._cash = account.portfolio_value, account.cash
         self._positions = {p.symbol: p for p in await broker.get_positions() if p.quantity}
-
-    def _new_day(self, at: datetime) -> None:
-        day = self._session_date(at)
-        if day != self._day:
-            self._day, self._day_start = day, self._after_step
 
     def on_bar_closed(self, event: BarClosed) -> None:
         self._closes[event.bar.symbol] = event.bar.close
@@ -87,7 +80,7 @@ class SessionPortfolio:
         return self._positions
 
     def start_of_day_equity(self) -> Decimal | None:
-        return self._day_start
+        return self._day.equity
 
     def sector_of(self, symbol: str) -> str:
         return self._sector_of(symbol)
