@@ -111,7 +111,12 @@ def test_list_refuses_a_bad_symbol_or_time(migrated_data_dir: Path, cli: Cli) ->
 
 @pytest.fixture
 def feed_server() -> Iterator[str]:
-    handler = partial(SimpleHTTPRequestHandler, directory=str(FEEDS))
+    yield from _serve(FEEDS)
+
+
+def _serve(directory: Path) -> Iterator[str]:
+    """``directory`` served on 127.0.0.1 (query strings ignored) until the test ends."""
+    handler = partial(SimpleHTTPRequestHandler, directory=str(directory))
     handler.log_message = lambda *_args: None  # type: ignore[attr-defined]
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -144,3 +149,42 @@ def test_fetch_reads_the_configured_feeds_and_reports_each_failure(
     assert report["errors"][1].endswith("page.html: not an RSS/Atom feed")
     titles = [item["title"] for item in cli.json("news", "list", "--symbol", "MSFT")]
     assert titles == ["$MSFT and AAPL lead the Nasdaq"]
+
+
+FINNHUB_ANSWER = [
+    {
+        "headline": "Apple beats estimates",
+        "url": "https://news.test/apple-1",
+        "source": "Reuters",
+        "datetime": 1704373200,
+    },
+    {"headline": "No date", "url": "https://news.test/2"},
+]
+
+
+@pytest.fixture
+def finnhub_server(tmp_path: Path) -> Iterator[str]:
+    served = tmp_path / "served"
+    (served / "api" / "v1").mkdir(parents=True)
+    (served / "api" / "v1" / "company-news").write_text(json.dumps(FINNHUB_ANSWER), "utf-8")
+    yield from _serve(served)
+
+
+def test_fetch_reads_the_finnhub_api_with_the_key_from_the_environment(
+    migrated_data_dir: Path, cli: Cli, finnhub_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = finnhub_server
+    config = {"news": {"sources": ["finnhub"], "finnhub_base_url": f"{base}/api/v1"}}
+    (Path.cwd() / "config.yaml").write_text(json.dumps(config), encoding="utf-8")
+    code, _out, err = cli("news", "fetch", "--symbols", "AAPL")
+    assert code != 0
+    assert "TRADEMIND__NEWS__FINNHUB_API_KEY" in err
+    assert "Traceback" not in err
+    monkeypatch.setenv("TRADEMIND__NEWS__FINNHUB_API_KEY", "k" * 20)
+    (report,) = cli.json("news", "fetch", "--symbols", "AAPL")
+    assert (report["source"], report["items"], report["added"]) == ("finnhub", 1, 1)
+    assert report["skipped"] == {"no date": 1}
+    (item,) = cli.json("news", "list", "--symbol", "AAPL", "--days", "36500")
+    assert item["title"] == "Apple beats estimates"
+    # First seen now: a decision in 2024 could not have read it.
+    assert cli.json("news", "list", "--symbol", "AAPL", "--at", "2024-01-06T00:00:00Z") == []

@@ -6,13 +6,13 @@ import re
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from trademind.config.base import Section
 
 _UPPER_SYMBOL = re.compile(r"^[A-Z0-9][A-Z0-9.-]{0,19}$")
 
-NewsSourceName = Literal["rss", "yfinance"]
+NewsSourceName = Literal["rss", "yfinance", "finnhub"]
 
 
 def _default_sources() -> list[NewsSourceName]:
@@ -22,7 +22,7 @@ def _default_sources() -> list[NewsSourceName]:
 def _checked_feed(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ValueError(f"feed {url!r} must be an http:// or https:// URL")
+        raise ValueError(f"{url!r} must be an http:// or https:// URL")
     return url
 
 
@@ -32,7 +32,8 @@ class NewsSettings(Section):
     sources: list[NewsSourceName] = Field(
         default_factory=_default_sources,
         description="News adapters `news fetch` runs, in order: 'rss' (news.feeds and "
-        "news.symbol_feeds) and 'yfinance' (Yahoo Finance news per symbol, network).",
+        "news.symbol_feeds), 'yfinance' (Yahoo Finance news per symbol, network) and 'finnhub' "
+        "(Finnhub company news per symbol, network, needs news.finnhub_api_key).",
     )
     feeds: list[str] = Field(
         default_factory=list,
@@ -44,6 +45,28 @@ class NewsSettings(Section):
         description="RSS/Atom feed URLs per upper-case symbol (http/https); every entry of such "
         "a feed is about that symbol.",
     )
+
+    finnhub_api_key: SecretStr | None = Field(
+        default=None,
+        description="Finnhub API key, sent in the X-Finnhub-Token header. Secret: set "
+        "TRADEMIND__NEWS__FINNHUB_API_KEY. Required when news.sources lists 'finnhub'.",
+    )
+    finnhub_base_url: str = Field(
+        default="https://finnhub.io/api/v1",
+        description="Base URL of the Finnhub API (…/company-news is appended).",
+    )
+    finnhub_lookback_days: int = Field(
+        default=7,
+        ge=1,
+        le=365,
+        description="Days of Finnhub company news asked for by `news fetch` (published from "
+        "that many days before today, UTC).",
+    )
+
+    @field_validator("finnhub_base_url")
+    @classmethod
+    def _http_base_url(cls, url: str) -> str:
+        return _checked_feed(url).rstrip("/")
 
     @field_validator("sources")
     @classmethod

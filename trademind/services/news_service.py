@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trademind.core.errors import UsageError, ValidationError
+from trademind.core.errors import ConfigError, UsageError, ValidationError
 from trademind.data.news.importer import read_news_file
 from trademind.data.news.items import FetchResult, NewsItem, NewsSource, checked_symbol
 from trademind.data.news.store import NewsStore
@@ -70,19 +70,41 @@ def configured_sources(settings: Settings, clock: Clock) -> tuple[NewsSource, ..
     from trademind.data.news.rss import RssSource
     from trademind.data.news.yahoo import YahooNewsSource
 
+    news = settings.news
     sources: list[NewsSource] = []
-    for name in settings.news.sources:
+    for name in news.sources:
         if name == "rss":
             sources.append(
                 RssSource(
                     now=clock.now,
-                    feeds=tuple(settings.news.feeds),
-                    symbol_feeds={k: tuple(v) for k, v in settings.news.symbol_feeds.items()},
+                    feeds=tuple(news.feeds),
+                    symbol_feeds={k: tuple(v) for k, v in news.symbol_feeds.items()},
                 )
             )
+        elif name == "finnhub":
+            sources.append(_finnhub(settings, clock))
         else:
             sources.append(YahooNewsSource(now=clock.now))
     return tuple(sources)
+
+
+def _finnhub(settings: Settings, clock: Clock) -> NewsSource:
+    """The Finnhub adapter; a ConfigError naming the variable when its key is not set."""
+    from trademind.data.news.finnhub import FinnhubNewsSource
+
+    news = settings.news
+    key = news.finnhub_api_key.get_secret_value() if news.finnhub_api_key else ""
+    if not key:
+        raise ConfigError(
+            "news.sources lists 'finnhub' but no key is set: set TRADEMIND__NEWS__FINNHUB_API_KEY",
+            problems=[("news.finnhub_api_key", "required when news.sources lists 'finnhub'")],
+        )
+    return FinnhubNewsSource(
+        now=clock.now,
+        api_key=key,
+        base_url=news.finnhub_base_url,
+        lookback_days=news.finnhub_lookback_days,
+    )
 
 
 def fetch_symbols(settings: Settings, given: Sequence[str]) -> tuple[str, ...]:

@@ -212,6 +212,7 @@ def test_url_passwords_are_masked() -> None:
 def test_secrets_are_secret_str_and_masked_everywhere() -> None:
     assert {".".join(path) for path in secret_paths()} == {
         "llm.api_key",
+        "news.finnhub_api_key",
         "ibkr.account",
         "web.auth_token",
         "notifications.slack_webhook_url",
