@@ -438,3 +438,33 @@ def test_reset_in_a_checkout_restores_the_documented_defaults(tmp_path: Path) ->
     reset = trademind("config", "reset", "--yes")
     assert reset.returncode == 0, reset.stderr
     assert (checkout / "config.yaml").read_text() == TEMPLATE
+
+
+# --- mapping settings (one setting whose value is a mapping) ---------------------------------
+
+
+def test_a_mapping_setting_is_shown_set_and_recorded_whole(config_file: Path) -> None:
+    key = "orchestrator.portfolio.targets"
+    assert run("get", key).stdout.strip() == "{}"
+    result = run("set", key, "{AAPL: 0.1, MSFT: 0.2}", json_output=True)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["changes"] == [
+        {"key": key, "old": "{}", "new": '{"AAPL": 0.1, "MSFT": 0.2}'}
+    ]
+    assert run("get", key).stdout.strip() == '{"AAPL": 0.1, "MSFT": 0.2}'
+    section = run("get", "orchestrator.portfolio").stdout
+    assert key in section
+    assert f"{key}.AAPL" not in section
+    assert recorded_changes()[-1][:3] == (key, "{}", '{"AAPL": 0.1, "MSFT": 0.2}')
+
+
+def test_the_mapping_settings_are_the_schemas_mapping_fields() -> None:
+    from typing import get_origin
+
+    from trademind.config.masking import MAPPING_SETTINGS
+    from trademind.config.schema import dotted, iter_leaves
+
+    mappings = {
+        dotted(leaf.path) for leaf in iter_leaves() if get_origin(leaf.field.annotation) is dict
+    }
+    assert mappings == MAPPING_SETTINGS

@@ -43,7 +43,7 @@ def show(ctx: typer.Context) -> None:
 @app.command()
 def get(ctx: typer.Context, key: Annotated[str, typer.Argument(help=_KEY_HELP)]) -> None:
     """Print the effective value of KEY (secrets masked)."""
-    from trademind.config.masking import display_value, flatten
+    from trademind.config.masking import MAPPING_SETTINGS, display_value, flatten
     from trademind.config.snapshot import current_snapshot
 
     state = get_state(ctx)
@@ -55,8 +55,8 @@ def get(ctx: typer.Context, key: Annotated[str, typer.Argument(help=_KEY_HELP)])
         value = config_service.get_config_value(key, state.config_path)
     if state.json:
         print_json({"key": key, "value": value})
-    elif isinstance(value, dict):
-        rows = [(f"{key}.{name}", display_value(item)) for name, item in flatten(value).items()]
+    elif isinstance(value, dict) and key not in MAPPING_SETTINGS:
+        rows = [(name, display_value(item)) for name, item in flatten(value, f"{key}.").items()]
         print_table(None, ("key", "value"), rows)
     else:
         print_message(display_value(value))

@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 
 _URL_FIELDS = (("database", "url"), ("cache", "redis_url"))
 
+MAPPING_SETTINGS = frozenset({"orchestrator.portfolio.targets", "news.symbol_feeds"})
+"""The settings whose value is a mapping (symbol: weight, symbol: feeds): each is one setting,
+shown, compared and set whole, never split into ``<setting>.<SYMBOL>`` keys. A test checks this
+list against the settings' schema."""
+
 
 def masked_dict(settings: BaseModel) -> dict[str, Any]:
     """Nested plain data (JSON types) of ``settings``; a set secret becomes ``**********``,
@@ -42,11 +47,12 @@ def _mask_secret_strings(model: BaseModel, data: dict[str, Any]) -> dict[str, An
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}``; lists stay values."""
+    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}``; lists and :data:`MAPPING_SETTINGS` stay values
+    (``prefix`` is the dotted path of ``data`` with its trailing dot, "" for the root)."""
     flat: dict[str, Any] = {}
     for key, value in data.items():
         dotted_key = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value:
+        if isinstance(value, Mapping) and value and dotted_key not in MAPPING_SETTINGS:
             flat.update(flatten(value, dotted_key + "."))
         else:
             flat[dotted_key] = value
