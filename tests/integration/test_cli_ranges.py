@@ -15,6 +15,7 @@ from support.cli_tree import numeric_params
 from support.fuzz_sandbox import offline_providers
 
 from trademind.cli.context import CliState
+from trademind.cli.finite import FiniteFloatRange
 
 
 def _bounded(param: click.Parameter) -> bool:
@@ -61,3 +62,21 @@ def test_help_shows_the_range(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = Cli(capsys)("data", "show", "--help")
     assert code == 0
     assert "1<=x<=36500" in out
+
+
+def test_every_float_parameter_refuses_nan_and_inf() -> None:
+    """``news list --days nan`` passed Click's FloatRange (nan compares false with every bound)
+    and failed inside the command as an internal error; every float range is now finite."""
+    floats = [(name, p) for name, p in numeric_params() if isinstance(p.type, click.FloatRange)]
+    assert floats, "the tree has float parameters; the walk found none"
+    for name, param in floats:
+        for text in ("nan", "inf", "-inf"):
+            with pytest.raises(click.BadParameter, match=r"not a finite number|not in the range"):
+                param.type.convert(text, param, None)
+        assert isinstance(param.type, FiniteFloatRange), name
+
+
+def test_a_nan_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = Cli(capsys)("news", "list", "--symbol", "AAPL", "--days", "nan")
+    assert (code, out) == (2, "")
+    assert "'nan' is not a finite number" in err

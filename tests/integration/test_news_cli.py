@@ -84,6 +84,7 @@ def test_a_bad_file_is_refused_whole(backend: str, cli: Cli, tmp_path: Path) -> 
         (HEADER, "news.xml", (), "unknown news file format 'xml'", 2),
         (HEADER, "news.csv", ("--file-format", "parquet"), "unknown news file format", 2),
         ("{not json\n", "news.jsonl", (), "line 1: not JSON", 1),
+        (None, "", (), "is a directory, not a news file", 1),
     ],
 )
 def test_bad_input_is_one_clear_line(  # noqa: PLR0917 - the parametrised case

@@ -31,7 +31,6 @@ from trademind.cli.backtest_common import (
     Days,
     End,
     EngineChoice,
-    FiniteFloatRange,
     Interval,
     Metric,
     Params,
@@ -56,6 +55,7 @@ from trademind.cli.execution_options import (
     Slippage,
     with_execution_options,
 )
+from trademind.cli.finite import FiniteFloatRange
 from trademind.cli.output import print_json, print_message, print_table
 from trademind.core import backtest_limits as limits
 

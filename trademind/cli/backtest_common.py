@@ -6,14 +6,12 @@ strategy named as an argument.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import click
 import typer
 
 from trademind.cli import backtest_output as show
@@ -29,16 +27,6 @@ if TYPE_CHECKING:
     from trademind.services.backtest_service import Progress as ServiceProgress
 
 _DATE = ["%Y-%m-%d"]
-
-
-class FiniteFloatRange(click.FloatRange):
-    """A float range that also refuses nan and inf (click's FloatRange lets nan through)."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        number = super().convert(value, param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number", param, ctx)
-        return number
 
 
 Symbol = Annotated[

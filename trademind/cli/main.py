@@ -16,6 +16,7 @@ import typer.main
 
 from trademind import __version__
 from trademind.cli.context import CliState, OutputFormat, get_state
+from trademind.cli.finite import finite_floats
 from trademind.cli.groups import LazyGroup, TradeMindGroup
 from trademind.core.errors import TradeMindError
 
@@ -245,6 +246,7 @@ def _add_global_options(command: click.Command) -> None:
         for sub in command.commands.values():
             _add_global_options(sub)
         return
+    finite_floats(command)
     taken = {opt for param in command.params for opt in getattr(param, "opts", [])}
     for option in _global_options():
         if not taken.intersection(option.opts):

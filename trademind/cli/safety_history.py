@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from trademind.cli.backtest_common import End, FiniteFloatRange, Params, Start, show_notices
+from trademind.cli.backtest_common import End, Params, Start, show_notices
 from trademind.cli.context import get_state
+from trademind.cli.finite import FiniteFloatRange
 from trademind.cli.output import print_json, print_message, print_table
 
 if TYPE_CHECKING:

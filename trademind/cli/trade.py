@@ -31,7 +31,6 @@ import typer
 from trademind.cli.backtest_common import (
     Days,
     End,
-    FiniteFloatRange,
     Interval,
     Params,
     Start,
@@ -45,6 +44,7 @@ from trademind.cli.execution_options import (
     ExecutionOptions,
     with_execution_options,
 )
+from trademind.cli.finite import FiniteFloatRange
 from trademind.cli.trade_view import TradeView, show_summary
 from trademind.core.errors import UsageError
 

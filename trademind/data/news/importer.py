@@ -43,6 +43,10 @@ def file_format(path: Path, given: str | None) -> Format:
 
 def read_news_file(path: Path, given_format: str | None = None) -> tuple[NewsItem, ...]:
     """Every item of ``path`` (module docstring), or :class:`ValidationError`."""
+    if path.is_dir():
+        raise ValidationError(f"{path} is a directory, not a news file")
+    if not path.exists():
+        raise ValidationError(f"no such file: {path}")
     kind = file_format(path, given_format)
     try:
         text = path.read_text(encoding="utf-8")
