@@ -20,7 +20,9 @@ from pydantic import (
 class Section(BaseModel):
     """A settings section: unknown keys are rejected and values cannot be changed in place."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+    )
 
 
 def _check_timezone(name: str) -> str:
