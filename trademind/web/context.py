@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trademind.web.security import AccessPolicy, LoginLimiter, Sessions
@@ -28,6 +29,7 @@ class LoopStatus:
     broker_connected: bool
     last_bar_at: datetime | None
     running: bool
+    error: str | None = None
 
 
 @dataclass(kw_only=True)
@@ -44,6 +46,8 @@ class WebContext:
     bus: EventBus | None = None
     loop_status: Callable[[], LoopStatus | None] = lambda: None
     jobs: Callable[[], list[tuple[str, datetime | None]]] = list
+    config_path: Path | None = None
+    """The ``--config`` the server was started with (commands that write the config use it)."""
     sessions: Sessions = field(init=False)
     limiter: LoginLimiter = field(init=False)
 

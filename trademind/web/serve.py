@@ -30,6 +30,7 @@ from trademind.web.process import (
     write_state,
 )
 from trademind.web.security import MIN_TOKEN_LENGTH, AccessPolicy, new_token
+from trademind.web.trading import ServerTrading
 
 if TYPE_CHECKING:
     from trademind.bootstrap import Runtime
@@ -85,7 +86,9 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def build_context(runtime: Runtime, policy: AccessPolicy, scheduler: Any) -> WebContext:
+def build_context(
+    runtime: Runtime, policy: AccessPolicy, scheduler: Any, trading: ServerTrading | None = None
+) -> WebContext:
     from trademind.web.context import WebContext
 
     def jobs() -> list[tuple[str, Any]]:
@@ -99,6 +102,8 @@ def build_context(runtime: Runtime, policy: AccessPolicy, scheduler: Any) -> Web
         started_at=runtime.clock.now(),
         bus=runtime.bus,
         jobs=jobs,
+        loop_status=trading.status if trading is not None else lambda: None,
+        config_path=runtime.config_path,
     )
 
 
@@ -140,15 +145,18 @@ async def _run(
     refresher = ScheduledRefresh(runtime.database, lambda: runtime.settings, clock=runtime.clock)
     scheduler = build_scheduler(runtime, refresher)
     scheduler.start()
-    app = create_app(build_context(runtime, policy, scheduler))
+    trading = ServerTrading(runtime)
+    app = create_app(build_context(runtime, policy, scheduler, trading))
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     data_dir = Path(runtime.settings.app.data_dir)
     announce = asyncio.create_task(_announce(server, runtime, options, policy, data_dir))
+    trading.start()
     try:
         await server.serve(sockets=[sock])
     finally:
         announce.cancel()
+        await trading.stop()
         scheduler.shutdown(wait=False)
         logger.info("server stopped")
 

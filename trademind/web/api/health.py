@@ -28,6 +28,7 @@ class TradingLoopHealth(BaseModel):
     broker_connected: bool
     last_bar_at: datetime | None
     trading_state: str | None
+    error: str | None
 
 
 class Health(BaseModel):
@@ -65,4 +66,5 @@ def _loop_health(context: WebContext, loop: LoopStatus) -> TradingLoopHealth:
         broker_connected=loop.broker_connected,
         last_bar_at=loop.last_bar_at,
         trading_state=state,
+        error=loop.error,
     )
