@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from trademind import __version__
 from trademind.resources import resource_path
 from trademind.web.access import enforce_access
-from trademind.web.api import agents, data, health, portfolio, safety, trades
+from trademind.web.api import agents, config, data, health, portfolio, safety, strategies, trades
 from trademind.web.api import stream as stream_api
 from trademind.web.context import WebContext
 from trademind.web.errors import install_error_handlers
@@ -44,7 +44,7 @@ def create_app(context: WebContext) -> FastAPI:
         broadcaster.attach(context.bus)
         app.state.broadcaster = broadcaster
     api = APIRouter(prefix=API_PREFIX)
-    for module in (portfolio, trades, safety, agents, data, stream_api):
+    for module in (portfolio, trades, strategies, safety, agents, data, config, stream_api):
         api.include_router(module.router)
     app.include_router(health.router)
     app.include_router(api)

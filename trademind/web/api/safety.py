@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from trademind.services import safety_service
+from trademind.services import safety_limits, safety_service
+from trademind.services.json_ready import to_json
 from trademind.services.safety_service import SafetyStatus, StateChangeResult
-from trademind.web.deps import ClockDep, DatabaseDep, SettingsDep
+from trademind.web.api import models
+from trademind.web.deps import ClockDep, ContextDep, DatabaseDep, SettingsDep
 
 router = APIRouter(prefix="/safety", tags=["safety"])
 
@@ -31,6 +33,21 @@ class ResetRequest(BaseModel):
 
     account: str | None = Field(default=None, max_length=64)
     reason: str = Field(min_length=1, max_length=500)
+
+
+class SettingsRequest(BaseModel):
+    """Safety settings by `safety set` option name without dashes (``daily_loss_limit``:
+    ``"3%"``), as text; checked one by one and as a whole before anything is written."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    settings: dict[str, str] = Field(min_length=1, max_length=100)
+
+
+@router.put("/settings", response_model=models.SafetyChange)
+def set_settings(body: SettingsRequest, context: ContextDep, clock: ClockDep) -> Any:
+    """Change safety settings in the server's configuration file (``trademind safety set``)."""
+    return to_json(safety_limits.set_safety(body.settings, context.config_path, clock=clock))
 
 
 @router.get("/status", response_model=SafetyStatus)
