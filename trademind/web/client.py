@@ -26,8 +26,12 @@ class ServerClient:
     def get(self, path: str, **params: Any) -> Any:
         return self._request("GET", path, params=params, retries=RETRIES)
 
-    def post(self, path: str, body: dict[str, Any]) -> Any:
-        return self._request("POST", path, json=body, retries=0)
+    def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        return self._request("POST", path, json=body or {}, retries=0)
+
+    def put(self, path: str, body: dict[str, Any]) -> Any:
+        """PUT sets a value: repeating it changes nothing more, so it is retried like a GET."""
+        return self._request("PUT", path, json=body, retries=RETRIES)
 
     def _request(self, method: str, path: str, *, retries: int, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.token or self.state.local_token}"}
