@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from trademind.services import trades_service
+from trademind.services import orders_service, trades_service
 from trademind.services.decision_list import DecisionList, recent_decisions
+from trademind.services.orders_service import OrderList
 from trademind.services.trades_service import TradeDetail, TradeList
 from trademind.web.deps import ClockDep, DatabaseDep
 
@@ -38,6 +39,18 @@ def trade(
 ) -> TradeDetail:
     """One fill with its order and the decision that made it (``trademind trades show``)."""
     return trades_service.show(database, clock, account, trade_id)
+
+
+@router.get("/orders", response_model=OrderList)
+def orders(
+    database: DatabaseDep,
+    clock: ClockDep,
+    account: Account = None,
+    open_only: Annotated[bool, Query(alias="open")] = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> OrderList:
+    """The latest orders, newest first (``open=true``: only the working ones)."""
+    return orders_service.list_orders(database, clock, account, open_only=open_only, limit=limit)
 
 
 @router.get("/decisions", response_model=DecisionList)
