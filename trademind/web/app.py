@@ -21,7 +21,9 @@ from trademind.web.api import stream as stream_api
 from trademind.web.context import WebContext
 from trademind.web.errors import install_error_handlers
 from trademind.web.middleware import EdgeMiddleware
-from trademind.web.pages import login, overview
+from trademind.web.pages import ledger, login, overview, system
+from trademind.web.pages import safety as safety_pages
+from trademind.web.pages import strategies as strategy_pages
 from trademind.web.stream import Broadcaster
 
 API_PREFIX = "/api/v1"
@@ -50,6 +52,10 @@ def create_app(context: WebContext) -> FastAPI:
     app.include_router(api)
     app.include_router(login.router)
     app.include_router(overview.router)
+    app.include_router(ledger.router)
+    app.include_router(strategy_pages.router)
+    app.include_router(safety_pages.router)
+    app.include_router(system.router)
     app.mount("/static", StaticFiles(directory=resource_path("static")), name="static")
     install_error_handlers(app)
     app.add_middleware(EdgeMiddleware)

@@ -31,7 +31,7 @@ def chosen_account(context: WebContext, account: str | None) -> str | None:
     return loop.account if loop is not None else None
 
 
-def _query(account: str | None) -> str:
+def query_of(account: str | None) -> str:
     return f"?{urlencode({'account': account})}" if account else ""
 
 
@@ -40,7 +40,7 @@ def overview(request: Request, context: ContextDep, account: Account = None) -> 
     name = chosen_account(context, account)
     benchmark = context.settings().safety.benchmark_symbol
     return render(
-        request, "overview.html", page="/", account=name, query=_query(name), benchmark=benchmark
+        request, "overview.html", page="/", account=name, query=query_of(name), benchmark=benchmark
     )
 
 

@@ -27,6 +27,6 @@ def templates() -> Jinja2Templates:
     return Jinja2Templates(directory=resource_path("templates"))
 
 
-def render(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+def render(request: Request, name: str, *, status: int = 200, **values: Any) -> HTMLResponse:
     context = {"csrf_token": csrf_token(request), "assets": ASSETS, **values}
     return templates().TemplateResponse(request, name, context, status_code=status)
