@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from trademind.cli import agents_decisions, agents_eval
+from trademind.cli import agents_decisions, agents_eval, agents_select
 from trademind.cli.context import get_state
 from trademind.cli.output import print_json, print_message, print_table
 
@@ -21,6 +21,7 @@ HELP = "AI agents: decisions and their votes, LLM costs, sentiment model evaluat
 app = typer.Typer(help=HELP, no_args_is_help=True)
 agents_eval.register(app)
 agents_decisions.register(app)
+agents_select.register(app)
 
 
 def _usd(value: object) -> str:
