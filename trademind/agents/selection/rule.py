@@ -140,16 +140,20 @@ class SelectionRule:
         return Choice(self.strategies[best], key, scores[best], days, text)
 
 
+def _named(key: Key) -> str:
+    return ", ".join(f"{name} {label}" for name, label in zip(DIMENSIONS, key, strict=False))
+
+
 def _where(key: Key, regime: Regime, min_days: int) -> str:
+    """Which training days chose: ``in regime trend strong, volatility low`` or ``overall``,
+    with why a finer regime was not used."""
     full = prefixes(regime)[-1]
-    if key and key == full:
-        return "in this regime"
-    if key:
-        named = ", ".join(f"{n} {v}" for n, v in zip(DIMENSIONS, key, strict=False))
-        return f"in {named} (the finer regime had fewer than {min_days} training days)"
-    if full:
-        return f"overall (no part of this regime had {min_days} training days)"
-    return "overall (regime unknown: features warming up)"
+    where = f"in regime {_named(key)}" if key else "overall"
+    if key != full:
+        return f"{where} (regime {_named(full)} had fewer than {min_days} training days)"
+    if len(full) < len(regime):
+        return f"{where} ({DIMENSIONS[len(full)]} missing: no finer regime)"
+    return where
 
 
 @dataclass(frozen=True, eq=False)
