@@ -78,9 +78,9 @@ def test_an_index_from_the_stored_bars_gives_the_correlation_feature(cli: Cli) -
     ("extra", "code", "message"),
     [
         (("--symbols", "ZZZZ"), 1, "the bundled sample does not hold it"),
-        (("--symbols", "AAPL", "--windows", "1"), 2, "--windows must be between 2 and 100"),
-        (("--symbols", "AAPL", "--windows", "101"), 2, "--windows must be between 2 and 100"),
-        (("--symbols", "AAPL", "--bootstrap", "5"), 2, "--bootstrap must be between 100"),
+        (("--symbols", "AAPL", "--windows", "1"), 2, "1 is not in the range 2<=x<=100"),
+        (("--symbols", "AAPL", "--windows", "101"), 2, "101 is not in the range 2<=x<=100"),
+        (("--symbols", "AAPL", "--bootstrap", "5"), 2, "5 is not in the range 100<=x<=100000"),
         (("--symbols", "AAPL", "--strategies", "nope"), 2, "unknown strategy 'nope'"),
         (("--symbols", "AAPL", "--strategies", "ma_crossover"), 2, "at least two strategies"),
         (("--symbols", "AAPL", "--start", "2023-10-01"), 1, "too few for 5 walk-forward windows"),
@@ -93,3 +93,15 @@ def test_bad_input_is_a_one_line_error(
     err = cli.fails("agents", "select-strategy", "--bootstrap", "100", *extra, code=code)
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_service_checks_the_ranges_too() -> None:
+    from trademind.core.errors import UsageError
+    from trademind.services.strategy_selection import SelectionRequest, check_request
+
+    with pytest.raises(UsageError, match="--windows must be between 2 and 100"):
+        check_request(SelectionRequest(symbols=("AAPL",), windows=1))
+    with pytest.raises(UsageError, match="--bootstrap must be between 100 and 100000"):
+        check_request(SelectionRequest(symbols=("AAPL",), bootstrap=99))
+    with pytest.raises(UsageError, match="name at least one symbol"):
+        check_request(SelectionRequest(symbols=()))

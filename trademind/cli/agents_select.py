@@ -19,6 +19,7 @@ from trademind.cli.backtest_common import End, Seed, Start
 from trademind.cli.context import get_state
 from trademind.cli.data_options import symbol_list
 from trademind.cli.output import print_json, print_message, print_table
+from trademind.core import backtest_limits as limits
 
 _WINDOWS_HELP = "Out-of-sample test windows (each after a training span 3 times as long)."
 _BOOTSTRAP_HELP = "Block-bootstrap resamples for the Sharpe intervals (100..100000)."
@@ -31,8 +32,22 @@ def select_strategy(  # noqa: PLR0917 - the command's options
     symbols: Annotated[str, typer.Option("--symbols", help="Comma-separated symbols.")],
     start: Start = None,
     end: End = None,
-    windows: Annotated[int, typer.Option(help=_WINDOWS_HELP)] = 5,
-    bootstrap: Annotated[int, typer.Option(help=_BOOTSTRAP_HELP)] = 5000,
+    windows: Annotated[
+        int,
+        typer.Option(
+            min=limits.WALK_FORWARD_WINDOWS_MIN,
+            max=limits.WALK_FORWARD_WINDOWS_MAX,
+            help=_WINDOWS_HELP,
+        ),
+    ] = 5,
+    bootstrap: Annotated[
+        int,
+        typer.Option(
+            min=limits.SELECTION_BOOTSTRAP_MIN,
+            max=limits.SELECTION_BOOTSTRAP_MAX,
+            help=_BOOTSTRAP_HELP,
+        ),
+    ] = 5000,
     seed: Seed = 0,
     strategies: Annotated[str | None, typer.Option(help=_STRATEGIES_HELP)] = None,
     index: Annotated[str | None, typer.Option(help=_INDEX_HELP)] = None,
