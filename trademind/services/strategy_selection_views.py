@@ -74,6 +74,8 @@ def _against(name: str, difference: Interval) -> str:
         return f"{text}: the selector LOST, the interval lies below 0"
     if difference.low > 0:
         return f"{text}: the selector won, the interval lies above 0"
+    if abs(difference.estimate) < 0.005:
+        return f"{text}: equal to two decimals, and the interval includes 0"
     side = "lower" if difference.estimate < 0 else "higher"
     return f"{text}: {side}, but the interval includes 0 (no evidence either way)"
 
