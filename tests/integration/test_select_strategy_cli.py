@@ -105,3 +105,40 @@ def test_the_service_checks_the_ranges_too() -> None:
         check_request(SelectionRequest(symbols=("AAPL",), bootstrap=99))
     with pytest.raises(UsageError, match="name at least one symbol"):
         check_request(SelectionRequest(symbols=()))
+
+
+def test_a_rule_trained_on_the_stored_history_drives_the_agent() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from trademind.agents.base import AgentContext, ask_local
+    from trademind.agents.selection.agent import StrategySelectionAgent
+    from trademind.bootstrap import build_database
+    from trademind.config import load_settings
+    from trademind.core.clock import TestClock
+    from trademind.core.decisions import Vote
+    from trademind.core.market import Bar, TradingMode
+    from trademind.services.strategy_selection import train_rule
+
+    settings = load_settings()
+    database = build_database(settings)
+    clock = TestClock(datetime(2031, 5, 6, tzinfo=UTC))
+    try:
+        rule = train_rule(database, settings, ("AAPL", "MSFT"), clock=clock)
+    finally:
+        database.dispose()
+    assert rule.strategies[-1] == "buy_and_hold"
+    assert rule.days[()] > 5000  # about 2 x 2767 days
+    start = datetime(2024, 1, 2, tzinfo=UTC)
+    bars = tuple(
+        Bar(symbol="AAPL", timeframe="1d", ts=start + timedelta(days=d), open=100.0 + d,
+            high=101.0 + d, low=99.0 + d, close=100.0 + d, volume=1e6)
+        for d in range(40)
+    )  # fmt: skip
+    context = AgentContext(
+        symbol="AAPL", closed_at=start + timedelta(days=40), mode=TradingMode.REPLAY,
+        bars=bars, bars_seen=40,
+    )  # fmt: skip
+    vote = ask_local(StrategySelectionAgent(rule), context, clock)
+    assert isinstance(vote, Vote)
+    assert vote.reasoning.startswith("selector chose ")
+    assert "training days" in vote.reasoning

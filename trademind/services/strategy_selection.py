@@ -42,7 +42,6 @@ from trademind.core import backtest_limits as limits
 from trademind.core.errors import UsageError
 from trademind.services.backtest_data import DataRequest, prepare_data
 from trademind.services.backtest_service import engine_config, strategy_params
-from trademind.services.json_ready import json_fields
 from trademind.services.strategy_selection_runs import (
     Curve,
     chain,
@@ -60,6 +59,7 @@ from trademind.strategies.base import Bars
 from trademind.strategies.registry import get_strategy, strategy_names
 
 if TYPE_CHECKING:
+    from trademind.agents.selection.rule import SelectionRule
     from trademind.backtest.engine.config import BacktestConfig
     from trademind.backtest.research.runner import RunSpec, Window
     from trademind.config import Settings
@@ -164,8 +164,7 @@ def _walk(  # noqa: PLR0917 - the walk's inputs
 ) -> _Walk:
     walk = _Walk(pieces={name: [] for name in (SELECTOR, *names, EQUAL_WEIGHT)})
     for number, (train, test) in enumerate(spans, start=1):
-        trained = window_curves(bars, signals, config, train)
-        rule = learn(_training_days(bars, features, trained, train, names), names)
+        rule = learn_window(bars, signals, features, config, train, names)
         tested = window_curves(bars, signals, config, test)
         timeline = timeline_of(bars, test)
         chosen: dict[str, Curve] = {}
@@ -185,6 +184,40 @@ def _walk(  # noqa: PLR0917 - the walk's inputs
         walk.pieces[EQUAL_WEIGHT].append(portfolio(sleeves, timeline))
         walk.ts.append(timeline)
     return walk
+
+
+def learn_window(  # noqa: PLR0917 - the training's inputs
+    bars: list[Bars],
+    signals: dict[str, list[Signals]],
+    features: dict[str, RegimeFeatures],
+    config: BacktestConfig,
+    window: Window,
+    names: tuple[str, ...],
+) -> SelectionRule:
+    """The rule learned from every strategy's runs on every symbol inside ``window``."""
+    trained = window_curves(bars, signals, config, window)
+    return learn(_training_days(bars, features, trained, window, names), names)
+
+
+def train_rule(
+    database: Database,
+    settings: Settings,
+    symbols: tuple[str, ...],
+    *,
+    strategies: tuple[str, ...] = (),
+    clock: Clock,
+) -> SelectionRule:
+    """The rule learned from the whole stored history of ``symbols`` (the bundled sample when
+    none is stored), for a :class:`~trademind.agents.selection.agent.StrategySelectionAgent`;
+    no index (a trading context has none)."""
+    names = check_request(SelectionRequest(symbols=symbols, strategies=strategies))
+    config, specs = _specs(settings, names)
+    data = prepare_data(database, settings, DataRequest(symbols=list(symbols)), clock=clock)
+    bars = list(data.bars)
+    signals = {spec.strategy: compute_signals(bars, spec) for spec in specs}
+    features = {s.symbol: regime_features(s) for s in bars}
+    span = (min(int(s.ts[0]) for s in bars), max(int(s.ts[-1]) for s in bars) + 1)
+    return learn_window(bars, signals, features, config, span, names)
 
 
 def _fold_choice(
@@ -278,4 +311,4 @@ def _total(pieces: list[FloatArray]) -> float:
     return float(chain(pieces)[-1] - 1.0)
 
 
-__all__ = ["SelectionReport", "SelectionRequest", "evaluate", "json_fields"]
+__all__ = ["SelectionReport", "SelectionRequest", "evaluate", "train_rule"]
