@@ -110,11 +110,12 @@ class Meta:
         parts = components(CANDIDATES, params)
         total = math.fsum(part.weight for part in parts)
         quorum = float(params["quorum"])
-        for bar in sorted({part.warmup for part in parts}):
-            ready = math.fsum(part.weight for part in parts if part.warmup <= bar)
-            if ready / total >= quorum:
-                return bar
-        return max(part.warmup for part in parts)  # unreachable: all of them reach any quorum
+        # the last candidate always qualifies: every weight is ready there, and quorum <= 1
+        return next(
+            bar
+            for bar in sorted({part.warmup for part in parts})
+            if math.fsum(part.weight for part in parts if part.warmup <= bar) / total >= quorum
+        )
 
     def signals(self, bars: Bars, params: Mapping[str, ParamValue]) -> Signals:
         vote = MetaVote(components(CANDIDATES, params), params)
