@@ -40,7 +40,7 @@ def test_parameters_change_the_run(cli: Cli) -> None:
     assert any(" hold" in t["entry_reason"] for t in signal["trades"])
 
 
-def test_compare_and_optimize_take_meta_like_any_strategy(cli: Cli) -> None:
+def test_compare_optimize_and_walk_forward_take_meta_like_any_strategy(cli: Cli) -> None:
     compared = cli.json(
         "backtest", "compare", "--strategies", "meta,macd_momentum", "--symbol", "AAPL",
         "--days", "730",
@@ -54,6 +54,14 @@ def test_compare_and_optimize_take_meta_like_any_strategy(cli: Cli) -> None:
     assert swept["trials"] == 2  # rsi 0 with the others 0 is no vote at all: skipped
     assert swept["skipped"] == 2
     assert "at least one component weight must be above 0" in swept["skipped_reasons"][0]
+    forward = cli.json(
+        "backtest", "walk-forward", "--strategy", "meta", "--symbol", "AAPL", "--workers", "1",
+        "--param", "votes=position,signal", "--windows", "2",
+    )  # fmt: skip
+    assert [w["params"]["votes"] in ("position", "signal") for w in forward["windows"]] == [
+        True,
+        True,
+    ]
 
 
 def test_a_replay_runs_meta_bar_by_bar(cli: Cli) -> None:
