@@ -1,7 +1,7 @@
 """Settings of the voting agents and the orchestrator that combines their votes.
 
 The orchestrator's formula is documented in docs/agents.md and
-:mod:`trademind.orchestrator.voting`. Weights are per agent; the strategy agents share the
+:mod:`trademind.core.voting`. Weights are per agent; the strategy agents share the
 ``strategy`` weight equally. An agent name that is not a field here is refused (unknown key).
 """
 

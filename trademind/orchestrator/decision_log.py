@@ -30,10 +30,10 @@ from trademind.agents.strategy import SOURCE as RULES_SOURCE
 from trademind.agents.strategy import agent_name
 from trademind.core.decisions import Abstention, Action, Decision, Vote
 from trademind.core.market import TradingMode
+from trademind.core.voting import VotingRules
 from trademind.db.models import AgentDecision
 from trademind.db.prepared_insert import PreparedInsert
 from trademind.orchestrator.orchestrator import DecisionRecord
-from trademind.orchestrator.voting import VotingRules
 from trademind.portfolio.decision_links import DecisionFacts
 
 if TYPE_CHECKING:
