@@ -130,8 +130,9 @@ def _validate(
     return returns
 
 
-def _picks(rng: np.random.Generator, rows: int, size: int, block_length: int) -> IntArray:
-    """Indices into ``size`` returns for ``rows`` runs: blocks of ``block_length`` (circular)."""
+def block_picks(rng: np.random.Generator, rows: int, size: int, block_length: int) -> IntArray:
+    """Indices into ``size`` returns for ``rows`` runs: blocks of ``block_length`` (circular;
+    :func:`bootstrap_trades` and the paired bootstrap of the A/B tests draw them so)."""
     if block_length == 1:
         return rng.integers(0, size, size=(rows, size), dtype=np.int64)
     blocks = -(-size // block_length)
@@ -154,7 +155,7 @@ def _simulate(
     chunk = max(1, _CHUNK_DRAWS // trades)
     for start in range(0, runs, chunk):
         stop = min(runs, start + chunk)
-        picks = _picks(rng, stop - start, trades, block_length)
+        picks = block_picks(rng, stop - start, trades, block_length)
         totals[start:stop], drawdowns[start:stop] = _simulate_block(
             returns, picks, fan_at, fan_values[start:stop]
         )
