@@ -25,7 +25,8 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0014"
-down_revision: str | None = "0012"  # the lead makes this "0013" (sentiment_history) at merge
+# "0012" in this branch; the merge makes it "0013" (sentiment_history) once that migration lands
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -80,9 +80,9 @@ def test_rules_against_hybrid_on_the_sample_is_stored_shown_and_reported(
     [
         (("--b", "bold"), 2, "unknown variant 'bold' (known: rules, hybrid)"),
         (("--b", "rules"), 2, "--a and --b both name 'rules'"),
-        (("--bootstrap", "10"), 2, "--bootstrap must be between 100 and 100000, got 10"),
-        (("--bootstrap", "100001"), 2, "--bootstrap must be between 100 and 100000"),
-        (("--block-days", "0"), 2, "--block-days must be between 1 and 252, got 0"),
+        (("--bootstrap", "10"), 2, "10 is not in the range 100<=x<=100000"),
+        (("--bootstrap", "100001"), 2, "100001 is not in the range 100<=x<=100000"),
+        (("--block-days", "0"), 2, "0 is not in the range 1<=x<=252"),
         (("--start", "2022-03-01", "--end", "2022-02-01"), 2, "is before --start"),
         (("--start", "2022-13-01"), 2, "Invalid value for '--start'"),
         (("--strategy", "nope"), 2, "unknown strategy"),
@@ -118,5 +118,6 @@ def test_unknown_ids_and_bad_report_paths_are_one_line_errors(
     blocker.write_text("x", encoding="utf-8")
     err = cli.fails("ab", "report", "1", "--output", str(blocker / "r.html"), code=2)
     assert "Not a directory" in err
-    assert "--limit must be between 1 and 1000" in cli.fails("ab", "list", "--limit", "0", code=2)
+    assert "0 is not in the range 1<=x<=1000" in cli.fails("ab", "list", "--limit", "0", code=2)
+    assert "0 is not in the range 1<=x<=" in cli.fails("ab", "show", "0", code=2)
     assert cli.json("ab", "list") == []

@@ -20,6 +20,15 @@ from trademind.cli.backtest_common import End, Params, Start, show_notices
 from trademind.cli.context import get_state
 from trademind.cli.output import print_json, print_message, print_table
 from trademind.cli.safety_history import CashAmount, SeedOption, StrategyName, SymbolList
+from trademind.core import backtest_limits as limits
+from trademind.services.ab_limits import (
+    DEFAULT_BLOCK_DAYS,
+    DEFAULT_RESAMPLES,
+    LIST_MAX,
+    MAX_BLOCK_DAYS,
+    MAX_RESAMPLES,
+    MIN_RESAMPLES,
+)
 
 if TYPE_CHECKING:
     from trademind.backtest.analytics.paired_bootstrap import Interval
@@ -32,12 +41,17 @@ app = typer.Typer(help=HELP, no_args_is_help=True)
 
 VariantName = Annotated[str, typer.Option(help="A variant: rules, hybrid or one in ab.variants.")]
 Bootstrap = Annotated[
-    int, typer.Option(help="Bootstrap resamples (100..100000).", show_default=True)
+    int,
+    typer.Option(min=MIN_RESAMPLES, max=MAX_RESAMPLES, help="Paired block bootstrap resamples."),
 ]
 BlockDays = Annotated[
-    int, typer.Option(help="Trading days per bootstrap block (1..252).", show_default=True)
+    int,
+    typer.Option(min=1, max=MAX_BLOCK_DAYS, help="Trading days per bootstrap block."),
 ]
-TestId = Annotated[int, typer.Argument(help="The A/B test's id (see `trademind ab list`).")]
+TestId = Annotated[
+    int,
+    typer.Argument(min=1, max=limits.RUN_ID_MAX, help="The A/B test's id (`trademind ab list`)."),
+]
 
 
 @app.command("run")
@@ -50,8 +64,8 @@ def run(  # noqa: PLR0917 - Typer passes every option positionally
     start: Start = None,
     end: End = None,
     param: Params = None,
-    bootstrap: Bootstrap = 5000,
-    block_days: BlockDays = 10,
+    bootstrap: Bootstrap = DEFAULT_RESAMPLES,
+    block_days: BlockDays = DEFAULT_BLOCK_DAYS,
     seed: SeedOption = 0,
     cash: CashAmount = None,
 ) -> None:
@@ -87,7 +101,7 @@ def run(  # noqa: PLR0917 - Typer passes every option positionally
 @app.command("list")
 def list_tests(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option(help="How many, newest first (1..1000).")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=LIST_MAX, help="How many, newest first.")] = 20,
 ) -> None:
     """The stored A/B tests, newest first."""
     from trademind.services.ab_service import list_ab

@@ -9,9 +9,11 @@ the user's settings for that variant. Two are built in (:data:`BUILT_IN`):
   ``sentiment.enabled`` true: every agent the session adds (technical, the strategies,
   sentiment where the session wires it, portfolio with targets, the risk vetoer) votes.
 
-More come from ``ab.variants`` in the configuration. :func:`variant_settings` lays a variant
-over the settings and validates the result as the loader validates a file: a bad path or
-value is a :class:`~trademind.core.errors.ConfigError` naming the variant and the key.
+More come from ``ab.variants`` in the configuration. Every variant's
+``orchestrator.variant`` is its name unless its overlay sets it, so its decisions carry the
+name. :func:`variant_settings` lays a variant over the settings and validates the result as
+the loader validates a file: a bad path or value is a
+:class:`~trademind.core.errors.ConfigError` naming the variant and the key.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ def variant_settings(settings: Settings, name: str) -> Settings:
 
     chosen = check_variant(settings, name)
     document = settings.model_dump(mode="python")
+    document["orchestrator"]["variant"] = chosen  # decisions carry the variant's name
     for path, value in known_variants(settings)[chosen].items():
         _assign(document, path, value, chosen)
     try:

@@ -25,11 +25,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
-from trademind.backtest.analytics.montecarlo import MAX_RUNS
 from trademind.config.variants import check_variant, variant_settings
 from trademind.core.errors import UsageError, ValidationError
 from trademind.data.schema import check_timeframe, normalise_symbols
@@ -38,6 +37,14 @@ from trademind.db.llm_calls import LlmCallRepository
 from trademind.orchestrator.decision_log import DecisionLogStore
 from trademind.portfolio.store import LedgerStore
 from trademind.services.ab_figures import AbComparison, VariantRun, compare
+from trademind.services.ab_limits import (
+    DEFAULT_BLOCK_DAYS,
+    DEFAULT_RESAMPLES,
+    LIST_MAX,
+    MAX_BLOCK_DAYS,
+    MAX_RESAMPLES,
+    MIN_RESAMPLES,
+)
 from trademind.services.ab_views import (
     AbSetup,
     AbTestSummary,
@@ -56,23 +63,17 @@ from trademind.services.safety_replay import (
     replay_runs,
 )
 from trademind.services.safety_validation import ValidateRequest, validation_span
-from trademind.services.safety_validation_checks import BLOCK_LENGTH
 from trademind.services.safety_windows import resolve_span
 from trademind.strategies.registry import get_strategy, resolve
 
 if TYPE_CHECKING:
     from trademind.config import Settings
     from trademind.core.clock import Clock
+    from trademind.core.llm_calls import LlmCall
     from trademind.db.session import Database
     from trademind.services.safety_sandbox import Sandbox
 
-DEFAULT_RESAMPLES: Final = 5000
-MIN_RESAMPLES: Final = 100
-MAX_RESAMPLES: Final = MAX_RUNS
-DEFAULT_BLOCK_DAYS: Final = BLOCK_LENGTH
-MAX_BLOCK_DAYS: Final = 252
 CASH_MAX: Final = 1e12
-LIST_MAX: Final = 1000
 ACCOUNT_PREFIX: Final = "ab-"
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -139,9 +140,11 @@ def run_ab(
     )
     prepared = prepare_replay(database, settings, setup, get_strategy(name).warmup(params), clock)
     window = Window(start=prepared.plan.report_start, end=prepared.plan.report_end)
-    runs = [SandboxRun(account=ACCOUNT_PREFIX + v, settings=chosen[v]) for v in (a, b)]
-    reader = _VariantReader(window, clock)
-    run_a, run_b = replay_runs(database, settings, setup, prepared, runs, clock, reader.read)
+    runs = [SandboxRun(ACCOUNT_PREFIX + v, chosen[v], variant=v) for v in (a, b)]
+    reader = _VariantReader(database, window, clock)
+    run_a, run_b = replay_runs(
+        database, settings, setup, prepared, runs, clock, reader.read, reader.ready
+    )
     comparison = compare(run_a, run_b, window, request.resamples, request.seed, request.block_days)
     described = AbSetup(
         strategy=name,
@@ -160,22 +163,53 @@ def run_ab(
     return view_of(stored)
 
 
-class _VariantReader:
-    """Reads each variant's replay right after it ran (step 3): the language model calls
-    recorded since the previous variant's are this one's."""
+class CallRelay:
+    """The language model calls of the replays in a sandbox are real spending: before the
+    first replay :meth:`ready` copies the user's calls of the day (UTC) into the sandbox, so the
+    LLM client's daily budget counts them; after each replay :meth:`take` answers the calls
+    recorded since (that replay's) and copies them to the user's ``llm_calls`` (`agents costs`
+    shows them)."""
 
-    def __init__(self, window: Window, clock: Clock) -> None:
+    def __init__(self, user: Database, clock: Clock) -> None:
+        self._user = user
+        self._clock = clock
+        self._seen = 0
+
+    def ready(self, sandbox: Database) -> None:
+        today = datetime.combine(self._clock.now().date(), time(0), tzinfo=UTC)
+        earlier = LlmCallRepository(self._user).since(today)
+        copied = LlmCallRepository(sandbox)
+        for call in earlier:
+            copied.record(call)
+        self._seen = len(earlier)
+
+    def take(self, sandbox: Database) -> list[LlmCall]:
+        calls = LlmCallRepository(sandbox).since(_EPOCH)[self._seen :]
+        self._seen += len(calls)
+        user = LlmCallRepository(self._user)
+        for call in calls:
+            user.record(call)
+        return calls
+
+
+class _VariantReader:
+    """Reads each variant's replay right after it ran (step 3), its language model calls
+    through a :class:`CallRelay`."""
+
+    def __init__(self, user: Database, window: Window, clock: Clock) -> None:
         self._window = window
         self._clock = clock
-        self._calls_seen = 0
+        self._calls = CallRelay(user, clock)
+
+    def ready(self, box: Sandbox) -> None:
+        self._calls.ready(box.database)
 
     def read(self, box: Sandbox, run: SandboxRun) -> VariantRun:
         database = box.database
         record = read_record(database, run.account, run.settings.safety.enabled, self._clock)
         info = LedgerStore(database, self._clock).account(run.account)
         decisions = DecisionLogStore(database, info.id).counts(self._window.start, self._window.end)
-        calls = LlmCallRepository(database).since(_EPOCH)[self._calls_seen :]
-        self._calls_seen += len(calls)
+        calls = self._calls.take(database)
         priced = (call.cost_usd for call in calls if call.cost_usd is not None)
         return VariantRun(
             name=run.account.removeprefix(ACCOUNT_PREFIX),

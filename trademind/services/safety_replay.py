@@ -168,10 +168,12 @@ def replay_sessions(  # noqa: PLR0917 - the replay's inputs
 
 @dataclass(frozen=True, slots=True)
 class SandboxRun:
-    """One replay in the sandbox: its account and the settings it trades on."""
+    """One replay in the sandbox: its account, the settings it trades on and the A/B variant
+    its decisions are tagged with (None: none)."""
 
     account: str
     settings: Settings
+    variant: str | None = None
 
 
 def replay_runs[T](  # noqa: PLR0917 - the replay's inputs
@@ -182,10 +184,12 @@ def replay_runs[T](  # noqa: PLR0917 - the replay's inputs
     runs: Sequence[SandboxRun],
     clock: Clock,
     read: Callable[[Sandbox, SandboxRun], T],
+    on_ready: Callable[[Sandbox], None] | None = None,
 ) -> tuple[T, ...]:
     """One sandbox holding copies of the stored bars of the symbols (and of ``settings``'
-    benchmark symbol) and of their stored news; each of ``runs`` replays the same bars in it,
-    in order, and is read back by ``read`` right after it ran. The sandbox is removed."""
+    benchmark symbol) and of their stored news (``on_ready`` may add more before the first
+    replay); each of ``runs`` replays the same bars in it, in order, and is read back by
+    ``read`` right after it ran. The sandbox is removed."""
     get_strategy(setup.strategy)  # an unknown name fails before the sandbox is made
     plan, span = prepared.plan, setup.span
     since = midnight(prepared.since) if prepared.since else None
@@ -194,6 +198,8 @@ def replay_runs[T](  # noqa: PLR0917 - the replay's inputs
         copied = (*setup.symbols, *([benchmark] if benchmark else []))
         copy_bars(database, box.database, copied, setup.timeframe, since)
         copy_news(database, box.database, setup.symbols)
+        if on_ready is not None:
+            on_ready(box)
         trade = TradeRequest(
             mode="replay",
             symbols=setup.symbols,
@@ -221,7 +227,8 @@ def _session(box: Sandbox, run: SandboxRun, request: TradeRequest, clock: Clock)
         }
     )
     trade = replace(request, account=run.account)
-    run_trade(box.database, chosen, trade, TradeOptions(clock=clock, data_dir=box.folder))
+    options = TradeOptions(clock=clock, data_dir=box.folder, variant=run.variant)
+    run_trade(box.database, chosen, trade, options)
 
 
 def read_record(database: Database, account: str, enabled: bool, clock: Clock) -> SessionRecord:

@@ -123,3 +123,12 @@ def test_the_stored_row_reads_back_as_the_same_figures() -> None:
     assert view.setup == setup
     assert view.notices == ("a notice",)
     assert view.significant == result.bootstrap.sharpe.excludes_zero
+
+
+def test_the_cli_bounds_follow_the_bootstrap_they_bound() -> None:
+    from trademind.backtest.analytics.montecarlo import MAX_RUNS
+    from trademind.services.ab_limits import DEFAULT_BLOCK_DAYS, MAX_RESAMPLES
+    from trademind.services.safety_validation_checks import BLOCK_LENGTH
+
+    assert MAX_RESAMPLES == MAX_RUNS
+    assert DEFAULT_BLOCK_DAYS == BLOCK_LENGTH
