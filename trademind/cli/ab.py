@@ -19,7 +19,7 @@ import typer
 from trademind.cli.backtest_common import End, Params, Start, show_notices
 from trademind.cli.context import get_state
 from trademind.cli.output import print_json, print_message, print_table
-from trademind.cli.safety_history import CashAmount, SeedOption, StrategyName, SymbolList
+from trademind.cli.safety_history import CashAmount, StrategyName, SymbolList
 from trademind.core import backtest_limits as limits
 from trademind.services.ab_limits import (
     DEFAULT_BLOCK_DAYS,
@@ -48,6 +48,9 @@ BlockDays = Annotated[
     int,
     typer.Option(min=1, max=MAX_BLOCK_DAYS, help="Trading days per bootstrap block."),
 ]
+BootstrapSeed = Annotated[
+    int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of the bootstrap's draws.")
+]
 TestId = Annotated[
     int,
     typer.Argument(min=1, max=limits.RUN_ID_MAX, help="The A/B test's id (`trademind ab list`)."),
@@ -66,10 +69,13 @@ def run(  # noqa: PLR0917 - Typer passes every option positionally
     param: Params = None,
     bootstrap: Bootstrap = DEFAULT_RESAMPLES,
     block_days: BlockDays = DEFAULT_BLOCK_DAYS,
-    seed: SeedOption = 0,
+    seed: BootstrapSeed = 0,
     cash: CashAmount = None,
 ) -> None:
-    """Replay a strategy under variants A and B on the same bars; B - A with 95% intervals."""
+    """Replay a strategy under variants A and B on the same bars; B - A with 95% intervals.
+
+    Default window: the three years up to the last stored bar (the bundled sample when a
+    symbol has none stored). The test is stored: see `ab list`, `ab show ID`, `ab report ID`."""
     from trademind.cli.safety_history import checked_symbols
     from trademind.services.ab_service import AbRunRequest, run_ab
     from trademind.services.backtest_service import parse_assignments
