@@ -83,6 +83,7 @@ def test_models_define_every_table_of_the_design() -> None:
         "strategy_validations",
         "llm_calls",
         "sentiment_evaluations",
+        "ab_tests",
     } == MODEL_TABLES
 
 

@@ -62,6 +62,11 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
         "trademind.cli.agents",
         "AI agents: decisions and votes, LLM costs, sentiment and strategy-selection evaluation.",
     ),
+    (
+        "ab",
+        "trademind.cli.ab",
+        "A/B tests of two variants (rules, hybrid, ab.variants): run, list, show, report.",
+    ),
     ("data", "trademind.cli.data", "Market data and indicators: ingest, status, show, verify."),
     ("news", "trademind.cli.news", "News: import, list, fetch."),
     (

@@ -154,3 +154,48 @@ class OrchestratorSettings(Section):
     portfolio: PortfolioAgentSettings = Field(
         default_factory=PortfolioAgentSettings, description="Portfolio agent."
     )
+
+
+_VARIANT_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_SETTING_PATH = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$")
+BUILT_IN_VARIANTS = ("rules", "hybrid")
+FIXED_SECTIONS = ("app", "database", "logging", "ab")
+"""Sections a variant may not change: where the replay runs and what defines the variants."""
+
+
+class AbSettings(Section):
+    """A/B tests (`trademind ab run`, `trade --variants`): user-defined variants."""
+
+    variants: dict[str, dict[str, bool | int | float | str]] = Field(
+        default_factory=dict,
+        description="Named variants besides the built-in 'rules' and 'hybrid': each a map of "
+        "dotted setting paths to values laid over the settings for that variant, e.g. "
+        "{'fast-vote': {'orchestrator.enabled': true, 'orchestrator.quorum': 0.3}}. Values are "
+        "validated when the variant is used.",
+    )
+
+    @field_validator("variants")
+    @classmethod
+    def _variants_are_overlays(
+        cls, variants: dict[str, dict[str, bool | int | float | str]]
+    ) -> dict[str, dict[str, bool | int | float | str]]:
+        for name, overlay in variants.items():
+            if not _VARIANT_NAME.match(name):
+                raise ValueError(
+                    f"variant name {name!r}: lower-case letters, digits, '-' and '_' (at most "
+                    "32, starting with a letter)"
+                )
+            if name in BUILT_IN_VARIANTS:
+                raise ValueError(f"variant {name!r} is built in and cannot be redefined")
+            for path in overlay:
+                if not _SETTING_PATH.match(path):
+                    raise ValueError(
+                        f"variant {name!r}: {path!r} is not a dotted setting path such as "
+                        "'orchestrator.enabled'"
+                    )
+                if path.split(".", 1)[0] in FIXED_SECTIONS:
+                    raise ValueError(
+                        f"variant {name!r}: {path!r} is not allowed (a variant may not change "
+                        f"{', '.join(FIXED_SECTIONS)})"
+                    )
+        return variants

@@ -118,9 +118,11 @@ def safety_and_decisions(
     clock: Clock,
     wall: Clock,
     given: DecisionExtras | None = None,
+    variant: str | None = None,
 ) -> tuple[SessionSafety, SessionDeciding]:
     """A session's safety layer and its decision step (the orchestrator with the session's
-    agents, or the plain signals), deciding at ``clock``'s time (the replay's, or the wall's)."""
+    agents, or the plain signals, tagged with ``variant``), deciding at ``clock``'s time (the
+    replay's, or the wall's)."""
     safety = SessionSafety(safety_inputs(database, settings, wall, clock.now, plan))
     agents = session_agents(
         settings, plan, safety=safety, journal=journal, now=clock.now, given=given
@@ -132,5 +134,6 @@ def safety_and_decisions(
         clock,
         orchestrator=plan.orchestrator,
         extras=agents.extras,
+        variant=variant,
     )
     return safety, SessionDeciding(decisions, agents.view, broker)

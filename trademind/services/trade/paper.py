@@ -123,6 +123,7 @@ async def run_paper(  # noqa: PLR0917 - the session's parts, passed straight thr
         clock=wall,
         wall=wall,
         given=options.decision_extras,
+        variant=options.variant,
     )
     seen = _warm_up(warm, (runner, decider), hook, bar_length(plan.timeframe), broker.resumed_from)
     bus.subscribe(OrderStatusChanged, live.order_changed)

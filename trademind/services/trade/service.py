@@ -118,7 +118,10 @@ class TradeOptions:
     ``paper`` (a paper session's parts: the live bar provider, the session calendar, the
     waiter, the poll delay; default production's: yfinance, NYSE, APScheduler) and
     ``decision_extras`` (vetoers and extra agents added to the orchestrator when
-    ``orchestrator.enabled``: :class:`~trademind.services.trade.decisions.DecisionExtras`)."""
+    ``orchestrator.enabled``: :class:`~trademind.services.trade.decisions.DecisionExtras`) and
+    ``variant`` (the A/B variant the session trades, `trade --variants` and `ab run`: a plain
+    session tags its decisions with it; an orchestrated one tags them with
+    ``orchestrator.variant``, which a variant's settings set to its name)."""
 
     clock: Clock | None = None
     data_dir: Path | None = None
@@ -129,6 +132,7 @@ class TradeOptions:
     paper: PaperParts | None = None
     brokers: BrokerFactory | None = None
     decision_extras: DecisionExtras | None = None
+    variant: str | None = None
 
 
 def run_trade(
@@ -244,6 +248,7 @@ async def _run(
         clock=clock,
         wall=wall,
         given=options.decision_extras,
+        variant=options.variant,
     )
     start = _warm_up(groups, broker.resumed_from, (runner, decider), hook, plan.timeframe, clock)
     live.step = start
