@@ -188,7 +188,7 @@ class LlmClient:
                     purpose, LlmOutcome.PARSE_ERROR, attempts=attempts, started=started,
                     cost=cost, error=problem, tokens_in=tokens_in, tokens_out=tokens_out,
                 )  # fmt: skip
-                raise LlmParseError(problem, completion.content)
+                raise LlmParseError(problem, completion.content, cost)
         latency = self._record(
             purpose, LlmOutcome.OK, attempts=attempts, started=started, cost=cost,
             tokens_in=tokens_in, tokens_out=tokens_out,
