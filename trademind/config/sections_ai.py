@@ -152,3 +152,17 @@ class SentimentSettings(Section):
     store_history: bool = Field(
         default=True, description="Save every sentiment result to the sentiment_history table."
     )
+    timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=600,
+        description="Seconds the sentiment agent may take per symbol and decision; the text "
+        "model gets 90% of it (then the momentum fallback answers), past it the agent abstains.",
+    )
+    reference_volatility: float = Field(
+        default=0.02,
+        gt=0,
+        le=1,
+        description="Standard deviation of daily returns (0.02 = 2%) above which the "
+        "sentiment's confidence is cut: x reference / realised (20 returns), at most halved.",
+    )
