@@ -59,7 +59,7 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
     (
         "agents",
         "trademind.cli.agents",
-        "AI agents: decisions and their votes, LLM costs, sentiment model evaluation.",
+        "AI agents: decisions and votes, LLM costs, news sentiment, sentiment evaluation.",
     ),
     ("data", "trademind.cli.data", "Market data and indicators: ingest, status, show, verify."),
     ("news", "trademind.cli.news", "News: import, list, fetch."),
