@@ -8,7 +8,7 @@ answer's (prefixed with their timeframe), and its reasoning one line
 ``"<label> sentiment: score +0.42, confidence 0.61, source llm, 5 news item(s), cost $0.0012"``
 (plus ``"; cached from HH:MM UTC"`` on a cache hit), then the notes (weights, clamps, the
 volatility cut, the fallback's reason) one per line, then the model's own reasoning. An
-abstention stays one, with its reason (and the cost, when something was spent).
+abstention stays one, with its reason (and ``"; cost $..."`` when something was spent).
 """
 
 from __future__ import annotations
@@ -64,7 +64,8 @@ def headline(assessment: Assessment) -> str:
         else f"; cached from {assessment.cached_from.astimezone(UTC):%H:%M} UTC"
     )
     if isinstance(answer, Abstention):
-        return f"abstained ({answer.source}): {answer.reason}; {cost}{cached}"
+        spent = f"; {cost}" if answer.cost_usd > 0 else ""
+        return f"{answer.reason}{spent}{cached}"
     return (
         f"{answer.label} sentiment: score {answer.score:+.2f}, confidence "
         f"{answer.confidence:.2f}, source {answer.source}, {assessment.news_count} news "
