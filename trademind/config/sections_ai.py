@@ -159,6 +159,14 @@ class SentimentSettings(Section):
         description="Seconds the sentiment agent may take per symbol and decision; the text "
         "model gets 90% of it (then the momentum fallback answers), past it the agent abstains.",
     )
+    index_symbol: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=32,
+        pattern=r"^[A-Z0-9][A-Z0-9.\-^=]*$",
+        description="Index (e.g. SPY) whose stored daily bars give the prompt's index move over "
+        "1 day and 1 week; unset: the prompt says the index is not configured.",
+    )
     reference_volatility: float = Field(
         default=0.02,
         gt=0,

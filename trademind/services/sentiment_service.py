@@ -2,7 +2,8 @@
 
 :func:`sentiment_parts` builds the agent the settings describe (the text model of
 ``sentiment.model``: the LLM through one :class:`~trademind.agents.llm.LlmClient` recording in
-``llm_calls``, or the lexicon; the stored news; the cache; the history sink); the caller closes
+``llm_calls``, or the lexicon; the stored news; the stored daily bars of
+``sentiment.index_symbol`` for the index's move; the cache; the history sink); the caller closes
 the client (:meth:`SentimentParts.aclose`). :func:`sentiment_now` asks it once about a symbol
 at the wall clock's time, from the stored daily bars (the newest
 :data:`~trademind.agents.indicator_book.HISTORY_BARS` that closed by then) and the stored news;
@@ -18,7 +19,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from trademind.agents.indicator_book import HISTORY_BARS
-from trademind.agents.sentiment.agent import AgentScope, HistorySink, SentimentAgent
+from trademind.agents.sentiment.agent import (
+    AgentScope,
+    HistorySink,
+    IndexBars,
+    SentimentAgent,
+)
 from trademind.agents.sentiment.agent_cache import SentimentCache
 from trademind.agents.sentiment.agent_vote import Assessment, headline, reading_of
 from trademind.agents.sentiment.headline_models import HeadlineModel, LexiconHeadlineModel
@@ -77,6 +83,7 @@ def sentiment_parts(
     else:
         model = LexiconHeadlineModel()
     ttl = settings.sentiment.cache_ttl_seconds
+    index_symbol = settings.sentiment.index_symbol
     agent = SentimentAgent(
         settings.sentiment,
         news=NewsStore(database),
@@ -85,8 +92,17 @@ def sentiment_parts(
         cache=SentimentCache(cache, ttl) if cache is not None else None,
         history=history if settings.sentiment.store_history else None,
         scope=scope,
+        index=_index_reader(database, settings, index_symbol) if index_symbol else None,
+        index_symbol=index_symbol,
     )
     return SentimentParts(agent, client)
+
+
+def _index_reader(database: Database, settings: Settings, symbol: str) -> IndexBars:
+    def read(at: datetime) -> tuple[Bar, ...]:
+        return stored_daily_bars(database, settings, symbol, at)
+
+    return read
 
 
 @dataclass(frozen=True, slots=True)

@@ -171,7 +171,12 @@ class SentimentAgent:
         return float(self._settings.news_lookback_hours)
 
     def _market(self, bars: Sequence[Bar], at: datetime) -> MarketContext:
-        index = self._index(at) if self._index is not None else ()
+        index: Sequence[Bar] = ()
+        if self._index is not None:
+            try:
+                index = self._index(at)
+            except Exception as error:  # the index is context, not a reason to abstain
+                logger.warning("sentiment: index bars unreadable (%s): index move n/a", error)
         return market_context(bars, index, self._index_symbol)
 
     async def _ask(

@@ -22,6 +22,7 @@ from support.sentiment_agent import (
 )
 
 from trademind.agents.sentiment.headline_models import LexiconHeadlineModel
+from trademind.agents.sentiment.llm_model import LlmSentimentModel
 from trademind.cache import MemoryCache
 from trademind.core.decisions import Abstention, Action, Vote
 from trademind.testing.fake_llm import (
@@ -182,6 +183,10 @@ async def test_the_agent_deadline_bounds_the_text_model_then_falls_back(
     vote = await vote_of(rig, timeout_seconds=0.3)
     assert isinstance(vote, Vote)
     assert "LLM not used: timeout (no answer within 0.27 s)" in vote.reasoning
+    (call,) = harness.ledger.calls  # the cancelled call is recorded too
+    assert (call.outcome, call.cost_usd) == ("timeout", None)
+    assert call.error == "cancelled by the caller (its deadline passed)"
+    assert rig.client.breaker.consecutive_failures == 0
 
 
 async def test_without_the_fallback_an_unavailable_llm_abstains(harness: Harness) -> None:
@@ -244,3 +249,27 @@ async def test_a_failing_news_reader_is_an_abstention_not_a_crash(rig: AgentRig)
     vote = await vote_of(rig)
     assert isinstance(vote, Abstention)
     assert vote.reason == "sentiment failed: RuntimeError: database gone"
+
+
+async def test_the_prompt_carries_the_market_context_and_the_index_move(rig: AgentRig) -> None:
+    from trademind.agents.sentiment.agent import SentimentAgent
+    from trademind.config.sections_ai import SentimentSettings
+
+    rig.harness.server.script(good(), good(), good())
+    index_bars = daily_bars("SPY", swing=0.0)  # +0.2% a calendar day
+    asked: list[object] = []
+
+    def index(at: object) -> tuple[object, ...]:
+        asked.append(at)
+        return index_bars
+
+    async with rig.client:
+        agent = SentimentAgent(
+            SentimentSettings(), news=rig.news, model=LlmSentimentModel(rig.client),
+            wall=rig.harness.clock, index=index, index_symbol="SPY",  # type: ignore[arg-type]
+        )  # fmt: skip
+        await agent.analyze(context())
+    prompt = rig.harness.server.requests[0].body["messages"][-1]["content"]
+    assert "Index SPY: change 1d +0.2%, 1w +1.4%." in prompt  # 1.002 ** 7 - 1
+    assert "AAPL last close" in prompt
+    assert asked == [CLOSE]
