@@ -23,6 +23,7 @@ from trademind.agents.sentiment.agent import (
     AgentScope,
     HistorySink,
     IndexBars,
+    NewsReader,
     SentimentAgent,
 )
 from trademind.agents.sentiment.agent_cache import SentimentCache
@@ -68,9 +69,11 @@ def sentiment_parts(
     history: HistorySink | None,
     ledger: CallLedger | None = None,
     scope: AgentScope | None = None,
+    news: NewsReader | None = None,
 ) -> SentimentParts:
     """The sentiment agent of ``settings`` (module docstring); ``ledger`` records the LLM's
-    calls (default: ``llm_calls`` of ``database``, each in its own transaction)."""
+    calls (default: ``llm_calls`` of ``database``, each in its own transaction); ``news``
+    answers the point-in-time news query (default: the store of ``database``)."""
     client: LlmClient | None = None
     model: HeadlineModel
     if settings.sentiment.model == "llm":
@@ -86,7 +89,7 @@ def sentiment_parts(
     index_symbol = settings.sentiment.index_symbol
     agent = SentimentAgent(
         settings.sentiment,
-        news=NewsStore(database),
+        news=news or NewsStore(database),
         model=model,
         wall=wall,
         cache=SentimentCache(cache, ttl) if cache is not None else None,

@@ -13,7 +13,7 @@ abstention stays one, with its reason (and ``"; cost $..."`` when something was 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
@@ -112,18 +112,25 @@ def reading_of(
 ) -> SentimentReading:
     """The ``sentiment_history`` row of ``assessment`` (``model``: the configured text model)."""
     answer = assessment.answer
-    base = SentimentReading(
-        symbol=assessment.symbol, decided_at=assessment.at, computed_at=computed_at,
-        model=model, source=answer.source, label=None, score=None, confidence=None,
-        key_factors=answer.key_factors, cost_usd=answer.cost_usd,
-        news_count=assessment.news_count, account=account, variant=variant,
-    )  # fmt: skip
-    if isinstance(answer, Abstention):
-        return replace(base, reasoning=headline(assessment), abstention_reason=answer.reason)
-    return replace(
-        base, label=answer.label, score=answer.score, confidence=answer.confidence,
-        reasoning=reasoning_of(assessment), notes=answer.notes + _cached_note(assessment),
-    )  # fmt: skip
+    abstained = isinstance(answer, Abstention)
+    return SentimentReading(
+        symbol=assessment.symbol,
+        decided_at=assessment.at,
+        computed_at=computed_at,
+        model=model,
+        source=answer.source,
+        label=None if isinstance(answer, Abstention) else answer.label,
+        score=None if isinstance(answer, Abstention) else answer.score,
+        confidence=None if isinstance(answer, Abstention) else answer.confidence,
+        key_factors=answer.key_factors,
+        reasoning=headline(assessment) if abstained else reasoning_of(assessment),
+        notes=() if isinstance(answer, Abstention) else answer.notes + _cached_note(assessment),
+        cost_usd=answer.cost_usd,
+        news_count=assessment.news_count,
+        abstention_reason=answer.reason if isinstance(answer, Abstention) else None,
+        account=account,
+        variant=variant,
+    )
 
 
 def _cached_note(assessment: Assessment) -> tuple[str, ...]:

@@ -10,12 +10,15 @@ Its writes go with the journal's (:meth:`~trademind.portfolio.journal.SqlBrokerJ
 attach`): the ``sentiment_history`` rows and the ``llm_calls`` rows are kept and written in the
 step's transaction (a replay's block of steps, or at once when the step's decisions are
 written), so the agent never opens a second write transaction on SQLite while the block's is
-open; the daily budget counts the calls kept but not yet written.
+open; the daily budget counts the calls kept but not yet written. A replay reads its window's
+news once (:class:`~trademind.data.news.preloaded.PreloadedNews`, the same point-in-time rule
+answered from memory) instead of one query per symbol and bar.
 """
 
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from trademind.agents.sentiment.agent import AgentScope
@@ -23,6 +26,7 @@ from trademind.core.market import TradingMode
 from trademind.orchestrator.factory import ExtraAgent
 
 if TYPE_CHECKING:
+    from trademind.agents.sentiment.agent import NewsReader
     from trademind.config import Settings
     from trademind.core.clock import Clock
     from trademind.core.ports import Cache
@@ -60,6 +64,7 @@ def session_sentiment(
         history=history,
         ledger=ledger,
         scope=AgentScope(account=plan.account, variant=plan.orchestrator.variant),
+        news=None if plan.mode is TradingMode.PAPER else _replay_news(database, settings, plan),
     )
     closing.push_async_callback(parts.aclose)
     return ExtraAgent(
@@ -67,6 +72,22 @@ def session_sentiment(
         settings.orchestrator.weights.sentiment,
         timeout_seconds=settings.sentiment.timeout_seconds,
     )
+
+
+def _replay_news(database: Database, settings: Settings, plan: TradePlan) -> NewsReader:
+    """The replay window's news read once (every decision time is at most the last close)."""
+    from trademind.data.news.preloaded import PreloadedNews
+    from trademind.data.news.store import NewsStore
+    from trademind.runtime.bar_sources import bar_length
+
+    store = NewsStore(database)
+    start, end = plan.session.start, plan.session.end
+    if start is None or end is None:
+        return store
+    until = end + bar_length(plan.timeframe)
+    reach = max(timedelta(days=30), timedelta(hours=settings.sentiment.news_lookback_hours))
+    days = (until - start + reach + timedelta(days=1)) / timedelta(days=1)
+    return PreloadedNews.load(store, plan.symbols, until, days)
 
 
 def _session_cache(
