@@ -86,6 +86,10 @@ def _print_now(reading: SentimentReading, summary: str) -> None:
     print_message(reading.reasoning)
 
 
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def _print_history(symbol: str, readings: list[SentimentReading]) -> None:
     if not readings:
         print_message(f"no sentiment history for {symbol}")
@@ -98,10 +102,9 @@ def _print_history(symbol: str, readings: list[SentimentReading]) -> None:
             _num(r.score, "+.2f"),
             _num(r.confidence, ".2f"),
             f"{r.cost_usd:.4f}",
-            r.abstention_reason or "; ".join(r.key_factors[:3]),
-            r.account or "-",
+            _short(r.abstention_reason or "; ".join(r.key_factors[:3])),
         )
         for r in readings
     ]
-    columns = ("decided (UTC)", "source", "label", "score", "conf.", "cost", "why", "account")
+    columns = ("decided (UTC)", "source", "label", "score", "conf.", "cost", "why")
     print_table(f"Sentiment history of {symbol} (newest first)", columns, rows)
