@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql
 
 revision: str = "0014"
 # "0012" in this branch; the merge makes it "0013" (sentiment_history) once that migration lands
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -60,7 +60,8 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
     (
         "agents",
         "trademind.cli.agents",
-        "AI agents: decisions and votes, LLM costs, sentiment and strategy-selection evaluation.",
+        "AI agents: decisions and votes, LLM costs, news sentiment, sentiment and "
+        "strategy-selection evaluation.",
     ),
     (
         "ab",

@@ -43,6 +43,13 @@ class AgentWeights(Section):
         description="Weight of the portfolio agent (votes to bring each symbol back to its "
         "target weight); 0 logs its votes without counting them.",
     )
+    sentiment: float = Field(
+        default=0.2,
+        ge=0,
+        le=100,
+        description="Weight of the news sentiment agent (added when sentiment.enabled); "
+        "0 logs its votes without counting them.",
+    )
 
     @model_validator(mode="after")
     def _one_weight_counts(self) -> Self:

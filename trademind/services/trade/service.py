@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -158,7 +159,8 @@ async def trade(
     wall = options.clock or LiveClock()
     with AccountLock(options.data_dir or Path(settings.app.data_dir), account):
         plan = _plan(database, settings, replace(request, account=account), options, wall)
-        return await _run(database, settings, plan, options, wall)
+        async with AsyncExitStack() as closing:  # the agents' clients, closed at the end
+            return await _run(database, settings, plan, options, wall, closing=closing)
 
 
 def _plan(
@@ -217,14 +219,20 @@ def _has_session(database: Database, wall: Clock, store: LedgerStore, account: s
 
 
 async def _run(
-    database: Database, settings: Settings, plan: TradePlan, options: TradeOptions, wall: Clock
+    database: Database,
+    settings: Settings,
+    plan: TradePlan,
+    options: TradeOptions,
+    wall: Clock,
+    *,
+    closing: AsyncExitStack,
 ) -> TradeSummary:
     if plan.mode is TradingMode.PAPER:  # live bars: trademind.services.trade.paper
         from trademind.services.trade.paper import run_paper
         from trademind.services.trade.paper_parts import PaperParts
 
         parts = options.paper or PaperParts()
-        return await run_paper(database, settings, plan, options, wall, parts)
+        return await run_paper(database, settings, plan, options, wall, parts, closing=closing)
     first = plan.session.start or wall.now()
     clock = ReplayClock(first, wall)
     journal = SqlBrokerJournal(database, clock, relaxed_commits=plan.mode is TradingMode.REPLAY)
@@ -247,6 +255,7 @@ async def _run(
         broker=broker,
         clock=clock,
         wall=wall,
+        closing=closing,
         given=options.decision_extras,
         variant=options.variant,
     )
