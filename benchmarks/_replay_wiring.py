@@ -145,6 +145,7 @@ def build_replay(
     strategy: str = "ma_crossover",
     paced: bool = False,
     orchestrated: bool = False,
+    sentiment: bool = False,
 ) -> Replay:
     """One replay session on ``database`` over ``bars`` (module docstring); the bars are
     stored first (set-up). ``paced``: at ``1x`` without waiting (:class:`NoWait`), so every
@@ -152,7 +153,10 @@ def build_replay(
     ``orchestrated``: the whole decision step of issue 11: ``orchestrator.enabled`` (the agents
     vote, the risk agent reviews) and ``safety.enabled`` (risk sizing, the pre-trade rules, the
     breakers); otherwise both off: the plain pipeline of ``trademind trade`` (each signal its
-    own decision, only the trading state checked), which fills exactly as the backtest."""
+    own decision, only the trading state checked), which fills exactly as the backtest.
+    ``sentiment``: with ``orchestrated``, the news sentiment agent votes too (the LLM agent of
+    issue 12; no news is stored, so it abstains at every bar close); off by default, as issue
+    11's target is the decision step without the LLM agent."""
     store_bars(database, bars, timeframe)
     locks = Path(tempfile.mkdtemp(prefix="trademind-bench-locks-"))
     settings = Settings.model_validate(
@@ -160,6 +164,7 @@ def build_replay(
             "app": {"data_dir": str(locks)},
             "orchestrator": {"enabled": orchestrated},
             "safety": {"enabled": orchestrated},
+            "sentiment": {"enabled": sentiment},
         }
     )
     first = min(int(one.ts[0]) for one in bars.values())

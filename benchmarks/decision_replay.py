@@ -1,6 +1,6 @@
 """The replay with the agents voting against the plain replay: issue 11's decision-step target.
 
-    uv run python -m benchmarks.decision_replay [--sample-bars 0] [--repeats 3]
+    uv run python -m benchmarks.decision_replay [--sample-bars 0] [--repeats 3] [--sentiment]
 
 What runs: ``benchmarks/replay.py``'s sample replay (the 7 bundled sample symbols, real daily
 bars; ``ma_crossover`` 10/30 SMA, all-in, 0.1% commission, market orders at the next open)
@@ -14,7 +14,10 @@ through the trade service on a migrated SQLite file, twice per repeat in the sam
   symbol and bar close (no LLM), the orchestrator tallies, the risk agent reviews every BUY
   (its view of the account refreshed at every bar close), every decision (HOLD ones too) is
   logged with its votes in the step's transaction, entries are cut to the limits, every order
-  passes the pre-trade rules and the breakers run after every step.
+  passes the pre-trade rules and the breakers run after every step. The news sentiment agent
+  (issue 12, an LLM agent) is off unless ``--sentiment`` (then it is consulted at every symbol
+  and bar close; no news is stored, so it abstains, and its reading is stored in
+  ``sentiment_history``): issue 11's target is the decision step without the LLM agent.
 
 Timed as in ``benchmarks/replay.py``: from the first step's start to ``trade()`` returning (the
 loop, the last block's commit and the session's summary); storing the bars and planning the
@@ -46,7 +49,9 @@ from trademind.strategies.base import Bars
 SLOWDOWN_TARGET = 2.0
 
 
-def bars_per_second(bars: Mapping[str, Bars], *, orchestrated: bool) -> tuple[float, int, int]:
+def bars_per_second(
+    bars: Mapping[str, Bars], *, orchestrated: bool, sentiment: bool = False
+) -> tuple[float, int, int]:
     """(bars/s, bars, fills) of one sample replay on a fresh SQLite database."""
     with sqlite_database() as (database, _):
         replay = build_replay(
@@ -56,6 +61,7 @@ def bars_per_second(bars: Mapping[str, Bars], *, orchestrated: bool) -> tuple[fl
             config=backtest_config(),
             params=PARAMS,
             orchestrated=orchestrated,
+            sentiment=sentiment,
         )
         summary = asyncio.run(replay.run())
         seconds = time.perf_counter() - replay.times.starts[0]
@@ -67,10 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample-bars", type=int, default=0, help="last N per symbol (0: all)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--sentiment", action="store_true", help="the sentiment agent votes too")
     options = parser.parse_args(argv)
     warm = sample_bars(200)
     bars_per_second(warm, orchestrated=False)
-    bars_per_second(warm, orchestrated=True)
+    bars_per_second(warm, orchestrated=True, sentiment=options.sentiment)
     bars = sample_bars(options.sample_bars)
     plain: list[float] = []
     voted: list[float] = []
@@ -79,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rate, count, fills = bars_per_second(bars, orchestrated=False)
         plain.append(rate)
         counts["plain"] = (count, fills)
-        rate, count, fills = bars_per_second(bars, orchestrated=True)
+        rate, count, fills = bars_per_second(bars, orchestrated=True, sentiment=options.sentiment)
         voted.append(rate)
         counts["orchestrated"] = (count, fills)
     rates = {"plain": statistics.median(plain), "orchestrated": statistics.median(voted)}

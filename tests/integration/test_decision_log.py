@@ -10,6 +10,7 @@ import pytest
 from trademind.core.clock import TestClock
 from trademind.core.decisions import Abstention, Action, Decision, Vote
 from trademind.core.market import TradingMode
+from trademind.core.voting import VotingRules, tally
 from trademind.db.session import Database
 from trademind.orchestrator.decision_log import (
     DecisionLogStore,
@@ -20,7 +21,6 @@ from trademind.orchestrator.decision_log import (
     write_signal_decisions,
 )
 from trademind.orchestrator.orchestrator import DecisionRecord, orchestrated_decision_id
-from trademind.orchestrator.voting import VotingRules, tally
 from trademind.portfolio import decision_links
 from trademind.portfolio.store import LedgerStore
 

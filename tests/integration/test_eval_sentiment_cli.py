@@ -99,7 +99,7 @@ def test_a_broken_file_is_one_line_exit_1_and_nothing_stored(
         (("--dataset", "sample", "--model", "fallback"), 2, "reads prices"),
         (("--dataset", "sample", "--model", "gpt"), 2, "unknown model 'gpt'"),
         (("--dataset", "sample", "--delimiter", "pipe"), 2, "csv or tsv"),
-        (("--dataset", "sample", "--model", "llm"), 1, "not wired to eval-sentiment yet"),
+        (("--dataset", "sample", "--model", "llm"), 1, "needs an API key"),
     ],
 )
 def test_refusals_name_the_reason_with_the_cli_exit_codes(
@@ -142,3 +142,50 @@ def test_the_service_stores_every_figure_in_both_databases(database: Database) -
     assert stored.cost_usd == pytest.approx(72 * 0.002)
     assert stored.metrics["confusion"]["negative"]["positive"] == 24
     assert stored.metrics["recall"] == {"positive": 1.0, "negative": 0.0, "neutral": 0.0}
+
+
+def test_the_llm_model_is_measured_against_the_fake_server_with_cost_and_latency(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trademind.testing.fake_llm import FakeLlmServer, json_answer, prose, server_error
+
+    Path("three.csv").write_text(
+        "text,label\nShares soared on record sales.,positive\n"
+        "The stock plunged after a profit warning.,negative\n"
+        "The meeting is on Tuesday.,neutral\n",
+        encoding="utf-8",
+    )
+
+    def answer(label: str, score: float) -> dict[str, object]:
+        return {"sentiment": label, "score": score, "confidence": 0.9,
+                "key_factors": ["a factor"], "reasoning": "step by step"}  # fmt: skip
+
+    cli = Cli(capsys)
+    with FakeLlmServer() as server:
+        server.script(
+            json_answer(answer("positive", 0.7), tokens_in=1000, tokens_out=100),
+            prose("I cannot say.", tokens_in=1000, tokens_out=100),  # abstains, still costs
+            server_error(), server_error(),  # no answer: LLM unavailable
+        )  # fmt: skip
+        monkeypatch.setenv("TRADEMIND__LLM__BASE_URL", server.base_url)
+        monkeypatch.setenv("TRADEMIND__LLM__API_KEY", "sk-test-eval")
+        monkeypatch.setenv("TRADEMIND__LLM__MAX_RETRIES", "1")
+        monkeypatch.setenv("TRADEMIND__LLM__RETRY_INITIAL_WAIT", "0.01")
+        report = cli.json(*EVAL, "--dataset", "three.csv", "--model", "llm")
+        assert len(server.requests) == 4
+    assert report["model"] == "llm"
+    assert report["metrics"]["coverage"] == pytest.approx(1 / 3)
+    assert report["metrics"]["covered_accuracy"] == 1.0
+    per_call = (1000 * 0.6 + 100 * 2.2) / 1_000_000  # glm-4.7's default price
+    assert report["cost_usd"] == pytest.approx(2 * per_call)
+    assert 0 < report["latency_p50_ms"] <= report["latency_p95_ms"]
+    assert report["abstention_reasons"] == {
+        "unparseable answer: no label word": 1,
+        "LLM unavailable: HTTP error": 1,
+    }
+    costs = cli.json("agents", "costs", "--days", "1")
+    assert costs["calls"] == 3
+    assert costs["outcomes"]["ok"] == 1
+    assert costs["outcomes"]["parse_error"] == 1
+    assert costs["outcomes"]["http_error"] == 1
+    assert float(costs["cost_usd"]) == pytest.approx(2 * per_call)

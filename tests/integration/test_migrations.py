@@ -83,6 +83,7 @@ def test_models_define_every_table_of_the_design() -> None:
         "strategy_validations",
         "llm_calls",
         "sentiment_evaluations",
+        "ab_tests",
     } == MODEL_TABLES
 
 
@@ -148,7 +149,7 @@ def test_indexes_for_the_systems_queries_exist(database_url: str) -> None:
         ("orders", ("account_id", "created_at")),
         ("trades", ("account_id", "executed_at")),
         ("news_item_symbols", ("symbol", "published_at")),
-        ("sentiment_history", ("symbol", "ts")),
+        ("sentiment_history", ("symbol", "decided_at")),
     } <= indexes
 
 

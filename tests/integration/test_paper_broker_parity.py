@@ -166,21 +166,25 @@ def check(bars: list[Bars], options: dict[str, Any], strategy_name: str,
 
 
 STRATEGIES = [s.name for s in all_strategies()]
+TURNS = [name for name in STRATEGIES if name != "meta"]
+"""The strategies taking turns. ``meta`` (a vote over the others) runs with every option set
+besides, so its arrival left the turns, and what they show each option doing, as they were."""
+META_CASES = [("meta", option) for option in OPTIONS]
 
 
 def taking_turns(first: int, count: int) -> list[tuple[str, str]]:
     """Every option set with ``count`` strategies, the option's index plus ``first`` onwards."""
     return [
-        (STRATEGIES[(index + first + k) % len(STRATEGIES)], option)
+        (TURNS[(index + first + k) % len(TURNS)], option)
         for index, option in enumerate(OPTIONS)
         for k in range(count)
     ]
 
 
-ONE_SYMBOL_CASES = taking_turns(0, 2)
+ONE_SYMBOL_CASES = taking_turns(0, 2) + META_CASES
 # Three symbols: what only several symbols exercise (shared cash, the order of symbols within
 # a timestamp, equity summed over symbols), every option set once with a third strategy.
-THREE_SYMBOL_CASES = taking_turns(2, 1)
+THREE_SYMBOL_CASES = taking_turns(2, 1) + META_CASES
 
 
 def one_symbol() -> list[Bars]:

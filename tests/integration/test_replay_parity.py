@@ -83,15 +83,16 @@ STRATEGY_OF: dict[str, str] = {
     "stop_limit_gtc": "rsi_mean_reversion",
     "stop_day": "macd_momentum",
     "exits": "bollinger_reversion",
-    "trailing_close": "rsi_mean_reversion",
+    "trailing_close": "meta",
     "fixed_cash_whole": "ma_crossover",
-    "fraction": "macd_momentum",
+    "fraction": "meta",
     "volatility": "buy_and_hold",
     "kelly": "rsi_mean_reversion",
     "latency_2_limit": "macd_momentum",
     "volume_cap": "ma_crossover",
 }
-"""The strategy each option set runs with: every strategy two or three times, and one under
+"""The strategy each option set runs with: every strategy two or three times (``meta``, the
+weighted vote of three others, with its defaults), and one under
 which the option acts on these bars (asserted in each case)."""
 CASES = [(strategy, option) for option, strategy in STRATEGY_OF.items()]
 
@@ -212,6 +213,13 @@ def test_a_replay_through_the_loop_fills_as_the_backtest(
     outcome = backtest(world, strategy, world.config(option))
 
     assert not unexercised([outcome]), "a case whose options never act proves nothing"
+    assert_parity(world, summary, outcome, account)
+
+
+def assert_parity(
+    world: World, summary: TradeSummary, outcome: BacktestOutcome, account: str
+) -> None:
+    """The replay's stored fills, counts, final and snapshot equity equal the backtest's."""
     trips = round_trips(stored_fills(summary), list(SYMBOLS))
     assert_same_trips(trips, outcome, world.bars)
     assert summary.counts.fills == outcome.counts.fills
@@ -224,6 +232,37 @@ def test_a_replay_through_the_loop_fills_as_the_backtest(
 
 def outcome_trades(outcome: BacktestOutcome) -> int:
     return int(np.sum(outcome.log.exit_index >= 0))
+
+
+META_VARIANT = {
+    "votes": "signal",
+    "weight_bollinger_reversion": "2",
+    "weight_buy_and_hold": "0.5",
+    "buy_threshold": "0.3",
+}
+"""The meta strategy with parameters given as ``--param`` texts: the other vote rule, a
+component weighted differently, the benchmark as a component."""
+
+
+def test_a_meta_variant_given_as_parameters_fills_as_the_backtest(world: World) -> None:
+    account = "meta-variant"
+    config = world.config("market")
+    request = TradeRequest(
+        mode="replay", symbols=SYMBOLS, strategy="meta", params=META_VARIANT, start=START,
+        end=END, account=account,
+    )  # fmt: skip
+    summary = run_trade(
+        world.database,
+        world.settings,
+        request,
+        TradeOptions(data_dir=world.root / "locks", config=config),
+    )
+    meta = next(s for s in all_strategies() if s.name == "meta")
+    params = resolve(meta, META_VARIANT)
+    assert params != resolve(meta, {})
+    outcome = run_backtest(world.bars, [meta.signals(one, params) for one in world.bars], config)
+    assert outcome_trades(outcome) >= 3
+    assert_parity(world, summary, outcome, account)
 
 
 def test_the_cases_cover_every_strategy_and_option() -> None:

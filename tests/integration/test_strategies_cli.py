@@ -55,11 +55,13 @@ def test_list_shows_every_strategy_with_its_state_and_parameters(cli: Cli) -> No
         "bollinger_reversion",
         "macd_momentum",
         "buy_and_hold",
+        "meta",
     ]
     assert listed["rsi_mean_reversion"]["enabled"] is True
     assert listed["bollinger_reversion"]["enabled"] is False
     assert listed["ma_crossover"]["params"] == {"fast": 20, "slow": 50, "average": "sma"}
     assert listed["buy_and_hold"]["params"] == {}
+    assert listed["meta"]["params"]["weight_ma_crossover"] == 1.0
     assert "Bollinger" in listed["bollinger_reversion"]["description"]
     code, out, _ = cli("strategies", "list")
     assert code == 0
@@ -126,6 +128,7 @@ def test_enable_and_disable_are_persisted_and_recorded(cli: Cli, config_file: Pa
         "bollinger_reversion": False,
         "macd_momentum": True,
         "buy_and_hold": False,
+        "meta": False,
     }
     assert recorded_changes() == [
         (

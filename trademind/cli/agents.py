@@ -1,9 +1,11 @@
-"""`trademind agents`: AI agents: the decision log, LLM costs, the sentiment models' evaluation.
+"""`trademind agents`: AI agents: the decision log, LLM costs, the sentiment models' evaluation,
+the strategy-selection agent's walk-forward test.
 
-`eval-sentiment` and `decisions` live in modules of their own (``agents_eval``,
-``agents_decisions``) and are added here. Exit codes: 0 on success; 2 for a usage error (a
-missing file, a model that cannot score texts, a bad option); 1 for a failure (a labelled file
-that breaks the rules, a model not wired yet, an unknown account, the database).
+`eval-sentiment`, `decisions`, `sentiment` and `select-strategy` live in modules of their own
+(``agents_eval``, ``agents_decisions``, ``agents_sentiment``, ``agents_select``) and are added
+here. Exit codes: 0 on success; 2 for a usage error (a missing file, a model that cannot score
+texts, a bad option or symbol); 1 for a failure (a labelled file that breaks the rules, no API
+key, an unknown account, the database, too little data).
 """
 
 from __future__ import annotations
@@ -12,15 +14,20 @@ from typing import Annotated
 
 import typer
 
-from trademind.cli import agents_decisions, agents_eval
+from trademind.cli import agents_decisions, agents_eval, agents_select, agents_sentiment
 from trademind.cli.context import get_state
 from trademind.cli.output import print_json, print_message, print_table
 
-HELP = "AI agents: decisions and their votes, LLM costs, sentiment model evaluation."
+HELP = (
+    "AI agents: decisions and votes, LLM costs, news sentiment, sentiment and "
+    "strategy-selection evaluation."
+)
 
 app = typer.Typer(help=HELP, no_args_is_help=True)
 agents_eval.register(app)
 agents_decisions.register(app)
+agents_select.register(app)
+agents_sentiment.register(app)
 
 
 def _usd(value: object) -> str:

@@ -22,8 +22,9 @@ _DATASET_HELP = (
     "`sample` names the bundled 72-sentence set."
 )
 _MODEL_HELP = (
-    "lexicon (offline finance-tuned VADER), llm (the language model, once wired) or fallback "
-    "(refused: it reads prices, not texts)."
+    "lexicon (offline finance-tuned VADER), llm (the configured language model: needs "
+    "TRADEMIND__LLM__API_KEY; every call is in `agents costs`) or fallback (refused: it reads "
+    "prices, not texts)."
 )
 
 
@@ -54,6 +55,7 @@ def eval_sentiment(
             dataset,
             model_name=model,
             delimiter="tsv" if delimiter == "tsv" else "csv" if delimiter == "csv" else None,
+            llm=state.load_settings().llm if model == "llm" else None,
         )
     if state.json:
         print_json(report.as_dict())

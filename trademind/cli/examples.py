@@ -175,6 +175,22 @@ EXAMPLES: tuple[Example, ...] = (
         "trademind safety validate --strategy ma_crossover --symbols AAPL --start 2018-01-01",
     ),
     Example(
+        "ab",
+        "A/B test: the strategy's signals against the agents' vote on the same bars, with 95% "
+        "bootstrap intervals for the differences (stored; nothing written to any account)",
+        "trademind ab run --a rules --b hybrid --strategy ma_crossover --symbols AAPL "
+        "--start 2023-01-01 --bootstrap 1000",
+    ),
+    Example(
+        "ab", "The stored test as a self-contained HTML page", "trademind ab report 1 -o ab.html"
+    ),
+    Example(
+        "ab",
+        "Live A/B: one account per variant (replay-rules, replay-hybrid) on the same bars",
+        "trademind trade --variants rules,hybrid --strategy ma_crossover --symbols AAPL "
+        "--start 2023-01-01",
+    ),
+    Example(
         "scripting",
         "Cron health check: exit code says whether the schema is current",
         "trademind db current --format json | jq -e .up_to_date",

@@ -60,7 +60,13 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
     (
         "agents",
         "trademind.cli.agents",
-        "AI agents: decisions and their votes, LLM costs, sentiment model evaluation.",
+        "AI agents: decisions and votes, LLM costs, news sentiment, sentiment and "
+        "strategy-selection evaluation.",
+    ),
+    (
+        "ab",
+        "trademind.cli.ab",
+        "A/B tests of two variants (rules, hybrid, ab.variants): run, list, show, report.",
     ),
     ("data", "trademind.cli.data", "Market data and indicators: ingest, status, show, verify."),
     ("news", "trademind.cli.news", "News: import, list, fetch."),

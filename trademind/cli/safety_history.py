@@ -48,7 +48,7 @@ Simulations = Annotated[
 SeedOption = Annotated[int, typer.Option(min=0, max=2**32 - 1, help="Monte Carlo seed.")]
 
 
-def _symbols(text: str | None) -> tuple[str, ...]:
+def checked_symbols(text: str | None) -> tuple[str, ...]:
     from trademind.cli.data_options import checked_symbol
 
     given = tuple(part.strip() for part in (text or "").split(",") if part.strip())
@@ -80,7 +80,7 @@ def backtest(  # noqa: PLR0917 - Typer passes every option positionally
     from trademind.services.backtest_service import parse_assignments
     from trademind.services.safety_history import SafetyBacktestRequest, safety_backtest
 
-    chosen = _symbols(symbols)
+    chosen = checked_symbols(symbols)
     if not chosen:
         raise UsageError("name the symbols to replay: --symbols AAPL,MSFT")
     request = SafetyBacktestRequest(
@@ -189,7 +189,7 @@ def validate(  # noqa: PLR0917 - Typer passes every option positionally
 
     request = ValidateRequest(
         strategy=strategy,
-        symbols=_symbols(symbols),
+        symbols=checked_symbols(symbols),
         params=parse_assignments(param or []),
         simulations=simulations,
         seed=seed,

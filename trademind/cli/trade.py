@@ -49,6 +49,8 @@ from trademind.cli.trade_view import TradeView, show_summary
 from trademind.core.errors import UsageError
 
 if TYPE_CHECKING:
+    from trademind.cli.context import CliState
+    from trademind.config import Settings
     from trademind.services.trade import TradeRequest
 
 CASH_MAX = 1e12
@@ -80,6 +82,13 @@ Cash = Annotated[
 ]
 Resume = Annotated[
     bool, typer.Option("--resume", help="Continue the account's session where it stopped.")
+]
+Variants = Annotated[
+    str | None,
+    typer.Option(
+        help="Live A/B: comma-separated variants (rules, hybrid, ab.variants), each trading its "
+        "own account <account>-<variant> on the same bars; every decision carries its variant."
+    ),
 ]
 
 app = typer.Typer(rich_markup_mode=None, add_completion=False)
@@ -154,6 +163,7 @@ def trade(  # noqa: PLR0917 - Typer passes every option positionally
     account: Account = None,
     cash: Cash = None,
     resume: Resume = False,
+    variants: Variants = None,
     execution: ExecutionOptions = NONE_GIVEN,
 ) -> None:
     """Trade an account through the live trading loop: `trade --symbols AAPL,MSFT`.
@@ -167,7 +177,11 @@ def trade(  # noqa: PLR0917 - Typer passes every option positionally
     --mode paper trades live bars from Yahoo Finance (network needed), polled at each bar
     close of each NYSE session, after warming the strategies up on the stored bars (--days N,
     default 365; ingest them first with `data ingest`). It runs until Ctrl-C (the summary is
-    printed) or, with --end DAY, until that day's close; --start and --speed are replay-only."""
+    printed) or, with --end DAY, until that day's close; --start and --speed are replay-only.
+
+    --variants rules,hybrid trades one account per variant (<account>-rules, <account>-hybrid)
+    on the same bars: replays one after the other, paper sessions together on one bar stream
+    (docs/trading.md, "Live A/B")."""
     from trademind.services.trade import TradeOptions, run_trade
 
     request = _request(
@@ -176,6 +190,9 @@ def trade(  # noqa: PLR0917 - Typer passes every option positionally
     )  # fmt: skip
     state = get_state(ctx)
     settings = state.load_settings()
+    if variants is not None:
+        _trade_variants(state, settings, request, variants)
+        return
     with state.open_database() as database, TradeView(state) as view:
         options = TradeOptions(clock=state.parts.clock, on_step=view.update)
         summary = run_trade(database, settings, request, options)
@@ -186,6 +203,25 @@ def trade(  # noqa: PLR0917 - Typer passes every option positionally
         return
     show_notices(state, list(summary.notices))
     show_summary(summary)
+
+
+def _trade_variants(state: CliState, settings: Settings, request: TradeRequest, text: str) -> None:
+    """`trade --variants`: one session per variant, each summary shown under its name."""
+    from trademind.cli.output import print_json, print_message
+    from trademind.services.trade import TradeOptions
+    from trademind.services.trade.variants import parse_variants, run_variants
+
+    names = parse_variants(settings, text)
+    with state.open_database() as database, TradeView(state) as view:
+        options = TradeOptions(clock=state.parts.clock, on_step=view.update)
+        done = run_variants(database, settings, request, names, options)
+    if state.json:
+        print_json(done)
+        return
+    for one in done:
+        print_message(f"== variant {one.variant} (account {one.summary.account})")
+        show_notices(state, list(one.summary.notices))
+        show_summary(one.summary)
 
 
 def command() -> click.Command:

@@ -30,7 +30,7 @@ class TradeView:
         self._quiet = state.json
         self._live_view = not state.json and stderr.is_terminal
         self._live: Live | None = None
-        self._next_line = 0
+        self._next_lines: dict[str, int] = {}
 
     def __enter__(self) -> Self:
         if self._live_view:
@@ -56,8 +56,9 @@ class TradeView:
         if self._live is not None:
             self._live.update(_render(step))
             return
-        if step.step >= self._next_line or step.step == step.total_steps:
-            self._next_line = step.step + max(step.total_steps // PROGRESS_LINES, 1)
+        due = self._next_lines.get(step.account, 0)  # per account: `trade --variants`
+        if step.step >= due or step.step == step.total_steps:
+            self._next_lines[step.account] = step.step + max(step.total_steps // PROGRESS_LINES, 1)
             stderr.print(
                 f"{step.account}: {_progress(step)} closed {when(step.closed_at)}"
                 f", equity {money(step.equity)}, cash {money(step.cash)}, "

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from trademind.config.sections_agents import OrchestratorSettings
+from trademind.config.sections_agents import AbSettings, OrchestratorSettings
 from trademind.config.sections_ai import LlmSettings, SentimentSettings
 from trademind.config.sections_market import (
     BacktestSettings,
@@ -65,6 +65,7 @@ class Settings(BaseModel):
     orchestrator: OrchestratorSettings = Field(
         default_factory=OrchestratorSettings, description="Agents and their vote."
     )
+    ab: AbSettings = Field(default_factory=AbSettings, description="A/B tests of variants.")
     safety: SafetySettings = Field(default_factory=SafetySettings, description="Safety limits.")
     broker: BrokerSettings = Field(default_factory=BrokerSettings, description="Broker choice.")
     ibkr: IbkrSettings = Field(default_factory=IbkrSettings, description="Interactive Brokers.")

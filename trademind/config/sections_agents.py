@@ -1,7 +1,7 @@
 """Settings of the voting agents and the orchestrator that combines their votes.
 
 The orchestrator's formula is documented in docs/agents.md and
-:mod:`trademind.orchestrator.voting`. Weights are per agent; the strategy agents share the
+:mod:`trademind.core.voting`. Weights are per agent; the strategy agents share the
 ``strategy`` weight equally. An agent name that is not a field here is refused (unknown key).
 """
 
@@ -42,6 +42,13 @@ class AgentWeights(Section):
         le=100,
         description="Weight of the portfolio agent (votes to bring each symbol back to its "
         "target weight); 0 logs its votes without counting them.",
+    )
+    sentiment: float = Field(
+        default=0.2,
+        ge=0,
+        le=100,
+        description="Weight of the news sentiment agent (added when sentiment.enabled); "
+        "0 logs its votes without counting them.",
     )
 
     @model_validator(mode="after")
@@ -154,3 +161,48 @@ class OrchestratorSettings(Section):
     portfolio: PortfolioAgentSettings = Field(
         default_factory=PortfolioAgentSettings, description="Portfolio agent."
     )
+
+
+_VARIANT_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_SETTING_PATH = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$")
+BUILT_IN_VARIANTS = ("rules", "hybrid")
+FIXED_SECTIONS = ("app", "database", "logging", "ab")
+"""Sections a variant may not change: where the replay runs and what defines the variants."""
+
+
+class AbSettings(Section):
+    """A/B tests (`trademind ab run`, `trade --variants`): user-defined variants."""
+
+    variants: dict[str, dict[str, bool | int | float | str]] = Field(
+        default_factory=dict,
+        description="Named variants besides the built-in 'rules' and 'hybrid': each a map of "
+        "dotted setting paths to values laid over the settings for that variant, e.g. "
+        "{'fast-vote': {'orchestrator.enabled': true, 'orchestrator.quorum': 0.3}}. Values are "
+        "validated when the variant is used.",
+    )
+
+    @field_validator("variants")
+    @classmethod
+    def _variants_are_overlays(
+        cls, variants: dict[str, dict[str, bool | int | float | str]]
+    ) -> dict[str, dict[str, bool | int | float | str]]:
+        for name, overlay in variants.items():
+            if not _VARIANT_NAME.match(name):
+                raise ValueError(
+                    f"variant name {name!r}: lower-case letters, digits, '-' and '_' (at most "
+                    "32, starting with a letter)"
+                )
+            if name in BUILT_IN_VARIANTS:
+                raise ValueError(f"variant {name!r} is built in and cannot be redefined")
+            for path in overlay:
+                if not _SETTING_PATH.match(path):
+                    raise ValueError(
+                        f"variant {name!r}: {path!r} is not a dotted setting path such as "
+                        "'orchestrator.enabled'"
+                    )
+                if path.split(".", 1)[0] in FIXED_SECTIONS:
+                    raise ValueError(
+                        f"variant {name!r}: {path!r} is not allowed (a variant may not change "
+                        f"{', '.join(FIXED_SECTIONS)})"
+                    )
+        return variants

@@ -152,3 +152,25 @@ class SentimentSettings(Section):
     store_history: bool = Field(
         default=True, description="Save every sentiment result to the sentiment_history table."
     )
+    timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=600,
+        description="Seconds the sentiment agent may take per symbol and decision; the text "
+        "model gets 90% of it (then the momentum fallback answers), past it the agent abstains.",
+    )
+    index_symbol: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=32,
+        pattern=r"^[A-Z0-9][A-Z0-9.\-^=]*$",
+        description="Index (e.g. SPY) whose stored daily bars give the prompt's index move over "
+        "1 day and 1 week; unset: the prompt says the index is not configured.",
+    )
+    reference_volatility: float = Field(
+        default=0.02,
+        gt=0,
+        le=1,
+        description="Standard deviation of daily returns (0.02 = 2%) above which the "
+        "sentiment's confidence is cut: x reference / realised (20 returns), at most halved.",
+    )

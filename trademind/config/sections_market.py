@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from trademind.config.base import Periods, Section, Symbol, TimezoneName
 from trademind.core.backtest_limits import (
@@ -17,7 +17,12 @@ from trademind.core.backtest_limits import (
 
 Timeframe = Literal["1m", "5m", "15m", "30m", "1h", "1d", "1wk"]
 StrategyName = Literal[
-    "rsi_mean_reversion", "ma_crossover", "bollinger_reversion", "macd_momentum", "buy_and_hold"
+    "rsi_mean_reversion",
+    "ma_crossover",
+    "bollinger_reversion",
+    "macd_momentum",
+    "buy_and_hold",
+    "meta",
 ]
 
 
@@ -195,6 +200,53 @@ class BuyAndHoldSettings(Section):
     """The benchmark: buy at the first bar and hold to the end (no parameters)."""
 
 
+def _weight(component: str, default: float) -> Any:
+    return Field(
+        default=default,
+        ge=0,
+        le=100,
+        description=f"Weight of {component}'s vote (0: not a component; it runs with its "
+        "defaults).",
+    )
+
+
+class MetaSettings(Section):
+    """The other strategies' signals combined by the orchestrator's weighted vote, per bar."""
+
+    votes: Literal["position", "signal"] = Field(
+        default="position",
+        description="position: a component votes buy while long, sell while flat; signal: buy "
+        "on its entries, sell on its exits, hold otherwise.",
+    )
+    quorum: float = Field(
+        default=0.5,
+        ge=0.01,
+        le=1,
+        description="Least fraction of the total weight that must vote (not warm up) for a signal.",
+    )
+    buy_threshold: float = Field(
+        default=0.2, ge=0.01, le=1, description="Enter when the weighted score is at least this."
+    )
+    sell_threshold: float = Field(
+        default=0.2,
+        ge=0.01,
+        le=1,
+        description="Exit when the weighted score is at most minus this.",
+    )
+    weight_bollinger_reversion: float = _weight("bollinger_reversion", 0.0)
+    weight_buy_and_hold: float = _weight("buy_and_hold", 0.0)
+    weight_ma_crossover: float = _weight("ma_crossover", 1.0)
+    weight_macd_momentum: float = _weight("macd_momentum", 1.0)
+    weight_rsi_mean_reversion: float = _weight("rsi_mean_reversion", 1.0)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> MetaSettings:
+        weights = [value for name, value in self if name.startswith("weight_")]
+        if not any(weight > 0 for weight in weights):
+            raise ValueError("at least one component weight must be above 0")
+        return self
+
+
 def _default_enabled() -> list[StrategyName]:
     return ["rsi_mean_reversion", "ma_crossover"]
 
@@ -221,6 +273,10 @@ class StrategySettings(Section):
     )
     buy_and_hold: BuyAndHoldSettings = Field(
         default_factory=BuyAndHoldSettings, description="Buy and hold (no parameters)."
+    )
+    meta: MetaSettings = Field(
+        default_factory=MetaSettings,
+        description="Meta-strategy parameters: the weighted vote of the other strategies.",
     )
 
     @field_validator("enabled")

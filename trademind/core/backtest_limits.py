@@ -32,3 +32,6 @@ TOP_MAX: Final = 1_000
 """``backtest optimize --top``: 1..1,000 rows."""
 LIST_LIMIT_MAX: Final = 100_000
 """``backtest list --limit``: 1..100,000 runs."""
+SELECTION_BOOTSTRAP_MIN: Final = 100
+SELECTION_BOOTSTRAP_MAX: Final = 100_000
+"""``agents select-strategy --bootstrap``: 100..100,000 block-bootstrap resamples."""

@@ -11,6 +11,8 @@ failures (every other error: a valid request that could not be carried out), 0 f
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 
 class TradeMindError(Exception):
     """Base of every expected TradeMind error. ``str(err)`` is the one-line message for users."""
@@ -119,6 +121,7 @@ class LlmParseError(LlmError):
     """The model answered, but not with the JSON object asked for; ``content`` is its raw text
     (the caller may still read a label from it). The call is recorded as ``parse_error``."""
 
-    def __init__(self, detail: str, content: str) -> None:
+    def __init__(self, detail: str, content: str, cost_usd: Decimal | None = None) -> None:
         super().__init__(f"language model answer is not a JSON object: {detail}")
         self.content = content
+        self.cost_usd = cost_usd  # what the unreadable answer cost (None: no price known)

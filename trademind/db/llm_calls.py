@@ -1,7 +1,9 @@
-"""Reading and writing ``llm_calls`` rows: the LLM client's cost ledger."""
+"""Reading and writing ``llm_calls`` rows: the LLM client's cost ledger (written at once, or
+kept and written with another transaction: :class:`PendingLlmCalls`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, cast
@@ -26,19 +28,7 @@ class LlmCallRepository:
 
     def record(self, call: LlmCall) -> None:
         """Store ``call`` (an error text is cut to 2,000 characters)."""
-        values = {
-            "called_at": call.called_at,
-            "model": call.model,
-            "purpose": call.purpose,
-            "outcome": call.outcome.value,
-            "attempts": call.attempts,
-            "tokens_in": call.tokens_in,
-            "tokens_out": call.tokens_out,
-            "latency_ms": call.latency_ms,
-            "cost_usd": call.cost_usd,
-            "error": None if call.error is None else call.error[:_ERROR_CHARS],
-        }
-        self._database.run(lambda connection: connection.execute(sa.insert(_TABLE), values))
+        self._database.run(lambda connection: insert_calls(connection, [call]))
 
     def cost_on(self, day: date) -> Decimal:
         """US dollars of the calls made on the UTC ``day`` (unknown costs count 0)."""
@@ -60,6 +50,61 @@ class LlmCallRepository:
         )
         rows = self._database.run(lambda connection: connection.execute(query).all())
         return [_call(row) for row in rows]
+
+
+class PendingLlmCalls:
+    """A ledger whose calls are kept until :meth:`flush` writes them on another transaction's
+    connection (a journal's pending writes: a replay's block of steps); :meth:`cost_on` adds the
+    kept calls' cost to what ``stored`` holds, so the daily budget sees them at once."""
+
+    def __init__(self, stored: LlmCallRepository) -> None:
+        self._stored = stored
+        self._calls: list[LlmCall] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._calls)
+
+    def record(self, call: LlmCall) -> None:
+        self._calls.append(call)
+
+    def cost_on(self, day: date) -> Decimal:
+        kept = sum(
+            (
+                c.cost_usd
+                for c in self._calls
+                if c.cost_usd and c.called_at.astimezone(UTC).date() == day
+            ),
+            Decimal(0),
+        )
+        return self._stored.cost_on(day) + kept
+
+    def flush(self, connection: sa.Connection) -> None:
+        insert_calls(connection, self._calls)
+        self._calls.clear()
+
+    def clear(self) -> None:
+        self._calls.clear()
+
+
+def insert_calls(connection: sa.Connection, calls: Sequence[LlmCall]) -> None:
+    """Insert ``calls`` on ``connection`` (inside the caller's transaction)."""
+    if calls:
+        connection.execute(sa.insert(_TABLE), [_values(call) for call in calls])
+
+
+def _values(call: LlmCall) -> dict[str, Any]:
+    return {
+        "called_at": call.called_at,
+        "model": call.model,
+        "purpose": call.purpose,
+        "outcome": call.outcome.value,
+        "attempts": call.attempts,
+        "tokens_in": call.tokens_in,
+        "tokens_out": call.tokens_out,
+        "latency_ms": call.latency_ms,
+        "cost_usd": call.cost_usd,
+        "error": None if call.error is None else call.error[:_ERROR_CHARS],
+    }
 
 
 def _call(row: sa.Row[Any]) -> LlmCall:

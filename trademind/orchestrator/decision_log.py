@@ -30,10 +30,10 @@ from trademind.agents.strategy import SOURCE as RULES_SOURCE
 from trademind.agents.strategy import agent_name
 from trademind.core.decisions import Abstention, Action, Decision, Vote
 from trademind.core.market import TradingMode
+from trademind.core.voting import VotingRules
 from trademind.db.models import AgentDecision
 from trademind.db.prepared_insert import PreparedInsert
 from trademind.orchestrator.orchestrator import DecisionRecord
-from trademind.orchestrator.voting import VotingRules
 from trademind.portfolio.decision_links import DecisionFacts
 
 if TYPE_CHECKING:
@@ -346,3 +346,21 @@ class DecisionLogStore:
         query = query.order_by(_DECISIONS.c.decided_at.desc(), _DECISIONS.c.id.desc()).limit(limit)
         rows = self._database.run(lambda connection: list(connection.execute(query)))
         return [_stored(row) for row in rows]
+
+    def counts(self, start: datetime, end: datetime) -> dict[str, int]:
+        """How many of this account's decisions about bars closed in ``[start, end)`` have
+        each action (``buy``, ``sell``, ``hold``; vetoed ones counted under ``vetoed`` too)."""
+        bar = _DECISIONS.c.bar_ts
+        inside = (_DECISIONS.c.account_id == self._account_id, bar >= start, bar < end)
+        query = (
+            sa.select(_DECISIONS.c.action, _DECISIONS.c.vetoed, sa.func.count())
+            .where(*inside)
+            .group_by(_DECISIONS.c.action, _DECISIONS.c.vetoed)
+        )
+        rows = self._database.run(lambda connection: list(connection.execute(query)))
+        counts = {"buy": 0, "sell": 0, "hold": 0, "vetoed": 0}
+        for action, vetoed, count in rows:
+            counts[str(action)] = counts.get(str(action), 0) + int(count)
+            if vetoed:
+                counts["vetoed"] += int(count)
+        return counts

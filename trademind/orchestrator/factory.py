@@ -19,9 +19,9 @@ from trademind.agents.strategy import StrategyAgent
 from trademind.agents.technical import TechnicalAgent
 from trademind.config.sections_agents import OrchestratorSettings
 from trademind.core.clock import Clock
+from trademind.core.voting import VotingRules
 from trademind.orchestrator.orchestrator import DecisionSink, Orchestrator
 from trademind.orchestrator.veto import Vetoer
-from trademind.orchestrator.voting import VotingRules
 from trademind.strategies.base import ParamValue, Strategy
 from trademind.strategies.registry import resolve
 

@@ -9,7 +9,7 @@ the batch (in the batch's order):
    context only: technical, strategy) is called directly (:func:`~trademind.agents.base.ask_local`),
    the others concurrently under their own timeouts (:func:`~trademind.agents.base.consult`);
    failures and garbage abstain either way;
-3. the votes are tallied (:mod:`trademind.orchestrator.voting`);
+3. the votes are tallied (:mod:`trademind.core.voting`);
 4. the :class:`~trademind.core.decisions.Decision` (BUY, SELL or HOLD, with every vote and
    abstention, the variant tag and a one-sentence explanation) goes through the vetoers
    (:mod:`trademind.orchestrator.veto`);
@@ -42,8 +42,8 @@ from trademind.core.clock import Clock
 from trademind.core.decisions import Abstention, Action, Decision, Signal, Vote
 from trademind.core.market import Bar, BarBatch, TradingMode
 from trademind.core.orders import ID_MAX_LENGTH
+from trademind.core.voting import Tally, VotingRules, tally
 from trademind.orchestrator.veto import Vetoer, apply_vetoes
-from trademind.orchestrator.voting import Tally, VotingRules, tally
 
 AGENT_NAME = "orchestrator"
 _DIGEST_LENGTH = 10

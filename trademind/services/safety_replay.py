@@ -13,11 +13,13 @@ one replay as the account trades) share.
    holding copies of the stored bars (and the benchmark symbol's, when stored), one replay per
    requested ``safety.enabled`` value on the user's settings (account ``with-safety`` or
    ``without-safety``), each read back as a :class:`SessionRecord`; the sandbox is removed.
+   :func:`replay_runs` is the general form (any accounts, each on its own settings, read back
+   as the caller wants): `ab run` replays its two variants with it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Final
@@ -35,7 +37,7 @@ from trademind.services.safety_history_report import (
     OrderFact,
     SessionRecord,
 )
-from trademind.services.safety_sandbox import Sandbox, copy_bars, sandbox
+from trademind.services.safety_sandbox import Sandbox, copy_bars, copy_news, sandbox
 from trademind.services.safety_windows import (
     ReplayPlan,
     Span,
@@ -144,6 +146,50 @@ def replay_sessions(  # noqa: PLR0917 - the replay's inputs
     clock: Clock,
 ) -> tuple[SessionRecord, ...]:
     """Step 3: one replay per value of ``safety`` (``safety.enabled``), in that order."""
+    runs = [
+        SandboxRun(
+            account=WITH_SAFETY if enabled else WITHOUT_SAFETY,
+            settings=settings.model_copy(
+                update={"safety": settings.safety.model_copy(update={"enabled": enabled})}
+            ),
+        )
+        for enabled in safety
+    ]
+    return replay_runs(
+        database,
+        settings,
+        setup,
+        prepared,
+        runs,
+        clock,
+        lambda box, run: read_record(box.database, run.account, run.settings.safety.enabled, clock),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxRun:
+    """One replay in the sandbox: its account, the settings it trades on and the A/B variant
+    its decisions are tagged with (None: none)."""
+
+    account: str
+    settings: Settings
+    variant: str | None = None
+
+
+def replay_runs[T](  # noqa: PLR0917 - the replay's inputs
+    database: Database,
+    settings: Settings,
+    setup: ReplaySetup,
+    prepared: PreparedReplay,
+    runs: Sequence[SandboxRun],
+    clock: Clock,
+    read: Callable[[Sandbox, SandboxRun], T],
+    on_ready: Callable[[Sandbox], None] | None = None,
+) -> tuple[T, ...]:
+    """One sandbox holding copies of the stored bars of the symbols (and of ``settings``'
+    benchmark symbol) and of their stored news (``on_ready`` may add more before the first
+    replay); each of ``runs`` replays the same bars in it, in order, and is read back by
+    ``read`` right after it ran. The sandbox is removed."""
     get_strategy(setup.strategy)  # an unknown name fails before the sandbox is made
     plan, span = prepared.plan, setup.span
     since = midnight(prepared.since) if prepared.since else None
@@ -151,6 +197,9 @@ def replay_sessions(  # noqa: PLR0917 - the replay's inputs
         benchmark = settings.safety.benchmark_symbol
         copied = (*setup.symbols, *([benchmark] if benchmark else []))
         copy_bars(database, box.database, copied, setup.timeframe, since)
+        copy_news(database, box.database, setup.symbols)
+        if on_ready is not None:
+            on_ready(box)
         trade = TradeRequest(
             mode="replay",
             symbols=setup.symbols,
@@ -161,24 +210,25 @@ def replay_sessions(  # noqa: PLR0917 - the replay's inputs
             timeframe=setup.timeframe,
             cash=setup.cash,
         )
-        return tuple(_session(box, settings, trade, enabled, clock) for enabled in safety)
+        results: list[T] = []
+        for run in runs:
+            _session(box, run, trade, clock)
+            results.append(read(box, run))
+        return tuple(results)
 
 
-def _session(
-    box: Sandbox, settings: Settings, request: TradeRequest, enabled: bool, clock: Clock
-) -> SessionRecord:
-    """One replay in the sandbox, read back."""
-    account = WITH_SAFETY if enabled else WITHOUT_SAFETY
+def _session(box: Sandbox, run: SandboxRun, request: TradeRequest, clock: Clock) -> None:
+    """One replay in the sandbox, on ``run``'s settings pointed at the sandbox."""
+    settings = run.settings
     chosen = settings.model_copy(
         update={
-            "safety": settings.safety.model_copy(update={"enabled": enabled}),
             "database": settings.database.model_copy(update={"url": box.url}),
             "app": settings.app.model_copy(update={"data_dir": box.folder}),
         }
     )
-    trade = replace(request, account=account)
-    run_trade(box.database, chosen, trade, TradeOptions(clock=clock, data_dir=box.folder))
-    return read_record(box.database, account, enabled, clock)
+    trade = replace(request, account=run.account)
+    options = TradeOptions(clock=clock, data_dir=box.folder, variant=run.variant)
+    run_trade(box.database, chosen, trade, options)
 
 
 def read_record(database: Database, account: str, enabled: bool, clock: Clock) -> SessionRecord:

@@ -1,6 +1,7 @@
-"""A throw-away database for `safety backtest`: a fresh SQLite file in a temporary folder
-(removed afterwards), migrated, holding copies of the user's stored bars and symbol rows.
-The user's ledger is never written: the two replays book into the sandbox."""
+"""A throw-away database for `safety backtest`, `safety validate` and `ab run`: a fresh SQLite
+file in a temporary folder (removed afterwards), migrated, holding copies of the user's stored
+bars and symbol rows and of the stored news about those symbols. The user's ledger is never
+written: the replays book into the sandbox."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ from typing import Any, Final, cast
 import sqlalchemy as sa
 
 from trademind.config.urls import sqlite_url_for
-from trademind.db.models import MarketData, SymbolInfo
+from trademind.db.models import MarketData, NewsItemRow, NewsItemSymbol, SymbolInfo
 from trademind.db.session import Database
 
 _BARS: Final = cast(sa.Table, MarketData.__table__)
 _SYMBOLS: Final = cast(sa.Table, SymbolInfo.__table__)
+_NEWS: Final = cast(sa.Table, NewsItemRow.__table__)
+_NEWS_SYMBOLS: Final = cast(sa.Table, NewsItemSymbol.__table__)
 SANDBOX_FILE: Final = "safety-history.db"
+_IDS_PER_QUERY: Final = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +63,8 @@ def copy_bars(
     if since is not None:
         bars = bars.where(_BARS.c.ts >= since)
     infos = sa.select(_SYMBOLS).where(_SYMBOLS.c.symbol.in_(symbols))
-    rows = _rows(source, bars)
-    described = _rows(source, infos)
+    rows = rows_of(source, bars)
+    described = rows_of(source, infos)
     if rows:
         target.run(lambda connection: connection.execute(sa.insert(_BARS), rows), bulk=True)
     if described:
@@ -68,7 +72,24 @@ def copy_bars(
     return len(rows)
 
 
-def _rows(database: Database, query: sa.Select[Any]) -> list[dict[str, Any]]:
+def copy_news(source: Database, target: Database, symbols: Sequence[str]) -> int:
+    """Copy the stored news articles about ``symbols`` (every column, ids kept) and their
+    links to those symbols; the articles copied."""
+    links = sa.select(_NEWS_SYMBOLS).where(_NEWS_SYMBOLS.c.symbol.in_(symbols))
+    linked = rows_of(source, links)
+    if not linked:
+        return 0
+    ids = sorted({row["news_item_id"] for row in linked})
+    articles: list[dict[str, Any]] = []
+    for first in range(0, len(ids), _IDS_PER_QUERY):
+        chunk = ids[first : first + _IDS_PER_QUERY]
+        articles += rows_of(source, sa.select(_NEWS).where(_NEWS.c.id.in_(chunk)))
+    target.run(lambda connection: connection.execute(sa.insert(_NEWS), articles), bulk=True)
+    target.run(lambda connection: connection.execute(sa.insert(_NEWS_SYMBOLS), linked), bulk=True)
+    return len(articles)
+
+
+def rows_of(database: Database, query: sa.Select[Any]) -> list[dict[str, Any]]:
     return database.run(
         lambda connection: [dict(row._mapping) for row in connection.execute(query)]
     )

@@ -6,10 +6,12 @@ answer timed with a monotonic timer (latency in milliseconds) and its ``cost_usd
 figures are computed (:mod:`.sentiment_metrics`) and stored in ``sentiment_evaluations`` with
 the SHA-256 of the file's bytes. See docs/ai.md, "Evaluating sentiment".
 
-Models: ``lexicon`` (offline, finance-tuned VADER). ``llm`` is a valid name but not wired to this
-command yet: it ends with a one-line error and nothing stored (exit 1) until the LLM model is
-passed in through ``models``. ``fallback`` (the technical fallback: momentum, RSI, MACD) reads
-prices, not text: refused as a usage error (exit 2).
+Models: ``lexicon`` (offline, finance-tuned VADER); ``llm`` (the configured language model,
+:class:`~trademind.agents.sentiment.llm_model.LlmSentimentModel`: one call per text, each
+recorded in ``llm_calls`` with its cost; without ``llm.api_key`` a one-line error, exit 1, and
+nothing stored; a text the model gives no answer for, e.g. with the breaker open or over the
+daily budget, is an abstention "LLM unavailable: <reason>"). ``fallback`` (the technical
+fallback: momentum, RSI, MACD) reads prices, not text: refused as a usage error (exit 2).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from trademind.agents.sentiment.lexicon import LexiconSentimentModel
 from trademind.agents.sentiment.port import SentimentModel, SentimentResult
-from trademind.core.errors import NotBuiltYetError, UsageError
+from trademind.core.errors import ConfigError, UsageError
 from trademind.db.sentiment_evaluations import EvaluationRecord, SentimentEvaluationRepository
 from trademind.services.sentiment_dataset import (
     Delimiter,
@@ -42,6 +44,7 @@ from trademind.services.sentiment_metrics import (
 )
 
 if TYPE_CHECKING:
+    from trademind.config.sections_ai import LlmSettings
     from trademind.core.clock import Clock
     from trademind.db.session import Database
 
@@ -69,16 +72,14 @@ class SentimentEvaluationReport:
 
 
 def build_model(name: str, models: Mapping[str, SentimentModel] | None = None) -> SentimentModel:
-    """The model ``--model`` names; ``models`` adds or replaces models (how the LLM is wired)."""
+    """The model ``--model`` names; ``models`` adds or replaces models. ``llm`` needs a client
+    and an event loop: :func:`evaluate` builds it (here it is only named)."""
     if models is not None and name in models:
         return models[name]
     if name == "lexicon":
         return LexiconSentimentModel()
     if name == "llm":
-        raise NotBuiltYetError(
-            "--model llm (the llm sentiment model is not wired to eval-sentiment yet)",
-            "the LLM sentiment agent of issue 12",
-        )
+        raise UsageError("--model llm: the language model is built by evaluate()")
     if name == "fallback":
         raise UsageError(
             "--model fallback: the technical fallback reads prices (momentum, RSI, MACD), not "
@@ -95,13 +96,24 @@ def evaluate(
     model_name: str = "lexicon",
     delimiter: Delimiter | None = None,
     models: Mapping[str, SentimentModel] | None = None,
+    llm: LlmSettings | None = None,
 ) -> SentimentEvaluationReport:
-    """Measure the model ``model_name`` on the labelled file ``dataset`` and store the figures."""
-    model = build_model(model_name, models)
+    """Measure the model ``model_name`` on the labelled file ``dataset`` and store the figures;
+    ``llm``: the language model's settings (``--model llm``)."""
+    own_llm = model_name == "llm" and (models is None or "llm" not in models)
+    model = None if own_llm else build_model(model_name, models)
+    if own_llm:
+        _check_llm(llm)
     path = resolve_dataset(dataset)
     rows = load_dataset(path, delimiter)
-    outcome = asyncio.run(_answer_all(model, rows))
-    report = _report(clock.now(), model.name, dataset, _sha256(path), outcome)
+    if model is None:
+        assert llm is not None  # checked above
+        outcome = asyncio.run(_answer_with_llm(database, clock, llm, rows))
+        name = "llm"
+    else:
+        outcome = asyncio.run(_answer_all(model, rows))
+        name = model.name
+    report = _report(clock.now(), name, dataset, _sha256(path), outcome)
     record_id = SentimentEvaluationRepository(database).add(_record(report))
     return _with_id(report, record_id)
 
@@ -112,6 +124,29 @@ class _Outcome:
     latencies_ms: list[float]
     cost_usd: float
     abstention_reasons: dict[str, int]
+
+
+def _check_llm(llm: LlmSettings | None) -> None:
+    if llm is None:
+        raise UsageError("--model llm needs the llm settings")
+    key = llm.api_key.get_secret_value() if llm.api_key is not None else ""
+    if not key:
+        raise ConfigError(
+            "--model llm needs an API key: set TRADEMIND__LLM__API_KEY",
+            problems=[("llm.api_key", "required to evaluate the llm model")],
+        )
+
+
+async def _answer_with_llm(
+    database: Database, clock: Clock, llm: LlmSettings, rows: Sequence[LabelledText]
+) -> _Outcome:
+    """Every text through one client, every call recorded in ``llm_calls``."""
+    from trademind.agents.llm.client import LlmClient
+    from trademind.agents.sentiment.llm_model import LlmSentimentModel
+    from trademind.db.llm_calls import LlmCallRepository
+
+    async with LlmClient(llm, LlmCallRepository(database), clock) as client:
+        return await _answer_all(LlmSentimentModel(client), rows)
 
 
 async def _answer_all(model: SentimentModel, rows: Sequence[LabelledText]) -> _Outcome:

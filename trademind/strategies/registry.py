@@ -19,6 +19,7 @@ from trademind.strategies.bollinger_reversion import BollingerReversion
 from trademind.strategies.buy_and_hold import BuyAndHold
 from trademind.strategies.ma_crossover import MaCrossover
 from trademind.strategies.macd_momentum import MacdMomentum
+from trademind.strategies.meta import Meta
 from trademind.strategies.rsi_mean_reversion import RsiMeanReversion
 
 if TYPE_CHECKING:
@@ -30,12 +31,14 @@ _STRATEGIES: Final[tuple[Strategy, ...]] = (
     BollingerReversion(),
     MacdMomentum(),
     BuyAndHold(),
+    Meta(),
 )
 _BY_NAME: Final[dict[str, Strategy]] = {strategy.name: strategy for strategy in _STRATEGIES}
 
 
 def all_strategies() -> tuple[Strategy, ...]:
-    """Every registered strategy, in a fixed order (the benchmark last)."""
+    """Every registered strategy, in a fixed order (the benchmark, then the meta vote over
+    the others, last)."""
     return _STRATEGIES
 
 

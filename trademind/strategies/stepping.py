@@ -29,6 +29,8 @@ from trademind.strategies.bollinger_reversion import BollingerReversion
 from trademind.strategies.buy_and_hold import BuyAndHold
 from trademind.strategies.ma_crossover import FULL_CONFIDENCE_GAP_PCT, MaCrossover
 from trademind.strategies.macd_momentum import FULL_CONFIDENCE_HISTOGRAM_PCT, MacdMomentum
+from trademind.strategies.meta import CANDIDATES, Meta
+from trademind.strategies.meta_vote import ABSTAIN, MetaVote, components, stance
 from trademind.strategies.rsi_mean_reversion import RsiMeanReversion
 
 if TYPE_CHECKING:
@@ -287,12 +289,44 @@ class _BuyAndHoldStepper:
         return BarSignal(Action.BUY, 1.0, "buy and hold from the first bar")
 
 
+class _MetaStepper:
+    """Each component's own stepper, its stance (:func:`~trademind.strategies.meta_vote.stance`)
+    and the shared :meth:`MetaVote.decide` of the vectorised path."""
+
+    def __init__(self, params: Mapping[str, ParamValue]) -> None:
+        self._vote = MetaVote(components(CANDIDATES, params), params)
+        self._steppers = [stepper_for(part.strategy, part.params) for part in self._vote.components]
+        self._long = [False] * len(self._steppers)
+        self._bar = 0
+
+    def step(
+        self, open_: float, high: float, low: float, close: float, volume: float
+    ) -> BarSignal | None:
+        stances: list[int] = []
+        for index, (part, stepper) in enumerate(
+            zip(self._vote.components, self._steppers, strict=True)
+        ):
+            found = stepper.step(open_, high, low, close, volume)
+            code, self._long[index] = stance(
+                self._vote.mode, None if found is None else found.action, self._long[index]
+            )
+            stances.append(ABSTAIN if self._bar < part.warmup else code)
+        self._bar += 1
+        decided = self._vote.decide(tuple(stances))
+        return (
+            None
+            if decided is None
+            else BarSignal(decided.action, decided.confidence, decided.reason)
+        )
+
+
 _STEPPERS: Final[Mapping[type, Callable[[Mapping[str, ParamValue]], SignalStepper]]] = {
     RsiMeanReversion: _RsiStepper,
     MaCrossover: _MaCrossoverStepper,
     BollingerReversion: _BollingerStepper,
     MacdMomentum: _MacdStepper,
     BuyAndHold: _BuyAndHoldStepper,
+    Meta: _MetaStepper,
 }
 
 

@@ -117,8 +117,11 @@ def test_every_decision_is_logged_and_a_fill_carries_its_votes(
         assert signals["decision"] == decision.decision_ref
         assert signals["score"] == decision.score
         assert signals["votes"] == decision.votes
-        assert {vote["agent"] for vote in signals["votes"]} == {"technical", f"strategy:{STRATEGY}"}
-        assert {vote["weight"] for vote in signals["votes"]} == {1.0}
+        by_agent = {vote["agent"]: vote for vote in signals["votes"]}
+        assert set(by_agent) == {"technical", f"strategy:{STRATEGY}", "sentiment"}
+        assert {by_agent[name]["weight"] for name in by_agent} == {1.0, 0.2}
+        # no news is stored: the sentiment agent abstains, it never votes neutral
+        assert "no news for" in str(by_agent["sentiment"])
 
 
 def test_trades_show_prints_the_votes_weights_and_thresholds_of_an_orchestrated_fill(
@@ -133,11 +136,11 @@ def test_trades_show_prints_the_votes_weights_and_thresholds_of_an_orchestrated_
     decision = shown["decision"]
     assert decision["agent"] == "orchestrator"
     assert (decision["buy_threshold"], decision["quorum"]) == (0.2, 0.5)
-    assert len(decision["votes"]) == 2
+    assert len(decision["votes"]) == 3  # the sentiment agent abstains: no news stored
     code, out, err = cli("trades", "show", str(listed[-1]["id"]), "--account", "shown")
     assert code == 0, err
     score = f"score {decision['score']:+.2f}"
-    for text in ("Votes (2)", "technical", f"strategy:{STRATEGY}", "weight 1", score,
+    for text in ("Votes (3)", "technical", "no news", f"strategy:{STRATEGY}", "weight 1", score,
                  "buy at score >= +0.20, sell at <= -0.20", "0.50 needed",
                  decision["explanation"][:30]):  # fmt: skip
         assert text in out, out

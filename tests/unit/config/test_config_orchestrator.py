@@ -22,9 +22,12 @@ def test_the_defaults() -> None:
 @pytest.mark.parametrize(
     ("orchestrator", "message"),
     [
-        ({"weights": {"technical": 0, "strategy": 0}}, "at least one agent weight"),
+        (
+            {"weights": {"technical": 0, "strategy": 0, "sentiment": 0}},
+            "at least one agent weight",
+        ),
         ({"weights": {"technical": -1}}, "greater than or equal to 0"),
-        ({"weights": {"sentiment": 1}}, "Extra inputs are not permitted"),
+        ({"weights": {"selector": 1}}, "Extra inputs are not permitted"),
         ({"quorum": 0}, "greater than 0"),
         ({"quorum": 1.5}, "less than or equal to 1"),
         ({"buy_threshold": 0}, "greater than 0"),

@@ -16,9 +16,9 @@ from trademind.core.decisions import Abstention, Action, Decision, Signal, Vote
 from trademind.core.errors import ValidationError
 from trademind.core.market import Bar, BarBatch, TradingMode
 from trademind.core.ports import DecisionMaker
+from trademind.core.voting import VotingRules
 from trademind.orchestrator.factory import build_orchestrator
 from trademind.orchestrator.orchestrator import DecisionRecord, Orchestrator
-from trademind.orchestrator.voting import VotingRules
 from trademind.strategies.registry import get_strategy
 
 DAY0 = datetime(2024, 1, 2, tzinfo=UTC)

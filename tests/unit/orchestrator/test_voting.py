@@ -8,7 +8,7 @@ import pytest
 
 from trademind.core.decisions import Abstention, Action, Vote
 from trademind.core.errors import ValidationError
-from trademind.orchestrator.voting import VotingRules, tally
+from trademind.core.voting import VotingRules, tally
 
 WHEN = datetime(2024, 3, 1, 21, tzinfo=UTC)
 

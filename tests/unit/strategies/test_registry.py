@@ -22,13 +22,14 @@ from trademind.strategies.base import Bars, Param, Strategy
 NAMES = registry.strategy_names()
 
 
-def test_the_five_strategies_are_registered() -> None:
+def test_the_six_strategies_are_registered() -> None:
     assert set(NAMES) == {
         "rsi_mean_reversion",
         "ma_crossover",
         "bollinger_reversion",
         "macd_momentum",
         "buy_and_hold",
+        "meta",
     }
     assert [strategy.name for strategy in registry.all_strategies()] == list(NAMES)
 

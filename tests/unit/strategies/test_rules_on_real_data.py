@@ -284,5 +284,7 @@ def test_no_signal_before_the_warmup_and_the_warmup_is_tight(
         acting = np.flatnonzero(signals.entries | signals.exits)
         assert acting.size
         assert acting[0] >= warmup
+    if name == "meta":
+        return  # its components disagree on the jump: test_meta.py::test_the_warmup_is_tight
     signals = strategy.signals(falling_then_jump(warmup), params)
     assert np.flatnonzero(signals.entries | signals.exits)[0] == warmup

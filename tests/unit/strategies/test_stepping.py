@@ -17,6 +17,17 @@ VARIANTS: list[tuple[str, dict[str, object]]] = [
     ("rsi_mean_reversion", {"length": 5, "oversold": 40, "overbought": 60}),
     ("bollinger_reversion", {"length": 5, "std": 0.5}),
     ("macd_momentum", {"fast": 3, "slow": 7, "signal": 2}),
+    ("meta", {"votes": "signal"}),
+    (
+        "meta",
+        {
+            "weight_bollinger_reversion": 2,
+            "weight_buy_and_hold": 0.5,
+            "quorum": 0.9,
+            "buy_threshold": 0.5,
+            "sell_threshold": 0.1,
+        },
+    ),
 ]
 
 

@@ -5,7 +5,8 @@ A call (:meth:`LlmClient.complete`) goes: no API key -> :class:`LlmUnavailableEr
 recorded); today's recorded cost >= ``llm.daily_budget_usd`` -> refused, ``over_budget``;
 breaker open -> refused, ``breaker_open``; else up to ``1 + llm.max_retries`` attempts (one
 only for the half-open probe) with exponential backoff that honours Retry-After. The outcome,
-tokens, latency and cost are recorded whatever happens.
+tokens, latency and cost are recorded whatever happens (a call the caller cancels, e.g. on its
+own deadline, is recorded as ``timeout`` without a cost, and does not count for the breaker).
 """
 
 from __future__ import annotations
@@ -141,8 +142,15 @@ class LlmClient:
             )
             reason = _REASONS.get(failure.outcome, failure.outcome.value)
             raise LlmUnavailableError(reason, failure.outcome, str(failure)) from None
+        except asyncio.CancelledError:  # the caller's deadline: recorded, no verdict on the API
+            self.breaker.release_probe()
+            self._record(
+                purpose, LlmOutcome.TIMEOUT, attempts=attempts, started=started,
+                error="cancelled by the caller (its deadline passed)",
+            )  # fmt: skip
+            raise
         except BaseException:
-            self.breaker.release_probe()  # cancelled: no verdict on the API
+            self.breaker.release_probe()  # no verdict on the API
             raise
         self.breaker.record_success()
         return completion, attempts
@@ -188,7 +196,7 @@ class LlmClient:
                     purpose, LlmOutcome.PARSE_ERROR, attempts=attempts, started=started,
                     cost=cost, error=problem, tokens_in=tokens_in, tokens_out=tokens_out,
                 )  # fmt: skip
-                raise LlmParseError(problem, completion.content)
+                raise LlmParseError(problem, completion.content, cost)
         latency = self._record(
             purpose, LlmOutcome.OK, attempts=attempts, started=started, cost=cost,
             tokens_in=tokens_in, tokens_out=tokens_out,

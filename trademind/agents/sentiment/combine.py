@@ -5,7 +5,8 @@ and 1-month horizons carry the weights of :data:`TIMEFRAME_WEIGHTS` (0.5, 0.3, 0
 (or missing) timeframes drop out and the others' weights are renormalised to sum to 1. The
 combined ``score`` and ``confidence`` are the weighted means; the label follows the score:
 ``positive`` above :data:`NEUTRAL_BAND`, ``negative`` below ``-NEUTRAL_BAND``, else ``neutral``.
-Key factors are prefixed with their timeframe ("1d: ..."); costs add up, abstentions' included.
+Key factors and each answer's notes are prefixed with their timeframe ("1d: ..."); costs add up,
+abstentions' included.
 When every timeframe abstains the combination abstains, listing each reason.
 
 :func:`reduce_for_volatility`: ``confidence x clip(reference_vol / realised_vol, 0.5, 1)`` —
@@ -54,7 +55,8 @@ def combine_timeframes(
     score = sum(TIMEFRAME_WEIGHTS[tf] * r.score for tf, r in results) / total
     confidence = sum(TIMEFRAME_WEIGHTS[tf] * r.confidence for tf, r in results) / total
     weights = ", ".join(f"{tf} {TIMEFRAME_WEIGHTS[tf] / total:.2f}" for tf, _ in results)
-    notes = (f"weights {weights}", *(f"abstained {s}" for s in skipped))
+    carried = (f"{tf}: {note}" for tf, r in results for note in r.notes)
+    notes = (f"weights {weights}", *(f"abstained {s}" for s in skipped), *carried)
     return SentimentResult(
         label=_label_for(score),
         score=_clip(score, -1.0, 1.0),

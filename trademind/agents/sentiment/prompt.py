@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, Literal
@@ -142,6 +142,32 @@ def build_messages(
     for question, answer in FEW_SHOTS:
         messages.extend((question, answer))
     messages.append(("user", _request(symbol, headlines, market_context, horizon)))
+    return messages
+
+
+def build_text_messages(
+    text: str,
+    *,
+    symbol: str | None = None,
+    facts: Mapping[str, str] | None = None,
+    horizon: Horizon = "1d",
+) -> list[Message]:
+    """The chat messages asking for the sentiment of one free ``text`` (a headline or a
+    sentence of a labelled file): the same system message and few-shot pairs as
+    :func:`build_messages`, then ``Symbol: <symbol or "not given">. Horizon: ...``, each fact
+    as ``<name>: <value>`` and the text after ``Text:``; raises on an empty text."""
+    if not text.strip():
+        raise ValidationError("sentiment prompt needs a text")
+    messages: list[Message] = [("system", SYSTEM_PROMPT)]
+    for question, answer in FEW_SHOTS:
+        messages.extend((question, answer))
+    lines = [f"Symbol: {symbol or 'not given'}. Horizon: {HORIZON_WORDS[horizon]}."]
+    lines.extend(f"{name}: {value}" for name, value in sorted((facts or {}).items()))
+    lines.extend([
+        f"Text: {' '.join(text.split())}",
+        "Reason step by step, name the key factors, and answer with the JSON object only.",
+    ])  # fmt: skip
+    messages.append(("user", "\n".join(lines)))
     return messages
 
 

@@ -130,8 +130,12 @@ def _validate(
     return returns
 
 
-def _picks(rng: np.random.Generator, rows: int, size: int, block_length: int) -> IntArray:
-    """Indices into ``size`` returns for ``rows`` runs: blocks of ``block_length`` (circular)."""
+def block_indices(rng: np.random.Generator, rows: int, size: int, block_length: int) -> IntArray:
+    """Indices into ``size`` values in time order for ``rows`` resamples: the circular block
+    bootstrap (Politis and Romano, 1992), ``ceil(size / block_length)`` blocks of
+    ``block_length`` consecutive indices, each starting at a uniformly drawn index and wrapping
+    past the end, the first ``size`` kept; ``block_length`` 1 is the plain draw with
+    replacement. Shared by every bootstrap of returns in time order."""
     if block_length == 1:
         return rng.integers(0, size, size=(rows, size), dtype=np.int64)
     blocks = -(-size // block_length)
@@ -154,7 +158,7 @@ def _simulate(
     chunk = max(1, _CHUNK_DRAWS // trades)
     for start in range(0, runs, chunk):
         stop = min(runs, start + chunk)
-        picks = _picks(rng, stop - start, trades, block_length)
+        picks = block_indices(rng, stop - start, trades, block_length)
         totals[start:stop], drawdowns[start:stop] = _simulate_block(
             returns, picks, fan_at, fan_values[start:stop]
         )

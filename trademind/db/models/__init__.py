@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from trademind.db.base import Base
+from trademind.db.models.ab_tests import AbTest
 from trademind.db.models.accounts import Account, BrokerState, SymbolInfo
 from trademind.db.models.decisions import AgentDecision, BacktestRun
 from trademind.db.models.llm import LlmCallRow
@@ -23,6 +24,7 @@ metadata = Base.metadata
 """The metadata Alembic compares the migrations against."""
 
 __all__ = [
+    "AbTest",
     "Account",
     "AgentDecision",
     "BacktestRun",

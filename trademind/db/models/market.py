@@ -122,28 +122,35 @@ class NewsItemSymbol(Base):
 
 
 class SentimentRecord(Base):
-    """A sentiment reading of one symbol at one time (LLM or fallback), kept as history."""
+    """One sentiment result of a symbol at one decision time (migration 0013): the text model
+    configured (``model``), what answered (``source``: llm, llm-text, lexicon, fallback), the
+    label, score and confidence (NULL with ``abstention_reason`` when it abstained), the key
+    factors, reasoning and notes, the cost, the news items read, and whose session it was."""
 
     __tablename__ = "sentiment_history"
     __table_args__ = (
         sa.CheckConstraint("score >= -1 AND score <= 1", name="score_range"),
         sa.CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range"),
-        sa.Index("ix_sentiment_history_symbol_ts", "symbol", "ts"),
+        sa.Index("ix_sentiment_history_symbol_decided_at", "symbol", "decided_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     symbol: Mapped[str] = mapped_column(sa.String(SYMBOL_LENGTH))
-    ts: Mapped[datetime]
-    horizon: Mapped[str | None] = mapped_column(sa.String(16))
-    score: Mapped[float]
-    label: Mapped[str] = mapped_column(sa.String(16))
-    confidence: Mapped[float]
+    decided_at: Mapped[datetime]
+    computed_at: Mapped[datetime]
+    model: Mapped[str] = mapped_column(sa.String(SHORT_TEXT))
     source: Mapped[str] = mapped_column(sa.String(SHORT_TEXT))
-    model: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
-    news_count: Mapped[int] = mapped_column(default=0)
-    key_factors: Mapped[list[Any] | None]
-    details: Mapped[dict[str, Any] | None]
-    created_at: Mapped[datetime]
+    label: Mapped[str | None] = mapped_column(sa.String(16))
+    score: Mapped[float | None]
+    confidence: Mapped[float | None]
+    key_factors: Mapped[list[Any]]
+    reasoning: Mapped[str] = mapped_column(sa.Text)
+    notes: Mapped[list[Any]]
+    cost_usd: Mapped[float]
+    news_count: Mapped[int]
+    abstention_reason: Mapped[str | None] = mapped_column(sa.Text)
+    account: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
+    variant: Mapped[str | None] = mapped_column(sa.String(SHORT_TEXT))
 
 
 class IndicatorState(Base):

@@ -1,8 +1,10 @@
 """The agents a session adds to the orchestrator (``orchestrator.enabled``): the **risk agent**
-(a vetoer, with the safety layer on) and the **portfolio agent** (a voter, when
-``orchestrator.portfolio.targets`` names any symbol), both reading the session's account
-through one :class:`~trademind.services.trade.portfolio_view.SessionPortfolio`, refreshed from
-the broker at every bar close before the agents vote (:class:`SessionDeciding`).
+(a vetoer, with the safety layer on), the **portfolio agent** (a voter, when
+``orchestrator.portfolio.targets`` names any symbol) and the **sentiment agent** (a voter, when
+``sentiment.enabled``: :mod:`~trademind.services.trade.sentiment_parts`), the first two both
+reading the session's account through one
+:class:`~trademind.services.trade.portfolio_view.SessionPortfolio`, refreshed from the broker at
+every bar close before the agents vote (:class:`SessionDeciding`).
 
 The risk agent sizes with the same :class:`~trademind.agents.risk_sizing.EntryLimits` as the
 session's router and reads the same stored daily returns as the pre-trade rules, as of the bar
@@ -23,9 +25,11 @@ from trademind.orchestrator.factory import ExtraAgent
 from trademind.services.trade.decisions import DecisionExtras, session_decisions
 from trademind.services.trade.portfolio_view import PointInTimeWindows, SessionPortfolio
 from trademind.services.trade.safety_parts import SessionSafety, safety_inputs
+from trademind.services.trade.sentiment_parts import session_sentiment
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from contextlib import AsyncExitStack
     from datetime import datetime
 
     from trademind.brokers.base import Broker
@@ -57,8 +61,10 @@ def session_agents(
     journal: SqlBrokerJournal,
     now: Callable[[], datetime],
     given: DecisionExtras | None = None,
+    sentiment: ExtraAgent | None = None,
 ) -> SessionAgents:
-    """The risk and portfolio agents of ``plan``'s session, after the ``given`` extras."""
+    """The risk, portfolio and ``sentiment`` agents of ``plan``'s session, after the ``given``
+    extras."""
     if plan.orchestrator is None:
         return SessionAgents(given, None)
     view = SessionPortfolio(
@@ -78,6 +84,8 @@ def session_agents(
     if portfolio.targets:
         weight = settings.orchestrator.weights.portfolio
         agents.append(ExtraAgent(PortfolioAgent(view, portfolio), weight))
+    if sentiment is not None:
+        agents.append(sentiment)
     return SessionAgents(DecisionExtras(vetoers=vetoers, agents=agents), view)
 
 
@@ -117,14 +125,22 @@ def safety_and_decisions(
     broker: Broker,
     clock: Clock,
     wall: Clock,
+    closing: AsyncExitStack,
     given: DecisionExtras | None = None,
+    variant: str | None = None,
 ) -> tuple[SessionSafety, SessionDeciding]:
     """A session's safety layer and its decision step (the orchestrator with the session's
-    agents, or the plain signals), deciding at ``clock``'s time (the replay's, or the wall's)."""
+    agents, or the plain signals, tagged with ``variant``), deciding at ``clock``'s time (the
+    replay's, or the wall's); what the agents hold open (the sentiment agent's LLM client) is
+    closed by ``closing``."""
     safety = SessionSafety(safety_inputs(database, settings, wall, clock.now, plan))
-    agents = session_agents(
-        settings, plan, safety=safety, journal=journal, now=clock.now, given=given
+    sentiment = session_sentiment(
+        database, settings, plan, journal=journal, clock=clock, wall=wall, closing=closing
     )
+    agents = session_agents(
+        settings, plan, safety=safety, journal=journal, now=clock.now, given=given,
+        sentiment=sentiment,
+    )  # fmt: skip
     decisions = session_decisions(
         journal,
         plan.account,
@@ -132,5 +148,6 @@ def safety_and_decisions(
         clock,
         orchestrator=plan.orchestrator,
         extras=agents.extras,
+        variant=variant,
     )
     return safety, SessionDeciding(decisions, agents.view, broker)

@@ -29,7 +29,7 @@ session decides exactly as an uninterrupted one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
@@ -129,9 +129,15 @@ class LoggedDecisions:
     """A :class:`DecisionMaker` that logs the decisions of ``inner`` (module docstring)."""
 
     def __init__(
-        self, journal: SqlBrokerJournal, account: str, inner: DecisionMaker | None = None
+        self,
+        journal: SqlBrokerJournal,
+        account: str,
+        inner: DecisionMaker | None = None,
+        *,
+        variant: str | None = None,
     ) -> None:
         self._inner: DecisionMaker = inner or SignalDecisions()
+        self._variant = variant
         self._journal = journal
         self._writes = DecisionWrites(journal, account)
         journal.attach(self._writes)
@@ -140,6 +146,8 @@ class LoggedDecisions:
         self, batch: BarBatch, signals: Sequence[Signal], mode: TradingMode
     ) -> Sequence[Decision]:
         decisions = await self._inner.decide(batch, signals, mode)
+        if self._variant is not None:
+            decisions = [replace(one, variant=self._variant) for one in decisions]
         if decisions:
             self._writes.add(decisions)
             self._journal.write_attached()
@@ -188,11 +196,14 @@ def session_decisions(
     *,
     orchestrator: OrchestratorSettings | None,
     extras: DecisionExtras | None = None,
+    variant: str | None = None,
 ) -> SessionDecisions:
     """The decision step of ``account``'s session (module docstring): orchestrated when
-    ``orchestrator`` settings are given (None: plain), deciding at ``clock``'s time."""
+    ``orchestrator`` settings are given (None: plain), deciding at ``clock``'s time. A plain
+    session's decisions carry ``variant`` (an A/B test's variant; None: no tag); orchestrated
+    ones carry ``orchestrator.variant``."""
     if orchestrator is None:
-        return LoggedDecisions(journal, account)
+        return LoggedDecisions(journal, account, variant=variant)
     extras = extras or DecisionExtras()
     writes = DecisionWrites(journal, account)
     journal.attach(writes)

@@ -76,6 +76,8 @@ from trademind.services.trade.wiring import (
 from trademind.strategies.base import Bars
 
 if TYPE_CHECKING:
+    from contextlib import AsyncExitStack
+
     from trademind.config import Settings
     from trademind.core.clock import Clock
     from trademind.core.ports import BrokerJournal, DecisionMaker
@@ -98,8 +100,11 @@ async def run_paper(  # noqa: PLR0917 - the session's parts, passed straight thr
     options: TradeOptions,
     wall: Clock,
     parts: PaperParts,
+    *,
+    closing: AsyncExitStack,
 ) -> TradeSummary:
-    """Run the paper session of ``plan`` until it is stopped (module docstring)."""
+    """Run the paper session of ``plan`` until it is stopped (module docstring); ``closing``
+    closes what the agents hold open when the session ends."""
     journal = SqlBrokerJournal(database, wall)
     bus = options.bus or EventBus(clock=wall)
     spec = PaperBrokerSpec(
@@ -122,7 +127,9 @@ async def run_paper(  # noqa: PLR0917 - the session's parts, passed straight thr
         broker=broker,
         clock=wall,
         wall=wall,
+        closing=closing,
         given=options.decision_extras,
+        variant=options.variant,
     )
     seen = _warm_up(warm, (runner, decider), hook, bar_length(plan.timeframe), broker.resumed_from)
     bus.subscribe(OrderStatusChanged, live.order_changed)

@@ -37,6 +37,7 @@ from trademind.strategies.registry import enabled_strategies, get_strategy
 if TYPE_CHECKING:
     from trademind.config import Settings
     from trademind.config.sections_agents import OrchestratorSettings
+    from trademind.config.sections_ai import SentimentSettings
     from trademind.db.session import Database
     from trademind.strategies.base import Bars, ParamValue
 
@@ -181,14 +182,19 @@ def fingerprint(
     setups: tuple[StrategySetup, ...],
     config: PaperConfig,
     orchestrator: OrchestratorSettings | None = None,
+    sentiment: SentimentSettings | None = None,
 ) -> str:
     """A text that changes whenever the strategies, parameters or execution rules do, or the
-    orchestrator's settings when it decides (without it, the text a plain session always had)."""
+    orchestrator's settings when it decides, or the sentiment agent's when it votes (without
+    them, the text a plain session always had)."""
     strategies = [(s.strategy.name, sorted(dict(s.params or {}).items())) for s in setups]
     plain = f"({strategies!r}, {config.fingerprint()})"
     if orchestrator is None:
         return plain
-    return f"{plain[:-1]}, orchestrator={orchestrator.model_dump_json()})"
+    voted = f"{plain[:-1]}, orchestrator={orchestrator.model_dump_json()}"
+    if sentiment is None:
+        return f"{voted})"
+    return f"{voted}, sentiment={sentiment.model_dump_json()})"
 
 
 def load_bars(
@@ -265,7 +271,8 @@ def build_plan(
     latency = latency_bars(engine, bars)
     executes = paper_config(account, engine, symbols, latency, cap_entries=settings.safety.enabled)
     orchestrator = settings.orchestrator if settings.orchestrator.enabled else None
-    printed = fingerprint(setups, executes, orchestrator)
+    sentiment = settings.sentiment if orchestrator and settings.sentiment.enabled else None
+    printed = fingerprint(setups, executes, orchestrator, sentiment)
     if stored is not None and stored.fingerprint != printed:
         raise ValidationError(
             f"account {account!r}: the strategies' parameters, the execution settings or the "

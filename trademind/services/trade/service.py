@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -118,7 +119,10 @@ class TradeOptions:
     ``paper`` (a paper session's parts: the live bar provider, the session calendar, the
     waiter, the poll delay; default production's: yfinance, NYSE, APScheduler) and
     ``decision_extras`` (vetoers and extra agents added to the orchestrator when
-    ``orchestrator.enabled``: :class:`~trademind.services.trade.decisions.DecisionExtras`)."""
+    ``orchestrator.enabled``: :class:`~trademind.services.trade.decisions.DecisionExtras`) and
+    ``variant`` (the A/B variant the session trades, `trade --variants` and `ab run`: a plain
+    session tags its decisions with it; an orchestrated one tags them with
+    ``orchestrator.variant``, which a variant's settings set to its name)."""
 
     clock: Clock | None = None
     data_dir: Path | None = None
@@ -129,6 +133,7 @@ class TradeOptions:
     paper: PaperParts | None = None
     brokers: BrokerFactory | None = None
     decision_extras: DecisionExtras | None = None
+    variant: str | None = None
 
 
 def run_trade(
@@ -154,7 +159,8 @@ async def trade(
     wall = options.clock or LiveClock()
     with AccountLock(options.data_dir or Path(settings.app.data_dir), account):
         plan = _plan(database, settings, replace(request, account=account), options, wall)
-        return await _run(database, settings, plan, options, wall)
+        async with AsyncExitStack() as closing:  # the agents' clients, closed at the end
+            return await _run(database, settings, plan, options, wall, closing=closing)
 
 
 def _plan(
@@ -213,14 +219,20 @@ def _has_session(database: Database, wall: Clock, store: LedgerStore, account: s
 
 
 async def _run(
-    database: Database, settings: Settings, plan: TradePlan, options: TradeOptions, wall: Clock
+    database: Database,
+    settings: Settings,
+    plan: TradePlan,
+    options: TradeOptions,
+    wall: Clock,
+    *,
+    closing: AsyncExitStack,
 ) -> TradeSummary:
     if plan.mode is TradingMode.PAPER:  # live bars: trademind.services.trade.paper
         from trademind.services.trade.paper import run_paper
         from trademind.services.trade.paper_parts import PaperParts
 
         parts = options.paper or PaperParts()
-        return await run_paper(database, settings, plan, options, wall, parts)
+        return await run_paper(database, settings, plan, options, wall, parts, closing=closing)
     first = plan.session.start or wall.now()
     clock = ReplayClock(first, wall)
     journal = SqlBrokerJournal(database, clock, relaxed_commits=plan.mode is TradingMode.REPLAY)
@@ -243,7 +255,9 @@ async def _run(
         broker=broker,
         clock=clock,
         wall=wall,
+        closing=closing,
         given=options.decision_extras,
+        variant=options.variant,
     )
     start = _warm_up(groups, broker.resumed_from, (runner, decider), hook, plan.timeframe, clock)
     live.step = start

@@ -13,7 +13,9 @@ voted (abstentions are left out; they are not neutral votes). A vote has a score
 - **confidence** ``C = sum_{P, direction_i = action} w_i c_i / sum_P w_i``: the
   confidence-weighted share of the participating weight that asked for the action taken.
 
-docs/agents.md works an example through by hand.
+docs/agents.md works an example through by hand. The rule lives in the core because two layers
+tally with it: the orchestrator (the agents' votes) and the ``meta`` strategy
+(:mod:`trademind.strategies.meta`, its component strategies' votes at every bar).
 """
 
 from __future__ import annotations
