@@ -16,10 +16,10 @@ if TYPE_CHECKING:
 
 _URL_FIELDS = (("database", "url"), ("cache", "redis_url"))
 
-MAPPING_SETTINGS = frozenset({"orchestrator.portfolio.targets", "news.symbol_feeds"})
-"""The settings whose value is a mapping (symbol: weight, symbol: feeds): each is one setting,
-shown, compared and set whole, never split into ``<setting>.<SYMBOL>`` keys. A test checks this
-list against the settings' schema."""
+MAPPING_SETTINGS = frozenset({"orchestrator.portfolio.targets", "news.symbol_feeds", "ab.variants"})
+"""The settings whose value is a mapping (symbol: weight, symbol: feeds, variant: overlay): each
+is one setting, shown, compared and set whole, never split into ``<setting>.<KEY>`` keys. A
+test checks this list against the settings' schema."""
 
 
 def masked_dict(settings: BaseModel) -> dict[str, Any]:
