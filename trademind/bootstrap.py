@@ -154,6 +154,7 @@ class Runtime:
     cache: Cache
     database: Database
     log_file: Path | None = None
+    config_path: Path | None = None
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -211,4 +212,5 @@ def build_runtime(
         cache=cache,
         database=database,
         log_file=log_file,
+        config_path=config_path,
     )

@@ -55,7 +55,6 @@ def test_version() -> None:
     ("group", "command"),
     [
         ("broker", "connect"),
-        ("server", "start"),
     ],
 )
 def test_unbuilt_commands_exit_1_saying_so_and_print_no_data(group: str, command: str) -> None:

@@ -218,7 +218,7 @@ def test_set_validates_with_the_layers_above(
 ) -> None:
     """The candidate file is checked together with the overlay and the environment."""
     monkeypatch.setenv("TRADEMIND__WEB__HOST", "0.0.0.0")
-    monkeypatch.setenv("TRADEMIND__WEB__AUTH_TOKEN", "a-token-of-sufficient-length")
+    monkeypatch.setenv("TRADEMIND__WEB__AUTH_TOKEN", "a-token-of-sufficient-length-for-the-rule")
     assert run("set", "web.port", "8080").exit_code == 0
     monkeypatch.delenv("TRADEMIND__WEB__AUTH_TOKEN")
     before = config_file.read_bytes()

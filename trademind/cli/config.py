@@ -10,6 +10,7 @@ import typer
 
 from trademind.cli.context import CliState, get_state
 from trademind.cli.output import emit, print_json, print_message, print_table, stderr
+from trademind.cli.remote import print_remote_change, running_server
 
 if TYPE_CHECKING:
     from trademind.services.config_service import ChangeReport, Confirm, PendingChange
@@ -80,6 +81,11 @@ def set_(
     from trademind.services import config_service
 
     state = get_state(ctx)
+    remote = running_server(state)
+    if remote is not None:
+        body = remote.put("/api/v1/config", {"key": key, "value": value})
+        print_remote_change(state, remote, body, f"set {key}")
+        return
     report = config_service.set_config_value(key, value, state.config_path, clock=state.parts.clock)
     _emit_change(state, report, f"set {key}")
 

@@ -34,7 +34,7 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
     (
         "server",
         "trademind.cli.server",
-        "Run and manage the TradeMind server (API, dashboard, scheduler). [not built yet]",
+        "Run and manage the TradeMind server (API, dashboard, scheduler).",
     ),
     (
         "portfolio",

@@ -28,11 +28,13 @@ from trademind.cli.confirm import confirm_destruction
 from trademind.cli.context import get_state
 from trademind.cli.ledger_output import AccountOption, ledger_command, price, quantity, when
 from trademind.cli.output import print_json, print_message, print_table
+from trademind.cli.remote import print_remote_change, running_server
 from trademind.services.safety_limits import settable_settings
 
 if TYPE_CHECKING:
     from trademind.services.safety_limits import SafetyLimits
     from trademind.services.safety_service import StateChangeResult, StateChangeView
+    from trademind.web.client import ServerClient
 
 HELP = "Safety layer: limits, circuit breakers, emergency stop."
 
@@ -155,6 +157,12 @@ def emergency_stop(
         confirm_destruction(
             f"of account {info.name} {what}", yes=yes, command="safety emergency-stop"
         )
+        remote = running_server(get_state(ctx))
+        if remote is not None:
+            body = {"account": info.name, "reason": reason, "liquidate": liquidate}
+            answer = remote.post("/api/v1/safety/emergency-stop", body)
+            _print_remote_stop(command.json, remote, answer)
+            return
         result = safety_service.emergency_stop(
             command.database,
             command.clock,
@@ -272,11 +280,27 @@ def heat(ctx: typer.Context, account: AccountOption = None) -> None:
     )
 
 
+def _print_remote_stop(json: bool, remote: ServerClient, answer: dict[str, Any]) -> None:
+    if json:
+        print_json(answer)
+        return
+    change = answer["change"]
+    print_message(
+        f"{answer['account']['name']}: {change['from_state']} -> {change['to_state']} by the "
+        f"running server (pid {remote.state.pid}); its trading loop halts within a second"
+    )
+
+
 def _set(ctx: typer.Context, **options: str | None) -> None:
     from trademind.services import safety_limits
 
     state = get_state(ctx)
     given = {name: value for name, value in options.items() if value is not None}
+    remote = running_server(state)
+    if remote is not None:
+        body = remote.put("/api/v1/safety/settings", {"settings": given})
+        print_remote_change(state, remote, body, "safety set")
+        return
     change = safety_limits.set_safety(given, state.config_path, clock=state.parts.clock)
     report = change.report
     if state.json:

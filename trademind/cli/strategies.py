@@ -12,6 +12,7 @@ written, parameters in it that do not fit together). ``performance`` and ``backt
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import quote
 
 import click
 import typer
@@ -19,6 +20,7 @@ import typer
 from trademind.cli import backtest_stored
 from trademind.cli.context import CliState, get_state
 from trademind.cli.output import emit, print_json, print_message, print_table, stderr
+from trademind.cli.remote import print_remote_change, running_server
 
 if TYPE_CHECKING:
     from trademind.services.strategy_service import StrategyChange, StrategyView
@@ -72,8 +74,13 @@ def _set_enabled(ctx: typer.Context, name: str, *, enabled: bool) -> None:
     from trademind.services import strategy_service
 
     state = get_state(ctx)
-    change = strategy_service.set_enabled(name, enabled, state.config_path, clock=state.parts.clock)
     verb = "enabled" if enabled else "disabled"
+    remote = running_server(state)
+    if remote is not None:
+        body = remote.post(f"/api/v1/strategies/{quote(name, safe='')}/{verb[:-1]}")
+        print_remote_change(state, remote, body, f"{body['strategy']['name']} {verb}")
+        return
+    change = strategy_service.set_enabled(name, enabled, state.config_path, clock=state.parts.clock)
     _emit_change(state, change, f"{change.strategy.name} {verb}")
 
 
@@ -118,6 +125,12 @@ def set_(ctx: typer.Context, name: Annotated[str, typer.Argument(help=_NAME_HELP
 
     state = get_state(ctx)
     given = parse_param_options(list(ctx.args))
+    remote = running_server(state)
+    if remote is not None:
+        path = f"/api/v1/strategies/{quote(name, safe='')}/params"
+        body = remote.put(path, {"params": given})
+        print_remote_change(state, remote, body, f"{body['strategy']['name']} parameters set")
+        return
     change = strategy_service.set_params(name, given, state.config_path, clock=state.parts.clock)
     _emit_change(state, change, f"{change.strategy.name} parameters set")
 

@@ -29,6 +29,7 @@ from trademind.config.sections_platform import (
     SchedulerSettings,
     WebSettings,
 )
+from trademind.config.sections_server import ServerSettings
 from trademind.config.sections_trading import BrokerSettings, IbkrSettings, SafetySettings
 from trademind.config.urls import normalise_database_url, sqlite_url_for
 from trademind.core.secrets import url_password
@@ -69,6 +70,9 @@ class Settings(BaseModel):
     broker: BrokerSettings = Field(default_factory=BrokerSettings, description="Broker choice.")
     ibkr: IbkrSettings = Field(default_factory=IbkrSettings, description="Interactive Brokers.")
     web: WebSettings = Field(default_factory=WebSettings, description="Dashboard and API.")
+    server: ServerSettings = Field(
+        default_factory=ServerSettings, description="The server's trading session."
+    )
     scheduler: SchedulerSettings = Field(
         default_factory=SchedulerSettings, description="Scheduled jobs."
     )

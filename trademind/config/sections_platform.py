@@ -17,7 +17,7 @@ from trademind.config.urls import check_redis_url, normalise_database_url
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
-_MIN_TOKEN_LENGTH = 16
+_MIN_TOKEN_LENGTH = 32
 
 
 def _default_data_dir() -> Path:
@@ -157,7 +157,7 @@ class WebSettings(Section):
     auth_token: SecretStr | None = Field(
         default=None,
         validate_default=True,
-        description="Bearer token required by the dashboard and API (at least 16 characters). "
+        description="Bearer token required by the dashboard and API (at least 32 characters). "
         "Secret: set TRADEMIND__WEB__AUTH_TOKEN. Required when host is not loopback.",
     )
 

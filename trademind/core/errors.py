@@ -96,6 +96,11 @@ class TradingStateError(TradeMindError):
     of an account that is already active); nothing was changed."""
 
 
+class ServerError(TradeMindError):
+    """The server cannot be started, reached or stopped (already running, not running, no
+    answer, a bad answer)."""
+
+
 class LlmError(TradeMindError):
     """A language model call gave no usable answer. Messages never contain the API key."""
 

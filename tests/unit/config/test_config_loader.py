@@ -320,7 +320,7 @@ def test_masked_or_null_secrets_from_an_export_are_ignored(write_file: WriteFile
 def test_secret_values_never_appear_in_errors() -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(environ={"TRADEMIND__WEB__AUTH_TOKEN": "tiny-secret"})
-    assert problems_of(caught) == {"web.auth_token": "must be at least 16 characters"}
+    assert problems_of(caught) == {"web.auth_token": "must be at least 32 characters"}
     assert "tiny-secret" not in str(caught.value)
 
 

@@ -249,8 +249,8 @@ def test_web_token_is_required_beyond_loopback() -> None:
     with pytest.raises(pydantic.ValidationError, match="auth_token") as caught:
         WebSettings(host="0.0.0.0")
     assert caught.value.errors()[0]["loc"] == ("auth_token",)
-    assert WebSettings(host="0.0.0.0", auth_token="a-long-enough-token-1234").auth_token  # type: ignore[arg-type]
-    with pytest.raises(pydantic.ValidationError, match="at least 16 characters"):
+    assert WebSettings(host="0.0.0.0", auth_token="a-long-enough-token-1234-5678-9abc").auth_token  # type: ignore[arg-type]
+    with pytest.raises(pydantic.ValidationError, match="at least 32 characters"):
         WebSettings(auth_token="short")  # type: ignore[arg-type]
 
 

@@ -1,0 +1,49 @@
+// TradeMind dashboard: the equity chart (Plotly), drawn from the API and extended live from the
+// SSE stream. Served from /static (no inline script: the Content-Security-Policy forbids it).
+(function () {
+  "use strict";
+
+  function number(text) {
+    var value = parseFloat(text);
+    return isFinite(value) ? value : null;
+  }
+
+  function drawEquity(element) {
+    var account = element.dataset.account;
+    var query = "days=36500" + (account ? "&account=" + encodeURIComponent(account) : "");
+    fetch("/api/v1/portfolio/performance?" + query, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (performance) {
+        var points = performance ? performance.points : [];
+        var trace = {
+          x: points.map(function (p) { return p.ts; }),
+          y: points.map(function (p) { return number(p.equity); }),
+          type: "scatter", mode: "lines", name: "equity"
+        };
+        var layout = { margin: { t: 10, r: 10, b: 40, l: 70 }, height: 320,
+                       yaxis: { title: { text: "USD" } } };
+        window.Plotly.newPlot(element, [trace], layout, { displayModeBar: false, responsive: true });
+        element.dataset.points = String(points.length);
+        listen(element, account);
+      });
+  }
+
+  function listen(element, account) {
+    var source = new EventSource("/api/v1/stream");
+    source.addEventListener("AccountUpdated", function (event) {
+      var message = JSON.parse(event.data);
+      var data = message.data || {};
+      if (account && data.account && data.account.account_id !== account) { return; }
+      var equity = data.account ? number(data.account.portfolio_value) : null;
+      if (equity === null) { return; }
+      window.Plotly.extendTraces(element, { x: [[message.occurred_at]], y: [[equity]] }, [0]);
+      element.dataset.points = String(Number(element.dataset.points || "0") + 1);
+      element.dataset.lastEquity = String(equity);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var chart = document.getElementById("equity-chart");
+    if (chart && window.Plotly) { drawEquity(chart); }
+  });
+})();

@@ -1,0 +1,73 @@
+"""Every dashboard page renders from the demo ledger, with no inline script (the CSP forbids
+them) and the CSRF token in its forms; the strategy form validates before it writes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from trademind.web.security import CSRF_COOKIE
+
+PAGES = ("/", "/holdings", "/trades", "/trades/1", "/strategies", "/agents", "/safety",
+         "/backtests", "/data", "/config", "/logs", "/partials/summary", "/partials/positions",
+         "/partials/orders", "/partials/state", "/partials/decisions")  # fmt: skip
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", PAGES)
+async def test_every_page_renders_without_inline_script(
+    open_client: httpx.AsyncClient, path: str
+) -> None:
+    response = await open_client.get(path, params={"account": "demo"})
+    assert response.status_code == 200, response.text[:500]
+    assert "text/html" in response.headers["content-type"]
+    assert not INLINE_SCRIPT.search(response.text)
+    assert not INLINE_HANDLER.search(response.text)
+    assert "Traceback" not in response.text
+
+
+async def test_pages_show_the_ledger(open_client: httpx.AsyncClient) -> None:
+    positions = (await open_client.get("/partials/positions", params={"account": "demo"})).text
+    assert "AAPL" in positions
+    assert "MSFT" not in positions
+    trade = (await open_client.get("/trades/1")).text
+    assert "decision-o1" in trade or "No decision was logged" in trade
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    return tmp_path / "xdg" / "trademind" / "config.yaml"  # created from the template on write
+
+
+async def test_the_strategy_form_validates_then_writes(
+    open_client: httpx.AsyncClient, config_file: Path
+) -> None:
+    await open_client.get("/strategies")
+    token = open_client.cookies[CSRF_COOKIE]
+    headers = {"HX-Request": "true"}
+    bad = await open_client.post(
+        "/strategies/ma_crossover/params",
+        data={"csrf_token": token, "fast": "60", "slow": "50"},
+        headers=headers,
+    )
+    assert bad.status_code == 200
+    assert 'data-testid="error-ma_crossover"' in bad.text
+    assert not config_file.exists()
+    good = await open_client.post(
+        "/strategies/ma_crossover/params",
+        data={"csrf_token": token, "fast": "12", "slow": "40"},
+        headers=headers,
+    )
+    assert 'data-testid="saved-ma_crossover"' in good.text
+    assert "fast: 12" in config_file.read_text()
+    forged = await open_client.post(
+        "/strategies/ma_crossover/params", data={"csrf_token": "x" * 43, "fast": "13"}
+    )
+    assert forged.status_code == 403
+    assert "fast: 12" in config_file.read_text()

@@ -1,0 +1,57 @@
+"""``/api/v1/config``: the configuration in force (secrets masked), validation, one setting set.
+Secrets can never be set here (they come from the environment only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from trademind.services import config_service
+from trademind.services.json_ready import to_json
+from trademind.web.api import models
+from trademind.web.deps import ClockDep, ContextDep
+
+router = APIRouter(prefix="/config", tags=["config"])
+
+
+class ConfigRow(BaseModel):
+    key: str
+    value: str
+    source: str
+
+
+class ConfigDocument(BaseModel):
+    description: str
+    values: dict[str, Any]
+    rows: list[ConfigRow]
+
+
+class SetRequest(BaseModel):
+    """One setting and its value as YAML text (``"0.03"``, ``"[AAPL, MSFT]"``), as `config set`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(min_length=1, max_length=200)
+    value: str = Field(max_length=10_000)
+
+
+@router.get("", response_model=ConfigDocument)
+def show(context: ContextDep) -> Any:
+    """Every setting with its value and where it comes from (secrets masked)."""
+    return to_json(config_service.show_config(context.config_path))
+
+
+@router.get("/validate", response_model=models.Validation)
+def validate(context: ContextDep) -> Any:
+    """Whether the configuration files and environment give valid settings."""
+    return to_json(config_service.validate_config(None, context.config_path))
+
+
+@router.put("", response_model=models.FileChange)
+def set_value(body: SetRequest, context: ContextDep, clock: ClockDep) -> Any:
+    """Set one setting in the server's configuration file (validated whole first)."""
+    return to_json(
+        config_service.set_config_value(body.key, body.value, context.config_path, clock=clock)
+    )

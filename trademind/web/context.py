@@ -1,0 +1,56 @@
+"""What the web app works with, handed in by whoever builds it (the server, or a test): the
+settings in force, the database, the clock, the event bus, the access policy and the server's
+own health. The routers take these through the ``Annotated`` dependencies of
+:mod:`trademind.web.deps`; none builds anything itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from trademind.web.security import AccessPolicy, LoginLimiter, Sessions
+
+if TYPE_CHECKING:
+    from trademind.config import Settings
+    from trademind.core.bus import EventBus
+    from trademind.core.clock import Clock
+    from trademind.db.session import Database
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoopStatus:
+    """The trading loop the server runs, as ``/health`` reports it (None: no loop)."""
+
+    account: str
+    mode: str
+    broker_connected: bool
+    last_bar_at: datetime | None
+    running: bool
+    error: str | None = None
+
+
+@dataclass(kw_only=True)
+class WebContext:
+    """The parts every request may use. ``settings`` answers the settings in force now (they
+    are hot-reloaded); ``loop_status`` the trading loop's state; ``jobs`` the scheduled jobs'
+    names and next run times."""
+
+    settings: Callable[[], Settings]
+    database: Database
+    clock: Clock
+    policy: AccessPolicy
+    started_at: datetime
+    bus: EventBus | None = None
+    loop_status: Callable[[], LoopStatus | None] = lambda: None
+    jobs: Callable[[], list[tuple[str, datetime | None]]] = list
+    config_path: Path | None = None
+    """The ``--config`` the server was started with (commands that write the config use it)."""
+    sessions: Sessions = field(init=False)
+    limiter: LoginLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = Sessions(self.clock)
+        self.limiter = LoginLimiter(self.clock)

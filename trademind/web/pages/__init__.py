@@ -1,0 +1,1 @@
+"""The dashboard's pages (Jinja2 + HTMX, no inline script)."""

@@ -1,0 +1,73 @@
+"""``/agents`` (decisions with their votes, LLM calls and costs), ``/data`` (stored series),
+``/config`` (secrets masked), ``/logs`` (the server log's tail) and ``/backtests`` (stored runs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from trademind.core.errors import TradeMindError
+from trademind.services import config_service, data_status
+from trademind.services.backtest_queries import list_runs
+from trademind.services.decision_list import recent_decisions
+from trademind.services.llm_costs import costs_report
+from trademind.web.deps import ContextDep
+from trademind.web.pages.overview import Account, chosen_account, query_of
+from trademind.web.pages.templates import render
+
+router = APIRouter(include_in_schema=False)
+
+LOG_LINES = 200
+
+
+@router.get("/agents", response_class=HTMLResponse)
+def agents(request: Request, context: ContextDep, account: Account = None) -> HTMLResponse:
+    name = chosen_account(context, account)
+    costs = costs_report(context.database, context.clock, 7)
+    return render(
+        request, "agents.html", page="/agents", account=name, query=query_of(name), costs=costs
+    )
+
+
+@router.get("/partials/decisions", response_class=HTMLResponse)
+def decisions(request: Request, context: ContextDep, account: Account = None) -> HTMLResponse:
+    name = chosen_account(context, account)
+    try:
+        found = recent_decisions(context.database, context.clock, name, limit=20)
+    except TradeMindError as exc:
+        return render(request, "partials/decisions.html", decisions=None, message=str(exc))
+    return render(request, "partials/decisions.html", decisions=found)
+
+
+@router.get("/data", response_class=HTMLResponse)
+def data(request: Request, context: ContextDep) -> HTMLResponse:
+    rows = data_status.status(context.database, context.settings())
+    return render(request, "system.html", page="/data", title="Data", kind="data", rows=rows)
+
+
+@router.get("/config", response_class=HTMLResponse)
+def config(request: Request, context: ContextDep) -> HTMLResponse:
+    view = config_service.show_config(context.config_path)
+    return render(request, "system.html", page="/config", title="Config", kind="config", view=view)
+
+
+@router.get("/logs", response_class=HTMLResponse)
+def logs(request: Request, context: ContextDep) -> HTMLResponse:
+    from trademind.web.launcher import tail
+    from trademind.web.process import log_path
+
+    path = log_path(Path(context.settings().app.data_dir))
+    lines = tail(path, LOG_LINES)
+    return render(
+        request, "system.html", page="/logs", title="Logs", kind="logs", lines=lines, path=path
+    )
+
+
+@router.get("/backtests", response_class=HTMLResponse)
+def backtests(request: Request, context: ContextDep) -> HTMLResponse:
+    rows = list_runs(context.database, 50)
+    return render(
+        request, "system.html", page="/backtests", title="Backtests", kind="backtests", rows=rows
+    )

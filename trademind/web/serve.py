@@ -1,0 +1,227 @@
+"""``trademind server start --foreground``: one process holding the web app (uvicorn), the
+scheduler's jobs and the event bus, until SIGTERM or Ctrl-C.
+
+In order: the runtime is built (settings, logging, database, cache, bus); a host beyond
+loopback without ``web.auth_token`` is refused; the server lock is taken (a second server is
+refused); the socket is bound (a port in use is a one-line error); the scheduler starts; the
+state file is written with a new local token (the CLI's); uvicorn serves until asked to stop;
+then the scheduler stops, the state file is removed and the lock released.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from trademind.config.sections_platform import is_loopback_host
+from trademind.core.errors import ServerError
+from trademind.web.process import (
+    ServerLock,
+    ServerState,
+    find_server,
+    log_path,
+    remove_state,
+    write_state,
+)
+from trademind.web.security import MIN_TOKEN_LENGTH, AccessPolicy, new_token
+from trademind.web.trading import ServerTrading
+
+if TYPE_CHECKING:
+    from trademind.bootstrap import Runtime
+    from trademind.web.context import WebContext
+
+logger = logging.getLogger(__name__)
+
+LOCAL_TOKEN_VARIABLE = "TRADEMIND_SERVER_LOCAL_TOKEN"  # noqa: S105 - a variable name
+"""How the reloading parent hands its local token to the worker it restarts (``--reload``)."""
+CONFIG_VARIABLE = "TRADEMIND_SERVER_CONFIG_PATH"
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    host: str
+    port: int
+    config_path: Path | None = None
+    debug: bool = False
+    reload: bool = False
+
+
+def configured_token(runtime: Runtime) -> str | None:
+    secret = runtime.settings.web.auth_token
+    return secret.get_secret_value() if secret is not None else None
+
+
+def check_exposure(host: str, token: str | None) -> None:
+    """Refuse a host beyond loopback without a long enough token (docs/api.md, "Security")."""
+    if is_loopback_host(host):
+        return
+    if token is None:
+        raise ServerError(
+            f"refusing to listen on {host}: it is reachable from other machines and "
+            "web.auth_token is not set (set TRADEMIND__WEB__AUTH_TOKEN, at least "
+            f"{MIN_TOKEN_LENGTH} characters)"
+        )
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise ServerError(f"web.auth_token must be at least {MIN_TOKEN_LENGTH} characters")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` or a one-line :class:`ServerError`."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def build_context(
+    runtime: Runtime, policy: AccessPolicy, scheduler: Any, trading: ServerTrading | None = None
+) -> WebContext:
+    from trademind.web.context import WebContext
+
+    def jobs() -> list[tuple[str, Any]]:
+        return [(job.id, job.next_run_time) for job in scheduler.get_jobs()]
+
+    return WebContext(
+        settings=lambda: runtime.settings,
+        database=runtime.database,
+        clock=runtime.clock,
+        policy=policy,
+        started_at=runtime.clock.now(),
+        bus=runtime.bus,
+        jobs=jobs,
+        loop_status=trading.status if trading is not None else lambda: None,
+        config_path=runtime.config_path,
+    )
+
+
+def serve(options: ServeOptions) -> None:
+    """Run the server in this process until it is asked to stop (module docstring)."""
+    from trademind.bootstrap import build_runtime
+
+    runtime = build_runtime(config_path=options.config_path, debug=options.debug)
+    try:
+        token = configured_token(runtime)
+        check_exposure(options.host, token)
+        data_dir = Path(runtime.settings.app.data_dir)
+        lock = ServerLock(data_dir)
+        lock.acquire(lambda: find_server(data_dir).state)
+        try:
+            sock = bind(options.host, options.port)
+            bound = replace(options, port=sock.getsockname()[1])  # --port 0: the port chosen
+            policy = AccessPolicy(token, os.environ.get(LOCAL_TOKEN_VARIABLE) or new_token())
+            if options.reload:
+                _serve_reloading(sock, bound, policy, data_dir)
+            else:
+                asyncio.run(_run(runtime, bound, sock, policy))
+        finally:
+            remove_state(data_dir)
+            lock.release()
+    finally:
+        runtime.close()
+
+
+async def _run(
+    runtime: Runtime, options: ServeOptions, sock: socket.socket, policy: AccessPolicy
+) -> None:
+    import uvicorn
+
+    from trademind.runtime.jobs import build_scheduler
+    from trademind.services.data_service import ScheduledRefresh
+    from trademind.web.app import create_app
+
+    refresher = ScheduledRefresh(runtime.database, lambda: runtime.settings, clock=runtime.clock)
+    scheduler = build_scheduler(runtime, refresher)
+    scheduler.start()
+    trading = ServerTrading(runtime)
+    app = create_app(build_context(runtime, policy, scheduler, trading))
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    data_dir = Path(runtime.settings.app.data_dir)
+    announce = asyncio.create_task(_announce(server, runtime, options, policy, data_dir))
+    trading.start()
+    try:
+        await server.serve(sockets=[sock])
+    finally:
+        announce.cancel()
+        await trading.stop()
+        scheduler.shutdown(wait=False)
+        logger.info("server stopped")
+
+
+async def _announce(
+    server: Any, runtime: Runtime, options: ServeOptions, policy: AccessPolicy, data_dir: Path
+) -> None:
+    """Write the state file once uvicorn has started."""
+    while not server.started:
+        await asyncio.sleep(0.02)
+    state = ServerState(
+        pid=os.getpid(),
+        host=options.host,
+        port=options.port,
+        started_at=runtime.clock.now().isoformat(),
+        log_file=str(log_path(data_dir)),
+        local_token=policy.local,
+    )
+    write_state(data_dir, state)
+    logger.info("server listening on %s (pid %d)", state.url, state.pid)
+
+
+def _serve_reloading(
+    sock: socket.socket, options: ServeOptions, policy: AccessPolicy, data_dir: Path
+) -> None:
+    """``--reload`` (development): uvicorn's reloader restarts a worker on code changes; this
+    process keeps the lock and the state file, the workers share its socket and local token."""
+    import uvicorn
+
+    os.environ[LOCAL_TOKEN_VARIABLE] = policy.local
+    if options.config_path is not None:
+        os.environ[CONFIG_VARIABLE] = str(options.config_path)
+    write_state(
+        data_dir,
+        ServerState(
+            pid=os.getpid(),
+            host=options.host,
+            port=options.port,
+            started_at=datetime.now(UTC).isoformat(),
+            log_file=str(log_path(data_dir)),
+            local_token=policy.local,
+        ),
+    )
+    config = uvicorn.Config(
+        "trademind.web.serve:reload_app",
+        factory=True,
+        reload=True,
+        reload_dirs=[str(Path(__file__).resolve().parents[1])],
+        log_config=None,
+    )
+    from uvicorn.supervisors import ChangeReload
+
+    ChangeReload(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
+
+
+def reload_app() -> Any:
+    """The app of a ``--reload`` worker (built from the environment its parent set)."""
+    from trademind.bootstrap import build_runtime
+    from trademind.runtime.jobs import build_scheduler
+    from trademind.services.data_service import ScheduledRefresh
+    from trademind.web.app import create_app
+
+    config = os.environ.get(CONFIG_VARIABLE)
+    runtime = build_runtime(config_path=Path(config) if config else None)
+    policy = AccessPolicy(configured_token(runtime), os.environ[LOCAL_TOKEN_VARIABLE])
+    refresher = ScheduledRefresh(runtime.database, lambda: runtime.settings, clock=runtime.clock)
+    scheduler = build_scheduler(runtime, refresher)
+    return create_app(build_context(runtime, policy, scheduler))

@@ -1,0 +1,78 @@
+"""The bus, fanned out to the SSE subscribers (``/api/v1/stream``).
+
+:class:`Broadcaster` subscribes once to every event of the bus and puts each, as JSON
+(``{"type", "event_id", "occurred_at", "data"}``), on every subscriber's queue. A queue holds
+at most :data:`QUEUE_LIMIT` events: a subscriber that falls that far behind gets one
+``overflow`` event and its stream ends (it reconnects and reloads), so no subscriber slows the
+trading loop and none silently misses events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from trademind.core.bus import EventBus
+from trademind.core.events import Event
+from trademind.services.json_ready import to_json
+
+QUEUE_LIMIT: Final = 10_000
+OVERFLOW: Final = "overflow"
+
+
+@dataclass(frozen=True, slots=True)
+class StreamMessage:
+    """One SSE message: ``event`` is the event type, ``data`` its JSON text."""
+
+    event: str
+    data: str
+    id: str
+
+
+def message_of(event: Event) -> StreamMessage:
+    payload = to_json(event)
+    body = {
+        "type": event.event_type,
+        "event_id": event.event_id,
+        "occurred_at": event.occurred_at.isoformat(),
+        "data": payload,
+    }
+    return StreamMessage(event.event_type, json.dumps(body, default=str), event.event_id)
+
+
+@dataclass
+class Broadcaster:
+    """Every bus event to every subscriber (module docstring)."""
+
+    queues: set[asyncio.Queue[StreamMessage | None]] = field(default_factory=set)
+
+    def attach(self, bus: EventBus) -> None:
+        bus.subscribe(Event, self.publish)
+
+    def publish(self, event: Event) -> None:
+        message = message_of(event)
+        for queue in list(self.queues):
+            if queue.qsize() >= QUEUE_LIMIT - 1:
+                self.queues.discard(queue)
+                queue.put_nowait(StreamMessage(OVERFLOW, "{}", event.event_id))
+                queue.put_nowait(None)
+            else:
+                queue.put_nowait(message)
+
+    @property
+    def subscribers(self) -> int:
+        return len(self.queues)
+
+    async def subscribe(self) -> AsyncIterator[dict[str, Any]]:
+        """The messages from now on, as sse-starlette dicts, until overflow or disconnect."""
+        queue: asyncio.Queue[StreamMessage | None] = asyncio.Queue()
+        self.queues.add(queue)
+        try:
+            yield {"event": "ready", "data": "{}"}
+            while (message := await queue.get()) is not None:
+                yield {"event": message.event, "data": message.data, "id": message.id}
+        finally:
+            self.queues.discard(queue)
