@@ -25,6 +25,33 @@
         window.Plotly.newPlot(element, [trace], layout, { displayModeBar: false, responsive: true });
         element.dataset.points = String(points.length);
         listen(element, account);
+        drawBenchmark(element, account);
+      });
+  }
+
+  // The benchmark (safety.benchmark_symbol) scaled to the account's first equity, as a second
+  // trace; its absence is said under the chart, never drawn as a flat line.
+  function drawBenchmark(element, account) {
+    var symbol = element.dataset.benchmark;
+    var note = document.getElementById("benchmark-note");
+    if (!symbol) { return; }
+    var query = "symbol=" + encodeURIComponent(symbol) +
+      (account ? "&account=" + encodeURIComponent(account) : "");
+    fetch("/api/v1/portfolio/benchmark?" + query, { credentials: "same-origin" })
+      .then(function (response) { return response.json().then(function (body) {
+        return { ok: response.ok, body: body }; }); })
+      .then(function (answer) {
+        if (!answer.ok) {
+          if (note) { note.textContent = "benchmark " + symbol + ": " + answer.body.detail; }
+          return;
+        }
+        var points = answer.body.points;
+        window.Plotly.addTraces(element, {
+          x: points.map(function (p) { return p.ts; }),
+          y: points.map(function (p) { return number(p.value); }),
+          type: "scatter", mode: "lines", name: symbol + " (scaled)", line: { dash: "dot" }
+        });
+        element.dataset.benchmarkPoints = String(points.length);
       });
   }
 

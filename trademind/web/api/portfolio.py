@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from trademind.services import portfolio_service
+from trademind.services.benchmark_service import BenchmarkCurve, benchmark_curve
 from trademind.services.portfolio_service import Holdings, Performance, PortfolioSummary
 from trademind.web.deps import ClockDep, DatabaseDep
 
@@ -39,3 +40,14 @@ def performance(
 ) -> Performance:
     """The equity curve and figures of the last ``days`` (``trademind portfolio performance``)."""
     return portfolio_service.performance(database, clock, account, days)
+
+
+@router.get("/benchmark", response_model=BenchmarkCurve)
+def benchmark(
+    database: DatabaseDep,
+    clock: ClockDep,
+    symbol: Annotated[str, Query(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9.^=-]+$")],
+    account: Account = None,
+) -> BenchmarkCurve:
+    """``symbol``'s daily closes over the account's snapshots, scaled to its first equity."""
+    return benchmark_curve(database, clock, account, symbol)
