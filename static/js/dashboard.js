@@ -29,6 +29,26 @@
       });
   }
 
+  var benchmarkAsked = 0;
+
+  // While the account's curve grows, the benchmark is asked again at most every 2 seconds.
+  function refreshBenchmark(element, account) {
+    if (!element.dataset.benchmarkPoints || Date.now() - benchmarkAsked < 2000) { return; }
+    benchmarkAsked = Date.now();
+    var query = "symbol=" + encodeURIComponent(element.dataset.benchmark) +
+      (account ? "&account=" + encodeURIComponent(account) : "");
+    fetch("/api/v1/portfolio/benchmark?" + query, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (body) {
+        if (!body) { return; }
+        window.Plotly.restyle(element, {
+          x: [body.points.map(function (p) { return p.ts; })],
+          y: [body.points.map(function (p) { return number(p.value); })]
+        }, [1]);
+        element.dataset.benchmarkPoints = String(body.points.length);
+      });
+  }
+
   // The benchmark (safety.benchmark_symbol) scaled to the account's first equity, as a second
   // trace; its absence is said under the chart, never drawn as a flat line.
   function drawBenchmark(element, account) {
@@ -64,6 +84,7 @@
       var equity = data.account ? number(data.account.portfolio_value) : null;
       if (equity === null) { return; }
       window.Plotly.extendTraces(element, { x: [[message.occurred_at]], y: [[equity]] }, [0]);
+      refreshBenchmark(element, account);
       element.dataset.points = String(Number(element.dataset.points || "0") + 1);
       element.dataset.lastEquity = String(equity);
     });

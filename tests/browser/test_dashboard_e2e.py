@@ -46,7 +46,10 @@ def _wait_for_points(page: Any, at_least: int) -> int:
 
 @pytest.fixture
 def replaying(tmp_path: Path) -> Iterator[ServerHome]:
-    home = ServerHome(tmp_path, {"TRADEMIND__SERVER__SPEED": "1500000x"})
+    home = ServerHome(
+        tmp_path,
+        {"TRADEMIND__SERVER__SPEED": "1500000x", "TRADEMIND__SAFETY__BENCHMARK_SYMBOL": "MSFT"},
+    )
     home.start()
     yield home
     home.stop()
@@ -64,6 +67,7 @@ def test_overview_strategies_and_emergency_stop(
     assert page.url == f"{replaying.url}/"
     first = _wait_for_points(page, 1)
     _wait_for_points(page, first + 20)  # points added from the stream, the page not reloaded
+    assert int(page.get_attribute("#equity-chart", "data-benchmark-points") or "0") > 0
     _shot(page, tmp_path, "dashboard-overview")
 
     page.goto(f"{replaying.url}/strategies")

@@ -16,10 +16,8 @@ DAYS = pd.DatetimeIndex(["2023-12-29", "2024-01-02", "2024-01-03", "2024-01-04"]
 
 
 def _store_spy(database: Database, closes: list[float]) -> None:
-    frame = pd.DataFrame(
-        {"ts": DAYS, "open": closes, "high": closes, "low": closes, "close": closes,
-         "volume": [1e6] * len(closes)}  # fmt: skip
-    )
+    prices = dict.fromkeys(("open", "high", "low", "close"), closes)
+    frame = pd.DataFrame({"ts": DAYS, **prices, "volume": [1e6] * len(closes)})
     BarStore(database).write("SPY", "1d", "csv", frame, now=datetime(2024, 1, 5, tzinfo=UTC))
 
 
