@@ -3,9 +3,8 @@ with the decision that placed it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ from trademind.core.order_status import TERMINAL_STATUSES
 from trademind.db.models import Order as OrderRow
 from trademind.portfolio.store import LedgerStore
 from trademind.services.ledger_access import AccountView, account_view
+from trademind.services.trades_service import OrderView, order_view
 
 if TYPE_CHECKING:
     from trademind.core.clock import Clock
@@ -24,24 +24,14 @@ LIMIT_MAX = 1000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class OrderItem:
-    """One order as last reported; ``quantity`` is what is (or was) working."""
+class OrderItem(OrderView):
+    """One order as last reported (:class:`OrderView`), with what it trades and why."""
 
-    client_order_id: str
     symbol: str
     side: str
-    order_type: str
-    quantity: Decimal
-    limit_price: Decimal | None
-    stop_price: Decimal | None
-    status: str
-    filled_quantity: Decimal
-    avg_fill_price: Decimal | None
     strategy: str | None
     decision_id: str | None
-    reason: str | None
     created_at: datetime
-    updated_at: datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,19 +61,10 @@ def list_orders(
 
 def _item(row: OrderRow) -> OrderItem:
     return OrderItem(
-        client_order_id=row.client_order_id,
+        **asdict(order_view(row)),
         symbol=row.symbol,
         side=row.side,
-        order_type=row.order_type,
-        quantity=row.quantity if row.working_quantity is None else row.working_quantity,
-        limit_price=row.limit_price,
-        stop_price=row.stop_price,
-        status=row.status,
-        filled_quantity=row.filled_quantity,
-        avg_fill_price=row.avg_fill_price,
         strategy=row.strategy,
         decision_id=row.decision_ref,
-        reason=row.reject_reason,
         created_at=row.created_at,
-        updated_at=row.updated_at,
     )

@@ -199,7 +199,7 @@ def show(database: Database, clock: Clock, account: str | None, trade_id: int) -
         return TradeDetail(
             account=account_view(owner),
             trade=_view(row),
-            order=None if order is None else _order_view(order),
+            order=None if order is None else order_view(order),
             decision_id=decision,
             decision=decision_of(session, row.account_id, decision),
             agent_signals=json.dumps(row.agent_signals, sort_keys=True),
@@ -207,7 +207,8 @@ def show(database: Database, clock: Clock, account: str | None, trade_id: int) -
         )
 
 
-def _order_view(row: OrderRow) -> OrderView:
+def order_view(row: OrderRow) -> OrderView:
+    """The order row as last reported (``quantity``: what is, or was, working)."""
     return OrderView(
         client_order_id=row.client_order_id,
         broker_order_id=row.broker_order_id,

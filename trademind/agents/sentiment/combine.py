@@ -58,7 +58,7 @@ def combine_timeframes(
     carried = (f"{tf}: {note}" for tf, r in results for note in r.notes)
     notes = (f"weights {weights}", *(f"abstained {s}" for s in skipped), *carried)
     return SentimentResult(
-        label=_label_for(score),
+        label=label_for(score),
         score=_clip(score, -1.0, 1.0),
         confidence=_clip(confidence, 0.0, 1.0),
         key_factors=tuple(f"{tf}: {factor}" for tf, r in results for factor in r.key_factors),
@@ -93,7 +93,9 @@ def reduce_for_volatility(
     return replace(answer, confidence=answer.confidence * factor, notes=(*answer.notes, note))
 
 
-def _label_for(score: float) -> SentimentLabel:
+def label_for(score: float) -> SentimentLabel:
+    """``positive`` above :data:`NEUTRAL_BAND`, ``negative`` below ``-NEUTRAL_BAND``, else
+    ``neutral``: the one label rule of every combined or derived sentiment score."""
     if score > NEUTRAL_BAND:
         return "positive"
     if score < -NEUTRAL_BAND:

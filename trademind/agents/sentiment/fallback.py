@@ -30,8 +30,8 @@ import numpy as np
 import numpy.typing as npt
 
 from trademind.agents.scalar_indicators import ScalarMacd, ScalarRsi
-from trademind.agents.sentiment.combine import NEUTRAL_BAND
-from trademind.agents.sentiment.port import Abstention, SentimentLabel, SentimentResult
+from trademind.agents.sentiment.combine import label_for
+from trademind.agents.sentiment.port import Abstention, SentimentResult
 from trademind.core.errors import ValidationError
 
 FALLBACK_SOURCE: Final = "fallback"
@@ -77,7 +77,7 @@ def technical_sentiment(
     score = sum(COMPONENT_WEIGHTS[name] * value for name, value in components.items())
     score = min(1.0, max(-1.0, score))
     return SentimentResult(
-        label=_label_for(score),
+        label=label_for(score),
         score=score,
         confidence=min(1.0, abs(score)) * CONFIDENCE_FACTOR,
         key_factors=factors,
@@ -150,11 +150,3 @@ def _last_macd_histogram(close: npt.NDArray[np.float64]) -> float:
 
 def _abstain(why_not: str, why_no_llm: str) -> Abstention:
     return Abstention(reason=f"fallback abstains: {why_not} ({why_no_llm})", source=FALLBACK_SOURCE)
-
-
-def _label_for(score: float) -> SentimentLabel:
-    if score > NEUTRAL_BAND:
-        return "positive"
-    if score < -NEUTRAL_BAND:
-        return "negative"
-    return "neutral"

@@ -21,13 +21,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final, Protocol
 
-from trademind.agents.sentiment.combine import NEUTRAL_BAND
+from trademind.agents.sentiment.combine import label_for
 from trademind.agents.sentiment.lexicon import SOURCE as LEXICON
 from trademind.agents.sentiment.lexicon import LexiconSentimentModel
 from trademind.agents.sentiment.port import (
     Abstention,
     SentimentAnswer,
-    SentimentLabel,
     SentimentResult,
 )
 from trademind.agents.sentiment.prompt import Headline, Horizon, MarketContext
@@ -79,18 +78,10 @@ class LexiconHeadlineModel:
         for result in results:
             factors.extend(f for f in result.key_factors if f not in factors)
         return SentimentResult(
-            label=_label_for(score),
+            label=label_for(score),
             score=max(-1.0, min(1.0, score)),
             confidence=max(0.0, min(1.0, confidence)),
             key_factors=tuple(factors[:MAX_FACTORS]),
             source=LEXICON,
             notes=(f"lexicon: {len(results)} of {len(headlines)} headline(s) had sentiment",),
         )
-
-
-def _label_for(score: float) -> SentimentLabel:
-    if score > NEUTRAL_BAND:
-        return "positive"
-    if score < -NEUTRAL_BAND:
-        return "negative"
-    return "neutral"
