@@ -90,8 +90,29 @@
     });
   }
 
+  // The sentiment history (agents page): one marker per stored reading, per source.
+  function drawSentiment(element) {
+    var readings = JSON.parse(element.dataset.readings || "[]");
+    if (!readings.length) { element.classList.add("tm-empty"); return; }
+    var sources = {};
+    readings.forEach(function (r) { (sources[r.source] = sources[r.source] || []).push(r); });
+    var traces = Object.keys(sources).map(function (source) {
+      var rows = sources[source];
+      return { x: rows.map(function (r) { return r.ts; }),
+               y: rows.map(function (r) { return r.score; }),
+               text: rows.map(function (r) { return r.symbol + " " + r.label + ", confidence " + r.confidence; }),
+               type: "scatter", mode: "markers", name: source };
+    });
+    var layout = { margin: { t: 10, r: 10, b: 40, l: 50 }, height: 260,
+                   yaxis: { title: { text: "score" }, range: [-1.05, 1.05] } };
+    window.Plotly.newPlot(element, traces, layout, { displayModeBar: false, responsive: true });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    if (!window.Plotly) { return; }
     var chart = document.getElementById("equity-chart");
-    if (chart && window.Plotly) { drawEquity(chart); }
+    if (chart) { drawEquity(chart); }
+    var sentiment = document.getElementById("sentiment-chart");
+    if (sentiment) { drawSentiment(sentiment); }
   });
 })();

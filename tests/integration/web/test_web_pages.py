@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from trademind.db.session import Database
 from trademind.web.security import CSRF_COOKIE
 
 PAGES = ("/", "/holdings", "/trades", "/trades/1", "/strategies", "/agents", "/safety",
@@ -71,3 +72,28 @@ async def test_the_strategy_form_validates_then_writes(
     )
     assert forged.status_code == 403
     assert "fast: 12" in config_file.read_text()
+
+
+async def test_the_agents_page_shows_the_sentiment_history(
+    open_client: httpx.AsyncClient, database: Database
+) -> None:
+    from datetime import UTC, datetime
+
+    from trademind.core.sentiment_history import SentimentReading
+    from trademind.db.sentiment_history import SentimentHistoryRepository
+
+    at = datetime(2024, 1, 3, 21, tzinfo=UTC)
+    repository = SentimentHistoryRepository(database)
+    repository.add(SentimentReading(symbol="AAPL", decided_at=at, computed_at=at, model="llm",
+                                    source="fallback", label="negative", score=-0.4,
+                                    confidence=0.24, key_factors=("momentum -3.1%",)))  # fmt: skip
+    repository.add(SentimentReading(symbol="AAPL", decided_at=at, computed_at=at, model="llm",
+                                    source="llm", label=None, score=None, confidence=None,
+                                    abstention_reason="no news for AAPL"))  # fmt: skip
+    page = (await open_client.get("/agents", params={"symbol": "aapl"})).text
+    assert "momentum -3.1%" in page
+    assert "no news for AAPL" in page
+    readings = re.search(r'data-readings="([^"]*)"', page)
+    assert readings is not None
+    assert "&#34;source&#34;: &#34;fallback&#34;" in readings.group(1)  # escaped JSON, one point
+    assert "abstained" not in readings.group(1)

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from trademind.core.errors import TradeMindError
+from trademind.db.sentiment_history import SentimentHistoryRepository
 from trademind.services import config_service, data_status
 from trademind.services.backtest_queries import list_runs
 from trademind.services.decision_list import recent_decisions
@@ -20,14 +23,35 @@ from trademind.web.pages.templates import render
 router = APIRouter(include_in_schema=False)
 
 LOG_LINES = 200
+HISTORY_ROWS = 200
+Symbol = Annotated[str | None, Query(max_length=20, pattern=r"^[A-Za-z0-9.^=-]+$")]
 
 
 @router.get("/agents", response_class=HTMLResponse)
-def agents(request: Request, context: ContextDep, account: Account = None) -> HTMLResponse:
+def agents(
+    request: Request, context: ContextDep, account: Account = None, symbol: Symbol = None
+) -> HTMLResponse:
     name = chosen_account(context, account)
     costs = costs_report(context.database, context.clock, 7)
+    readings = SentimentHistoryRepository(context.database).recent(
+        symbol.upper() if symbol else None, HISTORY_ROWS
+    )
+    chart = [
+        {"ts": r.decided_at.isoformat(), "score": r.score, "confidence": r.confidence,
+         "source": r.source, "label": r.label or "abstained", "symbol": r.symbol}
+        for r in readings
+        if r.score is not None
+    ]  # fmt: skip
     return render(
-        request, "agents.html", page="/agents", account=name, query=query_of(name), costs=costs
+        request,
+        "agents.html",
+        page="/agents",
+        account=name,
+        query=query_of(name),
+        costs=costs,
+        symbol=symbol.upper() if symbol else None,
+        readings=readings,
+        chart=json.dumps(chart),
     )
 
 
