@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
+import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,13 +133,29 @@ def reset_logging() -> None:
             handler.close()
 
 
+_PLAIN_CONSOLE = False
+
+
+def use_plain_console() -> None:
+    """From now on the console gets plain one-line records (:class:`UtcTextFormatter`) instead
+    of Rich's columns wrapped at the terminal's width: for a process whose stderr is a file (the
+    background server writes it to its log, which `server logs` shows)."""
+    global _PLAIN_CONSOLE  # noqa: PLW0603 - one switch for the process, set before logging starts
+    _PLAIN_CONSOLE = True
+
+
 class ConsoleHandler(logging.Handler):
     """Records on stderr through Rich, which is imported at the first record shown (most
-    commands show none, and importing Rich costs start-up time)."""
+    commands show none, and importing Rich costs start-up time); plain lines after
+    :func:`use_plain_console`."""
 
     def __init__(self) -> None:
         super().__init__()
         self._rich: RichHandler | None = None
+        self._plain: logging.Handler | None = None
+        if _PLAIN_CONSOLE:
+            self._plain = logging.StreamHandler(sys.stderr)
+            self._plain.setFormatter(UtcTextFormatter())
 
     def _rich_handler(self) -> RichHandler:
         if self._rich is None:
@@ -155,6 +172,9 @@ class ConsoleHandler(logging.Handler):
         return self._rich
 
     def emit(self, record: logging.LogRecord) -> None:
+        if self._plain is not None:
+            self._plain.emit(record)
+            return
         self._rich_handler().emit(record)
 
 

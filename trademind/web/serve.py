@@ -14,6 +14,8 @@ import asyncio
 import logging
 import os
 import socket
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,7 +112,10 @@ def build_context(
 def serve(options: ServeOptions) -> None:
     """Run the server in this process until it is asked to stop (module docstring)."""
     from trademind.bootstrap import build_runtime
+    from trademind.log import use_plain_console
 
+    if not sys.stderr.isatty():  # the background server: its stderr is the server log
+        use_plain_console()
     runtime = build_runtime(config_path=options.config_path, debug=options.debug)
     try:
         token = configured_token(runtime)
@@ -150,8 +155,9 @@ async def _run(
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     data_dir = Path(runtime.settings.app.data_dir)
-    announce = asyncio.create_task(_announce(server, runtime, options, policy, data_dir))
-    trading.start()
+    announce = asyncio.create_task(
+        _announce(server, runtime, options, policy, data_dir, on_listening=trading.start)
+    )
     try:
         await server.serve(sockets=[sock])
     finally:
@@ -162,9 +168,16 @@ async def _run(
 
 
 async def _announce(
-    server: Any, runtime: Runtime, options: ServeOptions, policy: AccessPolicy, data_dir: Path
+    server: Any,
+    runtime: Runtime,
+    options: ServeOptions,
+    policy: AccessPolicy,
+    data_dir: Path,
+    *,
+    on_listening: Callable[[], None],
 ) -> None:
-    """Write the state file once uvicorn has started."""
+    """Write the state file once uvicorn has started, then start the trading session (so the
+    dashboard answers while the session prepares its bars)."""
     while not server.started:
         await asyncio.sleep(0.02)
     state = ServerState(
@@ -177,6 +190,7 @@ async def _announce(
     )
     write_state(data_dir, state)
     logger.info("server listening on %s (pid %d)", state.url, state.pid)
+    on_listening()
 
 
 def _serve_reloading(
