@@ -97,3 +97,25 @@ async def test_the_agents_page_shows_the_sentiment_history(
     assert readings is not None
     assert "&#34;source&#34;: &#34;fallback&#34;" in readings.group(1)  # escaped JSON, one point
     assert "abstained" not in readings.group(1)
+
+
+async def test_the_safety_page_shows_var_or_why_not(
+    open_client: httpx.AsyncClient, database: Database
+) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from trademind.data.store import BarStore
+
+    page = (await open_client.get("/safety", params={"account": "demo"})).text
+    assert 'data-testid="var-note"' in page  # AAPL is held, but no bars are stored
+    assert "not measurable" in page
+    days = pd.bdate_range("2023-06-01", "2024-01-03", tz="UTC")
+    closes = 100 * np.cumprod(1 + np.random.default_rng(7).normal(0, 0.01, len(days)))
+    prices = dict.fromkeys(("open", "high", "low", "close"), closes)
+    frame = pd.DataFrame({"ts": days, **prices, "volume": 1e6})
+    BarStore(database).write("AAPL", "1d", "csv", frame, now=days[-1].to_pydatetime())
+    page = (await open_client.get("/safety", params={"account": "demo"})).text
+    assert 'data-testid="var"' in page
+    assert page.count("<td>historical</td>") == 2
+    assert page.count("<td>parametric</td>") == 2

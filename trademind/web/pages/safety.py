@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from trademind.core.errors import TradeMindError
-from trademind.services import safety_limits, safety_risk, safety_service
+from trademind.services import safety_limits, safety_risk, safety_service, safety_var
 from trademind.web.deps import ContextDep
 from trademind.web.pages.overview import Account, chosen_account, query_of
 from trademind.web.pages.templates import render
@@ -27,6 +27,7 @@ def _risk(context: ContextDep, name: str | None) -> dict[str, Any]:
     for key, load in (
         ("heat", safety_risk.portfolio_heat),
         ("breakers", safety_risk.circuit_breakers),
+        ("var", safety_var.portfolio_var),
     ):
         try:
             values[key] = load(context.database, context.clock, name, safety)
