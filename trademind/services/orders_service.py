@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from trademind.core.errors import UsageError
+from trademind.core.errors import UsageError, ValidationError
 from trademind.core.order_status import TERMINAL_STATUSES
 from trademind.db.models import Order as OrderRow
 from trademind.portfolio.store import LedgerStore
@@ -68,3 +68,16 @@ def _item(row: OrderRow) -> OrderItem:
         decision_id=row.decision_ref,
         created_at=row.created_at,
     )
+
+
+def decision(database: Database, clock: Clock, account: str | None, decision_id: str) -> Any:
+    """The logged decision ``decision_id`` of ``account`` (an order's ``decision_id``), or a
+    ValidationError when none is logged under it."""
+    from trademind.services.decision_chain import decision_of
+
+    info = LedgerStore(database, clock).account(account)
+    with database.session() as session:
+        found = decision_of(session, info.id, decision_id)
+    if found is None:
+        raise ValidationError(f"no decision {decision_id!r} is logged for {info.name}")
+    return found

@@ -119,3 +119,15 @@ async def test_the_safety_page_shows_var_or_why_not(
     assert 'data-testid="var"' in page
     assert page.count("<td>historical</td>") == 2
     assert page.count("<td>parametric</td>") == 2
+
+
+async def test_an_order_links_its_decision_and_an_unlogged_one_is_a_clear_400(
+    open_client: httpx.AsyncClient,
+) -> None:
+    trades = (await open_client.get("/trades", params={"account": "demo"})).text
+    assert '<a href="/decisions/decision-o1?account=demo">' in trades
+    answer = await open_client.get("/decisions/decision-o1", params={"account": "demo"})
+    assert answer.status_code == 400
+    assert "no decision 'decision-o1' is logged for demo" in answer.text
+    tricky = await open_client.get("/decisions/..%2F..%2Fetc%2Fpasswd")
+    assert tricky.status_code in {404, 422}

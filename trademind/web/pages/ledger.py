@@ -65,3 +65,15 @@ def trade(
 ) -> HTMLResponse:
     detail = trades_service.show(context.database, context.clock, account, trade_id)
     return render(request, "trade.html", page="/trades", detail=detail)
+
+
+@router.get("/decisions/{decision_id}", response_class=HTMLResponse)
+def decision(
+    request: Request,
+    context: ContextDep,
+    decision_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:=^-]+$")],
+    account: Account = None,
+) -> HTMLResponse:
+    name = chosen_account(context, account)
+    found = orders_service.decision(context.database, context.clock, name, decision_id)
+    return render(request, "decision.html", page="/trades", d=found, account=name)
