@@ -191,6 +191,14 @@ EXAMPLES: tuple[Example, ...] = (
         "--start 2023-01-01",
     ),
     Example(
+        "server",
+        "The dashboard, the API, the jobs and a replay of the sample in one background process "
+        "(--port 0: any free port; the URL is printed; default web.port 8000)",
+        "trademind server start --port 0",
+    ),
+    Example("server", "Is it up: uptime, the trading session, the jobs", "trademind server status"),
+    Example("server", "Stop it (SIGTERM, then SIGKILL after --timeout)", "trademind server stop"),
+    Example(
         "scripting",
         "Cron health check: exit code says whether the schema is current",
         "trademind db current --format json | jq -e .up_to_date",

@@ -8,6 +8,10 @@ last lines of the log, so a port in use or a bad configuration is said at once.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -36,29 +40,47 @@ def tail(path: Path, lines: int) -> list[str]:
 def launch(
     data_dir: Path, arguments: Sequence[str], timeout: float = START_TIMEOUT_SECONDS
 ) -> ServerState:
-    """Start the server in the background and return its state once it listens."""
+    """Start the server in the background and return its state once it listens.
+
+    A ``/bin/sh`` in a new session starts the server with ``&`` and prints its pid, then exits:
+    the server is no child of this process (nothing to reap, no zombie, init adopts it)."""
     log = log_path(data_dir)
     log.parent.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "trademind", "server", "start", "--foreground", *arguments]
-    with log.open("ab") as output:
-        child = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    script = f"{shlex.join(command)} </dev/null >>{shlex.quote(str(log))} 2>&1 & echo $!"
+    started = subprocess.run(  # noqa: S603 - our own interpreter and module, quoted
+        ["/bin/sh", "-c", script],
+        capture_output=True,
+        text=True,
+        start_new_session=True,
+        check=False,
+        timeout=30,
+    )
+    if started.returncode != 0 or not started.stdout.strip().isdigit():
+        raise ServerError(f"could not start the server: {started.stderr.strip() or 'no pid'}")
+    pid = int(started.stdout.strip())
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         state = find_server(data_dir).state
-        if state is not None and state.pid == child.pid:
+        if state is not None and state.pid == pid:
             return state
-        if child.poll() is not None:
+        if not _running(pid):
             last = " | ".join(line.strip() for line in tail(log, 3) if line.strip())
-            raise ServerError(f"the server did not start (exit {child.returncode}): {last}")
+            raise ServerError(f"the server did not start: {last}")
         time.sleep(0.1)
-    child.terminate()
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
     raise ServerError(f"the server did not answer within {timeout:.0f} s; see {log}")
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def follow_log(path: Path, emit: Callable[[str], None], *, poll: float = 0.5) -> None:
