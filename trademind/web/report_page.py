@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from trademind.db.session import Database
 
 REPORT_POLICY: Final = (
-    "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; "
+    "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; "
     "style-src 'unsafe-inline'; img-src data: blob:; font-src data:; connect-src 'none'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )

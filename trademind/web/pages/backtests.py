@@ -80,7 +80,7 @@ async def launch(request: Request, context: ContextDep, runner: JobsDep) -> Resp
         return _refused(request, context, runner, str(exc))
     if "hx-request" not in request.headers:
         return RedirectResponse("/backtests", status_code=303)
-    return render(request, "partials/job.html", job=job)
+    return render(request, "partials/launched.html", job=job)  # and clears an earlier refusal
 
 
 def _refused(request: Request, context: ContextDep, runner: JobsDep, error: str) -> Response:
