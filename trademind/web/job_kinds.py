@@ -103,7 +103,11 @@ def submit_backtest(context: WebContext, runner: JobRunner, body: BacktestReques
         run = backtest_service.run(
             context.database, settings, request, progress=progress, clock=context.clock
         )
-        return {"run_id": run.run_id, "report_url": f"/backtests/{run.run_id}/report"}
+        return {
+            "run_id": run.run_id,
+            "url": f"/api/v1/backtests/{run.run_id}",
+            "report_url": f"/backtests/{run.run_id}/report",
+        }
 
     title = f"{body.strategy} on {', '.join(symbols)}"
     return runner.submit("backtest", title, work)
@@ -137,7 +141,7 @@ def submit_ingest(context: WebContext, runner: JobRunner, body: IngestRequest) -
         failed = [f"{item.symbol}: {item.error}" for item in result.failed]
         if failed and len(failed) == len(result.results):
             raise ValidationError(f"nothing ingested: {failed[0]}")
-        return {"totals": result.totals, "failed": failed}
+        return {"totals": result.totals, "failed": failed, "url": "/api/v1/data/status"}
 
     names = ", ".join(symbols) if symbols else "every symbol"
     return runner.submit("ingest", f"ingest {names} from {body.source}", work)

@@ -80,14 +80,15 @@ class JobView:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JobProgress(Event):
     """A background job changed: queued, progressed, done or failed (SSE event type
-    ``JobProgress``)."""
+    ``JobProgress``). ``result_url``: the API address of what a finished job produced (its
+    result's ``url``); the whole result is at ``/api/v1/jobs/{job_id}``."""
 
     job_id: str
     kind: str
     status: str
     progress: float
     step: str
-    result: dict[str, Any] | None = None
+    result_url: str | None = None
     error: str | None = None
 
     def validate(self) -> None:
@@ -222,7 +223,7 @@ class JobRunner:
             status=job.status,
             progress=job.progress,
             step=job.step,
-            result=job.result,
+            result_url=None if job.result is None else job.result.get("url"),
             error=job.error,
         )
         try:

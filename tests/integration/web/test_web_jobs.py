@@ -63,10 +63,12 @@ async def test_a_backtest_job_runs_stores_and_serves_its_report(
     assert job["progress"] == 1.0
     run_id = job["result"]["run_id"]
     assert job["result"]["report_url"] == f"/backtests/{run_id}/report"
+    assert job["result"]["url"] == f"/api/v1/backtests/{run_id}"
     seen = [(e.status, e.progress) for e in events if e.job_id == job["id"]]
     assert seen[0] == ("queued", 0.0)
     assert ("running", 1 / 3) in seen
     assert seen[-1] == ("done", 1.0)
+    assert events[-1].result_url == job["result"]["url"]
 
     listed = (await client.get("/api/v1/jobs")).json()
     assert [j["id"] for j in listed["jobs"]] == [job["id"]]

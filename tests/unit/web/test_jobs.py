@@ -107,7 +107,7 @@ async def test_every_change_is_published_on_the_bus_from_the_worker() -> None:
     def work(report: Report) -> dict[str, Any]:
         report(0.25, "a quarter")
         report(7.0, "clamped")
-        return {"run_id": 3}
+        return {"run_id": 3, "url": "/api/v1/backtests/3"}
 
     job = runner.submit("backtest", "published", work)
     for _ in range(400):
@@ -123,7 +123,8 @@ async def test_every_change_is_published_on_the_bus_from_the_worker() -> None:
         ("done", 1.0, "done"),
     ]
     assert {e.job_id for e in seen} == {job.id}
-    assert seen[-1].result == {"run_id": 3}
+    assert seen[-1].result_url == "/api/v1/backtests/3"
+    assert runner.get(job.id).result == {"run_id": 3, "url": "/api/v1/backtests/3"}  # type: ignore[union-attr]
     runner.close()
 
 
