@@ -121,6 +121,7 @@ def submit_ingest(context: WebContext, runner: JobRunner, body: IngestRequest) -
     symbols = normalise_symbols(list(body.symbols)) if body.symbols else None
     timeframe = check_timeframe(body.interval)
     settings = context.settings()
+    factory = context.provider_factory
 
     def work(report: Report) -> dict[str, Any]:
         def progress(done: int, total: int, symbol: str | None) -> None:
@@ -135,6 +136,7 @@ def submit_ingest(context: WebContext, runner: JobRunner, body: IngestRequest) -
             end=body.end,
             days=body.days,
             interval=timeframe,
+            provider=None if factory is None else factory(body.source, None, settings),
             progress=progress,
             clock=context.clock,
         )

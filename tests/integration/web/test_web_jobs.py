@@ -170,6 +170,10 @@ async def test_ingest_is_a_job_and_verify_reads_the_stored_bars(
     assert isinstance(verified.json(), list)
     missing = await client.post("/api/v1/data/verify", json={"symbols": ["ZZZZ"]}, headers=WRITE)
     assert missing.status_code == 404
+    online = await client.post("/api/v1/data/ingest", json={"symbols": ["AAPL"]}, headers=WRITE)
+    offline = await finished(client, online.json()["id"])  # yfinance: the offline stand-in
+    assert offline["status"] == "failed"
+    assert offline["error"].startswith("nothing ingested: AAPL: network unreachable")
     bad = await client.post("/api/v1/data/ingest", json={"source": "ftp"}, headers=WRITE)
     assert bad.status_code == 422
 
