@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 from support.web_app import LOCAL, make_context
 
+from trademind.db.backtest_runs import BacktestRunRepository, RunRecord
 from trademind.db.session import Database
 from trademind.web.app import create_app
 from trademind.web.jobs import JobProgress
@@ -208,3 +210,25 @@ async def test_the_page_launches_polls_and_lists_the_run(
     assert f'href="/backtests/{run_id}/report"' in runs
     plain = await client.post("/backtests", data=form)
     assert plain.status_code == 303
+
+
+async def test_a_failed_run_is_listed_and_has_no_report(
+    jobs_app: tuple[httpx.AsyncClient, list[JobProgress]], database: Database
+) -> None:
+    client, _ = jobs_app
+    day = datetime(2020, 1, 2, tzinfo=UTC)
+    failed = RunRecord(strategy="ma_crossover", symbols=("AAPL",), timeframe="1d",
+                       period_start=day, period_end=day, initial_capital=1000.0,
+                       final_equity=None, config={}, params={}, metrics={}, equity_curve=[],
+                       trades=[], status="failed", error="RuntimeError: boom", name=None,
+                       code_version="test", started_at=day, finished_at=day)  # fmt: skip
+    with database.session() as session:
+        run_id = BacktestRunRepository(session).add(failed)
+    shown = (await client.get(f"/api/v1/backtests/{run_id}")).json()
+    assert (shown["status"], shown["error"]) == ("failed", "RuntimeError: boom")
+    report = await client.get(f"/api/v1/backtests/{run_id}/report")
+    assert report.status_code == 400
+    assert "no report" in report.json()["detail"]
+    rows = (await client.get("/partials/backtests")).text
+    assert f'data-run="{run_id}"' in rows
+    assert f"/backtests/{run_id}/report" not in rows

@@ -14,7 +14,7 @@ from trademind.core import backtest_limits as limits
 from trademind.core.errors import ValidationError
 from trademind.services.backtest_queries import RunRow, list_runs
 from trademind.services.json_ready import to_json
-from trademind.web.api.jobs import Job, queued
+from trademind.web.api.jobs import NOT_FOUND, REFUSED, Job, queued
 from trademind.web.deps import ContextDep, DatabaseDep, JobsDep, SettingsDep
 from trademind.web.job_kinds import BacktestRequest, submit_backtest
 from trademind.web.report_page import report_response
@@ -50,7 +50,7 @@ class BacktestRun(BaseModel):
     code_version: str | None
 
 
-@router.post("", response_model=Job, status_code=202)
+@router.post("", response_model=Job, status_code=202, responses=REFUSED)
 def launch(body: BacktestRequest, context: ContextDep, runner: JobsDep) -> Job:
     """Check the request as `backtest run` does (400/422 naming what is wrong, nothing
     queued), then run it as a background job: follow it at ``/api/v1/jobs/{id}`` (its result
@@ -75,7 +75,7 @@ def stored_run(database: DatabaseDep, run_id: int) -> Any:
         raise HTTPException(404, str(exc)) from None
 
 
-@router.get("/{run_id}", response_model=BacktestRun)
+@router.get("/{run_id}", response_model=BacktestRun, responses=NOT_FOUND)
 def run(run_id: RunId, database: DatabaseDep) -> Any:
     """One stored run: parameters, metrics, trades, notices (`backtest results`)."""
     from trademind.services.backtest_records import run_view
@@ -83,8 +83,8 @@ def run(run_id: RunId, database: DatabaseDep) -> Any:
     return to_json(run_view(stored_run(database, run_id)))
 
 
-@router.get("/{run_id}/report", response_class=HTMLResponse)
+@router.get("/{run_id}/report", response_class=HTMLResponse, responses=NOT_FOUND)
 def report(run_id: RunId, database: DatabaseDep, settings: SettingsDep) -> HTMLResponse:
     """The run's HTML report (Plotly), drawn from the stored run, as `backtest export ID
-    --format html` writes it."""
+    --format html` writes it; 400 for a failed run (it has no report)."""
     return report_response(database, settings, stored_run(database, run_id))

@@ -36,6 +36,19 @@ class Job(BaseModel):
     finished_at: datetime | None
 
 
+class Detail(BaseModel):
+    """An error answer: one line saying what is wrong."""
+
+    detail: str
+
+
+REFUSED: dict[int | str, dict[str, Any]] = {
+    400: {"model": Detail, "description": "The services refuse the request (the reason)."},
+    429: {"model": Detail, "description": "Too many jobs are waiting."},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Detail, "description": "No such id."}}
+
+
 class JobList(BaseModel):
     jobs: list[Job]
     note: str
@@ -59,7 +72,7 @@ def jobs(runner: JobsDep) -> JobList:
     return JobList(jobs=[job_model(job) for job in runner.jobs()], note=NOT_KEPT)
 
 
-@router.get("/{job_id}", response_model=Job)
+@router.get("/{job_id}", response_model=Job, responses=NOT_FOUND)
 def job(job_id: JobId, runner: JobsDep) -> Job:
     """One job (404 when there is none, or it was forgotten by a restart)."""
     found = runner.get(job_id)
