@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import httpx
+from support.fuzz_sandbox import offline_providers
 
 from trademind.config import Settings
 from trademind.core.bus import EventBus
@@ -28,6 +29,7 @@ def make_context(database: Database, *, token: str | None = None) -> WebContext:
         policy=AccessPolicy(configured=token, local=LOCAL),
         started_at=STARTED,
         bus=EventBus(clock=clock),
+        provider_factory=offline_providers,  # ingest jobs never reach the network
     )
 
 

@@ -16,11 +16,24 @@ from fastapi.staticfiles import StaticFiles
 from trademind import __version__
 from trademind.resources import resource_path
 from trademind.web.access import enforce_access
-from trademind.web.api import agents, config, data, health, portfolio, safety, strategies, trades
+from trademind.web.api import (
+    agents,
+    backtests,
+    config,
+    data,
+    data_jobs,
+    health,
+    jobs,
+    portfolio,
+    safety,
+    strategies,
+    trades,
+)
 from trademind.web.api import stream as stream_api
 from trademind.web.context import WebContext
 from trademind.web.errors import install_error_handlers
 from trademind.web.middleware import EdgeMiddleware
+from trademind.web.pages import backtests as backtest_pages
 from trademind.web.pages import ledger, login, overview, system
 from trademind.web.pages import safety as safety_pages
 from trademind.web.pages import strategies as strategy_pages
@@ -46,7 +59,8 @@ def create_app(context: WebContext) -> FastAPI:
         broadcaster.attach(context.bus)
         app.state.broadcaster = broadcaster
     api = APIRouter(prefix=API_PREFIX)
-    for module in (portfolio, trades, strategies, safety, agents, data, config, stream_api):
+    routers = (portfolio, trades, strategies, safety, agents, data, data_jobs, config, stream_api)
+    for module in (*routers, backtests, jobs):
         api.include_router(module.router)
     app.include_router(health.router)
     app.include_router(api)
@@ -56,6 +70,7 @@ def create_app(context: WebContext) -> FastAPI:
     app.include_router(strategy_pages.router)
     app.include_router(safety_pages.router)
     app.include_router(system.router)
+    app.include_router(backtest_pages.router)
     app.mount("/static", StaticFiles(directory=resource_path("static")), name="static")
     install_error_handlers(app)
     app.add_middleware(EdgeMiddleware)

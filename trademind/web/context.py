@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from trademind.config import Settings
     from trademind.core.bus import EventBus
     from trademind.core.clock import Clock
+    from trademind.data.providers import BarProvider, Source
     from trademind.db.session import Database
 
 
@@ -48,6 +49,8 @@ class WebContext:
     jobs: Callable[[], list[tuple[str, datetime | None]]] = list
     config_path: Path | None = None
     """The ``--config`` the server was started with (commands that write the config use it)."""
+    provider_factory: Callable[[Source, Path | None, Settings], BarProvider] | None = None
+    """Replaces the real bar providers of ingest jobs (the seam tests use to stay offline)."""
     sessions: Sessions = field(init=False)
     limiter: LoginLimiter = field(init=False)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +11,7 @@ from trademind.config import Settings
 from trademind.core.clock import Clock
 from trademind.db.session import Database
 from trademind.web.context import WebContext
+from trademind.web.jobs import JobRunner
 
 
 def web_context(request: Request) -> WebContext:
@@ -33,3 +35,17 @@ ContextDep = Annotated[WebContext, Depends(web_context)]
 DatabaseDep = Annotated[Database, Depends(_database)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+async def _jobs(request: Request) -> JobRunner:
+    """The app's job runner, made at its first use (inside the event loop, whose loop the
+    workers publish their progress onto)."""
+    runner: JobRunner | None = getattr(request.app.state, "jobs", None)
+    if runner is None:
+        context = web_context(request)
+        runner = JobRunner(clock=context.clock, bus=context.bus, loop=asyncio.get_running_loop())
+        request.app.state.jobs = runner
+    return runner
+
+
+JobsDep = Annotated[JobRunner, Depends(_jobs)]

@@ -1,5 +1,6 @@
 """The ASGI layer every request passes before the app (pure ASGI, so the SSE stream is not
-buffered): the security headers on every answer, the CSRF cookie for browsers that have none,
+buffered): the security headers on every answer (unless the route set that header itself,
+as the backtest report does with its sandboxed policy), the CSRF cookie for browsers that have none,
 and the body size limit (:data:`MAX_BODY_BYTES`; larger: 413 before the app reads it)."""
 
 from __future__ import annotations
@@ -39,7 +40,12 @@ class EdgeMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                extra = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [
+                    (k.lower().encode(), v.encode())
+                    for k, v in SECURITY_HEADERS.items()
+                    if k.lower().encode() not in present  # a route's own policy (a report's)
+                ]
                 if fresh:
                     extra.append((b"set-cookie", _csrf_cookie(csrf).encode()))
                 message["headers"] = [*message.get("headers", []), *extra]

@@ -1,5 +1,6 @@
 """``/agents`` (decisions with their votes, LLM calls and costs), ``/data`` (stored series),
-``/config`` (secrets masked), ``/logs`` (the server log's tail) and ``/backtests`` (stored runs)."""
+``/config`` (secrets masked), ``/logs`` (the server log's tail); ``/backtests`` is in
+:mod:`trademind.web.pages.backtests`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from fastapi.responses import HTMLResponse
 from trademind.core.errors import TradeMindError
 from trademind.db.sentiment_history import SentimentHistoryRepository
 from trademind.services import config_service, data_status
-from trademind.services.backtest_queries import list_runs
 from trademind.services.decision_list import recent_decisions
 from trademind.services.llm_costs import costs_report
 from trademind.web.deps import ContextDep
@@ -86,12 +86,4 @@ def logs(request: Request, context: ContextDep) -> HTMLResponse:
     lines = tail(path, LOG_LINES)
     return render(
         request, "system.html", page="/logs", title="Logs", kind="logs", lines=lines, path=path
-    )
-
-
-@router.get("/backtests", response_class=HTMLResponse)
-def backtests(request: Request, context: ContextDep) -> HTMLResponse:
-    rows = list_runs(context.database, 50)
-    return render(
-        request, "system.html", page="/backtests", title="Backtests", kind="backtests", rows=rows
     )
