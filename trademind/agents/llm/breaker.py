@@ -9,6 +9,8 @@ closes the breaker (failure count 0); its failure opens it again for another coo
 from __future__ import annotations
 
 import logging
+import weakref
+from dataclasses import dataclass
 from enum import StrEnum
 
 from trademind.core.clock import Clock
@@ -22,12 +24,37 @@ class BreakerState(StrEnum):
     HALF_OPEN = "half_open"
 
 
-class CircuitBreaker:
-    """Counts consecutive failures; see the module docstring for the states."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BreakerSnapshot:
+    """One live breaker as the dashboard shows it."""
 
-    def __init__(self, threshold: int, cooldown: float, clock: Clock) -> None:
+    label: str
+    state: str
+    consecutive_failures: int
+    threshold: int
+    seconds_until_probe: float
+
+
+_LIVE: weakref.WeakSet[CircuitBreaker] = weakref.WeakSet()
+
+
+def live_breakers() -> list[BreakerSnapshot]:
+    """The breakers of this process's LLM clients that are still alive (a server's trading
+    session holds one per client; none before its first LLM-using session)."""
+    return sorted(
+        (breaker.snapshot() for breaker in list(_LIVE)), key=lambda snapshot: snapshot.label
+    )
+
+
+class CircuitBreaker:
+    """Counts consecutive failures; see the module docstring for the states. ``label`` names
+    it in :func:`live_breakers` (the client's model and API host)."""
+
+    def __init__(self, threshold: int, cooldown: float, clock: Clock, label: str = "llm") -> None:
         if threshold < 1 or cooldown <= 0:
             raise ValueError("breaker threshold must be >= 1 and cool-down > 0")
+        self.label = label
+        _LIVE.add(self)
         self._threshold = threshold
         self._cooldown = cooldown
         self._clock = clock
@@ -46,6 +73,15 @@ class CircuitBreaker:
     @property
     def consecutive_failures(self) -> int:
         return self._failures
+
+    def snapshot(self) -> BreakerSnapshot:
+        return BreakerSnapshot(
+            label=self.label,
+            state=self.state.value,
+            consecutive_failures=self._failures,
+            threshold=self._threshold,
+            seconds_until_probe=self.seconds_until_probe(),
+        )
 
     def seconds_until_probe(self) -> float:
         """Seconds left in the cool-down (0 when closed or half-open)."""

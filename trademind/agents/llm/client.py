@@ -17,6 +17,7 @@ import time
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -63,8 +64,12 @@ class LlmClient:
         self._clock = clock
         self._sleep = sleep
         self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(settings.timeout))
+        host = urlsplit(settings.base_url).netloc
         self.breaker = CircuitBreaker(
-            settings.breaker_failures, settings.breaker_cooldown_seconds, clock
+            settings.breaker_failures,
+            settings.breaker_cooldown_seconds,
+            clock,
+            label=f"{settings.model} at {host}",
         )
 
     async def __aenter__(self) -> Self:

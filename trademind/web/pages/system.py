@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from trademind.agents.llm.breaker import live_breakers
 from trademind.core.errors import TradeMindError
 from trademind.db.sentiment_history import SentimentHistoryRepository
 from trademind.services import config_service, data_status
@@ -52,6 +53,7 @@ def agents(
         symbol=symbol.upper() if symbol else None,
         readings=readings,
         chart=json.dumps(chart),
+        breakers=live_breakers(),
     )
 
 
