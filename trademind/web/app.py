@@ -18,6 +18,7 @@ from trademind.resources import resource_path
 from trademind.web.access import enforce_access
 from trademind.web.api import agents, config, data, health, portfolio, safety, strategies, trades
 from trademind.web.api import stream as stream_api
+from trademind.web.api.models import ERROR_RESPONSES
 from trademind.web.context import WebContext
 from trademind.web.errors import install_error_handlers
 from trademind.web.middleware import EdgeMiddleware
@@ -45,7 +46,7 @@ def create_app(context: WebContext) -> FastAPI:
         broadcaster = Broadcaster()
         broadcaster.attach(context.bus)
         app.state.broadcaster = broadcaster
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
     for module in (portfolio, trades, strategies, safety, agents, data, config, stream_api):
         api.include_router(module.router)
     app.include_router(health.router)

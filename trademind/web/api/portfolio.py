@@ -14,7 +14,11 @@ router = APIRouter(prefix="/portfolio", tags=["portfolio"])
 
 Account = Annotated[
     str | None,
-    Query(max_length=64, description="Account name (default: the only or last used one)."),
+    Query(
+        max_length=64,
+        description="Account name (default: the only or last used one).",
+        examples=["demo"],
+    ),
 ]
 
 
