@@ -1,9 +1,10 @@
-"""schemathesis against the OpenAPI document, in process over ASGI, on the demo ledger: for every
-operation (but the endless SSE stream) the examples, coverage and fuzzing phases, with data that
-fits the schema and data that does not, get no 5xx, only documented status codes, and answers
-that match their documented schema. Writes are exercised with the local token (the documented
-examples name the demo account and real strategies and settings, so they succeed); they change
-a configuration file under ``tmp_path`` only."""
+"""schemathesis against the OpenAPI document, in process over ASGI, on the demo ledger with
+agent activity and bars: for every operation (but the endless SSE stream) the examples,
+coverage and fuzzing phases, with data that fits the schema and data that does not, get no 5xx,
+only documented status codes, and answers that match their documented schema. Writes are
+exercised with the local token (the documented examples name the demo account and real
+strategies and settings, so they succeed); they change a configuration file under
+``tmp_path`` only."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 from schemathesis.specs.openapi.schemas import OpenApiSchema
+from support.agent_activity import write_agent_activity
 from support.web_app import LOCAL, make_context
 
 from trademind.db.session import Database
@@ -50,6 +52,7 @@ def api_schema(
 ) -> OpenApiSchema:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    write_agent_activity(database)
     app = create_app(make_context(database))
     config = SchemathesisConfig.from_dict(CONFIG)
     return schemathesis.openapi.from_asgi(OPENAPI, app, config=config)

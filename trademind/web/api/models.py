@@ -96,3 +96,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: _error("Not allowed in the current trading state (e.g. a reset of an active account)")
 }
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: _error("Nothing of what was asked for is stored (the message says how to get it)")
+}

@@ -7,7 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from trademind.services import portfolio_service
-from trademind.services.portfolio_service import Holdings, Performance, PortfolioSummary
+from trademind.services.portfolio_service import (
+    Holdings,
+    Performance,
+    PortfolioSummary,
+    Sectors,
+)
 from trademind.web.deps import ClockDep, DatabaseDep
 
 router = APIRouter(prefix="/portfolio", tags=["portfolio"])
@@ -43,3 +48,11 @@ def performance(
 ) -> Performance:
     """The equity curve and figures of the last ``days`` (``trademind portfolio performance``)."""
     return portfolio_service.performance(database, clock, account, days)
+
+
+@router.get("/sectors", response_model=Sectors)
+def sectors(database: DatabaseDep, clock: ClockDep, account: Account = None) -> Sectors:
+    """Net market value and weight per sector, largest exposure first; sectors come from the
+    shipped table or earlier look-ups (``unknown`` otherwise: the server never looks them up)
+    (``trademind portfolio sectors``)."""
+    return portfolio_service.sectors(database, clock, account, None)
