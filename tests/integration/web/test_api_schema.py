@@ -8,6 +8,7 @@ strategies and settings, so they succeed); they change a configuration file unde
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from trademind.web.app import create_app
 pytestmark = pytest.mark.slow
 
 OPENAPI = "/api/v1/openapi.json"
+API_DOC = Path(__file__).parents[3] / "docs" / "api.md"
 STREAM = "/api/v1/stream"
 """Never ends, so it is not fuzzed; it stays documented (checked below) and has its own tests."""
 AUTH = {"Authorization": f"Bearer {LOCAL}"}
@@ -102,3 +104,17 @@ def test_every_operation_answers_as_documented(api_schema: OpenApiSchema) -> Non
     assert not never_succeeded  # the documented examples reach every operation's success path
     with_input = [label for label in statuses if "{" in label or label.startswith("PUT ")]
     assert all(422 in statuses[label] for label in with_input)  # bad input reached: refused
+
+
+def test_docs_api_names_every_operation_and_no_other(api_schema: OpenApiSchema) -> None:
+    documented = {
+        f"{method} {path}"
+        for method, path in re.findall(
+            r"`(GET|POST|PUT|PATCH|DELETE) (/[^`?:\s]*)", API_DOC.read_text()
+        )
+        if path.startswith(("/api/", "/health"))
+    }
+    served = {result.ok().label for result in api_schema.get_all_operations()}
+    served |= {f"GET {OPENAPI}", "GET /api/v1/docs"}
+    assert served - documented == set()
+    assert documented - served == set()
