@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from support.agent_activity import write_agent_activity
-from support.web_app import LOCAL, make_context
+from support.web_app import LOCAL, TOKEN, make_context
 
 from trademind.db.session import Database
 from trademind.web.app import create_app
@@ -41,11 +41,9 @@ STREAM = "/api/v1/stream"
 """Never ends, so it is not fuzzed; it stays documented (checked below) and has its own tests."""
 AUTH = {"Authorization": f"Bearer {LOCAL}"}
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
-CONFIG = {
-    "seed": 20240105,
-    "generation": {"max-examples": 25, "mode": "all", "deterministic": True, "database": "none"},
-    "phases": {"stateful": {"enabled": False}},
-}
+GENERATION = {"max-examples": 25, "mode": "all", "deterministic": True, "database": "none"}
+CONFIG = {"seed": 20240105, "generation": GENERATION, "phases": {"stateful": {"enabled": False}}}
+ALL_PHASES = [HypothesisTestMode.EXAMPLES, HypothesisTestMode.COVERAGE, HypothesisTestMode.FUZZING]
 
 
 @pytest.fixture
@@ -60,19 +58,36 @@ def api_schema(
     return schemathesis.openapi.from_asgi(OPENAPI, app, config=config)
 
 
-def _operation_test(schema: OpenApiSchema, label: str, statuses: set[int]) -> Callable[[], None]:
-    """The examples, coverage and fuzzing phases of one operation, as one Hypothesis test (what
-    schemathesis' own pytest plugin builds; called directly since that plugin's lazy fixture
-    does not run under pytest 9)."""
+@pytest.fixture
+def locked_schema(database: Database) -> OpenApiSchema:
+    """The app with web.auth_token set, its OpenAPI document fetched with the token."""
+    app = create_app(make_context(database, token=TOKEN))
+    config = SchemathesisConfig.from_dict(
+        {**CONFIG, "generation": {**GENERATION, "max-examples": 5}}
+    )
+    return schemathesis.openapi.from_asgi(
+        OPENAPI, app, config=config, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+
+
+def _operation_test(
+    schema: OpenApiSchema,
+    label: str,
+    statuses: set[int],
+    headers: dict[str, str],
+    modes: list[HypothesisTestMode],
+) -> Callable[[], None]:
+    """The ``modes`` (phases) of one operation as one Hypothesis test (what schemathesis' own
+    pytest plugin builds; called directly since that plugin's lazy fixture does not run under
+    pytest 9), each request sent with ``headers``; the statuses seen go to ``statuses``."""
     operation = schema.find_operation_by_label(label)
     assert operation is not None, label
     project = schema.config
 
     def check(case: Case) -> None:
-        response = case.call_and_validate(headers=AUTH, checks=CHECKS)
+        response = case.call_and_validate(headers=headers, checks=CHECKS)
         statuses.add(response.status_code)
 
-    modes = [HypothesisTestMode.EXAMPLES, HypothesisTestMode.COVERAGE, HypothesisTestMode.FUZZING]
     test: Callable[[], None] = create_test(
         operation=operation,
         test_func=check,
@@ -86,24 +101,51 @@ def _operation_test(schema: OpenApiSchema, label: str, statuses: set[int]) -> Ca
     return test
 
 
-def test_every_operation_answers_as_documented(api_schema: OpenApiSchema) -> None:
-    labels = [result.ok().label for result in api_schema.get_all_operations()]
-    assert f"GET {STREAM}" in labels  # documented, but never ends: not fuzzed
+def _run(
+    schema: OpenApiSchema,
+    labels: list[str],
+    headers: dict[str, str],
+    modes: list[HypothesisTestMode],
+) -> dict[str, set[int]]:
+    """Every operation of ``labels``; fails listing every failing operation's report."""
     failures: dict[str, str] = {}
-    statuses: dict[str, set[int]] = {}
+    statuses: dict[str, set[int]] = {label: set() for label in labels}
     for label in labels:
-        if label == f"GET {STREAM}":
-            continue
-        statuses[label] = set()
         try:
-            _operation_test(api_schema, label, statuses[label])()
+            _operation_test(schema, label, statuses[label], headers, modes)()
         except (Exception, BaseExceptionGroup) as error:  # every operation's failure is reported
             failures[label] = f"{type(error).__name__}: {error}"[:4000]
     assert not failures, "\n\n".join(f"{label}\n{text}" for label, text in failures.items())
+    return statuses
+
+
+def _labels(schema: OpenApiSchema) -> list[str]:
+    return [result.ok().label for result in schema.get_all_operations()]
+
+
+def test_every_operation_answers_as_documented(api_schema: OpenApiSchema) -> None:
+    labels = _labels(api_schema)
+    assert f"GET {STREAM}" in labels  # documented, but never ends: not fuzzed
+    labels.remove(f"GET {STREAM}")
+    statuses = _run(api_schema, labels, AUTH, ALL_PHASES)
     never_succeeded = [label for label, seen in statuses.items() if 200 not in seen]
     assert not never_succeeded  # the documented examples reach every operation's success path
     with_input = [label for label in statuses if "{" in label or label.startswith("PUT ")]
     assert all(422 in statuses[label] for label in with_input)  # bad input reached: refused
+
+
+def test_without_the_token_every_operation_answers_a_documented_401(
+    locked_schema: OpenApiSchema,
+) -> None:
+    """web.auth_token set, no Authorization header: 401 whatever the request (the stream too),
+    but a body that is not JSON, which FastAPI reads before the access check: 400 or 422
+    (docs/api.md, "Errors"); no handler runs either way."""
+    labels = _labels(locked_schema)
+    modes = [HypothesisTestMode.EXAMPLES, HypothesisTestMode.FUZZING]
+    statuses = _run(locked_schema, labels, {}, modes)
+    with_body = {label for label in labels if label.startswith(("POST /api/v1/safety", "PUT "))}
+    assert all(401 in seen and seen <= {400, 401, 422} for seen in statuses.values())
+    assert all(seen == {401} for label, seen in statuses.items() if label not in with_body)
 
 
 def test_docs_api_names_every_operation_and_no_other(api_schema: OpenApiSchema) -> None:
