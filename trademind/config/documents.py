@@ -127,6 +127,9 @@ def _load_yaml(text: str, label: str) -> Any:
     except RecursionError:
         reason = f"is nested too deeply (more than {MAX_DEPTH} levels)"
         raise ConfigError(f"{label}: {reason}", [(label, reason)]) from None
+    except ValueError as exc:  # an integer beyond Python's digit limit, 4300 by default
+        reason = f"holds a value that cannot be read: {str(exc).partition(';')[0]}"
+        raise ConfigError(f"{label}: {reason}", [(label, reason)]) from None
 
 
 def _kind(value: Any) -> str:

@@ -51,6 +51,12 @@ class LlmCallRepository:
         rows = self._database.run(lambda connection: connection.execute(query).all())
         return [_call(row) for row in rows]
 
+    def latest(self, limit: int) -> list[LlmCall]:
+        """The ``limit`` most recent calls, newest first."""
+        query = sa.select(_TABLE).order_by(_TABLE.c.called_at.desc(), _TABLE.c.id.desc())
+        rows = self._database.run(lambda connection: connection.execute(query.limit(limit)).all())
+        return [_call(row) for row in rows]
+
 
 class PendingLlmCalls:
     """A ledger whose calls are kept until :meth:`flush` writes them on another transaction's

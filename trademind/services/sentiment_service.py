@@ -171,13 +171,16 @@ def stored_daily_bars(
     return bars[-HISTORY_BARS:]
 
 
-def sentiment_history(database: Database, symbol: str, limit: int = 20) -> list[SentimentReading]:
-    """The stored readings of ``symbol``, newest first."""
+def sentiment_history(
+    database: Database, symbol: str | None, limit: int = 20
+) -> list[SentimentReading]:
+    """The stored readings of ``symbol`` (None: of every symbol), newest first."""
     from trademind.db.sentiment_history import SentimentHistoryRepository
 
     if not 1 <= limit <= MAX_LIMIT:
         raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}, got {limit}")
-    return SentimentHistoryRepository(database).recent(_usage_symbol(symbol), limit)
+    wanted = None if symbol is None else _usage_symbol(symbol)
+    return SentimentHistoryRepository(database).recent(wanted, limit)
 
 
 def _usage_symbol(symbol: str) -> str:

@@ -5,7 +5,8 @@ CSRF cookie, body limit), the access check on every route
 (:func:`~trademind.web.access.enforce_access`), the routers (``/health``, ``/api/v1/...``, the
 pages), the error handlers (:mod:`trademind.web.errors`). ``/static`` serves the shipped
 static files (the vendored htmx, its SSE extension and plotly.js among them); OpenAPI is at
-``/api/v1/openapi.json`` with its docs at ``/api/v1/docs``.
+``/api/v1/openapi.json``. No Swagger UI page: FastAPI's loads its scripts from a CDN, which the
+CSP forbids and an offline machine cannot reach.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from trademind.web.api import (
     trades,
 )
 from trademind.web.api import stream as stream_api
+from trademind.web.api.models import ERROR_RESPONSES
 from trademind.web.context import WebContext
 from trademind.web.errors import install_error_handlers
 from trademind.web.middleware import EdgeMiddleware
@@ -49,7 +51,7 @@ def create_app(context: WebContext) -> FastAPI:
         title="TradeMind",
         version=__version__,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,
         redoc_url=None,
         dependencies=[Depends(enforce_access)],
     )
@@ -58,7 +60,7 @@ def create_app(context: WebContext) -> FastAPI:
         broadcaster = Broadcaster()
         broadcaster.attach(context.bus)
         app.state.broadcaster = broadcaster
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
     routers = (portfolio, trades, strategies, safety, agents, data, data_jobs, config, stream_api)
     for module in (*routers, backtests, jobs):
         api.include_router(module.router)

@@ -20,6 +20,7 @@ from trademind.core.errors import (
     UsageError,
     ValidationError,
 )
+from trademind.services.data_report import NoBarsStoredError
 from trademind.web.access import AccessDeniedError
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
         status = 409
     elif isinstance(exc, NotBuiltYetError):
         status = 501
+    elif isinstance(exc, NoBarsStoredError):
+        status = 404
     return _answer(request, status, str(exc))
 
 
@@ -81,4 +84,5 @@ def install_error_handlers(app: FastAPI) -> None:
     for kind in (UsageError, ValidationError, ConfigError, TradingStateError, AccountBusyError):
         app.add_exception_handler(kind, _domain_error)
     app.add_exception_handler(NotBuiltYetError, _domain_error)
+    app.add_exception_handler(NoBarsStoredError, _domain_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -74,6 +74,14 @@ def test_deep_nesting_is_refused() -> None:
         parse_document("a: " + "[" * 200 + "]" * 200 + "\n", "c.yaml")
 
 
+def test_an_integer_beyond_the_digit_limit_is_one_clear_error() -> None:
+    """Found by schemathesis through PUT /api/v1/config: it was an internal error."""
+    with pytest.raises(ConfigError, match=r"c\.yaml: holds a value that cannot be read: .*digits"):
+        parse_document("safety:\n  max_positions: " + "9" * 5000 + "\n", "c.yaml")
+    with pytest.raises(ConfigUsageError, match="cannot be read"):
+        typed("safety.max_positions", "9" * 5000)
+
+
 def test_text_that_is_not_utf8_is_one_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes(b"app:\n  timezone: \xe9\n")

@@ -33,8 +33,8 @@ class SetRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    key: str = Field(min_length=1, max_length=200)
-    value: str = Field(max_length=10_000)
+    key: str = Field(min_length=1, max_length=200, examples=["safety.daily_loss_limit"])
+    value: str = Field(max_length=10_000, examples=["0.03"])
 
 
 @router.get("", response_model=ConfigDocument)

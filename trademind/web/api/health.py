@@ -10,10 +10,14 @@ from pydantic import BaseModel
 from trademind import __version__
 from trademind.safety.state_store import SafetyStateStore
 from trademind.services.safety_service import resolve_account
+from trademind.web.api import models
 from trademind.web.context import LoopStatus, WebContext
 from trademind.web.deps import ContextDep
 
-router = APIRouter(tags=["health"])
+router = APIRouter(
+    tags=["health"],
+    responses={status: models.ERROR_RESPONSES[status] for status in (401, 500)},
+)
 
 
 class ScheduledJob(BaseModel):

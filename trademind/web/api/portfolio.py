@@ -8,14 +8,23 @@ from fastapi import APIRouter, Query
 
 from trademind.services import portfolio_service
 from trademind.services.benchmark_service import BenchmarkCurve, benchmark_curve
-from trademind.services.portfolio_service import Holdings, Performance, PortfolioSummary
+from trademind.services.portfolio_service import (
+    Holdings,
+    Performance,
+    PortfolioSummary,
+    Sectors,
+)
 from trademind.web.deps import ClockDep, DatabaseDep
 
 router = APIRouter(prefix="/portfolio", tags=["portfolio"])
 
 Account = Annotated[
     str | None,
-    Query(max_length=64, description="Account name (default: the only or last used one)."),
+    Query(
+        max_length=64,
+        description="Account name (default: the only or last used one).",
+        examples=["demo"],
+    ),
 ]
 
 
@@ -51,3 +60,11 @@ def benchmark(
 ) -> BenchmarkCurve:
     """``symbol``'s daily closes over the account's snapshots, scaled to its first equity."""
     return benchmark_curve(database, clock, account, symbol)
+
+
+@router.get("/sectors", response_model=Sectors)
+def sectors(database: DatabaseDep, clock: ClockDep, account: Account = None) -> Sectors:
+    """Net market value and weight per sector, largest exposure first; sectors come from the
+    shipped table or earlier look-ups (``unknown`` otherwise: the server never looks them up)
+    (``trademind portfolio sectors``)."""
+    return portfolio_service.sectors(database, clock, account, None)

@@ -15,7 +15,9 @@ from trademind.web.deps import ClockDep, ContextDep, DatabaseDep, SettingsDep
 
 router = APIRouter(prefix="/safety", tags=["safety"])
 
-Account = Annotated[str | None, Query(max_length=64, description="Account name.")]
+Account = Annotated[
+    str | None, Query(max_length=64, description="Account name.", examples=["demo"])
+]
 
 
 class StopRequest(BaseModel):
@@ -24,7 +26,7 @@ class StopRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     account: str | None = Field(default=None, max_length=64)
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, examples=["halting before the FOMC release"])
     liquidate: bool = False
 
 
@@ -32,7 +34,7 @@ class ResetRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     account: str | None = Field(default=None, max_length=64)
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, examples=["checked the positions"])
 
 
 class SettingsRequest(BaseModel):
@@ -41,7 +43,9 @@ class SettingsRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    settings: dict[str, str] = Field(min_length=1, max_length=100)
+    settings: dict[str, str] = Field(
+        min_length=1, max_length=100, examples=[{"daily_loss_limit": "3%"}]
+    )
 
 
 @router.put("/settings", response_model=models.SafetyChange)
@@ -58,7 +62,7 @@ def status(
     return safety_service.status(database, clock, account, settings.safety)
 
 
-@router.post("/emergency-stop", response_model=StateChangeResult)
+@router.post("/emergency-stop", response_model=StateChangeResult, responses=models.CONFLICT)
 def emergency_stop(body: StopRequest, database: DatabaseDep, clock: ClockDep) -> StateChangeResult:
     """Halt the account now (the running loop stops within a second); recorded with actor
     ``api``."""
@@ -67,7 +71,7 @@ def emergency_stop(body: StopRequest, database: DatabaseDep, clock: ClockDep) ->
     )
 
 
-@router.post("/reset", response_model=StateChangeResult)
+@router.post("/reset", response_model=StateChangeResult, responses=models.CONFLICT)
 def reset(body: ResetRequest, database: DatabaseDep, clock: ClockDep) -> StateChangeResult:
     """Back to ACTIVE (409 when the account is active already)."""
     return safety_service.reset(database, clock, body.account, reason=body.reason, actor="api")

@@ -15,7 +15,9 @@ from trademind.web.deps import ClockDep, ContextDep
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
 
-Name = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
+Name = Annotated[
+    str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$", examples=["ma_crossover"])
+]
 
 
 class ParamsRequest(BaseModel):
@@ -23,7 +25,9 @@ class ParamsRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    params: dict[str, str] = Field(min_length=1, max_length=50)
+    params: dict[str, str] = Field(
+        min_length=1, max_length=50, examples=[{"fast": "12", "slow": "40"}]
+    )
 
 
 def _strategy(view: strategy_service.StrategyView) -> dict[str, Any]:

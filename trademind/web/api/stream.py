@@ -5,12 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from sse_starlette.sse import EventSourceResponse
 
+from trademind.web.api.models import ErrorAnswer
 from trademind.web.stream import Broadcaster
 
 router = APIRouter(tags=["stream"])
 
 
-@router.get("/stream", response_class=EventSourceResponse)
+@router.get(
+    "/stream",
+    response_class=EventSourceResponse,
+    responses={503: {"model": ErrorAnswer, "description": "The server runs no event bus"}},
+)
 async def stream(request: Request) -> EventSourceResponse:
     """One ``ready`` event, then every event of the bus: ``event`` is its type (BarClosed,
     OrderFilled, AccountUpdated, DecisionMade, ...), ``data`` the JSON

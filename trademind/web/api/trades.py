@@ -14,7 +14,9 @@ from trademind.web.deps import ClockDep, DatabaseDep
 
 router = APIRouter(tags=["trades"])
 
-Account = Annotated[str | None, Query(max_length=64, description="Account name.")]
+Account = Annotated[
+    str | None, Query(max_length=64, description="Account name.", examples=["demo"])
+]
 Symbol = Annotated[str | None, Query(max_length=20, pattern=r"^[A-Za-z0-9.^=-]+$")]
 
 
@@ -34,7 +36,7 @@ def trades(
 def trade(
     database: DatabaseDep,
     clock: ClockDep,
-    trade_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    trade_id: Annotated[int, Path(ge=1, le=2**63 - 1, examples=[1])],
     account: Account = None,
 ) -> TradeDetail:
     """One fill with its order and the decision that made it (``trademind trades show``)."""
