@@ -33,7 +33,19 @@ ParamValue = str | int | float
 class BacktestRequest(BaseModel):
     """One backtest, as `backtest run` takes it (``params`` overlay the configured ones)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "strategy": "buy_and_hold",
+                    "symbols": ["AAPL"],
+                    "start": "2020-01-02",
+                    "end": "2020-03-31",
+                }
+            ]
+        },
+    )
 
     strategy: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")
     symbols: list[SymbolText] = Field(min_length=1, max_length=20)
@@ -54,7 +66,10 @@ class BacktestRequest(BaseModel):
 class IngestRequest(BaseModel):
     """One ingest, as `data ingest` takes it; ``csv`` reads the configured ``data.csv_dir``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"source": "sample", "symbols": ["MSFT"], "days": 30}]},
+    )
 
     source: Literal["yfinance", "sample", "csv"] = "yfinance"
     symbols: list[SymbolText] | None = Field(default=None, min_length=1, max_length=100)

@@ -21,7 +21,7 @@ from trademind.web.report_page import report_response
 
 router = APIRouter(prefix="/backtests", tags=["backtests"])
 
-RunId = Annotated[int, Path(ge=1, le=limits.RUN_ID_MAX)]
+RunId = Annotated[int, Path(ge=1, le=limits.RUN_ID_MAX, examples=[1])]
 
 
 class BacktestRun(BaseModel):

@@ -55,7 +55,9 @@ def performance(
 def benchmark(
     database: DatabaseDep,
     clock: ClockDep,
-    symbol: Annotated[str, Query(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9.^=-]+$")],
+    symbol: Annotated[
+        str, Query(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9.^=-]+$", examples=["AAPL"])
+    ],
     account: Account = None,
 ) -> BenchmarkCurve:
     """``symbol``'s daily closes over the account's snapshots, scaled to its first equity."""
