@@ -17,7 +17,6 @@ import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +35,7 @@ from trademind.web.trading import ServerTrading
 
 if TYPE_CHECKING:
     from trademind.bootstrap import Runtime
+    from trademind.core.clock import Clock
     from trademind.web.context import WebContext
 
 logger = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ def serve(options: ServeOptions) -> None:
             bound = replace(options, port=sock.getsockname()[1])  # --port 0: the port chosen
             policy = AccessPolicy(token, os.environ.get(LOCAL_TOKEN_VARIABLE) or new_token())
             if options.reload:
-                _serve_reloading(sock, bound, policy, data_dir)
+                _serve_reloading(sock, bound, policy, data_dir, runtime.clock)
             else:
                 asyncio.run(_run(runtime, bound, sock, policy))
         finally:
@@ -194,7 +194,7 @@ async def _announce(
 
 
 def _serve_reloading(
-    sock: socket.socket, options: ServeOptions, policy: AccessPolicy, data_dir: Path
+    sock: socket.socket, options: ServeOptions, policy: AccessPolicy, data_dir: Path, clock: Clock
 ) -> None:
     """``--reload`` (development): uvicorn's reloader restarts a worker on code changes; this
     process keeps the lock and the state file, the workers share its socket and local token."""
@@ -209,7 +209,7 @@ def _serve_reloading(
             pid=os.getpid(),
             host=options.host,
             port=options.port,
-            started_at=datetime.now(UTC).isoformat(),
+            started_at=clock.now().isoformat(),
             log_file=str(log_path(data_dir)),
             local_token=policy.local,
         ),
