@@ -227,15 +227,24 @@ def _serve_reloading(
 
 
 def reload_app() -> Any:
-    """The app of a ``--reload`` worker (built from the environment its parent set)."""
+    """The app of a ``--reload`` worker (built from the environment its parent set). A
+    development server: the pages and the API only, no scheduled jobs and no trading session
+    (each code change would restart them)."""
     from trademind.bootstrap import build_runtime
-    from trademind.runtime.jobs import build_scheduler
-    from trademind.services.data_service import ScheduledRefresh
     from trademind.web.app import create_app
+    from trademind.web.context import WebContext
 
     config = os.environ.get(CONFIG_VARIABLE)
     runtime = build_runtime(config_path=Path(config) if config else None)
     policy = AccessPolicy(configured_token(runtime), os.environ[LOCAL_TOKEN_VARIABLE])
-    refresher = ScheduledRefresh(runtime.database, lambda: runtime.settings, clock=runtime.clock)
-    scheduler = build_scheduler(runtime, refresher)
-    return create_app(build_context(runtime, policy, scheduler))
+    return create_app(
+        WebContext(
+            settings=lambda: runtime.settings,
+            database=runtime.database,
+            clock=runtime.clock,
+            policy=policy,
+            started_at=runtime.clock.now(),
+            bus=runtime.bus,
+            config_path=runtime.config_path,
+        )
+    )
