@@ -42,3 +42,18 @@ async def test_openapi_is_served(open_client: httpx.AsyncClient) -> None:
     spec = (await open_client.get("/api/v1/openapi.json")).json()
     assert "/api/v1/trades/{trade_id}" in spec["paths"]
     assert spec["info"]["title"] == "TradeMind"
+
+
+async def test_safety_limits_and_live_breakers(open_client: httpx.AsyncClient) -> None:
+    from trademind.agents.llm.breaker import CircuitBreaker
+    from trademind.core.clock import TestClock
+
+    limits = (await open_client.get("/api/v1/safety/limits")).json()
+    rules = {rule["rule"]: rule for rule in limits["rules"]}
+    assert rules["beta_adjusted_size"]["enabled"] is False
+    assert rules["beta_adjusted_size"]["off_because"] == "safety.benchmark_symbol is not set"
+    breaker = CircuitBreaker(1, 60.0, TestClock(), label="glm-4.7 at api-test.invalid")
+    breaker.record_failure()
+    listed = (await open_client.get("/api/v1/agents/breakers")).json()
+    mine = [b for b in listed if b["label"] == "glm-4.7 at api-test.invalid"]
+    assert [(b["state"], b["consecutive_failures"]) for b in mine] == [("open", 1)]

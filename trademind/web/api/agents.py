@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from trademind.agents.llm.breaker import BreakerSnapshot, live_breakers
 from trademind.core.sentiment_history import SentimentReading
 from trademind.services import sentiment_service
 from trademind.services.llm_activity import MAX_CALLS, LlmActivity, llm_activity
@@ -54,3 +55,12 @@ def sentiment(
     reasoning, cost, or the abstention and its reason (``trademind agents sentiment SYMBOL
     --history``; here the symbol is optional)."""
     return sentiment_service.sentiment_history(database, symbol, limit)
+
+
+@router.get("/breakers", response_model=list[BreakerSnapshot])
+def breakers() -> list[BreakerSnapshot]:
+    """The circuit breaker of every LLM client alive in this server process (the trading
+    session's sentiment agent holds one): label (model at host), state (closed, open,
+    half_open), consecutive failures, threshold, seconds until the next probe. ``[]`` when no
+    client is alive: nothing is made up."""
+    return live_breakers()

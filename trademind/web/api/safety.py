@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from trademind.services import safety_limits, safety_service
 from trademind.services.json_ready import to_json
+from trademind.services.safety_limits import SafetyLimits
 from trademind.services.safety_service import SafetyStatus, StateChangeResult
 from trademind.web.api import models
 from trademind.web.deps import ClockDep, ContextDep, DatabaseDep, SettingsDep
@@ -52,6 +53,13 @@ class SettingsRequest(BaseModel):
 def set_settings(body: SettingsRequest, context: ContextDep, clock: ClockDep) -> Any:
     """Change safety settings in the server's configuration file (``trademind safety set``)."""
     return to_json(safety_limits.set_safety(body.settings, context.config_path, clock=clock))
+
+
+@router.get("/limits", response_model=SafetyLimits)
+def limits(settings: SettingsDep) -> SafetyLimits:
+    """Every pre-trade rule with its settings, whether it runs and why not
+    (``trademind safety limits``)."""
+    return safety_limits.limits(settings.safety)
 
 
 @router.get("/status", response_model=SafetyStatus)
