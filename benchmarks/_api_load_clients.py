@@ -52,6 +52,13 @@ CATCH_UP_SECONDS = 30.0
 TIMEOUT = httpx.Timeout(30.0)
 
 
+def write_atomically(path: Path, text: str) -> None:
+    """``text`` to ``path`` so that a reader waiting for the file sees it whole."""
+    partial = path.with_suffix(".partial")
+    partial.write_text(text)
+    partial.replace(path)
+
+
 async def _wait_for(path: Path) -> None:
     while not path.exists():
         await asyncio.sleep(0.02)
@@ -61,22 +68,27 @@ async def _wait_for(path: Path) -> None:
 class Reads:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {e: [] for e in ENDPOINTS})
     errors: Counter[str] = field(default_factory=Counter)
+    answers: dict[str, str] = field(default_factory=dict)
+    """The first answer of each kind of error (its start)."""
     timing: bool = False
 
 
 async def _one(client: httpx.AsyncClient, endpoint: str, reads: Reads) -> None:
+    timed = reads.timing  # a request counts when it was sent while timing
     started = time.perf_counter()
     try:
         response = await client.get(endpoint)
         elapsed = time.perf_counter() - started
         ok = response.status_code == 200
-        kind = f"{endpoint} HTTP {response.status_code}"
+        kind, answer = f"{endpoint} HTTP {response.status_code}", response.text[:300]
     except httpx.HTTPError as exc:
-        elapsed, ok, kind = time.perf_counter() - started, False, f"{endpoint} {type(exc).__name__}"
-    if reads.timing:
+        elapsed, ok = time.perf_counter() - started, False
+        kind, answer = f"{endpoint} {type(exc).__name__}", str(exc)[:300]
+    if timed:
         reads.latencies[endpoint].append(elapsed)
         if not ok:
             reads.errors[kind] += 1
+            reads.answers.setdefault(kind, answer)
 
 
 async def _reader(url: str, index: int, interval: float, reads: Reads, stop: Path) -> None:
@@ -101,15 +113,20 @@ async def readers(url: str, run_dir: Path, clients: int, interval: float) -> Non
     await asyncio.sleep(0)
     await asyncio.sleep(2.0)  # the warm-up rounds
     (run_dir / "readers-ready").touch()
-    await _wait_for(run_dir / "go")
+    await _wait_for(run_dir / "running")  # the session's first bar: its account exists
     reads.timing = True
     started = time.perf_counter()
     await _wait_for(stop)
     reads.timing = False
     seconds = time.perf_counter() - started
     await asyncio.gather(*tasks)
-    document = {"latencies": reads.latencies, "errors": dict(reads.errors), "seconds": seconds}
-    (run_dir / "readers.json").write_text(json.dumps(document))
+    document = {
+        "latencies": reads.latencies,
+        "errors": dict(reads.errors),
+        "answers": reads.answers,
+        "seconds": seconds,
+    }
+    write_atomically(run_dir / "readers.json", json.dumps(document))
 
 
 @dataclass
@@ -161,7 +178,7 @@ async def sse(url: str, run_dir: Path, count: int) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
     reports = [_report(s, published) for s in subscribers]
     document = {"published": len(published), "catch_up_seconds": catch_up, "subscribers": reports}
-    (run_dir / "sse.json").write_text(json.dumps(document))
+    write_atomically(run_dir / "sse.json", json.dumps(document))
 
 
 def _report(subscriber: Subscriber, published: list[str]) -> dict[str, Any]:

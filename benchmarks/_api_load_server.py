@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks._api_load_clients import write_atomically
 from trademind.core.events import BarClosed, Event, OrderStatusChanged
 
 
@@ -39,6 +40,7 @@ from trademind.core.events import BarClosed, Event, OrderStatusChanged
 class Recorder:
     """The session's timings and event ids (module docstring)."""
 
+    run_dir: Path
     due: float | None = None
     recording: bool = False
     event_ids: list[str] = field(default_factory=list)
@@ -59,6 +61,9 @@ class Recorder:
         if not self.recording:
             return
         now = time.perf_counter()
+        if not self.started and isinstance(event, BarClosed):  # the account is open
+            self.started = now
+            (self.run_dir / "running").touch()
         self.event_ids.append(event.event_id)
         if isinstance(event, BarClosed) and event.occurred_at != self.bar:
             self.bar, self.bar_due, self.bar_published = event.occurred_at, self.due, now
@@ -93,14 +98,14 @@ async def _gate(run_dir: Path, subscribers: int, app: Any) -> None:
 
 async def _session(run_dir: Path, subscribers: int, app: Any, trading: Any, rec: Recorder) -> None:
     await _gate(run_dir, subscribers, app)
-    rec.recording, rec.started = True, time.perf_counter()
+    rec.recording = True
     trading.start()
     while trading.status().running:
         await asyncio.sleep(0.05)
     rec.recording, rec.ended = False, time.perf_counter()
     status = trading.status()
     outcome = rec.result() | {"error": status.error, "steps": trading._progress.steps}
-    (run_dir / "result.json").write_text(json.dumps(outcome))
+    write_atomically(run_dir / "result.json", json.dumps(outcome))
 
 
 async def _main(run_dir: Path, subscribers: int) -> None:
@@ -115,7 +120,7 @@ async def _main(run_dir: Path, subscribers: int) -> None:
     from trademind.web.trading import ServerTrading
 
     runtime = build_runtime()
-    recorder = Recorder()
+    recorder = Recorder(run_dir)
     runtime.bus.subscribe(Event, recorder.on_event)
     sock = bind("127.0.0.1", 0)
     refresher = ScheduledRefresh(runtime.database, lambda: runtime.settings, clock=runtime.clock)

@@ -153,9 +153,12 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self._url = parse_url(url)
+        # A server's connection can die while pooled: PostgreSQL's is pinged at each checkout.
+        # A SQLite file's cannot, and the ping cost a query per checkout (every API request).
+        ping = self._url.get_backend_name() != "sqlite"
         try:
             self._engine = sa.create_engine(
-                self._url, echo=echo, pool_pre_ping=True, json_serializer=_json_dumps
+                self._url, echo=echo, pool_pre_ping=ping, json_serializer=_json_dumps
             )
         except (sa.exc.NoSuchModuleError, ImportError) as exc:
             raise DatabaseError(
