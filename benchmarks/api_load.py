@@ -9,8 +9,10 @@ runtime, scheduler, :class:`~trademind.web.trading.ServerTrading` and app, uvico
 loop) in a subprocess with a temporary data directory (SQLite, the default) on a free loopback
 port, replaying ``--symbols`` of the bundled sample (daily bars 2013-2024, about 2,770 bar
 closes) with the default strategy at ``--speed`` (5,000,000x: a simulated day in 17 ms, the
-whole replay in about a minute). A subprocess, not the benchmark's own loop: the load's
-clients must not share the server's event loop or its GIL, or they would measure each other.
+whole replay in about 80 s; the circuit breaker off, so that the session trades to its last
+bar). A subprocess, not the benchmark's own loop: the load's clients must not share the
+server's event loop or its GIL, or they would measure each other. The two replays take about
+five minutes together.
 
 Twice, with a new data directory each time:
 
@@ -18,9 +20,10 @@ Twice, with a new data directory each time:
 2. **load**: the replay while ``--clients`` HTTP clients (one process) go round the read
    endpoints (benchmarks/_api_load_clients.py ``ENDPOINTS``: ``/health`` and eleven under
    ``/api/v1``), each one request at a time, one every ``--interval`` seconds (at once when the
-   answer came later; 50 clients at 0.2 s offer 250 requests/s), and ``--subscribers`` SSE
-   subscribers (another process) are connected to ``/api/v1/stream`` from before the first bar
-   to after the last event.
+   answer came later; 50 clients at 0.2 s offer 250 requests/s; the requests sent from the
+   session's first bar close to its end are timed, after an untimed warm-up round), and
+   ``--subscribers`` SSE subscribers (another process) are connected to ``/api/v1/stream``
+   from before the session starts to after its last event.
 
 **Bar-to-order latency** (measured inside the server): for every order the session places,
 from the moment its bar is due (a paced replay waits the simulated time since the previous bar
@@ -40,6 +43,7 @@ endpoints; every subscriber receives every event; 0 errors (HTTP status other th
 failed request, an SSE stream that ended or overflowed); the median bar-to-order latency (from
 the due time) under load at most 1.2x the baseline's. Wall-clock figures on a shared 2-core VM:
 the server, the two client processes and the machine's other work share the two cores.
+Figures and their analysis: docs/api-load.md.
 """
 
 from __future__ import annotations
