@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+RELAXED = "trademind_relaxed"
+"""Set in a pooled SQLite connection's info while it runs with ``synchronous=NORMAL``."""
 
 
 def parse_url(url: str) -> URL:
@@ -105,6 +107,12 @@ def _configure_sqlite(engine: Engine, database_file: Path | None) -> None:
                 f"{database_file.parent} ({exc.strerror or exc})"
             ) from exc
 
+    @event.listens_for(engine, "checkin")
+    def _unrelax(dbapi_connection: Any, record: Any) -> None:
+        """A relaxed session's connection back to full sync before anyone else uses it."""
+        if record.info.pop(RELAXED, False) and dbapi_connection is not None:
+            dbapi_connection.execute("PRAGMA synchronous=FULL")
+
     @event.listens_for(engine, "connect")
     def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
@@ -145,9 +153,12 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self._url = parse_url(url)
+        # A server's connection can die while pooled: PostgreSQL's is pinged at each checkout.
+        # A SQLite file's cannot, and the ping cost a query per checkout (every API request).
+        ping = self._url.get_backend_name() != "sqlite"
         try:
             self._engine = sa.create_engine(
-                self._url, echo=echo, pool_pre_ping=True, json_serializer=_json_dumps
+                self._url, echo=echo, pool_pre_ping=ping, json_serializer=_json_dumps
             )
         except (sa.exc.NoSuchModuleError, ImportError) as exc:
             raise DatabaseError(
@@ -188,7 +199,8 @@ class Database:
             self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         with self.translate_errors():
             session = self._sessions()
-            driver = self._relax(session) if relaxed else None
+            if relaxed:
+                self._relax(session)
             try:
                 yield session
                 session.commit()
@@ -196,21 +208,21 @@ class Database:
                 session.rollback()
                 raise
             finally:
-                if driver is not None:
-                    driver.execute("PRAGMA synchronous=FULL")
                 session.close()
 
-    def _relax(self, session: Session) -> Any:
-        """Relax this transaction's commit (see :meth:`session`); SQLite: the driver
-        connection, whose setting must be put back before it returns to the pool."""
+    def _relax(self, session: Session) -> None:
+        """Relax this transaction's commit (see :meth:`session`). SQLite: the setting is put
+        back as the connection returns to the pool (``checkin``, :func:`_configure_sqlite`):
+        the commit has already handed the connection back, so by then another thread may
+        hold it, or a full pool may have closed it."""
         connection = session.connection()
         if self.backend == "postgresql":
             connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-            return None
+            return
         # On the driver connection: a PRAGMA through SQLAlchemy would begin a transaction.
         driver: Any = connection.connection.driver_connection
         driver.execute("PRAGMA synchronous=NORMAL")
-        return driver
+        connection.info[RELAXED] = True
 
     def run[T](
         self,

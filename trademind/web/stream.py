@@ -5,6 +5,11 @@
 at most :data:`QUEUE_LIMIT` events: a subscriber that falls that far behind gets one
 ``overflow`` event and its stream ends (it reconnects and reloads), so no subscriber slows the
 trading loop and none silently misses events.
+
+Each event is encoded once, as the SSE bytes every subscriber is sent, and a subscriber that
+finds several messages waiting gets them in one write (at most :data:`CHUNK_LIMIT`): with a
+hundred subscribers the stream's cost per event is one ``send`` per subscriber, not an encoding
+and a ``send`` per subscriber and event (benchmarks/api_load.py, docs/api-load.md).
 """
 
 from __future__ import annotations
@@ -15,21 +20,31 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from sse_starlette.event import ServerSentEvent
+
 from trademind.core.bus import EventBus
 from trademind.core.events import Event
 from trademind.services.json_ready import to_json
 
 QUEUE_LIMIT: Final = 10_000
+CHUNK_LIMIT: Final = 256
+"""The most waiting messages sent to one subscriber in one write."""
 OVERFLOW: Final = "overflow"
 
 
 @dataclass(frozen=True, slots=True)
 class StreamMessage:
-    """One SSE message: ``event`` is the event type, ``data`` its JSON text."""
+    """One SSE message: ``event`` is the event type, ``data`` its JSON text, ``encoded`` the
+    bytes on the wire."""
 
     event: str
     data: str
     id: str
+    encoded: bytes = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        wire = ServerSentEvent(data=self.data, event=self.event, id=self.id).encode()
+        object.__setattr__(self, "encoded", wire)
 
 
 def message_of(event: Event) -> StreamMessage:
@@ -66,13 +81,21 @@ class Broadcaster:
     def subscribers(self) -> int:
         return len(self.queues)
 
-    async def subscribe(self) -> AsyncIterator[dict[str, Any]]:
-        """The messages from now on, as sse-starlette dicts, until overflow or disconnect."""
+    async def subscribe(self) -> AsyncIterator[dict[str, Any] | bytes]:
+        """The messages from now on, until overflow or disconnect: a ``ready`` event (an
+        sse-starlette dict), then the waiting messages' bytes, one chunk at a time."""
         queue: asyncio.Queue[StreamMessage | None] = asyncio.Queue()
         self.queues.add(queue)
         try:
             yield {"event": "ready", "data": "{}"}
             while (message := await queue.get()) is not None:
-                yield {"event": message.event, "data": message.data, "id": message.id}
+                chunk = [message.encoded]
+                while not queue.empty() and len(chunk) < CHUNK_LIMIT:
+                    waiting = queue.get_nowait()
+                    if waiting is None:
+                        yield b"".join(chunk)
+                        return
+                    chunk.append(waiting.encoded)
+                yield b"".join(chunk)
         finally:
             self.queues.discard(queue)

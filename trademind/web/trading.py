@@ -24,6 +24,7 @@ from trademind.web.context import LoopStatus
 
 if TYPE_CHECKING:
     from trademind.bootstrap import Runtime
+    from trademind.runtime.pacing import Sleeper
     from trademind.services.trade.types import StepView, TradeRequest
 
 logger = logging.getLogger(__name__)
@@ -38,10 +39,13 @@ class _Progress:
 
 
 class ServerTrading:
-    """One session of the server (module docstring)."""
+    """One session of the server (module docstring). ``sleeper`` waits between a paced
+    replay's bars (default ``asyncio.sleep``); benchmarks/api_load.py passes one that records
+    when each bar is due, to time the loop from there to its orders."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, sleeper: Sleeper | None = None) -> None:
         self._runtime = runtime
+        self._sleeper = sleeper
         self._settings = runtime.settings.server
         self._progress = _Progress()
         self._task: asyncio.Task[None] | None = None
@@ -82,6 +86,7 @@ class ServerTrading:
             data_dir=Path(runtime.settings.app.data_dir),
             on_step=self._on_step,
             bus=runtime.bus,
+            sleeper=self._sleeper,
         )
         try:
             summary = await trade(runtime.database, runtime.settings, self._request(), options)

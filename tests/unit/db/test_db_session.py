@@ -141,3 +141,21 @@ def test_a_relaxed_session_commits_without_full_sync_for_itself_only(database: D
         assert session.scalars(sa.select(ConfigChange.key)).all() == ["k"]  # committed
         assert session.connection().exec_driver_sql("PRAGMA synchronous").scalar() == 2
     assert _pragma(database, "synchronous") == 2
+
+
+def test_a_relaxed_session_commits_when_the_full_pool_closes_its_connection(
+    database: Database,
+) -> None:
+    """The commit hands the connection back to the pool; a pool with no room left closes it.
+    Putting the setting back afterwards failed there (under API load: a replay's step ended
+    in "Cannot operate on a closed database")."""
+    pool = database.engine.pool
+    held = [pool.connect() for _ in range(pool.size() + 1)]  # the pool's and one overflow
+    with database.session(relaxed=True) as session:
+        session.add(ConfigChange(changed_at=STAMP, key="k", new_value="b", source="test"))
+        for connection in held[:-1]:
+            connection.close()  # the idle queue is full again: the next one back is closed
+    held[-1].close()
+    with database.session() as session:
+        assert session.scalars(sa.select(ConfigChange.key)).all() == ["k"]
+    assert _pragma(database, "synchronous") == 2
