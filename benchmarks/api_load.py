@@ -43,7 +43,7 @@ endpoints; every subscriber receives every event; 0 errors (HTTP status other th
 failed request, an SSE stream that ended or overflowed); the median bar-to-order latency (from
 the due time) under load at most 1.2x the baseline's. Wall-clock figures on a shared 2-core VM:
 the server, the two client processes and the machine's other work share the two cores.
-Figures and their analysis: docs/api-load.md.
+Figures and their analysis: docs/api.md, "Load".
 """
 
 from __future__ import annotations

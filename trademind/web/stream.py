@@ -9,7 +9,7 @@ trading loop and none silently misses events.
 Each event is encoded once, as the SSE bytes every subscriber is sent, and a subscriber that
 finds several messages waiting gets them in one write (at most :data:`CHUNK_LIMIT`): with a
 hundred subscribers the stream's cost per event is one ``send`` per subscriber, not an encoding
-and a ``send`` per subscriber and event (benchmarks/api_load.py, docs/api-load.md).
+and a ``send`` per subscriber and event (benchmarks/api_load.py, docs/api.md, "Load").
 """
 
 from __future__ import annotations
