@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import httpx
 
+from trademind.db.session import Database
+
 
 async def test_portfolio_holdings_and_performance(open_client: httpx.AsyncClient) -> None:
     summary = (await open_client.get("/api/v1/portfolio", params={"account": "demo"})).json()
@@ -57,3 +59,19 @@ async def test_safety_limits_and_live_breakers(open_client: httpx.AsyncClient) -
     listed = (await open_client.get("/api/v1/agents/breakers")).json()
     mine = [b for b in listed if b["label"] == "glm-4.7 at api-test.invalid"]
     assert [(b["state"], b["consecutive_failures"]) for b in mine] == [("open", 1)]
+
+
+async def test_health_answers_before_the_sessions_account_exists(database: Database) -> None:
+    from dataclasses import replace
+
+    from support.web_app import make_context, web_client
+
+    from trademind.web.context import LoopStatus
+
+    status = LoopStatus(account="not-yet", mode="replay", broker_connected=False,
+                        last_bar_at=None, running=True)  # fmt: skip
+    context = replace(make_context(database), loop_status=lambda: status)
+    async with web_client(context) as client:
+        health = (await client.get("/health")).json()
+    assert health["loop"]["account"] == "not-yet"
+    assert health["loop"]["trading_state"] is None

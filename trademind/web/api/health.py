@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from trademind import __version__
+from trademind.core.errors import TradeMindError
 from trademind.safety.state_store import SafetyStateStore
 from trademind.services.safety_service import resolve_account
 from trademind.web.api import models
@@ -61,8 +62,14 @@ def health(context: ContextDep) -> Health:
 
 
 def _loop_health(context: WebContext, loop: LoopStatus) -> TradingLoopHealth:
-    info = resolve_account(context.database, context.clock, loop.account)
-    state = SafetyStateStore(context.database, context.clock).current(info.id).state.value
+    """The session's health; ``trading_state`` None while its account is not opened yet (the
+    session opens it after reading its bars)."""
+    try:
+        info = resolve_account(context.database, context.clock, loop.account)
+    except TradeMindError:
+        state = None
+    else:
+        state = SafetyStateStore(context.database, context.clock).current(info.id).state.value
     return TradingLoopHealth(
         account=loop.account,
         mode=loop.mode,
