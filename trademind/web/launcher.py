@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Final
 
 from trademind.core.errors import ServerError
-from trademind.web.process import ServerState, find_server, log_path
+from trademind.web.process import ServerState, find_server, log_path, process_alive
 
 START_TIMEOUT_SECONDS: Final = 60.0
 
@@ -64,23 +64,13 @@ def launch(
         state = find_server(data_dir).state
         if state is not None and state.pid == pid:
             return state
-        if not _running(pid):
+        if not process_alive(pid):
             last = " | ".join(line.strip() for line in tail(log, 3) if line.strip())
             raise ServerError(f"the server did not start: {last}")
         time.sleep(0.1)
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     raise ServerError(f"the server did not answer within {timeout:.0f} s; see {log}")
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def follow_log(path: Path, emit: Callable[[str], None], *, poll: float = 0.5) -> None:

@@ -136,13 +136,14 @@ def find_server(data_dir: Path) -> Lookup:
     except (OSError, ValueError, TypeError):
         remove_state(data_dir)
         return Lookup(None, cleaned_stale=True)
-    if not _alive(state.pid) or ServerLock(data_dir).is_free():
+    if not process_alive(state.pid) or ServerLock(data_dir).is_free():
         remove_state(data_dir)
         return Lookup(None, cleaned_stale=True)
     return Lookup(state)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Is there a process ``pid`` (one of another user's counts)?"""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -172,12 +173,12 @@ def stop_server(
     started = time.monotonic()
     _signal(state.pid, signal.SIGTERM)
     while time.monotonic() - started < timeout:
-        if not _alive(state.pid) or ServerLock(data_dir).is_free():
+        if not process_alive(state.pid) or ServerLock(data_dir).is_free():
             remove_state(data_dir)
             return Stopped(state.pid, killed=False, seconds=time.monotonic() - started)
         sleep(0.1)
     _signal(state.pid, signal.SIGKILL)
-    while _alive(state.pid) and time.monotonic() - started < timeout + 5:
+    while process_alive(state.pid) and time.monotonic() - started < timeout + 5:
         sleep(0.05)
     remove_state(data_dir)
     return Stopped(state.pid, killed=True, seconds=time.monotonic() - started)
