@@ -5,8 +5,10 @@ QUEUE_LIMIT events behind gets ``overflow`` and its stream ends; 503 without a b
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from support.web_app import make_context, web_client
 
@@ -17,6 +19,23 @@ from trademind.db.session import Database
 from trademind.web.stream import OVERFLOW, QUEUE_LIMIT, Broadcaster
 
 AT = datetime(2024, 1, 2, 21, tzinfo=UTC)
+
+
+async def _messages(
+    stream: AsyncIterator[dict[str, Any] | bytes], count: int
+) -> list[dict[str, str]]:
+    """The next ``count`` SSE messages of ``stream`` (after ``ready``, the broadcaster sends
+    the waiting messages' bytes in chunks), each as ``{"id", "event", "data"}``."""
+    found: list[dict[str, str]] = []
+    async for chunk in stream:
+        assert isinstance(chunk, bytes)
+        for block in chunk.decode().split("\r\n\r\n"):
+            if block:
+                fields = dict(line.split(": ", 1) for line in block.split("\r\n"))
+                found.append(fields)
+        if len(found) >= count:
+            return found
+    return found
 
 
 async def test_ready_then_every_event_in_order() -> None:
@@ -30,7 +49,7 @@ async def test_ready_then_every_event_in_order() -> None:
     reload = ConfigReloaded(occurred_at=AT, changed_keys=("safety.max_positions",))
     await bus.publish(stop)
     await bus.publish(reload)
-    first, second = await anext(messages), await anext(messages)
+    first, second = await _messages(messages, 2)
     assert (first["event"], first["id"]) == ("EmergencyStopRequested", stop.event_id)
     assert json.loads(first["data"]) == {
         "type": "EmergencyStopRequested",
@@ -55,7 +74,7 @@ async def test_a_subscriber_that_falls_behind_gets_overflow_and_ends() -> None:
     event = ConfigReloaded(occurred_at=AT, changed_keys=("a.b",))
     for number in range(QUEUE_LIMIT + 5):
         broadcaster.publish(replace(event, event_id=f"e{number}"))
-    received = [message async for message in messages]
+    received = await _messages(messages, QUEUE_LIMIT + 10)
     assert len(received) == QUEUE_LIMIT
     assert [m["id"] for m in received[:2]] == ["e0", "e1"]
     assert received[-1]["event"] == OVERFLOW
