@@ -169,6 +169,7 @@ class Sandbox:
         with self._isolated(work, example / "data", stdin=stdin):
             code = dispatch(resolved, CliState(provider_factory=offline_providers))
         captured = capsys.readouterr()
+        _stop_any_server(example / "data")  # a fuzzed `server start` that started one
         after = _fingerprint(watched)
         lost = _lost(held, _values_held(database)) if count_values else ()
         shutil.rmtree(example, ignore_errors=True)
@@ -192,6 +193,14 @@ class Sandbox:
                 yield
             finally:
                 reset_logging()
+
+
+def _stop_any_server(data: Path) -> None:
+    """Stop the server a command line started in ``data`` (it outlives the command)."""
+    from trademind.web.process import find_server, stop_server
+
+    if find_server(data).state is not None:
+        stop_server(data, timeout=5.0)
 
 
 def problems(outcome: Outcome, *, destructive: bool, session: bool = False) -> list[str]:
