@@ -7,6 +7,7 @@ from typing import Final
 
 from fastapi import Request
 
+from trademind.web.context import WebContext
 from trademind.web.deps import web_context
 from trademind.web.middleware import CSRF_STATE_KEY
 from trademind.web.security import (
@@ -32,24 +33,38 @@ class AccessDeniedError(Exception):
         self.detail = detail
 
 
+def caller_denial(
+    context: WebContext, authorization: str | None, session_cookie: str | None
+) -> AccessDeniedError | None:
+    """Why the caller may not go on (a 401), or None: a valid Bearer token passes; a wrong or
+    malformed one never does; without one, a valid session passes, and so does anyone while
+    no token is configured (loopback). Shared by :class:`TokenGate` (before the body is read)
+    and :func:`enforce_access`."""
+    token = bearer_token(authorization)
+    if token is not None:
+        return None if context.policy.bearer_ok(token) else AccessDeniedError(401, "invalid token")
+    if authorization:
+        return AccessDeniedError(401, "use Authorization: Bearer <token>")
+    if context.policy.login_required and not context.sessions.valid(session_cookie):
+        return AccessDeniedError(401, "authentication required")
+    return None
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith("/static/")
+
+
 async def enforce_access(request: Request) -> None:
     """Raise :class:`AccessDeniedError` unless the request may go on."""
-    if request.url.path in PUBLIC_PATHS:
+    if is_public(request.url.path):
         if request.method in UNSAFE_METHODS:
             await _check_csrf(request)
         return
-    context = web_context(request)
-    token = bearer_token(request.headers.get("authorization"))
-    if token is not None:
-        if not context.policy.bearer_ok(token):
-            raise AccessDeniedError(401, "invalid token")
-        return
-    if request.headers.get("authorization"):
-        raise AccessDeniedError(401, "use Authorization: Bearer <token>")
-    signed_in = context.sessions.valid(request.cookies.get(SESSION_COOKIE))
-    if context.policy.login_required and not signed_in:
-        raise AccessDeniedError(401, "authentication required")
-    if request.method in UNSAFE_METHODS:
+    authorization = request.headers.get("authorization")
+    denial = caller_denial(web_context(request), authorization, request.cookies.get(SESSION_COOKIE))
+    if denial is not None:
+        raise denial
+    if bearer_token(authorization) is None and request.method in UNSAFE_METHODS:
         await _check_csrf(request)
 
 

@@ -40,6 +40,7 @@ from trademind.web.pages import ledger, login, overview, system
 from trademind.web.pages import safety as safety_pages
 from trademind.web.pages import strategies as strategy_pages
 from trademind.web.stream import Broadcaster
+from trademind.web.token_gate import TokenGate
 
 API_PREFIX = "/api/v1"
 
@@ -75,5 +76,6 @@ def create_app(context: WebContext) -> FastAPI:
     app.include_router(backtest_pages.router)
     app.mount("/static", StaticFiles(directory=resource_path("static")), name="static")
     install_error_handlers(app)
+    app.add_middleware(TokenGate)  # inside the edge: the headers apply to its 401s too
     app.add_middleware(EdgeMiddleware)
     return app

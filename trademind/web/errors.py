@@ -39,6 +39,12 @@ def _answer(request: Request, status: int, detail: Any) -> Response:
 
 async def _access_denied(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AccessDeniedError)
+    return access_denied_response(request, exc)
+
+
+def access_denied_response(request: Request, exc: AccessDeniedError) -> Response:
+    """401 (with ``WWW-Authenticate: Bearer``) or 403 as JSON or text; a page asked for with
+    GET and no session is a redirect to ``/login``."""
     if exc.status == 401 and not wants_json(request) and request.method == "GET":
         return RedirectResponse("/login", status_code=303)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None

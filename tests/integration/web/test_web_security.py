@@ -138,3 +138,19 @@ async def test_an_unknown_account_is_a_4xx(open_client: httpx.AsyncClient) -> No
     response = await open_client.get("/api/v1/portfolio", params={"account": "nobody"})
     assert response.status_code == 400
     assert "nobody" in response.json()["detail"]
+
+
+async def test_without_the_token_a_broken_body_is_still_a_401(
+    locked_client: httpx.AsyncClient,
+) -> None:
+    """The token gate answers before anything reads the body (FastAPI parsed it first)."""
+    response = await locked_client.post(
+        "/api/v1/safety/emergency-stop",
+        content=b"{not json",
+        headers={"content-type": "application/json"},
+    )
+    assert (response.status_code, response.json()) == (401, {"detail": "authentication required"})
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    page = await locked_client.get("/strategies", follow_redirects=False)
+    assert (page.status_code, page.headers["location"]) == (303, "/login")
