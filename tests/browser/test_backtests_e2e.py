@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from support.server_process import ServerHome
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]
+pytestmark = [pytest.mark.slow, pytest.mark.scenario, pytest.mark.browser]
 
 DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 WAIT_MS = 120_000
