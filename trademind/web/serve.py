@@ -89,11 +89,18 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def build_context(
-    runtime: Runtime, policy: AccessPolicy, scheduler: Any, trading: ServerTrading | None = None
+    runtime: Runtime,
+    policy: AccessPolicy,
+    scheduler: Any | None,
+    trading: ServerTrading | None = None,
 ) -> WebContext:
+    """The web app's parts from the runtime; without ``scheduler`` no job is listed, without
+    ``trading`` no session."""
     from trademind.web.context import WebContext
 
     def jobs() -> list[tuple[str, Any]]:
+        if scheduler is None:
+            return []
         return [(job.id, job.next_run_time) for job in scheduler.get_jobs()]
 
     return WebContext(
@@ -232,19 +239,8 @@ def reload_app() -> Any:
     (each code change would restart them)."""
     from trademind.bootstrap import build_runtime
     from trademind.web.app import create_app
-    from trademind.web.context import WebContext
 
     config = os.environ.get(CONFIG_VARIABLE)
     runtime = build_runtime(config_path=Path(config) if config else None)
     policy = AccessPolicy(configured_token(runtime), os.environ[LOCAL_TOKEN_VARIABLE])
-    return create_app(
-        WebContext(
-            settings=lambda: runtime.settings,
-            database=runtime.database,
-            clock=runtime.clock,
-            policy=policy,
-            started_at=runtime.clock.now(),
-            bus=runtime.bus,
-            config_path=runtime.config_path,
-        )
-    )
+    return create_app(build_context(runtime, policy, scheduler=None))

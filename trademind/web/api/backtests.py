@@ -14,9 +14,10 @@ from trademind.core import backtest_limits as limits
 from trademind.core.errors import ValidationError
 from trademind.services.backtest_queries import RunRow, list_runs
 from trademind.services.json_ready import to_json
-from trademind.web.api.jobs import NOT_FOUND, REFUSED, Job, queued
+from trademind.web.api.jobs import NOT_FOUND, REFUSED, queued
 from trademind.web.deps import ContextDep, DatabaseDep, JobsDep, SettingsDep
 from trademind.web.job_kinds import BacktestRequest, submit_backtest
+from trademind.web.jobs import JobView
 from trademind.web.report_page import report_response
 
 router = APIRouter(prefix="/backtests", tags=["backtests"])
@@ -50,8 +51,8 @@ class BacktestRun(BaseModel):
     code_version: str | None
 
 
-@router.post("", response_model=Job, status_code=202, responses=REFUSED)
-def launch(body: BacktestRequest, context: ContextDep, runner: JobsDep) -> Job:
+@router.post("", response_model=JobView, status_code=202, responses=REFUSED)
+def launch(body: BacktestRequest, context: ContextDep, runner: JobsDep) -> JobView:
     """Check the request as `backtest run` does (400/422 naming what is wrong, nothing
     queued), then run it as a background job: follow it at ``/api/v1/jobs/{id}`` (its result
     names the stored run). 429 when too many jobs are waiting."""

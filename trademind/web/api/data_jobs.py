@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from trademind.data.quality import QualityIssue
 from trademind.services import data_service
 from trademind.services.data_report import NoBarsStoredError
-from trademind.web.api.jobs import NOT_FOUND, REFUSED, Job, queued
+from trademind.web.api.jobs import NOT_FOUND, REFUSED, queued
 from trademind.web.deps import ContextDep, DatabaseDep, JobsDep, SettingsDep
 from trademind.web.job_kinds import IngestRequest, submit_ingest
+from trademind.web.jobs import JobView
 
 router = APIRouter(prefix="/data", tags=["data"])
 
@@ -28,8 +29,8 @@ class VerifyRequest(BaseModel):
     interval: str | None = Field(default=None, max_length=10)
 
 
-@router.post("/ingest", response_model=Job, status_code=202, responses=REFUSED)
-def ingest(body: IngestRequest, context: ContextDep, runner: JobsDep) -> Job:
+@router.post("/ingest", response_model=JobView, status_code=202, responses=REFUSED)
+def ingest(body: IngestRequest, context: ContextDep, runner: JobsDep) -> JobView:
     """Ingest bars as a background job (`data ingest`); follow it at ``/api/v1/jobs/{id}``.
     yfinance reaches the network; ``sample`` is the bundled offline data."""
     return queued(lambda: submit_ingest(context, runner, body))

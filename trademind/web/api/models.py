@@ -80,22 +80,26 @@ class ErrorAnswer(BaseModel):
     detail: str | list[FieldProblem]
 
 
-def _error(description: str) -> dict[str, Any]:
+def error_answer(description: str) -> dict[str, Any]:
     return {"model": ErrorAnswer, "description": description}
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: _error("Bad input the service refused (unknown account, trade or strategy; bad value)"),
-    401: _error("No valid token or session (header WWW-Authenticate: Bearer)"),
-    403: _error("CSRF token missing or invalid (a write without a Bearer token)"),
-    413: _error("Request body larger than 1,000,000 bytes"),
-    422: _error("The request does not match this operation's parameters or body"),
-    500: _error("Unexpected error (logged with its traceback; the answer says only this)"),
+    400: error_answer(
+        "Bad input the service refused (unknown account, trade or strategy; bad value)"
+    ),
+    401: error_answer("No valid token or session (header WWW-Authenticate: Bearer)"),
+    403: error_answer("CSRF token missing or invalid (a write without a Bearer token)"),
+    413: error_answer("Request body larger than 1,000,000 bytes"),
+    422: error_answer("The request does not match this operation's parameters or body"),
+    500: error_answer("Unexpected error (logged with its traceback; the answer says only this)"),
 }
 """The errors any API operation may answer (docs/api.md, "Errors")."""
 CONFLICT: dict[int | str, dict[str, Any]] = {
-    409: _error("Not allowed in the current trading state (e.g. a reset of an active account)")
+    409: error_answer(
+        "Not allowed in the current trading state (e.g. a reset of an active account)"
+    )
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: _error("Nothing of what was asked for is stored (the message says how to get it)")
+    404: error_answer("Nothing of what was asked for is stored (the message says how to get it)")
 }
