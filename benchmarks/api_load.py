@@ -87,6 +87,7 @@ def environment(run_dir: Path, args: argparse.Namespace) -> dict[str, str]:
         # streak in 2016: no order, so no latency, in the rest of the replay)
         "TRADEMIND__SAFETY__CIRCUIT_BREAKER__ENABLED": "false",
         "PYTHONPATH": str(ROOT),
+        "API_LOAD_RUN_DIR": str(run_dir),
     }
     return env
 

@@ -31,10 +31,12 @@
 
   var benchmarkAsked = 0;
 
-  // While the account's curve grows, the benchmark is asked again at most every 2 seconds.
+  // While the account's curve grows, the benchmark is asked again at most every 2 seconds:
+  // drawn when the page came before the account's first equity, else brought up to date.
   function refreshBenchmark(element, account) {
-    if (!element.dataset.benchmarkPoints || Date.now() - benchmarkAsked < 2000) { return; }
+    if (!element.dataset.benchmark || Date.now() - benchmarkAsked < 2000) { return; }
     benchmarkAsked = Date.now();
+    if (!element.dataset.benchmarkPoints) { drawBenchmark(element, account); return; }
     var query = "symbol=" + encodeURIComponent(element.dataset.benchmark) +
       (account ? "&account=" + encodeURIComponent(account) : "");
     fetch("/api/v1/portfolio/benchmark?" + query, { credentials: "same-origin" })
@@ -65,6 +67,8 @@
           if (note) { note.textContent = "benchmark " + symbol + ": " + answer.body.detail; }
           return;
         }
+        if (element.dataset.benchmarkPoints) { return; }  // drawn meanwhile
+        if (note) { note.textContent = ""; }
         var points = answer.body.points;
         window.Plotly.addTraces(element, {
           x: points.map(function (p) { return p.ts; }),

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from trademind.agents.llm.breaker import BreakerSnapshot, live_breakers
 from trademind.web.security import AccessPolicy, LoginLimiter, Sessions
 
 if TYPE_CHECKING:
@@ -47,6 +48,8 @@ class WebContext:
     bus: EventBus | None = None
     loop_status: Callable[[], LoopStatus | None] = lambda: None
     jobs: Callable[[], list[tuple[str, datetime | None]]] = list
+    breakers: Callable[[], list[BreakerSnapshot]] = live_breakers
+    """The live LLM circuit breakers (the server adds its trading process's)."""
     config_path: Path | None = None
     """The ``--config`` the server was started with (commands that write the config use it)."""
     provider_factory: Callable[[Source, Path | None, Settings], BarProvider] | None = None

@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from uvloop import new_event_loop
+
 from trademind.config.sections_platform import is_loopback_host
 from trademind.core.errors import ServerError
 from trademind.web.process import (
@@ -34,6 +36,7 @@ from trademind.web.security import MIN_TOKEN_LENGTH, AccessPolicy, new_token
 from trademind.web.trading import ServerTrading
 
 if TYPE_CHECKING:
+    from trademind.agents.llm.breaker import BreakerSnapshot
     from trademind.bootstrap import Runtime
     from trademind.core.clock import Clock
     from trademind.web.context import WebContext
@@ -112,8 +115,17 @@ def build_context(
         bus=runtime.bus,
         jobs=jobs,
         loop_status=trading.status if trading is not None else lambda: None,
+        breakers=lambda: session_breakers(trading),
         config_path=runtime.config_path,
     )
+
+
+def session_breakers(trading: ServerTrading | None) -> list[BreakerSnapshot]:
+    """The LLM breakers of this process (a backtest job's) and of the trading process."""
+    from trademind.agents.llm.breaker import live_breakers
+
+    session = trading.breakers() if trading is not None else []
+    return sorted([*live_breakers(), *session], key=lambda snapshot: snapshot.label)
 
 
 def serve(options: ServeOptions) -> None:
@@ -137,7 +149,7 @@ def serve(options: ServeOptions) -> None:
             if options.reload:
                 _serve_reloading(sock, bound, policy, data_dir, runtime.clock)
             else:
-                asyncio.run(_run(runtime, bound, sock, policy))
+                asyncio.run(_run(runtime, bound, sock, policy), loop_factory=new_event_loop)
         finally:
             remove_state(data_dir)
             lock.release()
@@ -159,6 +171,7 @@ async def _run(
     scheduler.start()
     trading = ServerTrading(runtime)
     app = create_app(build_context(runtime, policy, scheduler, trading))
+    trading.on_message = app.state.broadcaster.publish_message
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     data_dir = Path(runtime.settings.app.data_dir)

@@ -68,11 +68,14 @@ class Broadcaster:
         bus.subscribe(Event, self.publish)
 
     def publish(self, event: Event) -> None:
-        message = message_of(event)
+        self.publish_message(message_of(event))
+
+    def publish_message(self, message: StreamMessage) -> None:
+        """``message`` to every subscriber (the trading process's events arrive encoded)."""
         for queue in list(self.queues):
             if queue.qsize() >= QUEUE_LIMIT - 1:
                 self.queues.discard(queue)
-                queue.put_nowait(StreamMessage(OVERFLOW, "{}", event.event_id))
+                queue.put_nowait(StreamMessage(OVERFLOW, "{}", message.id))
                 queue.put_nowait(None)
             else:
                 queue.put_nowait(message)

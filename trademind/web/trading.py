@@ -1,12 +1,14 @@
-"""The trading session the server runs beside the dashboard (``server.*`` settings).
+"""The trading session the server runs beside the dashboard (``server.*`` settings), in a
+process of its own (:mod:`trademind.web.trading_child`, docs/dashboard.md, "The trading
+process").
 
-At start, when ``server.trading``: the account ``server.account`` is resumed when it holds a
-stored session (what it was started with decides everything but the pace), else a new
-session is started with ``server.mode``, ``server.strategy`` and ``server.symbols``. The
-session runs on the server's event bus, so every BarClosed, OrderFilled, AccountUpdated and
-DecisionMade reaches the SSE stream. A session that ends (the replay reached its last bar) or
-fails is reported by ``/health`` (``running: false`` and, for a failure, its one-line error);
-the server keeps serving.
+When ``server.trading``, :meth:`ServerTrading.start` starts that process with the server's
+environment and a socket pair; what it sends (:mod:`trademind.web.trading_channel`) is handed
+on here: each event of the session's bus to the SSE stream (``on_message``), each bar close
+to ``/health``'s last bar, its LLM breakers to the agents page. A session that ends (the replay
+reached its last bar), fails, or whose process dies is reported by ``/health`` (``running:
+false`` and, for a failure, its one-line error); the server keeps serving. :meth:`stop` sends
+SIGTERM and, after ``stop_timeout`` seconds, SIGKILL.
 """
 
 from __future__ import annotations
@@ -14,20 +16,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trademind.core.errors import TradeMindError
+from trademind.web import trading_channel as channel
 from trademind.web.context import LoopStatus
+from trademind.web.stream import StreamMessage
 
 if TYPE_CHECKING:
+    from trademind.agents.llm.breaker import BreakerSnapshot
     from trademind.bootstrap import Runtime
-    from trademind.runtime.pacing import Sleeper
-    from trademind.services.trade.types import StepView, TradeRequest
 
 logger = logging.getLogger(__name__)
+
+CHILD_MODULE = "trademind.web.trading_child"
 
 
 @dataclass
@@ -36,19 +46,34 @@ class _Progress:
     steps: int = 0
     running: bool = False
     error: str | None = None
+    ended: bool = False
 
 
 class ServerTrading:
-    """One session of the server (module docstring). ``sleeper`` waits between a paced
-    replay's bars (default ``asyncio.sleep``); benchmarks/api_load.py passes one that records
-    when each bar is due, to time the loop from there to its orders."""
+    """The server's session in its own process (module docstring). ``module`` is the child's
+    module (benchmarks/api_load.py runs one that times the session); ``on_message`` takes the
+    session's events as the SSE stream sends them."""
 
-    def __init__(self, runtime: Runtime, sleeper: Sleeper | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        module: str = CHILD_MODULE,
+        stop_timeout: float = 10.0,
+    ) -> None:
         self._runtime = runtime
-        self._sleeper = sleeper
+        self._module = module
+        self._stop_timeout = stop_timeout
         self._settings = runtime.settings.server
         self._progress = _Progress()
+        self._breakers: tuple[BreakerSnapshot, ...] = ()
+        self._process: subprocess.Popen[bytes] | None = None
         self._task: asyncio.Task[None] | None = None
+        self.on_message: Callable[[StreamMessage], None] = lambda _: None
+
+    @property
+    def steps(self) -> int:
+        return self._progress.steps
 
     def start(self) -> None:
         if self._settings.trading:
@@ -56,6 +81,14 @@ class ServerTrading:
             self._task = asyncio.create_task(self._run(), name="server-trading")
 
     async def stop(self) -> None:
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.to_thread(process.wait, self._stop_timeout)
+            except subprocess.TimeoutExpired:
+                logger.warning("the trading process did not stop in time: killing it")
+                process.kill()
         if self._task is not None and not self._task.done():
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -73,55 +106,51 @@ class ServerTrading:
             error=self._progress.error,
         )
 
-    def _on_step(self, view: StepView) -> None:
-        self._progress.last_bar_at = view.closed_at
-        self._progress.steps = view.step
+    def breakers(self) -> list[BreakerSnapshot]:
+        """The session's LLM circuit breakers as its process last reported them."""
+        return list(self._breakers)
 
     async def _run(self) -> None:
-        from trademind.services.trade.service import TradeOptions, trade
-
-        runtime = self._runtime
-        options = TradeOptions(
-            clock=runtime.clock,
-            data_dir=Path(runtime.settings.app.data_dir),
-            on_step=self._on_step,
-            bus=runtime.bus,
-            sleeper=self._sleeper,
-        )
+        ours, theirs = socket.socketpair()
         try:
-            summary = await trade(runtime.database, runtime.settings, self._request(), options)
-            logger.info("server session %s ended: equity %s", summary.account, summary.final_equity)
+            self._process = self._spawn(theirs)
+            theirs.close()
+            reader, writer = await asyncio.open_unix_connection(sock=ours, limit=channel.LINE_LIMIT)
+            try:
+                while line := await reader.readline():
+                    self._take(channel.decode(line))
+            finally:
+                writer.close()
+            code = await asyncio.to_thread(self._process.wait)
+            if not self._progress.ended:
+                self._progress.error = f"the trading process exited with status {code}"
+                logger.error("server session %s: %s", self._settings.account, self._progress.error)
         except TradeMindError as exc:
             self._progress.error = str(exc)
-            logger.error("server session %s stopped: %s", self._settings.account, exc)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self._progress.error = f"internal error: {type(exc).__name__}"
-            logger.exception("server session %s failed", self._settings.account)
+            logger.error("server session %s: %s", self._settings.account, exc)
+        except OSError as exc:
+            self._progress.error = f"cannot run the trading process: {exc}"
+            logger.error("server session %s: %s", self._settings.account, self._progress.error)
         finally:
+            theirs.close()
             self._progress.running = False
 
-    def _request(self) -> TradeRequest:
-        from trademind.services.trade.types import TradeRequest
+    def _spawn(self, theirs: socket.socket) -> subprocess.Popen[bytes]:
+        config = self._runtime.config_path
+        command: Sequence[str] = [sys.executable, "-m", self._module, str(theirs.fileno())]
+        if config is not None:
+            command = [*command, str(config)]
+        # our own module, the server's interpreter: no user text reaches the command
+        return subprocess.Popen(command, pass_fds=(theirs.fileno(),), env=dict(os.environ))  # noqa: S603
 
-        settings = self._settings
-        if self._has_session():
-            return TradeRequest(account=settings.account, resume=True, speed=settings.speed)
-        return TradeRequest(
-            mode=settings.mode,
-            account=settings.account,
-            strategy=settings.strategy,
-            symbols=tuple(settings.symbols),
-            speed=settings.speed,
-        )
-
-    def _has_session(self) -> bool:
-        from trademind.portfolio.journal import SqlBrokerJournal
-        from trademind.services.trade.session import SESSION_STATE
-
-        runtime = self._runtime
-        journal = SqlBrokerJournal(runtime.database, runtime.clock)
-        if not any(known.name == self._settings.account for known in journal.store.accounts()):
-            return False
-        return journal.load_state(self._settings.account, SESSION_STATE) is not None
+    def _take(self, message: channel.ChannelMessage) -> None:
+        if isinstance(message, StreamMessage):
+            self.on_message(message)
+        elif isinstance(message, channel.StepMessage):
+            self._progress.last_bar_at = message.closed_at
+            self._progress.steps = message.step
+        elif isinstance(message, channel.BreakersMessage):
+            self._breakers = message.items
+        else:
+            self._progress.ended = True
+            self._progress.error = message.error

@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from trademind.agents.llm.breaker import BreakerSnapshot, live_breakers
+from trademind.agents.llm.breaker import BreakerSnapshot
 from trademind.core.sentiment_history import SentimentReading
 from trademind.services import sentiment_service
 from trademind.services.llm_activity import MAX_CALLS, LlmActivity, llm_activity
 from trademind.services.llm_costs import LlmCostsReport, costs_report
-from trademind.web.deps import ClockDep, DatabaseDep
+from trademind.web.deps import ClockDep, ContextDep, DatabaseDep
 
 router = APIRouter(prefix="/agents", tags=["agents"])
 
@@ -58,9 +58,9 @@ def sentiment(
 
 
 @router.get("/breakers", response_model=list[BreakerSnapshot])
-def breakers() -> list[BreakerSnapshot]:
-    """The circuit breaker of every LLM client alive in this server process (the trading
-    session's sentiment agent holds one): label (model at host), state (closed, open,
-    half_open), consecutive failures, threshold, seconds until the next probe. ``[]`` when no
-    client is alive: nothing is made up."""
-    return live_breakers()
+def breakers(context: ContextDep) -> list[BreakerSnapshot]:
+    """The circuit breaker of every LLM client alive in the server (the trading session's
+    sentiment agent holds one, in the trading process, which reports it): label (model at
+    host), state (closed, open, half_open), consecutive failures, threshold, seconds until the
+    next probe. ``[]`` when no client is alive: nothing is made up."""
+    return context.breakers()

@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from trademind.agents.llm.breaker import live_breakers
 from trademind.core.errors import TradeMindError
 from trademind.db.sentiment_history import SentimentHistoryRepository
 from trademind.services import config_service, data_status
@@ -53,7 +52,7 @@ def agents(
         symbol=symbol.upper() if symbol else None,
         readings=readings,
         chart=json.dumps(chart),
-        breakers=live_breakers(),
+        breakers=context.breakers(),
     )
 
 

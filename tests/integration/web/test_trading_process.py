@@ -1,0 +1,109 @@
+"""The server's trading session in a process of its own (trademind/web/trading.py and
+trading_child.py): its events reach the web process, a stop ends it, a process that dies is
+reported, and a trading process whose web process is gone stops."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from trademind.bootstrap import Runtime, build_runtime
+from trademind.web import trading_channel as channel
+from trademind.web.stream import StreamMessage
+from trademind.web.trading import ServerTrading
+
+pytestmark = pytest.mark.slow
+WAIT = 60.0
+
+
+@pytest.fixture
+def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
+    for name in [name for name in os.environ if name.startswith("TRADEMIND")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("TRADEMIND__APP__DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("TRADEMIND__SERVER__SYMBOLS", '["AAPL"]')
+    monkeypatch.setenv("TRADEMIND__SERVER__SPEED", "2000000x")
+    built = build_runtime()
+    yield built
+    built.close()
+
+
+async def _until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, f"no {what} in {WAIT:.0f} s"
+        await asyncio.sleep(0.05)
+
+
+async def test_the_session_runs_in_its_own_process_and_its_events_reach_the_stream(
+    runtime: Runtime,
+) -> None:
+    trading = ServerTrading(runtime)
+    received: list[StreamMessage] = []
+    trading.on_message = received.append
+    trading.start()
+    await _until(lambda: sum(m.event == "BarClosed" for m in received) >= 20, "20 bar closes")
+    process = trading._process
+    assert process is not None
+    assert process.pid != os.getpid()
+    status = trading.status()
+    assert status is not None
+    assert status.running
+    assert status.error is None
+    assert status.last_bar_at is not None
+    assert trading.steps >= 19
+    assert len({m.id for m in received}) == len(received)  # each event once
+    assert {"BarClosed", "AccountUpdated"} <= {m.event for m in received}
+    await trading.stop()
+    assert process.poll() == 0  # SIGTERM: the session was cancelled, the process ended
+    status = trading.status()
+    assert status is not None
+    assert not status.running
+    assert status.error is None
+
+
+async def test_a_trading_process_that_dies_is_reported(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "dies_at_once.py").write_text("raise SystemExit(3)\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    trading = ServerTrading(runtime, module="dies_at_once")
+    trading.start()
+    await _until(
+        lambda: not trading.steps and trading._task is not None and trading._task.done(), "end"
+    )
+    status = trading.status()
+    assert status is not None
+    assert status.error == "the trading process exited with status 3"
+
+
+def test_the_trading_process_stops_when_the_web_process_is_gone(runtime: Runtime) -> None:
+    ours, theirs = socket.socketpair()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "trademind.web.trading_child", str(theirs.fileno())],
+        pass_fds=(theirs.fileno(),),
+    )
+    theirs.close()
+    try:
+        reading = ours.makefile("rb")
+        line = reading.readline()
+        while line and not isinstance(channel.decode(line), channel.StepMessage):
+            line = reading.readline()
+        assert line, "the trading process ended before its first bar close"
+        reading.close()
+        ours.close()  # as when the web process dies, even by SIGKILL: the socket's end
+        assert child.wait(WAIT) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
