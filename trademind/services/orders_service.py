@@ -3,7 +3,7 @@ with the decision that placed it."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -59,9 +59,13 @@ def list_orders(
     return OrderList(account=account_view(info), open_only=open_only, orders=orders)
 
 
+_VIEW_FIELDS = tuple(field.name for field in fields(OrderView))
+
+
 def _item(row: OrderRow) -> OrderItem:
+    view = order_view(row)  # its fields are scalars: copied as they are (asdict deep-copies)
     return OrderItem(
-        **asdict(order_view(row)),
+        **{name: getattr(view, name) for name in _VIEW_FIELDS},
         symbol=row.symbol,
         side=row.side,
         strategy=row.strategy,
