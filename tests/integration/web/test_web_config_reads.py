@@ -66,7 +66,8 @@ async def test_a_change_through_the_api_is_seen_by_the_next_request(
     assert disable.status_code == 200, disable.text
     assert "ma_crossover" not in await _enabled(open_client)
     params = {"params": {"fast": "12"}}
-    put = await open_client.put("/api/v1/strategies/ma_crossover/params", json=params, headers=WRITE)
+    path = "/api/v1/strategies/ma_crossover/params"
+    put = await open_client.put(path, json=params, headers=WRITE)
     assert put.status_code == 200, put.text
     listed = (await open_client.get("/api/v1/strategies")).json()
     crossover = next(strategy for strategy in listed if strategy["name"] == "ma_crossover")
@@ -83,7 +84,7 @@ async def test_a_broken_file_is_an_error_until_it_is_fixed(
     path = _config_file("safety:\n  daily_loss_limit: 0.02\n")
     assert await _setting(open_client, "safety.daily_loss_limit") == "0.02"
     path.write_text("safety:\n  daily_loss_limit: -1.0\n", encoding="utf-8")
-    assert (await open_client.get("/api/v1/config")).status_code >= 400
-    assert (await open_client.get("/api/v1/strategies")).status_code >= 400
+    assert (await open_client.get("/api/v1/config")).status_code == 400
+    assert (await open_client.get("/api/v1/strategies")).status_code == 400
     path.write_text("safety:\n  daily_loss_limit: 0.04\n", encoding="utf-8")
     assert await _setting(open_client, "safety.daily_loss_limit") == "0.04"

@@ -147,9 +147,7 @@ def test_a_file_changed_during_the_load_is_loaded_again(write_file: WriteFile) -
     assert _limit(cache) == 0.03  # not kept: the file changed meanwhile
 
 
-def test_derived_values_follow_the_configuration(
-    cache: ConfigCache, write_file: WriteFile
-) -> None:
+def test_derived_values_follow_the_configuration(cache: ConfigCache, write_file: WriteFile) -> None:
     path = write_file("config.yaml", BASE)
     made: list[float] = []
 
