@@ -6,6 +6,7 @@ checking the settings snapshot (:mod:`trademind.config.snapshot`) stay fast;
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import tempfile
@@ -44,6 +45,24 @@ def read_text(path: Path, label: str | None = None) -> str:
     except UnicodeDecodeError as exc:
         reason = f"is not UTF-8 text (byte {exc.start})"
         raise ConfigError(f"{name}: {reason}", [(name, reason)]) from None
+
+
+def fingerprint(path: Path | None) -> str | None:
+    """The content hash of ``path`` (None: no such file), what tells that a configuration file
+    changed; never reads more than :data:`MAX_DOCUMENT_BYTES` (a larger or non-regular file is
+    fingerprinted by its metadata: loading it fails anyway)."""
+    if path is None:
+        return None
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_DOCUMENT_BYTES:
+            return f"refused: {info.st_mode} {info.st_size} {info.st_mtime_ns}"
+        with path.open("rb") as stream:
+            return hashlib.sha256(stream.read(MAX_DOCUMENT_BYTES + 1)).hexdigest()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"unreadable: {exc.errno}"
 
 
 def atomic_write_text(path: Path, text: str) -> None:

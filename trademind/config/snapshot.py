@@ -125,7 +125,9 @@ def _schema_sources() -> list[Path]:
     return files
 
 
-def _relevant_environment(environ: Mapping[str, str]) -> list[tuple[str, str]]:
+def relevant_environment(environ: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The variables of ``environ`` the settings depend on (``TRADEMIND__*``, the file
+    locations, the defaults' directories), sorted."""
     return sorted(
         (name, value)
         for name, value in environ.items()
@@ -152,7 +154,7 @@ def snapshot_key(config_path: Path | None, environ: Mapping[str, str], cwd: Path
         for source in _schema_sources():
             add(source.name, source.read_text(encoding="utf-8"))
         add(str(cwd), str(config_path or ""))
-        for name, value in _relevant_environment(environ):
+        for name, value in relevant_environment(environ):
             add(name, value)
         for path in (files.base, files.overlay, files.dotenv):
             if path is not None and path.exists():

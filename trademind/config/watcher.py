@@ -8,14 +8,12 @@ logged and the others still run. Logs name the changed keys, never secret values
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from trademind.config.documents import MAX_DOCUMENT_BYTES
+from trademind.config.files import fingerprint
 from trademind.config.loader import LoadedConfig, load_config
 from trademind.config.masking import changed_keys, display_value, flatten, masked_dict
 from trademind.config.models import Settings
@@ -34,23 +32,6 @@ class ConfigUpdate:
 
 
 ConfigListener = Callable[[ConfigUpdate], None]
-
-
-def _fingerprint(path: Path | None) -> str | None:
-    """The content hash of ``path``; never reads more than the size cap of configuration files
-    (a larger or non-regular file is fingerprinted by its metadata: loading it fails anyway)."""
-    if path is None:
-        return None
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_DOCUMENT_BYTES:
-            return f"refused: {info.st_mode} {info.st_size} {info.st_mtime_ns}"
-        with path.open("rb") as stream:
-            return hashlib.sha256(stream.read(MAX_DOCUMENT_BYTES + 1)).hexdigest()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        return f"unreadable: {exc.errno}"
 
 
 class ConfigWatcher:
@@ -107,7 +88,7 @@ class ConfigWatcher:
         return self._cwd if self._cwd is not None else Path.cwd()
 
     def _fingerprints(self) -> tuple[str | None, ...]:
-        return tuple(_fingerprint(path) for path in self.watched_files)
+        return tuple(fingerprint(path) for path in self.watched_files)
 
     def _apply(self, loaded: LoadedConfig) -> bool:
         previous = self._loaded.settings

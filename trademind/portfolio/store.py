@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 
 _SNAPSHOTS: Final = cast(sa.Table, PortfolioSnapshot.__table__)
 _TRADES: Final = cast(sa.Table, Trade.__table__)
+_ACCOUNTS: Final = cast(sa.Table, Account.__table__)
+_ALL_ACCOUNTS: Final = sa.select(_ACCOUNTS).order_by(
+    _ACCOUNTS.c.last_used_at.desc(), _ACCOUNTS.c.id.desc()
+)
 _ORDERS: Final = cast(sa.Table, OrderRow.__table__)
 _HOLDINGS: Final = cast(sa.Table, Holding.__table__)
 _TRADE_OF_EXECUTION: Final = sa.select(_TRADES.c.id).where(
@@ -137,11 +141,9 @@ class LedgerStore:
 
     def accounts(self) -> list[AccountInfo]:
         """Every account, most recently used first."""
-        with self.transaction() as session:
-            found = session.scalars(
-                sa.select(Account).order_by(Account.last_used_at.desc(), Account.id.desc())
-            ).all()
-            return [rows.account_from_row(row) for row in found]
+        with self.transaction() as session:  # without the ORM: every request reads them
+            found = session.connection().execute(_ALL_ACCOUNTS)
+            return [rows.account_from_row(cast(Account, row)) for row in found]
 
     def account(self, name: str | None = None) -> AccountInfo:
         """The account ``name`` (None: the most recently used one).

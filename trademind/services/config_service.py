@@ -17,7 +17,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from trademind.config import MASK, load_config, masked_dict
+from trademind.config import MASK, LoadedConfig, load_config, masked_dict
 from trademind.config.changes import parse_cli_value
 from trademind.config.documents import (
     atomic_write_text,
@@ -65,6 +65,7 @@ __all__ = [
     "Environ",
     "PendingChange",
     "ValidationReport",
+    "config_view",
     "export_config",
     "get_config_value",
     "import_config",
@@ -125,6 +126,11 @@ def show_config(
     config_path: Path | None, *, environ: Environ = None, cwd: Path | None = None
 ) -> ConfigView:
     loaded = load_and_snapshot(config_path, environ=environ, cwd=cwd)  # read-only: snapshot
+    return config_view(loaded)
+
+
+def config_view(loaded: LoadedConfig) -> ConfigView:
+    """What :func:`show_config` shows of an already loaded configuration."""
     values = masked_dict(loaded.settings)
     rows = tuple(
         ConfigRow(key=key, value=display_value(value), source=loaded.sources.get(key, "default"))

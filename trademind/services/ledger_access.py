@@ -1,6 +1,9 @@
 """What every portfolio and trades command starts from: the account asked for (default: the
 most recently used), its ledger rebuilt from the stored fills, valued at the latest prices.
 
+The fills come from :class:`~trademind.portfolio.fill_cache.FillCache` (one per database):
+a process that opens the same ledger again reads only the fills stored since.
+
 Prices: the latest snapshot's when it is newer than the last fill (the trading loop writes
 one at every bar close), else the fills' own prices. ``as_of`` says which time that is; the
 wall clock plays no part (a replay account lives in its replayed past).
@@ -8,19 +11,22 @@ wall clock plays no part (a replay account lives in its replayed past).
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from trademind.core.market import TradingMode
+from trademind.portfolio.fill_cache import FillCache
+from trademind.portfolio.ledger import Ledger
 from trademind.portfolio.store import LedgerStore
 
 if TYPE_CHECKING:
     from trademind.core.clock import Clock
     from trademind.db.session import Database
     from trademind.portfolio.book import LedgerSnapshot
-    from trademind.portfolio.ledger import Ledger
     from trademind.portfolio.rows import AccountInfo
 
 
@@ -63,13 +69,27 @@ def account_view(account: AccountInfo) -> AccountView:
     )
 
 
+_FILL_CACHES: weakref.WeakKeyDictionary[Database, FillCache] = weakref.WeakKeyDictionary()
+_FILL_CACHES_LOCK = threading.Lock()
+
+
+def fill_cache(database: Database) -> FillCache:
+    """The fills read so far from ``database`` (a server opens the same ledgers on every
+    read: only the fills stored since are read again)."""
+    with _FILL_CACHES_LOCK:
+        cache = _FILL_CACHES.get(database)
+        if cache is None:
+            cache = _FILL_CACHES[database] = FillCache(database)
+        return cache
+
+
 def open_ledger(database: Database, clock: Clock, account: str | None) -> OpenedLedger:
     """The account ``account`` (None: the most recently used) with its ledger and valuation.
 
     No account at all and an unknown name are ValidationErrors (exit 1) saying what to do."""
     store = LedgerStore(database, clock)
     info = store.account(account)
-    ledger = store.load_ledger(info)
+    ledger = Ledger.replayed(info.name, info.starting_cash, fill_cache(database).fills(info))
     fills = ledger.fills
     as_of = fills[-1].ts if fills else info.created_at
     prices: dict[str, Decimal] = {}

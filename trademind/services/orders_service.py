@@ -3,9 +3,9 @@ with the decision that placed it."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import sqlalchemy as sa
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from trademind.db.session import Database
 
 LIMIT_MAX = 1000
+_ORDERS: Final = cast(sa.Table, OrderRow.__table__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,19 +50,25 @@ def list_orders(
     if not 1 <= limit <= LIMIT_MAX:
         raise UsageError(f"limit must be in 1..{LIMIT_MAX}, got {limit}")
     info = LedgerStore(database, clock).account(account)
-    query = sa.select(OrderRow).where(OrderRow.account_id == info.id)
+    table = _ORDERS
+    query = sa.select(table).where(table.c.account_id == info.id)
     if open_only:
         terminal = [status.value for status in TERMINAL_STATUSES]
-        query = query.where(OrderRow.status.not_in(terminal))
-    query = query.order_by(OrderRow.created_at.desc(), OrderRow.id.desc()).limit(limit)
-    with database.session() as session:
-        orders = tuple(_item(row) for row in session.scalars(query))
+        query = query.where(table.c.status.not_in(terminal))
+    query = query.order_by(table.c.created_at.desc(), table.c.id.desc()).limit(limit)
+    with database.session() as session:  # rows without the ORM: the columns are its names
+        found = session.connection().execute(query)
+        orders = tuple(_item(cast(OrderRow, row)) for row in found)
     return OrderList(account=account_view(info), open_only=open_only, orders=orders)
 
 
+_VIEW_FIELDS = tuple(field.name for field in fields(OrderView))
+
+
 def _item(row: OrderRow) -> OrderItem:
+    view = order_view(row)  # its fields are scalars: copied as they are (asdict deep-copies)
     return OrderItem(
-        **asdict(order_view(row)),
+        **{name: getattr(view, name) for name in _VIEW_FIELDS},
         symbol=row.symbol,
         side=row.side,
         strategy=row.strategy,

@@ -115,7 +115,11 @@ def list_strategies(
     config_path: Path | None, *, environ: Environ = None, cwd: Path | None = None
 ) -> list[StrategyView]:
     """Every registered strategy with whether it is enabled and its parameter values."""
-    settings = _settings(config_path, environ, cwd)
+    return strategy_views(_settings(config_path, environ, cwd))
+
+
+def strategy_views(settings: Settings) -> list[StrategyView]:
+    """What :func:`list_strategies` lists, from already loaded settings."""
     return [_view(strategy, settings) for strategy in registry.all_strategies()]
 
 
@@ -123,8 +127,13 @@ def strategy_config(
     name: str, config_path: Path | None, *, environ: Environ = None, cwd: Path | None = None
 ) -> StrategyView:
     """One strategy's declared parameters with their effective values."""
-    strategy = registry.get_strategy(name)
+    strategy = registry.get_strategy(name)  # an unknown name is told before a broken file
     return _view(strategy, _settings(config_path, environ, cwd))
+
+
+def strategy_view(name: str, settings: Settings) -> StrategyView:
+    """What :func:`strategy_config` shows, from already loaded settings."""
+    return _view(registry.get_strategy(name), settings)
 
 
 def set_enabled(

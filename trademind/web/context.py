@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trademind.agents.llm.breaker import BreakerSnapshot, live_breakers
+from trademind.config.cached import ConfigCache
 from trademind.web.security import AccessPolicy, LoginLimiter, Sessions
 
 if TYPE_CHECKING:
@@ -56,7 +57,16 @@ class WebContext:
     """Replaces the real bar providers of ingest jobs (the seam tests use to stay offline)."""
     sessions: Sessions = field(init=False)
     limiter: LoginLimiter = field(init=False)
+    config_files: ConfigCache = field(init=False)
+    """The configuration files' settings as ``/config`` and ``/strategies`` show them, read
+    again only when a file or the environment changed; a route that writes the configuration
+    calls :meth:`config_written`."""
 
     def __post_init__(self) -> None:
         self.sessions = Sessions(self.clock)
         self.limiter = LoginLimiter(self.clock)
+        self.config_files = ConfigCache()
+
+    def config_written(self) -> None:
+        """The app has written the configuration file: the next read loads it again."""
+        self.config_files.invalidate()

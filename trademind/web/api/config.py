@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from trademind.config import LoadedConfig
 from trademind.services import config_service
 from trademind.services.json_ready import to_json
 from trademind.web.api import models
@@ -37,10 +38,14 @@ class SetRequest(BaseModel):
     value: str = Field(max_length=10_000, examples=["0.03"])
 
 
+def _document(loaded: LoadedConfig) -> Any:
+    return to_json(config_service.config_view(loaded))
+
+
 @router.get("", response_model=ConfigDocument)
 def show(context: ContextDep) -> Any:
     """Every setting with its value and where it comes from (secrets masked)."""
-    return to_json(config_service.show_config(context.config_path))
+    return context.config_files.derived(context.config_path, _document)
 
 
 @router.get("/validate", response_model=models.Validation)
@@ -52,6 +57,10 @@ def validate(context: ContextDep) -> Any:
 @router.put("", response_model=models.FileChange)
 def set_value(body: SetRequest, context: ContextDep, clock: ClockDep) -> Any:
     """Set one setting in the server's configuration file (validated whole first)."""
-    return to_json(
-        config_service.set_config_value(body.key, body.value, context.config_path, clock=clock)
-    )
+    try:
+        change = config_service.set_config_value(
+            body.key, body.value, context.config_path, clock=clock
+        )
+    finally:
+        context.config_written()
+    return to_json(change)

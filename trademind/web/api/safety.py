@@ -52,7 +52,11 @@ class SettingsRequest(BaseModel):
 @router.put("/settings", response_model=models.SafetyChange)
 def set_settings(body: SettingsRequest, context: ContextDep, clock: ClockDep) -> Any:
     """Change safety settings in the server's configuration file (``trademind safety set``)."""
-    return to_json(safety_limits.set_safety(body.settings, context.config_path, clock=clock))
+    try:
+        change = safety_limits.set_safety(body.settings, context.config_path, clock=clock)
+    finally:
+        context.config_written()
+    return to_json(change)
 
 
 @router.get("/limits", response_model=SafetyLimits)

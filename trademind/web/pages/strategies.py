@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from trademind.core.errors import ValidationError
 from trademind.services import strategy_service
+from trademind.web.context import WebContext
 from trademind.web.deps import ContextDep
 from trademind.web.pages.templates import render
 from trademind.web.security import CSRF_FIELD
@@ -23,8 +24,12 @@ Name = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")
 
 @router.get("/strategies", response_class=HTMLResponse)
 def strategies(request: Request, context: ContextDep) -> HTMLResponse:
-    views = strategy_service.list_strategies(context.config_path)
-    return render(request, "strategies.html", page="/strategies", strategies=views)
+    return render(request, "strategies.html", page="/strategies", strategies=_views(context))
+
+
+def _views(context: WebContext) -> list[strategy_service.StrategyView]:
+    settings = context.config_files.loaded(context.config_path).settings
+    return strategy_service.strategy_views(settings)
 
 
 def _panel(
@@ -35,10 +40,11 @@ def _panel(
     error: str | None = None,
     saved: str | None = None,
 ) -> HTMLResponse:
-    view = strategy_service.strategy_config(name, context.config_path)
+    context.config_written()  # the caller may just have written the file
+    settings = context.config_files.loaded(context.config_path).settings
+    view = strategy_service.strategy_view(name, settings)
     if "hx-request" not in request.headers:  # a plain form post: the whole page again
-        views = strategy_service.list_strategies(context.config_path)
-        return render(request, "strategies.html", page="/strategies", strategies=views)
+        return render(request, "strategies.html", page="/strategies", strategies=_views(context))
     return render(request, "partials/strategy.html", s=view, error=error, saved=saved)
 
 

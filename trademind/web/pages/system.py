@@ -74,7 +74,7 @@ def data(request: Request, context: ContextDep) -> HTMLResponse:
 
 @router.get("/config", response_class=HTMLResponse)
 def config(request: Request, context: ContextDep) -> HTMLResponse:
-    view = config_service.show_config(context.config_path)
+    view = context.config_files.derived(context.config_path, config_service.config_view)
     return render(request, "system.html", page="/config", title="Config", kind="config", view=view)
 
 
