@@ -57,10 +57,16 @@ async def _main(run_dir: Path, subscribers: int) -> None:
     from trademind.services.data_service import ScheduledRefresh
     from trademind.web.app import create_app
     from trademind.web.security import AccessPolicy, new_token
-    from trademind.web.serve import bind, build_context
+    from trademind.web.serve import (
+        bind,
+        build_context,
+        freeze_startup_heap,
+        limit_worker_threads,
+    )
     from trademind.web.trading import ServerTrading
 
     runtime = build_runtime()
+    limit_worker_threads()
     sock = bind("127.0.0.1", 0)
     refresher = ScheduledRefresh(runtime.database, lambda: runtime.settings, clock=runtime.clock)
     scheduler = build_scheduler(runtime, refresher)
@@ -68,6 +74,7 @@ async def _main(run_dir: Path, subscribers: int) -> None:
     trading = ServerTrading(runtime, module="benchmarks._api_load_trading")
     app = create_app(build_context(runtime, AccessPolicy(None, new_token()), scheduler, trading))
     trading.on_message = app.state.broadcaster.publish_message
+    freeze_startup_heap()
     server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="off"))
     session = asyncio.create_task(_session(run_dir, subscribers, app, trading))
     announce = asyncio.create_task(_announce(server, run_dir, sock.getsockname()[1]))

@@ -139,6 +139,11 @@ def _check_foreign_keys(connection: sa.Connection) -> None:
         )
 
 
+POOL_SIZE: Final = 10
+"""Connections kept open: at least the server's worker threads (trademind/web/serve.py
+``WORKER_THREADS``) and its loop, so that a busy dashboard does not open and close a
+connection per request (SQLAlchemy's default keeps 5)."""
+POOL_OVERFLOW: Final = 10
 SQLITE_PAGE_SIZE: Final = 16_384
 """Page size of new SQLite files (SQLite's default is 4096)."""
 
@@ -156,9 +161,11 @@ class Database:
         # A server's connection can die while pooled: PostgreSQL's is pinged at each checkout.
         # A SQLite file's cannot, and the ping cost a query per checkout (every API request).
         ping = self._url.get_backend_name() != "sqlite"
+        pooled = ping or sqlite_file(self._url) is not None  # in-memory SQLite: its own pool
+        sizes = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW} if pooled else {}
         try:
             self._engine = sa.create_engine(
-                self._url, echo=echo, pool_pre_ping=ping, json_serializer=_json_dumps
+                self._url, echo=echo, pool_pre_ping=ping, json_serializer=_json_dumps, **sizes
             )
         except (sa.exc.NoSuchModuleError, ImportError) as exc:
             raise DatabaseError(

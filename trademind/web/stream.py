@@ -18,7 +18,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Final
 
 from sse_starlette.event import ServerSentEvent
 
@@ -30,6 +30,10 @@ QUEUE_LIMIT: Final = 10_000
 CHUNK_LIMIT: Final = 256
 """The most waiting messages sent to one subscriber in one write."""
 OVERFLOW: Final = "overflow"
+PING_SECONDS: Final = 15.0
+"""A ping comment after this long without a message keeps an idle connection open."""
+READY: Final = b"event: ready\r\ndata: {}\r\n\r\n"
+PING: Final = b": ping\r\n\r\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +88,23 @@ class Broadcaster:
     def subscribers(self) -> int:
         return len(self.queues)
 
-    async def subscribe(self) -> AsyncIterator[dict[str, Any] | bytes]:
-        """The messages from now on, until overflow or disconnect: a ``ready`` event (an
-        sse-starlette dict), then the waiting messages' bytes, one chunk at a time."""
+    async def subscribe(self) -> AsyncIterator[bytes]:
+        """The stream's bytes from now on, until overflow or disconnect: the ``ready``
+        message, then the waiting messages, one chunk at a time, and a ping comment after
+        :data:`PING_SECONDS` without a message."""
         queue: asyncio.Queue[StreamMessage | None] = asyncio.Queue()
         self.queues.add(queue)
         try:
-            yield {"event": "ready", "data": "{}"}
-            while (message := await queue.get()) is not None:
+            yield READY
+            while True:
+                try:
+                    async with asyncio.timeout(PING_SECONDS):
+                        message = await queue.get()
+                except TimeoutError:
+                    yield PING
+                    continue
+                if message is None:
+                    return
                 chunk = [message.encoded]
                 while not queue.empty() and len(chunk) < CHUNK_LIMIT:
                     waiting = queue.get_nowait()

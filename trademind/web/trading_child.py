@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from trademind.core.errors import TradeMindError
 from trademind.core.events import Event
 from trademind.web import trading_channel as channel
+from trademind.web.serve import freeze_startup_heap
 from trademind.web.stream import message_of
 
 if TYPE_CHECKING:
@@ -55,26 +56,41 @@ class ChildHooks:
 
 
 class _Forwarder:
-    """The session's bus, steps and breakers onto the socket (module docstring)."""
+    """The session's bus, steps and breakers onto the socket (module docstring). What one
+    callback of the loop publishes (a bar close's events) goes out in one write, at the end of
+    that callback: the web process then reads it at once and sends it to each subscriber of
+    the stream in one chunk."""
 
     def __init__(self, writer: asyncio.StreamWriter) -> None:
         self._writer = writer
+        self._pending: list[bytes] = []
         self._breakers: list[BreakerSnapshot] = []
 
+    def _send(self, line: bytes) -> None:
+        if not self._pending:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._pending.append(line)
+
+    def _flush(self) -> None:
+        lines, self._pending = self._pending, []
+        if not self._writer.is_closing():
+            self._writer.write(b"".join(lines))
+
     def on_event(self, event: Event) -> None:
-        self._writer.write(channel.encode_stream(message_of(event)))
+        self._send(channel.encode_stream(message_of(event)))
 
     def on_step(self, view: StepView) -> None:
         from trademind.agents.llm.breaker import live_breakers
 
-        self._writer.write(channel.encode_step(view.closed_at, view.step))
+        self._send(channel.encode_step(view.closed_at, view.step))
         breakers = live_breakers()
         if breakers != self._breakers:
             self._breakers = breakers
-            self._writer.write(channel.encode_breakers(breakers))
+            self._send(channel.encode_breakers(breakers))
 
     async def end(self, error: str | None) -> None:
-        self._writer.write(channel.encode_ended(error))
+        self._send(channel.encode_ended(error))
+        self._flush()
         with contextlib.suppress(ConnectionError):
             await self._writer.drain()
 
@@ -87,6 +103,7 @@ async def run_child(
 
     hooks = hooks or ChildHooks()
     runtime = build_runtime(config_path=config_path)
+    freeze_startup_heap()
     try:
         reader, writer = await asyncio.open_unix_connection(sock=sock)
         forwarder = _Forwarder(writer)

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 from trademind.bootstrap import Runtime, build_runtime
 from trademind.web import trading_channel as channel
 from trademind.web.stream import StreamMessage
-from trademind.web.trading import ServerTrading
+from trademind.web.trading import YIELD_EVERY, ServerTrading
 
 pytestmark = pytest.mark.slow
 WAIT = 60.0
@@ -107,3 +108,42 @@ def test_the_trading_process_stops_when_the_web_process_is_gone(runtime: Runtime
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+BURST = """
+import json, socket, sys
+sock = socket.socket(fileno=int(sys.argv[1]))
+event = {"kind": "event", "event": "BarClosed", "id": "", "data": "{}"}
+lines = [json.dumps(event | {"id": f"e{n:05d}"}) for n in range(5000)]
+lines.append(json.dumps({"kind": "ended", "error": None}))
+sock.sendall("\\n".join(lines).encode() + b"\\n")
+sock.close()
+"""
+
+
+async def test_a_burst_of_messages_does_not_hold_the_loop(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "sends_a_burst.py").write_text(BURST)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    seen: list[tuple[str, int]] = []
+    trading = ServerTrading(runtime, module="sends_a_burst")
+    trading.on_message = lambda message: seen.append((message.id, ticks))
+    ticking = asyncio.create_task(ticker())
+    trading.start()
+    await _until(lambda: not trading.status().running, "end")  # type: ignore[union-attr]
+    ticking.cancel()
+    assert [message_id for message_id, _ in seen] == [f"e{n:05d}" for n in range(5000)]
+    longest = max(Counter(tick for _, tick in seen).values())
+    assert longest <= YIELD_EVERY  # the other tasks ran at least every YIELD_EVERY messages
+    status = trading.status()
+    assert status is not None
+    assert status.error is None

@@ -8,7 +8,6 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
 from support.web_app import make_context, web_client
 
@@ -16,19 +15,16 @@ from trademind.core.bus import EventBus
 from trademind.core.clock import TestClock
 from trademind.core.events import ConfigReloaded, EmergencyStopRequested
 from trademind.db.session import Database
-from trademind.web.stream import OVERFLOW, QUEUE_LIMIT, Broadcaster
+from trademind.web.stream import OVERFLOW, QUEUE_LIMIT, READY, Broadcaster
 
 AT = datetime(2024, 1, 2, 21, tzinfo=UTC)
 
 
-async def _messages(
-    stream: AsyncIterator[dict[str, Any] | bytes], count: int
-) -> list[dict[str, str]]:
+async def _messages(stream: AsyncIterator[bytes], count: int) -> list[dict[str, str]]:
     """The next ``count`` SSE messages of ``stream`` (after ``ready``, the broadcaster sends
     the waiting messages' bytes in chunks), each as ``{"id", "event", "data"}``."""
     found: list[dict[str, str]] = []
     async for chunk in stream:
-        assert isinstance(chunk, bytes)
         for block in chunk.decode().split("\r\n\r\n"):
             if block:
                 fields = dict(line.split(": ", 1) for line in block.split("\r\n"))
@@ -43,7 +39,7 @@ async def test_ready_then_every_event_in_order() -> None:
     broadcaster = Broadcaster()
     broadcaster.attach(bus)
     messages = broadcaster.subscribe()
-    assert await anext(messages) == {"event": "ready", "data": "{}"}
+    assert await anext(messages) == READY
     assert broadcaster.subscribers == 1
     stop = EmergencyStopRequested(occurred_at=AT, reason="runaway", requested_by="api")
     reload = ConfigReloaded(occurred_at=AT, changed_keys=("safety.max_positions",))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from trademind.core.events import Event
 from trademind.web import stream
 from trademind.web.stream import Broadcaster, message_of
@@ -14,8 +16,7 @@ WHEN = datetime(2024, 6, 3, 15, 0, tzinfo=UTC)
 async def test_waiting_messages_come_in_one_chunk_each_encoded_once() -> None:
     broadcaster = Broadcaster()
     subscription = broadcaster.subscribe()
-    ready = await anext(subscription)
-    assert ready == {"event": "ready", "data": "{}"}
+    assert await anext(subscription) == stream.READY
     events = [Event(occurred_at=WHEN) for _ in range(3)]
     for event in events:
         broadcaster.publish(event)
@@ -44,3 +45,15 @@ async def test_a_subscriber_too_far_behind_gets_its_messages_then_overflow_and_t
     assert received.count(b"event: Event\r\n") == stream.QUEUE_LIMIT - 1
     assert received.endswith(b"event: overflow\r\ndata: {}\r\n\r\n")
     assert broadcaster.subscribers == 0
+
+
+async def test_an_idle_stream_is_pinged(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stream, "PING_SECONDS", 0.01)
+    broadcaster = Broadcaster()
+    subscription = broadcaster.subscribe()
+    assert await anext(subscription) == stream.READY
+    assert await anext(subscription) == b": ping\r\n\r\n"
+    event = Event(occurred_at=WHEN)
+    broadcaster.publish(event)
+    assert await anext(subscription) == message_of(event).encoded  # after a ping, events
+    await subscription.aclose()
