@@ -61,12 +61,12 @@ async def _main(run_dir: Path, subscribers: int) -> None:
         bind,
         build_context,
         freeze_startup_heap,
-        limit_worker_threads,
+        tune_threads,
     )
     from trademind.web.trading import ServerTrading
 
     runtime = build_runtime()
-    limit_worker_threads()
+    tune_threads()
     sock = bind("127.0.0.1", 0)
     refresher = ScheduledRefresh(runtime.database, lambda: runtime.settings, clock=runtime.clock)
     scheduler = build_scheduler(runtime, refresher)

@@ -19,19 +19,28 @@ def web_context(request: Request) -> WebContext:
     return context
 
 
-def _database(request: Request) -> Database:
+# The dependencies are ``async``: FastAPI runs a plain ``def`` dependency in a worker thread,
+# a hop there and back (and the GIL handed round twice) per dependency and request, which
+# under load cost more than the endpoints' work (docs/api.md, "Load").
+
+
+async def _context(request: Request) -> WebContext:
+    return web_context(request)
+
+
+async def _database(request: Request) -> Database:
     return web_context(request).database
 
 
-def _clock(request: Request) -> Clock:
+async def _clock(request: Request) -> Clock:
     return web_context(request).clock
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return web_context(request).settings()
 
 
-ContextDep = Annotated[WebContext, Depends(web_context)]
+ContextDep = Annotated[WebContext, Depends(_context)]
 DatabaseDep = Annotated[Database, Depends(_database)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -63,16 +63,27 @@ def configured_token(runtime: Runtime) -> str | None:
     return secret.get_secret_value() if secret is not None else None
 
 
-WORKER_THREADS: Final = 8
-"""AnyIO's worker threads, which run the plain ``def`` routes (40 by default): more threads
-than this only hand the GIL round under load (SQLite's calls release it, so a few overlap)."""
+WORKER_THREADS: Final = 1
+"""AnyIO's worker threads, which run the plain ``def`` routes and pages (40 by default). One:
+threads of one process share its GIL, and each SQLite call hands it round (the call releases
+it, and getting it back waits for the holder's switch interval), so requests in several
+threads wait on each other far longer than they work. Measured at 100 requests/s
+(benchmarks/api_load.py): read p50 6 ms with 1 thread, 9 ms with 2, 137 ms with 3 and
+40 ms or more with 8. Long work (backtests, ingests, verification) runs as jobs in threads of
+their own; a slow page delays the requests behind it by its own time."""
+SWITCH_INTERVAL: Final = 0.001
+"""The server's GIL switch interval (Python's default: 5 ms): the loop, the worker thread and
+the jobs' threads take turns sooner (read p99 at 100 requests/s 57 -> 35 ms; at 250, 291 ->
+147 ms; 0.2 ms was no better)."""
 
 
-def limit_worker_threads() -> None:
-    """Cap the running loop's worker threads at :data:`WORKER_THREADS`."""
+def tune_threads() -> None:
+    """The running loop's worker threads (:data:`WORKER_THREADS`) and the process's GIL switch
+    interval (:data:`SWITCH_INTERVAL`)."""
     import anyio.to_thread
 
     anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    sys.setswitchinterval(SWITCH_INTERVAL)
 
 
 def freeze_startup_heap() -> None:
@@ -187,7 +198,7 @@ async def _run(
     from trademind.services.data_service import ScheduledRefresh
     from trademind.web.app import create_app
 
-    limit_worker_threads()
+    tune_threads()
     refresher = ScheduledRefresh(runtime.database, lambda: runtime.settings, clock=runtime.clock)
     scheduler = build_scheduler(runtime, refresher)
     scheduler.start()

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from trademind.core.errors import TradeMindError
 from trademind.web import trading_channel as channel
 from trademind.web.context import LoopStatus
+from trademind.web.priority import yield_cpu_to_trading
 from trademind.web.stream import StreamMessage
 
 if TYPE_CHECKING:
@@ -55,8 +56,10 @@ class _Progress:
 
 class ServerTrading:
     """The server's session in its own process (module docstring). ``module`` is the child's
-    module (benchmarks/api_load.py runs one that times the session); ``on_message`` takes the
-    session's events as the SSE stream sends them."""
+    module (benchmarks/api_load.py runs one that times the session); ``on_spawned`` runs once
+    it is started (the server's threads then yield the CPU to it:
+    :func:`~trademind.web.priority.yield_cpu_to_trading`); ``on_message`` takes the session's
+    events as the SSE stream sends them."""
 
     def __init__(
         self,
@@ -64,9 +67,11 @@ class ServerTrading:
         *,
         module: str = CHILD_MODULE,
         stop_timeout: float = 10.0,
+        on_spawned: Callable[[], object] = yield_cpu_to_trading,
     ) -> None:
         self._runtime = runtime
         self._module = module
+        self._on_spawned = on_spawned
         self._stop_timeout = stop_timeout
         self._settings = runtime.settings.server
         self._progress = _Progress()
@@ -119,6 +124,7 @@ class ServerTrading:
         try:
             self._process = self._spawn(theirs)
             theirs.close()
+            self._on_spawned()
             reader, writer = await asyncio.open_unix_connection(sock=ours, limit=channel.LINE_LIMIT)
             try:
                 taken = 0

@@ -49,12 +49,14 @@ async def _until(condition: Callable[[], bool], what: str) -> None:
 async def test_the_session_runs_in_its_own_process_and_its_events_reach_the_stream(
     runtime: Runtime,
 ) -> None:
-    trading = ServerTrading(runtime)
+    spawned: list[None] = []
+    trading = ServerTrading(runtime, on_spawned=lambda: spawned.append(None))
     received: list[StreamMessage] = []
     trading.on_message = received.append
     trading.start()
     await _until(lambda: sum(m.event == "BarClosed" for m in received) >= 20, "20 bar closes")
     process = trading._process
+    assert spawned == [None]  # the server's threads were told to yield once
     assert process is not None
     assert process.pid != os.getpid()
     status = trading.status()
@@ -78,7 +80,7 @@ async def test_a_trading_process_that_dies_is_reported(
 ) -> None:
     (tmp_path / "dies_at_once.py").write_text("raise SystemExit(3)\n")
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
-    trading = ServerTrading(runtime, module="dies_at_once")
+    trading = ServerTrading(runtime, module="dies_at_once", on_spawned=list)
     trading.start()
     await _until(
         lambda: not trading.steps and trading._task is not None and trading._task.done(), "end"
@@ -135,7 +137,7 @@ async def test_a_burst_of_messages_does_not_hold_the_loop(
             await asyncio.sleep(0)
 
     seen: list[tuple[str, int]] = []
-    trading = ServerTrading(runtime, module="sends_a_burst")
+    trading = ServerTrading(runtime, module="sends_a_burst", on_spawned=list)
     trading.on_message = lambda message: seen.append((message.id, ticks))
     ticking = asyncio.create_task(ticker())
     trading.start()
