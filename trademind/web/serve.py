@@ -68,9 +68,10 @@ WORKER_THREADS: Final = 1
 threads of one process share its GIL, and each SQLite call hands it round (the call releases
 it, and getting it back waits for the holder's switch interval), so requests in several
 threads wait on each other far longer than they work. Measured at 100 requests/s
-(benchmarks/api_load.py): read p50 6 ms with 1 thread, 9 ms with 2, 137 ms with 3 and
-40 ms or more with 8. Long work (backtests, ingests, verification) runs as jobs in threads of
-their own; a slow page delays the requests behind it by its own time."""
+(benchmarks/api_load.py), read p50 / p99: 1 thread 8.7 / 57 ms, 2 threads 9.1 / 95 ms,
+3 threads 137 / 270 ms, 8 threads 37 / 163 ms. Long work (backtests, ingests, verification)
+runs as jobs in threads of their own; a slow page delays the requests behind it by its own
+time."""
 SWITCH_INTERVAL: Final = 0.001
 """The server's GIL switch interval (Python's default: 5 ms): the loop, the worker thread and
 the jobs' threads take turns sooner (read p99 at 100 requests/s 57 -> 35 ms; at 250, 291 ->
