@@ -14,6 +14,7 @@ import asyncio
 import gc
 import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Callable
@@ -209,6 +210,7 @@ async def _run(
     freeze_startup_heap()
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
     server = uvicorn.Server(config)
+    shut_down_after_uvicorn()
     data_dir = Path(runtime.settings.app.data_dir)
     announce = asyncio.create_task(
         _announce(server, runtime, options, policy, data_dir, on_listening=trading.start)
@@ -220,6 +222,21 @@ async def _run(
         await trading.stop()
         scheduler.shutdown(wait=False)
         logger.info("server stopped")
+
+
+def shut_down_after_uvicorn() -> None:
+    """Once it has stopped on SIGTERM or SIGINT, uvicorn raises that signal again with the
+    handler it found: Python's default would end the process there, before the server's own
+    shutdown (the trading process, the scheduler, the state file, the lock, the log line
+    ``server stopped``). This handler, installed before uvicorn runs, does nothing, so that
+    shutdown runs; while it runs, a second signal is ignored (it ends in bounded time: the
+    trading process is killed after its timeout)."""
+
+    def after_uvicorn(signum: int, _frame: object) -> None:
+        logger.info("server stopping (%s)", signal.Signals(signum).name)
+
+    for stopping in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stopping, after_uvicorn)
 
 
 async def _announce(

@@ -41,7 +41,9 @@ if TYPE_CHECKING:
     from trademind.runtime.pacing import Sleeper
     from trademind.services.trade.types import StepView, TradeRequest
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("trademind.web.trading_child")
+"""Named, not ``__name__``: run with ``-m`` the module is ``__main__``, outside the
+``trademind`` loggers, and its INFO lines were lost."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -84,3 +85,33 @@ def test_a_stale_state_file_is_cleaned(home: Path) -> None:
     assert status.returncode == 1
     assert "no server is running" in status.stderr
     assert not (server_dir / "state.json").exists()
+
+
+def test_stop_shuts_the_server_and_its_trading_process_down(home: Path) -> None:
+    env = {"TRADEMIND__SERVER__TRADING": "true", "TRADEMIND__SERVER__SYMBOLS": '["AAPL"]',
+           "TRADEMIND__SERVER__SPEED": "2000000x"}  # fmt: skip
+    started = _json_with(home, env, "server", "start", "--port", "0")
+    deadline = time.monotonic() + 90
+    while (_json_with(home, env, "server", "status")["loop"] or {}).get("last_bar_at") is None:
+        assert time.monotonic() < deadline, "the session made no bar close"
+        time.sleep(0.2)
+    stopped = _json_with(home, env, "server", "stop")
+    assert (stopped["pid"], stopped["killed"]) == (started["pid"], False)
+    log = Path(started["log_file"]).read_text()
+    assert "server session replay stopped by the server" in log  # the trading process's line
+    assert log.rstrip().endswith("server stopped")  # the server's own shutdown ran to its end
+    assert not (home / "data" / "server" / "state.json").exists()
+
+
+def _json_with(home: Path, extra: dict[str, str], *args: str) -> Any:
+    result = subprocess.run(
+        [sys.executable, "-m", "trademind", *args, "--format", "json"],
+        env=_environment(home) | extra,
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
