@@ -2,12 +2,12 @@
 
     python -m benchmarks._api_load_server RUN_DIR SUBSCRIBERS
 
-The parts of ``trademind server start --foreground`` (trademind/web/serve.py ``_run``): the
-runtime from the environment (the caller sets ``TRADEMIND__APP__DATA_DIR`` and
-``TRADEMIND__SERVER__*``), the scheduler, :class:`~trademind.web.trading.ServerTrading` and the
-app of :func:`~trademind.web.app.create_app` served by uvicorn on a loopback socket of a free
-port, on uvloop, as the server runs. The session runs in its trading process, as the server's
-does; that process is benchmarks/_api_load_trading.py, which runs
+The parts of ``trademind server start --foreground``, built by the same
+:func:`trademind.web.serve.assemble` as ``_run``: the runtime from the environment (the caller
+sets ``TRADEMIND__APP__DATA_DIR`` and ``TRADEMIND__SERVER__*``), the scheduler,
+:class:`~trademind.web.trading.ServerTrading` and the app, served by uvicorn on a loopback
+socket of a free port, on uvloop, as the server runs. The session runs in its trading
+process, as the server's does; that process is benchmarks/_api_load_trading.py, which runs
 :func:`trademind.web.trading_child.main` with a recorder. Two additions, none on a request's
 path:
 
@@ -53,28 +53,14 @@ async def _main(run_dir: Path, subscribers: int) -> None:
     import uvicorn
 
     from trademind.bootstrap import build_runtime
-    from trademind.runtime.jobs import build_scheduler
-    from trademind.services.data_service import ScheduledRefresh
-    from trademind.web.app import create_app
     from trademind.web.security import AccessPolicy, new_token
-    from trademind.web.serve import (
-        bind,
-        build_context,
-        freeze_startup_heap,
-        tune_threads,
-    )
+    from trademind.web.serve import assemble, bind
     from trademind.web.trading import ServerTrading
 
     runtime = build_runtime()
-    tune_threads()
     sock = bind("127.0.0.1", 0)
-    refresher = ScheduledRefresh(runtime.database, lambda: runtime.settings, clock=runtime.clock)
-    scheduler = build_scheduler(runtime, refresher)
-    scheduler.start()
     trading = ServerTrading(runtime, module="benchmarks._api_load_trading")
-    app = create_app(build_context(runtime, AccessPolicy(None, new_token()), scheduler, trading))
-    trading.on_message = app.state.broadcaster.publish_message
-    freeze_startup_heap()
+    app, scheduler = assemble(runtime, AccessPolicy(None, new_token()), trading)
     server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="off"))
     session = asyncio.create_task(_session(run_dir, subscribers, app, trading))
     announce = asyncio.create_task(_announce(server, run_dir, sock.getsockname()[1]))

@@ -7,27 +7,17 @@ with the reason."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.screenshots import shot
 from support.server_process import ServerHome
 
 pytestmark = [pytest.mark.slow, pytest.mark.scenario, pytest.mark.browser]
 
-DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 WAIT_MS = 120_000
-
-
-def _shot(page: Any, tmp_path: Path, name: str) -> None:
-    path = tmp_path / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    if os.environ.get("DASHBOARD_SCREENSHOTS") == "1":
-        DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, DOCS_IMAGES / f"{name}.png")
 
 
 @pytest.fixture
@@ -70,7 +60,7 @@ def test_launch_a_backtest_follow_its_progress_and_open_its_report(
     run_id = report_link.split("/")[2]
     page.wait_for_selector(f"[data-testid=report-{run_id}]", timeout=WAIT_MS)
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1  # no reload
-    _shot(page, tmp_path, "dashboard-backtests")
+    shot(page, tmp_path, "dashboard-backtests")
 
     _launch(page, "ZZZZ", "2020-01-01", "2020-12-31")
     failed = page.wait_for_selector("[data-testid=job][data-status=failed]", timeout=WAIT_MS)
@@ -82,7 +72,7 @@ def test_launch_a_backtest_follow_its_progress_and_open_its_report(
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=WAIT_MS)  # the inline scripts ran
     assert page.locator(".plotly-graph-div").count() >= 2
     assert page.locator(".plotly-graph-div:not(.js-plotly-plot)").count() == 0  # every chart drawn
-    _shot(page, tmp_path, "dashboard-backtest-report")
+    shot(page, tmp_path, "dashboard-backtest-report")
     assert "ma_crossover" in page.content()
     assert problems == []
     stored = server.json("backtest", "results", run_id)

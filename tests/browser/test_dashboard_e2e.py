@@ -6,8 +6,6 @@ without the token is refused. Screenshots go to docs/images when DASHBOARD_SCREE
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,21 +13,13 @@ from typing import Any
 
 import httpx
 import pytest
+from support.screenshots import shot
 from support.server_process import ServerHome
 
 pytestmark = [pytest.mark.slow, pytest.mark.scenario, pytest.mark.browser]
 
-DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 TOKEN = "e2e-token-" + "x" * 30
 WAIT_MS = 90_000
-
-
-def _shot(page: Any, tmp_path: Path, name: str) -> None:
-    path = tmp_path / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    if os.environ.get("DASHBOARD_SCREENSHOTS") == "1":
-        DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, DOCS_IMAGES / f"{name}.png")
 
 
 def _wait_for_points(page: Any, at_least: int) -> int:
@@ -68,7 +58,7 @@ def test_overview_strategies_and_emergency_stop(
     first = _wait_for_points(page, 1)
     _wait_for_points(page, first + 20)  # points added from the stream, the page not reloaded
     assert int(page.get_attribute("#equity-chart", "data-benchmark-points") or "0") > 0
-    _shot(page, tmp_path, "dashboard-overview")
+    shot(page, tmp_path, "dashboard-overview")
 
     page.goto(f"{replaying.url}/strategies")
     form = page.locator("[data-testid=params-ma_crossover]")
@@ -82,7 +72,7 @@ def test_overview_strategies_and_emergency_stop(
     form.locator("input[name=slow]").fill("45")
     page.click("[data-testid=save-ma_crossover]")
     page.wait_for_selector("[data-testid=saved-ma_crossover]", timeout=WAIT_MS)
-    _shot(page, tmp_path, "dashboard-strategies")
+    shot(page, tmp_path, "dashboard-strategies")
     shown = replaying.json("strategies", "config", "ma_crossover")
     values = {p["name"]: p["value"] for p in shown["params"]}
     assert (values["fast"], values["slow"]) == (15, 45)
@@ -95,7 +85,7 @@ def test_overview_strategies_and_emergency_stop(
     page.click("[data-testid=emergency-stop]")
     page.wait_for_selector("[data-testid=safety-done]", timeout=WAIT_MS)
     page.wait_for_selector("[data-testid=trading-state]:has-text('HALTED')", timeout=WAIT_MS)
-    _shot(page, tmp_path, "dashboard-safety")
+    shot(page, tmp_path, "dashboard-safety")
     status = replaying.json("safety", "status", "--account", "replay")
     assert status["state"] == "halted"
     restarted = replaying.cli("server", "restart", "--port", "0")
@@ -137,7 +127,7 @@ def test_beyond_loopback_the_token_is_required(
     page.fill("#token", "wrong-token")
     page.click("button[type=submit]")
     page.wait_for_selector("text=wrong token")
-    _shot(page, tmp_path, "dashboard-login")
+    shot(page, tmp_path, "dashboard-login")
     page.fill("#token", TOKEN)
     page.click("button[type=submit]")
     page.wait_for_selector("h1:has-text('Overview')")

@@ -11,7 +11,6 @@ then the scheduler stops, the state file is removed and the lock released.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import os
 import signal
@@ -86,14 +85,6 @@ def tune_threads() -> None:
 
     anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
     sys.setswitchinterval(SWITCH_INTERVAL)
-
-
-def freeze_startup_heap() -> None:
-    """Put the objects made at start-up (the imported modules, the settings, the app) beyond
-    the garbage collector: a full collection then scans only what came later. Under load one
-    took 160 ms of the server's loop, three times a replay (benchmarks/api_load.py)."""
-    gc.collect()
-    gc.freeze()
 
 
 def check_exposure(host: str, token: str | None) -> None:
@@ -196,18 +187,8 @@ async def _run(
 ) -> None:
     import uvicorn
 
-    from trademind.runtime.jobs import build_scheduler
-    from trademind.services.data_service import ScheduledRefresh
-    from trademind.web.app import create_app
-
-    tune_threads()
-    refresher = ScheduledRefresh(runtime.database, lambda: runtime.settings, clock=runtime.clock)
-    scheduler = build_scheduler(runtime, refresher)
-    scheduler.start()
     trading = ServerTrading(runtime)
-    app = create_app(build_context(runtime, policy, scheduler, trading))
-    trading.on_message = app.state.broadcaster.publish_message
-    freeze_startup_heap()
+    app, scheduler = assemble(runtime, policy, trading)
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     shut_down_after_uvicorn()
@@ -222,6 +203,25 @@ async def _run(
         await trading.stop()
         scheduler.shutdown(wait=False)
         logger.info("server stopped")
+
+
+def assemble(runtime: Runtime, policy: AccessPolicy, trading: ServerTrading) -> tuple[Any, Any]:
+    """The server's parts, in the running loop: its threads tuned, the scheduler started, the
+    app whose stream the trading process feeds, the start-up heap frozen. The app and the
+    scheduler (benchmarks/api_load.py's server is built by the same call)."""
+    from trademind.runtime.heap import freeze_startup_heap
+    from trademind.runtime.jobs import build_scheduler
+    from trademind.services.data_service import ScheduledRefresh
+    from trademind.web.app import create_app
+
+    tune_threads()
+    refresher = ScheduledRefresh(runtime.database, lambda: runtime.settings, clock=runtime.clock)
+    scheduler = build_scheduler(runtime, refresher)
+    scheduler.start()
+    app = create_app(build_context(runtime, policy, scheduler, trading))
+    trading.on_message = app.state.broadcaster.publish_message
+    freeze_startup_heap()
+    return app, scheduler
 
 
 def shut_down_after_uvicorn() -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
 import socket
 import subprocess
@@ -125,29 +124,35 @@ class ServerTrading:
             self._process = self._spawn(theirs)
             theirs.close()
             self._on_spawned()
-            reader, writer = await asyncio.open_unix_connection(sock=ours, limit=channel.LINE_LIMIT)
-            try:
-                taken = 0
-                while line := await reader.readline():
-                    self._take(channel.decode(line))
-                    taken += 1
-                    if taken % YIELD_EVERY == 0:  # a burst must not hold the loop
-                        await asyncio.sleep(0)
-            finally:
-                writer.close()
+            await self._read(ours)
             code = await asyncio.to_thread(self._process.wait)
             if not self._progress.ended:
-                self._progress.error = f"the trading process exited with status {code}"
-                logger.error("server session %s: %s", self._settings.account, self._progress.error)
+                self._fail(f"the trading process exited with status {code}")
         except TradeMindError as exc:
-            self._progress.error = str(exc)
-            logger.error("server session %s: %s", self._settings.account, exc)
+            self._fail(str(exc))
         except OSError as exc:
-            self._progress.error = f"cannot run the trading process: {exc}"
-            logger.error("server session %s: %s", self._settings.account, self._progress.error)
+            self._fail(f"cannot run the trading process: {exc}")
         finally:
             theirs.close()
+            ours.close()
             self._progress.running = False
+
+    async def _read(self, ours: socket.socket) -> None:
+        """Hand on each message until the trading process closes its end."""
+        reader, writer = await asyncio.open_unix_connection(sock=ours, limit=channel.LINE_LIMIT)
+        try:
+            taken = 0
+            while line := await reader.readline():
+                self._take(channel.decode(line))
+                taken += 1
+                if taken % YIELD_EVERY == 0:  # a burst must not hold the loop
+                    await asyncio.sleep(0)
+        finally:
+            writer.close()
+
+    def _fail(self, error: str) -> None:
+        self._progress.error = error
+        logger.error("server session %s: %s", self._settings.account, error)
 
     def _spawn(self, theirs: socket.socket) -> subprocess.Popen[bytes]:
         config = self._runtime.config_path
@@ -155,7 +160,7 @@ class ServerTrading:
         if config is not None:
             command = [*command, str(config)]
         # our own module, the server's interpreter: no user text reaches the command
-        return subprocess.Popen(command, pass_fds=(theirs.fileno(),), env=dict(os.environ))  # noqa: S603
+        return subprocess.Popen(command, pass_fds=(theirs.fileno(),))  # noqa: S603
 
     def _take(self, message: channel.ChannelMessage) -> None:
         if isinstance(message, StreamMessage):

@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING
 from trademind.core.errors import TradeMindError
 from trademind.core.events import Event
 from trademind.web import trading_channel as channel
-from trademind.web.serve import freeze_startup_heap
 from trademind.web.stream import message_of
 
 if TYPE_CHECKING:
@@ -102,6 +101,7 @@ async def run_child(
 ) -> None:
     """Run the session, forwarding it over ``sock`` (module docstring)."""
     from trademind.bootstrap import build_runtime
+    from trademind.runtime.heap import freeze_startup_heap
 
     hooks = hooks or ChildHooks()
     runtime = build_runtime(config_path=config_path)
